@@ -1,0 +1,270 @@
+package survey
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	langPattern = regexp.MustCompile(`^[a-z]{2,3}$`)
+)
+
+var questionTypes = []string{TypeLikert, TypeSingle, TypeMulti, TypeNumber, TypeText}
+
+// check reports everything wrong with a decoded instrument. It never stops at
+// the first problem: an author fixing a file wants the whole list.
+func check(in *Instrument, add func(int, string, ...any)) {
+	p := in.Pos
+	checkID := func(pos Pos, what, id string) {
+		switch {
+		case id == "":
+			add(pos.Line, "%s has no id", what)
+		case !idPattern.MatchString(id):
+			add(pos.LineOf("id"), "%s id %q: use lower-case letters, digits, - and _ (at most 63)", what, id)
+		}
+	}
+	checkID(p, "instrument", in.ID)
+	if in.Version < 1 {
+		add(p.LineOf("version"), "instrument version must be a whole number ≥ 1")
+	}
+	if len(in.Languages) == 0 {
+		add(p.LineOf("languages"), "languages: list at least one language code; the first is the base language")
+	}
+	langs := map[string]bool{}
+	for _, l := range in.Languages {
+		if !langPattern.MatchString(l) {
+			add(p.LineOf("languages"), "language %q is not a language code such as en or fr", l)
+		}
+		if langs[l] {
+			add(p.LineOf("languages"), "language %q listed twice", l)
+		}
+		langs[l] = true
+	}
+	base := in.BaseLanguage()
+	checkText := func(pos Pos, key, what string, t Text, required bool) {
+		if required && strings.TrimSpace(t[base]) == "" {
+			add(pos.LineOf(key), "%s: no %s in the base language %q", what, key, base)
+		}
+		for _, l := range sortedKeys(t) {
+			if !langs[l] {
+				add(pos.LineOf(key), "%s: %s in undeclared language %q (languages: %s)", what, key, l, strings.Join(in.Languages, ", "))
+			}
+		}
+	}
+	checkText(p, "title", "instrument", in.Title, true)
+	checkText(p, "description", "instrument", in.Description, false)
+
+	waves := map[string]bool{}
+	if len(in.Waves) == 0 {
+		add(p.LineOf("waves"), "waves: declare at least one wave (e.g. pre, post, follow-up)")
+	}
+	for _, w := range in.Waves {
+		checkID(w.Pos, "wave", w.ID)
+		if waves[w.ID] {
+			add(w.Pos.LineOf("id"), "duplicate wave id %q", w.ID)
+		}
+		waves[w.ID] = true
+		checkText(w.Pos, "title", "wave "+w.ID, w.Title, true)
+		checkText(w.Pos, "intro", "wave "+w.ID, w.Intro, false)
+	}
+
+	for _, name := range sortedKeys(in.Scales) {
+		s := in.Scales[name]
+		what := "scale " + name
+		if s == nil {
+			add(p.LineOf("scales"), "%s is empty", what)
+			continue
+		}
+		if s.Points < 2 || s.Points > 11 {
+			add(s.Pos.LineOf("points"), "%s: points must be between 2 and 11", what)
+		}
+		if len(s.Labels[base]) == 0 {
+			add(s.Pos.LineOf("labels"), "%s: missing labels in the base language %q", what, base)
+		}
+		for _, l := range sortedKeys(s.Labels) {
+			if !langs[l] {
+				add(s.Pos.LineOf("labels"), "%s: labels in undeclared language %q", what, l)
+			}
+			if n := len(s.Labels[l]); n != s.Points {
+				add(s.Pos.LineOf("labels"), "%s: %d labels in %q for %d points", what, n, l, s.Points)
+			}
+		}
+	}
+
+	goals := map[string]bool{}
+	for _, g := range in.Goals {
+		checkID(g.Pos, "goal", g.ID)
+		if goals[g.ID] {
+			add(g.Pos.LineOf("id"), "duplicate goal id %q", g.ID)
+		}
+		goals[g.ID] = true
+		what := "goal " + g.ID
+		checkText(g.Pos, "title", what, g.Title, true)
+		checkText(g.Pos, "description", what, g.Description, false)
+		c := g.Criterion
+		if c.From != "" && !waves[c.From] {
+			add(c.Pos.LineOf("from"), "%s: criterion compares from undeclared wave %q", what, c.From)
+		}
+		if c.To != "" && !waves[c.To] {
+			add(c.Pos.LineOf("to"), "%s: criterion compares to undeclared wave %q", what, c.To)
+		}
+		e := c.Effective()
+		if c.From == "" && !waves[e.From] || c.To == "" && !waves[e.To] {
+			add(g.Pos.LineOf("criterion"), "%s: criterion needs from and to waves (the defaults pre and post are not declared)", what)
+		}
+		if e.From == e.To {
+			add(g.Pos.LineOf("criterion"), "%s: criterion compares wave %q with itself", what, e.From)
+		}
+		if c.MinChange < 0 {
+			add(c.Pos.LineOf("min_change"), "%s: min_change must be ≥ 0 (a change towards the goal)", what)
+		}
+		if c.Alpha < 0 || c.Alpha >= 1 {
+			add(c.Pos.LineOf("alpha"), "%s: alpha must be between 0 and 1, e.g. 0.05", what)
+		}
+		if c.MinPairs != 0 && c.MinPairs < 2 {
+			add(c.Pos.LineOf("min_pairs"), "%s: min_pairs must be at least 2", what)
+		}
+	}
+
+	themes := map[string]bool{}
+	for _, t := range in.Themes {
+		checkID(t.Pos, "theme", t.ID)
+		if themes[t.ID] {
+			add(t.Pos.LineOf("id"), "duplicate theme id %q", t.ID)
+		}
+		themes[t.ID] = true
+		what := "theme " + t.ID
+		checkText(t.Pos, "label", what, t.Label, true)
+		if len(t.Patterns) == 0 {
+			add(t.Pos.LineOf("patterns"), "%s: no patterns", what)
+		}
+		for _, l := range sortedKeys(t.Patterns) {
+			if !langs[l] {
+				add(t.Pos.LineOf("patterns"), "%s: patterns in undeclared language %q", what, l)
+			}
+			for _, src := range t.Patterns[l] {
+				if _, err := CompilePattern(src); err != nil {
+					add(t.Pos.LineOf("patterns"), "%s: bad %s pattern %q: %v", what, l, src, err)
+				}
+			}
+		}
+	}
+
+	sections := map[string]bool{}
+	questions := map[string]bool{}
+	if len(in.Sections) == 0 {
+		add(p.LineOf("sections"), "sections: define at least one section with questions")
+	}
+	for _, s := range in.Sections {
+		checkID(s.Pos, "section", s.ID)
+		if sections[s.ID] {
+			add(s.Pos.LineOf("id"), "duplicate section id %q", s.ID)
+		}
+		sections[s.ID] = true
+		checkText(s.Pos, "heading", "section "+s.ID, s.Heading, true)
+		checkText(s.Pos, "intro", "section "+s.ID, s.Intro, false)
+		if len(s.Questions) == 0 {
+			add(s.Pos.Line, "section %s has no questions", s.ID)
+		}
+		for _, q := range s.Questions {
+			checkID(q.Pos, "question", q.ID)
+			if questions[q.ID] {
+				add(q.Pos.LineOf("id"), "duplicate question id %q", q.ID)
+			}
+			questions[q.ID] = true
+			checkQuestion(in, q, waves, goals, langs, checkText, add)
+		}
+	}
+
+	if in.QuoteConsent != "" {
+		q := in.Question(in.QuoteConsent)
+		in.questions = nil // rebuilt after the checks pass
+		switch {
+		case q == nil:
+			add(p.LineOf("quote_consent"), "quote_consent names undefined question %q", in.QuoteConsent)
+		case q.Type != TypeSingle || q.Option("yes") == nil:
+			add(p.LineOf("quote_consent"), "quote_consent question %q must be a single choice with an option coded yes", in.QuoteConsent)
+		}
+	}
+}
+
+func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]bool,
+	checkText func(Pos, string, string, Text, bool), add func(int, string, ...any)) {
+	what := "question " + q.ID
+	if !slices.Contains(questionTypes, q.Type) {
+		add(q.Pos.LineOf("type"), "%s: type %q is not one of %s", what, q.Type, strings.Join(questionTypes, ", "))
+	}
+	checkText(q.Pos, "text", what, q.Text, true)
+	checkText(q.Pos, "help", what, q.Help, false)
+	checkText(q.Pos, "unit", what, q.Unit, false)
+	if len(q.Waves) == 0 {
+		add(q.Pos.Line, "%s: waves: list the waves it is asked in", what)
+	}
+	for _, w := range q.Waves {
+		if !waves[w] {
+			add(q.Pos.LineOf("waves"), "%s: wave %q is not declared (waves: %s)", what, w, strings.Join(in.WaveIDs(), ", "))
+		}
+	}
+	notFor := func(key string, set bool) {
+		if set {
+			add(q.Pos.LineOf(key), "%s: %s does not apply to a %s question", what, key, q.Type)
+		}
+	}
+	if q.Type != TypeLikert {
+		notFor("scale", q.Scale != "")
+		notFor("reverse", q.Reverse)
+	}
+	if q.Type != TypeLikert && q.Type != TypeText {
+		notFor("goal", q.Goal != "")
+	}
+	if q.Type != TypeSingle && q.Type != TypeMulti {
+		notFor("options", len(q.Options) > 0)
+	}
+	if q.Type != TypeNumber {
+		notFor("min", q.Min != nil)
+		notFor("max", q.Max != nil)
+		notFor("integer", q.Integer)
+		notFor("unit", len(q.Unit) > 0)
+	}
+	if q.Type != TypeText {
+		notFor("max_length", q.MaxLength != 0)
+	}
+	if q.Goal != "" && !goals[q.Goal] {
+		add(q.Pos.LineOf("goal"), "%s: goal %q is not defined", what, q.Goal)
+	}
+	switch q.Type {
+	case TypeLikert:
+		if q.Scale == "" {
+			add(q.Pos.Line, "%s: a likert question needs a scale", what)
+		} else if in.Scales[q.Scale] == nil {
+			add(q.Pos.LineOf("scale"), "%s: scale %q is not defined (scales: %s)", what, q.Scale, strings.Join(sortedKeys(in.Scales), ", "))
+		}
+	case TypeSingle, TypeMulti:
+		if len(q.Options) < 2 {
+			add(q.Pos.LineOf("options"), "%s: a choice question needs at least two options", what)
+		}
+		codes := map[string]bool{}
+		for _, o := range q.Options {
+			switch {
+			case o.Code == "":
+				add(o.Pos.Line, "%s: an option has no code", what)
+			case !idPattern.MatchString(o.Code):
+				add(o.Pos.LineOf("code"), "%s: option code %q: use lower-case letters, digits, - and _", what, o.Code)
+			case codes[o.Code]:
+				add(o.Pos.LineOf("code"), "%s: duplicate option code %q", what, o.Code)
+			}
+			codes[o.Code] = true
+			checkText(o.Pos, "label", what+" option "+o.Code, o.Label, true)
+		}
+	case TypeNumber:
+		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+			add(q.Pos.LineOf("min"), "%s: min %g is above max %g", what, *q.Min, *q.Max)
+		}
+	case TypeText:
+		if q.MaxLength < 0 || q.MaxLength > 100000 {
+			add(q.Pos.LineOf("max_length"), "%s: max_length must be between 1 and 100000", what)
+		}
+	}
+}

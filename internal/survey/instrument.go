@@ -1,0 +1,321 @@
+// Package survey holds questionnaire definitions ("instruments"): their types,
+// loading from YAML with file:line diagnostics, definition checks, and the
+// checking of a delegate's answers against a definition.
+//
+// It imports neither the web framework nor the database driver: it is the
+// vocabulary the rest of exchangeeval is written in.
+package survey
+
+import (
+	"slices"
+)
+
+// Question types.
+const (
+	TypeLikert = "likert"
+	TypeSingle = "single"
+	TypeMulti  = "multi"
+	TypeNumber = "number"
+	TypeText   = "text"
+)
+
+// DefaultMaxLength bounds a text answer when its question does not say.
+const DefaultMaxLength = 2000
+
+// Text is a piece of text in several languages, keyed by language code.
+type Text map[string]string
+
+// In returns the text in lang, falling back to base, then to any language, so
+// a missing translation never shows as a blank.
+func (t Text) In(lang, base string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	if s := t[base]; s != "" {
+		return s
+	}
+	for _, s := range t {
+		return s
+	}
+	return ""
+}
+
+// Pos records where a definition element was written: the line of the element
+// itself and the line of each of its keys, so checks can point at the key that
+// is wrong.
+type Pos struct {
+	Line  int
+	Lines map[string]int
+}
+
+// LineOf returns the line of key, or of the element when the key is absent.
+func (p Pos) LineOf(key string) int {
+	if l, ok := p.Lines[key]; ok {
+		return l
+	}
+	return p.Line
+}
+
+// Instrument is one questionnaire definition: waves, goals, scales, the theme
+// codebook and the questions, grouped in sections.
+type Instrument struct {
+	ID           string            `yaml:"id"`
+	Version      int               `yaml:"version"`
+	Languages    []string          `yaml:"languages"`
+	Title        Text              `yaml:"title"`
+	Description  Text              `yaml:"description"`
+	Waves        []*Wave           `yaml:"waves"`
+	Scales       map[string]*Scale `yaml:"scales"`
+	Goals        []*Goal           `yaml:"goals"`
+	Themes       []*Theme          `yaml:"themes"`
+	QuoteConsent string            `yaml:"quote_consent"`
+	Sections     []*Section        `yaml:"sections"`
+	Pos          Pos               `yaml:"-"`
+
+	// Source is the file the instrument was read from; Hash is the SHA-256 of
+	// its bytes, so outputs can say exactly which definition produced them.
+	Source string `yaml:"-"`
+	Hash   string `yaml:"-"`
+
+	questions map[string]*Question
+}
+
+// Wave is one round of data collection (pre, post, follow-up).
+type Wave struct {
+	ID    string `yaml:"id"`
+	Title Text   `yaml:"title"`
+	Intro Text   `yaml:"intro"`
+	Pos   Pos    `yaml:"-"`
+}
+
+// Scale is a named Likert scale of Points points, scored 1..Points.
+type Scale struct {
+	Points int                 `yaml:"points"`
+	Labels map[string][]string `yaml:"labels"`
+	Pos    Pos                 `yaml:"-"`
+}
+
+// Label returns the label of point v (1-based) in lang, with base fallback.
+func (s *Scale) Label(v int, lang, base string) string {
+	for _, l := range []string{lang, base} {
+		if ls := s.Labels[l]; v >= 1 && v <= len(ls) {
+			return ls[v-1]
+		}
+	}
+	return ""
+}
+
+// Goal is one goal of an exchange and the criterion for calling it attained.
+type Goal struct {
+	ID          string    `yaml:"id"`
+	Title       Text      `yaml:"title"`
+	Description Text      `yaml:"description"`
+	Criterion   Criterion `yaml:"criterion"`
+	Pos         Pos       `yaml:"-"`
+}
+
+// Criterion says when a goal counts as attained: the mean paired change from
+// the earlier to the later wave is at least MinChange scale points, with a
+// Holm-adjusted p below Alpha, over at least MinPairs matched participants.
+type Criterion struct {
+	From      string  `yaml:"from"`
+	To        string  `yaml:"to"`
+	MinChange float64 `yaml:"min_change"`
+	Alpha     float64 `yaml:"alpha"`
+	MinPairs  int     `yaml:"min_pairs"`
+	Pos       Pos     `yaml:"-"`
+}
+
+// Theme is one code of the codebook for open answers.
+type Theme struct {
+	ID       string              `yaml:"id"`
+	Label    Text                `yaml:"label"`
+	Patterns map[string][]string `yaml:"patterns"`
+	Pos      Pos                 `yaml:"-"`
+}
+
+// Section groups questions under a heading.
+type Section struct {
+	ID        string      `yaml:"id"`
+	Heading   Text        `yaml:"heading"`
+	Intro     Text        `yaml:"intro"`
+	Questions []*Question `yaml:"questions"`
+	Pos       Pos         `yaml:"-"`
+}
+
+// Question is one item. A question asked in several waves is the same item in
+// each, matched across waves by its ID.
+type Question struct {
+	ID        string    `yaml:"id"`
+	Type      string    `yaml:"type"`
+	Text      Text      `yaml:"text"`
+	Help      Text      `yaml:"help"`
+	Waves     []string  `yaml:"waves"`
+	Required  bool      `yaml:"required"`
+	Scale     string    `yaml:"scale"`
+	Reverse   bool      `yaml:"reverse"`
+	Goal      string    `yaml:"goal"`
+	Options   []*Option `yaml:"options"`
+	Min       *float64  `yaml:"min"`
+	Max       *float64  `yaml:"max"`
+	Integer   bool      `yaml:"integer"`
+	Unit      Text      `yaml:"unit"`
+	MaxLength int       `yaml:"max_length"`
+	Pos       Pos       `yaml:"-"`
+}
+
+// Option is one choice of a single or multi choice question.
+type Option struct {
+	Code  string `yaml:"code"`
+	Label Text   `yaml:"label"`
+	Pos   Pos    `yaml:"-"`
+}
+
+// BaseLanguage is the first declared language; missing translations fall back
+// to it.
+func (in *Instrument) BaseLanguage() string {
+	if len(in.Languages) == 0 {
+		return "en"
+	}
+	return in.Languages[0]
+}
+
+// HasLanguage reports whether lang is one of the instrument's languages.
+func (in *Instrument) HasLanguage(lang string) bool {
+	return slices.Contains(in.Languages, lang)
+}
+
+// Wave returns the wave with the given id, or nil.
+func (in *Instrument) Wave(id string) *Wave {
+	for _, w := range in.Waves {
+		if w.ID == id {
+			return w
+		}
+	}
+	return nil
+}
+
+// WaveIDs lists the wave ids in their declared order.
+func (in *Instrument) WaveIDs() []string {
+	ids := make([]string, len(in.Waves))
+	for i, w := range in.Waves {
+		ids[i] = w.ID
+	}
+	return ids
+}
+
+// Goal returns the goal with the given id, or nil.
+func (in *Instrument) Goal(id string) *Goal {
+	for _, g := range in.Goals {
+		if g.ID == id {
+			return g
+		}
+	}
+	return nil
+}
+
+// Question returns the question with the given id, or nil.
+func (in *Instrument) Question(id string) *Question {
+	if in.questions == nil {
+		in.index()
+	}
+	return in.questions[id]
+}
+
+func (in *Instrument) index() {
+	in.questions = map[string]*Question{}
+	for _, s := range in.Sections {
+		for _, q := range s.Questions {
+			if _, dup := in.questions[q.ID]; !dup {
+				in.questions[q.ID] = q
+			}
+		}
+	}
+}
+
+// Questions lists every question in definition order.
+func (in *Instrument) Questions() []*Question {
+	var qs []*Question
+	for _, s := range in.Sections {
+		qs = append(qs, s.Questions...)
+	}
+	return qs
+}
+
+// QuestionsIn lists the questions asked in wave, in definition order.
+func (in *Instrument) QuestionsIn(wave string) []*Question {
+	var qs []*Question
+	for _, q := range in.Questions() {
+		if q.AskedIn(wave) {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// SectionsIn returns the sections that have at least one question in wave,
+// each holding only that wave's questions.
+func (in *Instrument) SectionsIn(wave string) []*Section {
+	var out []*Section
+	for _, s := range in.Sections {
+		var qs []*Question
+		for _, q := range s.Questions {
+			if q.AskedIn(wave) {
+				qs = append(qs, q)
+			}
+		}
+		if len(qs) > 0 {
+			c := *s
+			c.Questions = qs
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+// AskedIn reports whether the question is asked in wave.
+func (q *Question) AskedIn(wave string) bool {
+	return slices.Contains(q.Waves, wave)
+}
+
+// Option returns the option with the given code, or nil.
+func (q *Question) Option(code string) *Option {
+	for _, o := range q.Options {
+		if o.Code == code {
+			return o
+		}
+	}
+	return nil
+}
+
+// Limit returns the maximum length of a text answer.
+func (q *Question) Limit() int {
+	if q.MaxLength > 0 {
+		return q.MaxLength
+	}
+	return DefaultMaxLength
+}
+
+// Criterion defaults, used where a goal's criterion leaves a field out.
+const (
+	DefaultMinPairs = 5
+	DefaultAlpha    = 0.05
+)
+
+// Effective returns the criterion with defaults filled in: pre → post,
+// α = 0.05, at least 5 pairs.
+func (c Criterion) Effective() Criterion {
+	if c.From == "" {
+		c.From = "pre"
+	}
+	if c.To == "" {
+		c.To = "post"
+	}
+	if c.Alpha == 0 {
+		c.Alpha = DefaultAlpha
+	}
+	if c.MinPairs == 0 {
+		c.MinPairs = DefaultMinPairs
+	}
+	return c
+}

@@ -1,0 +1,349 @@
+package survey
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Problem is one thing wrong with a definition file, at a line.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Problems is every problem found in one or more definitions. It is an error
+// whose text lists them all, one per line, as file:line: message.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (ps Problems) sorted() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+	return ps
+}
+
+// Parse reads one instrument from YAML and checks it. name is used in
+// problems (usually the file path). The instrument is returned only when there
+// are no problems.
+func Parse(name string, data []byte) (*Instrument, Problems) {
+	var probs Problems
+	add := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{File: name, Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		add(yamlErrorLine(err), "%s", yamlErrorMessage(err))
+		return nil, probs
+	}
+	if len(file.Docs) == 0 || file.Docs[0].Body == nil {
+		add(0, "empty definition: expected an instrument with id, version, languages, waves and sections")
+		return nil, probs
+	}
+	if len(file.Docs) > 1 {
+		add(file.Docs[1].GetToken().Position.Line, "one instrument per file: found a second YAML document")
+	}
+	in := &Instrument{}
+	if err := yaml.NodeToValue(file.Docs[0].Body, in); err != nil {
+		add(yamlErrorLine(err), "%s", yamlErrorMessage(err))
+		annotate(file.Docs[0].Body, reflect.ValueOf(in), "instrument", add)
+		return nil, probs.sorted()
+	}
+	annotate(file.Docs[0].Body, reflect.ValueOf(in), "instrument", add)
+	sum := sha256.Sum256(data)
+	in.Source, in.Hash = name, hex.EncodeToString(sum[:])
+	check(in, add)
+	if len(probs) > 0 {
+		return nil, probs.sorted()
+	}
+	in.index()
+	return in, nil
+}
+
+func yamlErrorLine(err error) int {
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
+		return ye.GetToken().Position.Line
+	}
+	return 0
+}
+
+func yamlErrorMessage(err error) string {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		return ye.GetMessage()
+	}
+	return err.Error()
+}
+
+// annotate walks the YAML tree beside the decoded value: it reports keys that
+// no field takes (the decoder would silently drop them) and records the line
+// of every element and key in the element's Pos.
+func annotate(node ast.Node, v reflect.Value, where string, add func(int, string, ...any)) {
+	node = unwrap(node)
+	if node == nil {
+		return
+	}
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		pairs := mappingPairs(node)
+		if pairs == nil {
+			return
+		}
+		fields := yamlFields(v.Type())
+		pos := Pos{Line: line(node), Lines: map[string]int{}}
+		for _, p := range pairs {
+			key := p.Key.GetToken().Value
+			kline := line(p.Key)
+			pos.Lines[key] = kline
+			idx, ok := fields[key]
+			if !ok {
+				add(kline, "unknown key %q in %s (allowed: %s)", key, where, strings.Join(sortedKeys(fields), ", "))
+				continue
+			}
+			annotate(p.Value, v.Field(idx), key, add)
+		}
+		if len(pairs) > 0 {
+			pos.Line = line(pairs[0].Key)
+		}
+		if f := v.FieldByName("Pos"); f.IsValid() && f.Type() == reflect.TypeOf(Pos{}) {
+			f.Set(reflect.ValueOf(pos))
+		}
+	case reflect.Slice:
+		seq, ok := node.(*ast.SequenceNode)
+		if !ok {
+			return
+		}
+		for i, item := range seq.Values {
+			if i < v.Len() {
+				annotate(item, v.Index(i), strings.TrimSuffix(where, "s"), add)
+			}
+		}
+	case reflect.Map:
+		if v.Type().Elem().Kind() != reflect.Pointer {
+			return
+		}
+		for _, p := range mappingPairs(node) {
+			key := p.Key.GetToken().Value
+			if mv := v.MapIndex(reflect.ValueOf(key)); mv.IsValid() {
+				annotate(p.Value, mv, where+" "+key, add)
+			}
+		}
+	}
+}
+
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch t := n.(type) {
+		case *ast.DocumentNode:
+			n = t.Body
+		case *ast.TagNode:
+			n = t.Value
+		case *ast.AnchorNode:
+			n = t.Value
+		default:
+			return n
+		}
+	}
+}
+
+func mappingPairs(n ast.Node) []*ast.MappingValueNode {
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		return t.Values
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{t}
+	}
+	return nil
+}
+
+func line(n ast.Node) int {
+	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
+		return 0
+	}
+	return n.GetToken().Position.Line
+}
+
+func yamlFields(t reflect.Type) map[string]int {
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag != "" && tag != "-" {
+			fields[tag] = i
+		}
+	}
+	return fields
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Set is the instruments the service knows, by id.
+type Set struct {
+	byID map[string]*Instrument
+}
+
+// NewSet builds a set from instruments; later ones replace earlier ones with
+// the same id, which is how files on disk override the embedded ones.
+func NewSet(ins ...*Instrument) *Set {
+	s := &Set{byID: map[string]*Instrument{}}
+	for _, in := range ins {
+		s.byID[in.ID] = in
+	}
+	return s
+}
+
+// Get returns the instrument with id, or nil.
+func (s *Set) Get(id string) *Instrument { return s.byID[id] }
+
+// All lists the instruments sorted by id.
+func (s *Set) All() []*Instrument {
+	out := make([]*Instrument, 0, len(s.byID))
+	for _, id := range sortedKeys(s.byID) {
+		out = append(out, s.byID[id])
+	}
+	return out
+}
+
+// IDs lists the instrument ids, sorted.
+func (s *Set) IDs() []string { return sortedKeys(s.byID) }
+
+func isDefinitionFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// LoadFS reads every *.yaml / *.yml file at the top of dir in fsys. Two files
+// defining the same id is a problem. Names in problems are prefix + file name.
+func LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, Problems{{File: prefix + dir, Message: fmt.Sprintf("read definitions: %v", err)}}
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isDefinitionFile(e.Name()) {
+			files = append(files, e.Name())
+		}
+	}
+	var (
+		out   []*Instrument
+		probs Problems
+		seen  = map[string]string{}
+	)
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, pathJoin(dir, name))
+		label := prefix + name
+		if err != nil {
+			probs = append(probs, Problem{File: label, Message: fmt.Sprintf("read definition: %v", err)})
+			continue
+		}
+		in, ps := Parse(label, data)
+		probs = append(probs, ps...)
+		if in == nil {
+			continue
+		}
+		if other, dup := seen[in.ID]; dup {
+			probs = append(probs, Problem{File: label, Line: in.Pos.LineOf("id"), Message: fmt.Sprintf("duplicate instrument id %q: also defined in %s", in.ID, other)})
+			continue
+		}
+		seen[in.ID] = label
+		out = append(out, in)
+	}
+	return out, probs
+}
+
+func pathJoin(dir, name string) string {
+	if dir == "" || dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// LoadPaths reads definitions from files and directories on disk, as the
+// validate command and --surveys do. A directory contributes its *.yaml and
+// *.yml files.
+func LoadPaths(paths ...string) ([]*Instrument, Problems) {
+	var (
+		out   []*Instrument
+		probs Problems
+		seen  = map[string]string{}
+	)
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			probs = append(probs, Problem{File: p, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			continue
+		}
+		var ins []*Instrument
+		var ps Problems
+		if st.IsDir() {
+			ins, ps = LoadFS(os.DirFS(p), ".", strings.TrimSuffix(p, "/")+"/")
+			if len(ins) == 0 && len(ps) == 0 {
+				ps = Problems{{File: p, Message: "no definition files (*.yaml, *.yml) in this directory"}}
+			}
+		} else {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				ps = Problems{{File: p, Message: fmt.Sprintf("cannot read: %v", err)}}
+			} else if in, pp := Parse(p, data); in != nil {
+				ins = []*Instrument{in}
+			} else {
+				ps = pp
+			}
+		}
+		probs = append(probs, ps...)
+		for _, in := range ins {
+			if other, dup := seen[in.ID]; dup {
+				probs = append(probs, Problem{File: in.Source, Line: in.Pos.LineOf("id"), Message: fmt.Sprintf("duplicate instrument id %q: also defined in %s", in.ID, other)})
+				continue
+			}
+			seen[in.ID] = in.Source
+			out = append(out, in)
+		}
+	}
+	return out, probs
+}

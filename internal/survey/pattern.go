@@ -1,0 +1,93 @@
+package survey
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Pattern is one compiled codebook pattern: a word or a phrase of words, each
+// word matched whole or, when written with a trailing *, as a prefix.
+// Matching ignores case and accents, so "Évaluation" matches "evaluation".
+type Pattern struct {
+	Source string
+	Words  []string
+	Prefix []bool
+}
+
+// CompilePattern checks and compiles a codebook pattern such as "empower*",
+// "volunteer*" or "pouvoir d'agir".
+func CompilePattern(src string) (Pattern, error) {
+	p := Pattern{Source: src}
+	if strings.TrimSpace(src) == "" {
+		return p, errors.New("empty pattern")
+	}
+	for _, field := range strings.Fields(src) {
+		prefix := strings.HasSuffix(field, "*")
+		body := strings.TrimSuffix(field, "*")
+		if strings.Contains(body, "*") {
+			return p, errors.New("a * may only end a word (a prefix wildcard such as empower*)")
+		}
+		words := Tokens(body)
+		if len(words) == 0 {
+			if prefix {
+				return p, errors.New("a * needs at least one letter before it")
+			}
+			return p, errors.New("a pattern needs letters or digits")
+		}
+		for i, w := range words {
+			p.Words = append(p.Words, w)
+			p.Prefix = append(p.Prefix, prefix && i == len(words)-1)
+		}
+	}
+	return p, nil
+}
+
+// Count returns how many times the pattern occurs in the token sequence.
+func (p Pattern) Count(tokens []string) int {
+	n := 0
+	for i := 0; i+len(p.Words) <= len(tokens); i++ {
+		if p.matchAt(tokens, i) {
+			n++
+		}
+	}
+	return n
+}
+
+func (p Pattern) matchAt(tokens []string, i int) bool {
+	for j, w := range p.Words {
+		t := tokens[i+j]
+		if p.Prefix[j] {
+			if !strings.HasPrefix(t, w) {
+				return false
+			}
+		} else if t != w {
+			return false
+		}
+	}
+	return true
+}
+
+var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// Fold lower-cases s and removes accents: "Évaluée" → "evaluee".
+func Fold(s string) string {
+	out, _, err := transform.String(foldAccents, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// Tokens splits text into folded words: letters and digits; everything else
+// (spaces, punctuation, apostrophes, hyphens) separates words, which is what
+// makes matches respect word boundaries.
+func Tokens(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
