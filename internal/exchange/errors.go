@@ -1,0 +1,65 @@
+package exchange
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: the one vocabulary of failures. The web layer maps them to
+// HTTP statuses and the command line to exit codes, each in one function.
+const (
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	EUNAVAILABLE  = "unavailable"
+	EINTERNAL     = "internal"
+)
+
+// Error is a failure a user can act on: a code, a message that says what and
+// where, and optionally the problems of single fields or rows.
+type Error struct {
+	Code    string
+	Message string
+	// Fields holds problems by field name (a question id, a form field).
+	Fields map[string]string
+	// Details lists further problems, one per line (a row of a file).
+	Details []string
+}
+
+func (e *Error) Error() string {
+	s := e.Message
+	for _, d := range e.Details {
+		s += "\n  " + d
+	}
+	return s
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, or EINTERNAL when err is not an *Error:
+// anything unexpected is an internal error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message a user may see: the *Error's message, or
+// "Internal error." for anything else, whose cause belongs in the log only.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

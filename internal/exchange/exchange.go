@@ -1,0 +1,213 @@
+// Package exchange holds exchanges (cohorts of delegates), their participants
+// and personal links, and the responses delegates give, with the rules that
+// govern them. It knows neither the web framework nor the database.
+package exchange
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// DateLayout is how exchange dates are written on the command line.
+const DateLayout = "2006-01-02"
+
+// Exchange is one cohort: a delegation from one city visiting another, asked
+// the questionnaires of one instrument in waves that open and close.
+type Exchange struct {
+	ID           string               `bson:"_id" json:"id"`
+	Name         string               `bson:"name" json:"name"`
+	Instrument   string               `bson:"instrument" json:"instrument"`
+	HostCity     string               `bson:"host_city" json:"host_city"`
+	VisitingCity string               `bson:"visiting_city" json:"visiting_city"`
+	Start        time.Time            `bson:"start" json:"start"`
+	End          time.Time            `bson:"end" json:"end"`
+	Waves        map[string]WaveState `bson:"waves" json:"waves"`
+	CreatedAt    time.Time            `bson:"created_at" json:"created_at"`
+}
+
+// WaveState says whether a wave is open and when it last opened or closed.
+type WaveState struct {
+	Open     bool       `bson:"open" json:"open"`
+	OpenedAt *time.Time `bson:"opened_at,omitempty" json:"opened_at,omitempty"`
+	ClosedAt *time.Time `bson:"closed_at,omitempty" json:"closed_at,omitempty"`
+}
+
+// OpenWaves lists the open waves in the instrument's order.
+func (x *Exchange) OpenWaves(in *survey.Instrument) []string {
+	var open []string
+	for _, w := range in.WaveIDs() {
+		if x.Waves[w].Open {
+			open = append(open, w)
+		}
+	}
+	return open
+}
+
+// CurrentWave is the wave a personal link opens: the requested one when it is
+// open, otherwise the latest open wave in the instrument's order; "" when no
+// wave is open.
+func (x *Exchange) CurrentWave(in *survey.Instrument, requested string) string {
+	open := x.OpenWaves(in)
+	if requested != "" && slices.Contains(open, requested) {
+		return requested
+	}
+	if len(open) == 0 {
+		return ""
+	}
+	return open[len(open)-1]
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// NewExchange is what it takes to create an exchange.
+type NewExchange struct {
+	ID, Name, Instrument, HostCity, VisitingCity, Start, End string
+}
+
+// Build checks the input against the known instruments and returns the
+// exchange, with every problem named by its flag.
+func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, error) {
+	fields := map[string]string{}
+	if !idPattern.MatchString(n.ID) {
+		fields["id"] = "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014"
+	}
+	if instruments.Get(n.Instrument) == nil {
+		fields["instrument"] = fmt.Sprintf("unknown instrument %q (known: %s)", n.Instrument, strings.Join(instruments.IDs(), ", "))
+	}
+	for k, v := range map[string]string{"name": n.Name, "host-city": n.HostCity, "visiting-city": n.VisitingCity} {
+		if strings.TrimSpace(v) == "" {
+			fields[k] = "required"
+		}
+	}
+	start, err := time.Parse(DateLayout, n.Start)
+	if err != nil {
+		fields["start"] = "a date as YYYY-MM-DD"
+	}
+	end, err := time.Parse(DateLayout, n.End)
+	if err != nil {
+		fields["end"] = "a date as YYYY-MM-DD"
+	} else if _, bad := fields["start"]; !bad && end.Before(start) {
+		fields["end"] = "the end is before the start"
+	}
+	if len(fields) > 0 {
+		return nil, invalidFields("exchange not created", fields)
+	}
+	return &Exchange{
+		ID: n.ID, Name: strings.TrimSpace(n.Name), Instrument: n.Instrument,
+		HostCity: strings.TrimSpace(n.HostCity), VisitingCity: strings.TrimSpace(n.VisitingCity),
+		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(),
+	}, nil
+}
+
+func invalidFields(msg string, fields map[string]string) *Error {
+	e := &Error{Code: EINVALID, Message: msg, Fields: fields}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		e.Details = append(e.Details, fmt.Sprintf("--%s: %s", k, fields[k]))
+	}
+	return e
+}
+
+// CheckWave returns an error unless wave is declared by the instrument.
+func CheckWave(in *survey.Instrument, wave string) error {
+	if in.Wave(wave) == nil {
+		return Errorf(EINVALID, "instrument %s has no wave %q (waves: %s)", in.ID, wave, strings.Join(in.WaveIDs(), ", "))
+	}
+	return nil
+}
+
+// Participant is one delegate or host of an exchange. PID is the pseudonymous
+// id used in every analytic output instead of the name; Token is the secret
+// in the personal link.
+type Participant struct {
+	Exchange  string    `bson:"exchange" json:"exchange"`
+	PID       string    `bson:"pid" json:"pid"`
+	Name      string    `bson:"name" json:"-"`
+	Email     string    `bson:"email" json:"-"`
+	City      string    `bson:"city" json:"city"`
+	Role      string    `bson:"role" json:"role"`
+	Language  string    `bson:"language" json:"language"`
+	Side      string    `bson:"side" json:"side"`
+	Token     string    `bson:"token" json:"-"`
+	CreatedAt time.Time `bson:"created_at" json:"-"`
+}
+
+// Delegation sides.
+const (
+	SideHost     = "host"
+	SideVisiting = "visiting"
+)
+
+// PID formats the n-th pseudonymous id of an exchange: P0001, P0002, …
+func PID(n int) string { return fmt.Sprintf("P%04d", n) }
+
+// tokenBytes gives 256 bits of randomness, well above the 128 a guess would
+// have to beat.
+const tokenBytes = 32
+
+// NewToken returns a random URL-safe token for a personal link.
+func NewToken() string {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand never fails on supported platforms; a token that is
+		// not random must never be issued.
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+
+// PlausibleToken reports whether s has the shape of a token, so malformed
+// links are turned away without a database look-up.
+func PlausibleToken(s string) bool { return tokenPattern.MatchString(s) }
+
+// Response sources.
+const (
+	SourceWeb    = "web"
+	SourceAPI    = "api"
+	SourceImport = "import"
+	SourceDemo   = "demo"
+)
+
+// Response is one participant's answers in one wave. Resubmitting replaces
+// Answers and adds a Version, so no earlier submission is ever lost.
+type Response struct {
+	Exchange          string         `bson:"exchange"`
+	Participant       string         `bson:"participant"`
+	Wave              string         `bson:"wave"`
+	Instrument        string         `bson:"instrument"`
+	InstrumentVersion int            `bson:"instrument_version"`
+	Language          string         `bson:"language"`
+	Answers           survey.Answers `bson:"answers"`
+	Source            string         `bson:"source"`
+	SubmittedAt       time.Time      `bson:"submitted_at"`
+	FirstSubmittedAt  time.Time      `bson:"first_submitted_at"`
+	// Versions and History are read from the separate, insert-only version
+	// records; they are not stored in the response itself.
+	Versions int       `bson:"-"`
+	History  []Version `bson:"-"`
+}
+
+// Version is one submission of a response, as it was sent.
+type Version struct {
+	Answers     survey.Answers `bson:"answers"`
+	Language    string         `bson:"language"`
+	Source      string         `bson:"source"`
+	SubmittedAt time.Time      `bson:"submitted_at"`
+}
+
+// Imported reports whether the response came from an import file rather
+// than from the delegate's own link.
+func (r *Response) Imported() bool { return r.Source == SourceImport }

@@ -1,0 +1,81 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+)
+
+// CreateExchange stores a new exchange; an existing id is a conflict.
+func (s *Store) CreateExchange(ctx context.Context, x *exchange.Exchange) error {
+	_, err := s.db.Collection(collExchanges).InsertOne(ctx, x)
+	if isDuplicate(err) {
+		return exchange.Errorf(exchange.ECONFLICT, "exchange %s already exists", x.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("insert exchange %s: %w", x.ID, err)
+	}
+	return nil
+}
+
+// Exchange returns the exchange with id.
+func (s *Store) Exchange(ctx context.Context, id string) (*exchange.Exchange, error) {
+	var x exchange.Exchange
+	err := s.db.Collection(collExchanges).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&x)
+	if notFound(err) {
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read exchange %s: %w", id, err)
+	}
+	return &x, nil
+}
+
+// Exchanges lists every exchange, latest start first.
+func (s *Store) Exchanges(ctx context.Context) ([]*exchange.Exchange, error) {
+	cur, err := s.db.Collection(collExchanges).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list exchanges: %w", err)
+	}
+	var out []*exchange.Exchange
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list exchanges: %w", err)
+	}
+	return out, nil
+}
+
+// SetWave opens or closes a wave of an exchange and returns the exchange as
+// it now is. The caller checks that the instrument declares the wave.
+func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error) {
+	x, err := s.Exchange(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st := x.Waves[wave]
+	if st.Open == open {
+		return x, nil
+	}
+	at = at.UTC()
+	st.Open = open
+	if open {
+		st.OpenedAt = &at
+	} else {
+		st.ClosedAt = &at
+	}
+	// One field of one document: atomic without a transaction.
+	_, err = s.db.Collection(collExchanges).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "waves." + wave, Value: st}}}})
+	if err != nil {
+		return nil, fmt.Errorf("set wave %s of %s: %w", wave, id, err)
+	}
+	if x.Waves == nil {
+		x.Waves = map[string]exchange.WaveState{}
+	}
+	x.Waves[wave] = st
+	return x, nil
+}

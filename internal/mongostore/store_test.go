@@ -1,0 +1,244 @@
+package mongostore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func instruments(t *testing.T) *survey.Set {
+	t.Helper()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return survey.NewSet(ins...)
+}
+
+var t0 = time.Date(2014, 3, 10, 9, 0, 0, 0, time.UTC)
+
+func newExchange(t *testing.T, s *mongostore.Store, id string) *exchange.Exchange {
+	t.Helper()
+	x, err := exchange.NewExchange{ID: id, Name: "Chicago–Paris 2014", Instrument: "csci-social-services",
+		HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15"}.Build(instruments(t), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateExchange(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func rows(n int) []exchange.ParticipantRow {
+	var out []exchange.ParticipantRow
+	for i := range n {
+		out = append(out, exchange.ParticipantRow{Row: i + 2, Name: "Delegate " + string(rune('A'+i)),
+			Email: "d" + string(rune('a'+i)) + "@example.org", City: "Paris", Role: "practitioner", Language: "fr", Side: "visiting"})
+	}
+	return out
+}
+
+func TestExchangeLifecycle(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "chicago-paris-2014")
+	err := s.CreateExchange(ctx, &exchange.Exchange{ID: "chicago-paris-2014"})
+	if exchange.ErrorCode(err) != exchange.ECONFLICT {
+		t.Fatalf("second create: %v", err)
+	}
+	x, err := s.SetWave(ctx, "chicago-paris-2014", "pre", true, t0)
+	if err != nil || !x.Waves["pre"].Open {
+		t.Fatalf("open wave: %v %+v", err, x)
+	}
+	x, err = s.Exchange(ctx, "chicago-paris-2014")
+	if err != nil || !x.Waves["pre"].Open || !x.Waves["pre"].OpenedAt.Equal(t0) {
+		t.Fatalf("stored wave state: %v %+v", err, x.Waves)
+	}
+	if _, err := s.SetWave(ctx, "chicago-paris-2014", "pre", false, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	x, _ = s.Exchange(ctx, "chicago-paris-2014")
+	if x.Waves["pre"].Open || x.Waves["pre"].ClosedAt == nil {
+		t.Fatalf("closed wave: %+v", x.Waves["pre"])
+	}
+	if _, err := s.Exchange(ctx, "nope"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("missing exchange: %v", err)
+	}
+	list, err := s.Exchanges(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %v %v", err, list)
+	}
+}
+
+func TestImportIsIdempotentAndKeepsLinks(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	first, err := s.ImportParticipants(ctx, "x1", rows(3), t0)
+	if err != nil || first.New != 3 {
+		t.Fatalf("first import: %v %+v", err, first)
+	}
+	pids := []string{first.Participants[0].PID, first.Participants[1].PID, first.Participants[2].PID}
+	if !reflect.DeepEqual(pids, []string{"P0001", "P0002", "P0003"}) {
+		t.Errorf("pids = %v", pids)
+	}
+	for _, p := range first.Participants {
+		if !exchange.PlausibleToken(p.Token) {
+			t.Errorf("token %q is not a 256-bit URL-safe token", p.Token)
+		}
+	}
+	again, err := s.ImportParticipants(ctx, "x1", rows(4), t0)
+	if err != nil || again.New != 1 || again.Kept != 3 {
+		t.Fatalf("re-import: %v %+v", err, again)
+	}
+	if again.Participants[0].Token != first.Participants[0].Token || again.Participants[3].PID != "P0004" {
+		t.Errorf("re-import changed a link or numbering: %+v", again.Participants)
+	}
+	all, _ := s.Participants(ctx, "x1")
+	if len(all) != 4 {
+		t.Fatalf("participants = %d, want 4", len(all))
+	}
+	p, err := s.ParticipantByToken(ctx, first.Participants[1].Token)
+	if err != nil || p.PID != "P0002" || p.Email != "db@example.org" {
+		t.Fatalf("by token: %v %+v", err, p)
+	}
+	if _, err := s.ParticipantByToken(ctx, exchange.NewToken()); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("unknown token: %v", err)
+	}
+	if _, err := s.ImportParticipants(ctx, "nope", rows(1), t0); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("import into missing exchange: %v", err)
+	}
+}
+
+func TestResubmissionKeepsHistory(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	r := &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Instrument: "csci-social-services", InstrumentVersion: 1,
+		Language: "fr", Source: exchange.SourceWeb, SubmittedAt: t0,
+		Answers: survey.Answers{"fund_corporate": 2, "practice_areas": []string{"youth", "homelessness"}, "years_practice": 12.0, "expectations": "Découvrir l'évaluation"}}
+	saved, err := s.SaveResponse(ctx, r)
+	if err != nil || saved.Versions != 1 {
+		t.Fatalf("first save: %v %+v", err, saved)
+	}
+	if !reflect.DeepEqual(saved.Answers, r.Answers) {
+		t.Errorf("answers came back as %#v, want %#v", saved.Answers, r.Answers)
+	}
+	r2 := *r
+	r2.Answers = survey.Answers{"fund_corporate": 4}
+	r2.SubmittedAt = t0.Add(time.Hour)
+	saved, err = s.SaveResponse(ctx, &r2)
+	if err != nil || saved.Versions != 2 || len(saved.History) != 2 {
+		t.Fatalf("second save: %v %+v", err, saved)
+	}
+	if saved.Answers["fund_corporate"] != 4 || saved.History[0].Answers["fund_corporate"] != 2 {
+		t.Errorf("current %v, history %v", saved.Answers, saved.History)
+	}
+	if !saved.FirstSubmittedAt.Equal(t0) || !saved.SubmittedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("times: first %v, last %v", saved.FirstSubmittedAt, saved.SubmittedAt)
+	}
+	got, err := s.Response(ctx, "x1", "P0001", "pre")
+	if err != nil || got.Versions != 2 || !reflect.DeepEqual(got.History[0].Answers["practice_areas"], []string{"youth", "homelessness"}) {
+		t.Fatalf("read back: %v %+v", err, got)
+	}
+	counts, err := s.CountResponses(ctx, "x1")
+	if err != nil || counts["pre"] != 1 {
+		t.Fatalf("counts: %v %v", err, counts)
+	}
+}
+
+// TestConcurrentFirstSubmissionsMakeOneResponse checks the unique index: a
+// double click must never create two responses for one participant and wave.
+func TestConcurrentFirstSubmissionsMakeOneResponse(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "post",
+				Answers: survey.Answers{"fund_corporate": 1 + i%5}, Source: exchange.SourceAPI, SubmittedAt: t0})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("save: %v", err)
+		}
+	}
+	counts, _ := s.CountResponses(ctx, "x1")
+	got, _ := s.Response(ctx, "x1", "P0001", "post")
+	if counts["post"] != 1 || got.Versions != 8 || len(got.History) != 8 {
+		t.Fatalf("responses %v, versions %d, history %d", counts, got.Versions, len(got.History))
+	}
+	added, err := s.AddResponseIfAbsent(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "post", SubmittedAt: t0})
+	if err != nil || added {
+		t.Fatalf("AddResponseIfAbsent over an existing response: added=%v err=%v", added, err)
+	}
+}
+
+// TestEmbeddedRestartAndLock opens an embedded store on a data dir, checks a
+// second opener is turned away with directions, then restarts and finds the
+// data still there.
+func TestEmbeddedRestartAndLock(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := mongostore.Open(ctx, mongostore.Config{DataDir: dir, Command: "serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newExchange(t, s, "kept")
+	uri, _ := s.Embedded()
+
+	_, err = mongostore.Open(ctx, mongostore.Config{DataDir: dir, Command: "exchange list"})
+	if exchange.ErrorCode(err) != exchange.ECONFLICT {
+		t.Fatalf("second open of the same data dir: %v", err)
+	}
+	msg := err.Error()
+	abs, _ := filepath.Abs(dir)
+	for _, want := range []string{abs, "in use", "MONGODB_URI=" + uri, `"serve"`, "--data-dir"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lock message lacks %q: %s", want, msg)
+		}
+	}
+	// The directions work: a client of the running store sees its data.
+	viaURI, err := mongostore.Open(ctx, mongostore.Config{URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := viaURI.Exchange(ctx, "kept"); err != nil {
+		t.Errorf("through the running process's store: %v", err)
+	}
+	viaURI.Close(ctx)
+
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, err = mongostore.Open(ctx, mongostore.Config{DataDir: dir})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close(ctx)
+	if x, err := s.Exchange(ctx, "kept"); err != nil || x.VisitingCity != "Paris" {
+		t.Fatalf("after restart: %v %+v", err, x)
+	}
+}
