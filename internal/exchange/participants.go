@@ -101,6 +101,16 @@ func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow
 	return out, nil
 }
 
+// ImportResult tells what an import did.
+type ImportResult struct {
+	// Participants holds every row of the file, in file order, with its
+	// token and pseudonymous id, new or kept.
+	Participants []*Participant
+	// Created holds the pseudonymous ids this import created.
+	Created   map[string]bool
+	New, Kept int
+}
+
 // Link is a participant's personal questionnaire link, for a mail merge.
 type Link struct {
 	PID, Name, Email, Language, Side, URL string

@@ -19,19 +19,11 @@ type participantDoc struct {
 	ImportBatch string `bson:"import_batch"`
 }
 
-// ImportResult tells what an import did.
-type ImportResult struct {
-	// Participants holds every row of the file, in file order, with its
-	// token and pseudonymous id, new or kept.
-	Participants []*exchange.Participant
-	New, Kept    int
-}
-
 // ImportParticipants adds the rows that are not yet participants of the
 // exchange (matched by e-mail) and keeps the others as they are, so importing
 // the same file twice duplicates nobody and changes no link. Either every new
 // participant is stored or none is.
-func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*ImportResult, error) {
+func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error) {
 	if _, err := s.Exchange(ctx, exchangeID); err != nil {
 		return nil, err
 	}
@@ -39,7 +31,7 @@ func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows 
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{}
+	res := &exchange.ImportResult{Created: map[string]bool{}}
 	var fresh []*exchange.Participant
 	for _, r := range rows {
 		if p, ok := existing[r.Email]; ok {
@@ -66,6 +58,7 @@ func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows 
 	docs := make([]any, len(fresh))
 	for i, p := range fresh {
 		p.PID = exchange.PID(first + i)
+		res.Created[p.PID] = true
 		docs[i] = participantDoc{Participant: *p, ImportBatch: batch}
 	}
 	if _, err := s.db.Collection(collParticipants).InsertMany(ctx, docs); err != nil {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// config is everything the commands are configured with, parsed once from
+// flags and environment.
+type config struct {
+	MongoURI   string
+	DataDir    string
+	SurveysDir string
+	LogLevel   string
+}
+
+// bind registers the flags every command shares; environment variables give
+// the defaults, flags override them.
+func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
+	c.MongoURI = getenv("MONGODB_URI")
+	fs.StringVar(&c.DataDir, "data-dir", envOr(getenv, "EXCHANGEEVAL_DATA_DIR", "data"), "directory of the embedded store, used when MONGODB_URI is not set (env EXCHANGEEVAL_DATA_DIR)")
+	fs.StringVar(&c.SurveysDir, "surveys", getenv("EXCHANGEEVAL_SURVEYS"), "directory of instrument definitions that add to or override the built-in ones (env EXCHANGEEVAL_SURVEYS)")
+	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "EXCHANGEEVAL_LOG_LEVEL", "info"), "debug, info, warn or error (env EXCHANGEEVAL_LOG_LEVEL)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseFlags parses args, allowing flags after positional arguments
+// ("open-wave pre --exchange x" as well as "open-wave --exchange x pre").
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, errUsage(err.Error())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(env *environment, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: exchangeeval %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (c *config) logger(env *environment) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// instruments loads the built-in instruments and those of --surveys, which
+// override built-in ones with the same id. Any problem stops the command.
+func (c *config) instruments() (*survey.Set, error) {
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if c.SurveysDir != "" {
+		more, p := survey.LoadPaths(c.SurveysDir)
+		ins, probs = append(ins, more...), append(probs, p...)
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return survey.NewSet(ins...), nil
+}
+
+// openStore is the one way every command reaches storage.
+func (c *config) openStore(ctx context.Context, command string, log *slog.Logger) (*mongostore.Store, error) {
+	return mongostore.Open(ctx, mongostore.Config{URI: c.MongoURI, DataDir: c.DataDir, Command: command, Logger: log})
+}
+
+// quietLogger is for one-shot commands: only warnings and errors, so their
+// output is what the user asked for.
+func (c *config) quietLogger(env *environment) *slog.Logger {
+	if strings.EqualFold(c.LogLevel, "debug") {
+		return c.logger(env)
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

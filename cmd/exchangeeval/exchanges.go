@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+)
+
+func runExchange(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return errUsage("exchange needs a subcommand: create, open-wave, close-wave or list")
+	}
+	switch args[0] {
+	case "create":
+		return runExchangeCreate(ctx, env, args[1:])
+	case "open-wave":
+		return runSetWave(ctx, env, args[1:], true)
+	case "close-wave":
+		return runSetWave(ctx, env, args[1:], false)
+	case "list":
+		return runExchangeList(ctx, env, args[1:])
+	}
+	return errUsage(fmt.Sprintf("unknown exchange subcommand %q (create, open-wave, close-wave, list)", args[0]))
+}
+
+func runExchangeCreate(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg config
+		n   exchange.NewExchange
+	)
+	fs := newFlagSet(env, "exchange create", "exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&n.ID, "id", "", "exchange id, e.g. chicago-paris-2014")
+	fs.StringVar(&n.Instrument, "instrument", "", "id of the instrument its questionnaires use")
+	fs.StringVar(&n.Name, "name", "", "display name")
+	fs.StringVar(&n.HostCity, "host-city", "", "city that hosts the delegation")
+	fs.StringVar(&n.VisitingCity, "visiting-city", "", "city the delegation comes from")
+	fs.StringVar(&n.Start, "start", "", "first day, YYYY-MM-DD")
+	fs.StringVar(&n.End, "end", "", "last day, YYYY-MM-DD")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	x, err := n.Build(instruments, time.Now())
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "exchange create", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	if err := store.CreateExchange(ctx, x); err != nil {
+		return err
+	}
+	in := instruments.Get(x.Instrument)
+	fmt.Fprintf(env.stdout, "created exchange %s (%s → %s, %s to %s) on instrument %s; waves %s are closed — open one with: exchangeeval exchange open-wave --exchange %s %s\n",
+		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.Instrument, strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
+	return nil
+}
+
+func noPositional(fs interface {
+	Parse([]string) error
+	Args() []string
+}, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if strings.Contains(err.Error(), "help requested") {
+			return errHelp
+		}
+		return errUsage(err.Error())
+	}
+	if len(fs.Args()) > 0 {
+		return errUsage(fmt.Sprintf("unexpected argument %q", fs.Args()[0]))
+	}
+	return nil
+}
+
+func runSetWave(ctx context.Context, env *environment, args []string, open bool) error {
+	var (
+		cfg        config
+		exchangeID string
+	)
+	verb := map[bool]string{true: "open-wave", false: "close-wave"}[open]
+	fs := newFlagSet(env, "exchange "+verb, "exchange "+verb+" --exchange ID WAVE")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if exchangeID == "" || len(rest) != 1 {
+		return errUsage(fmt.Sprintf("usage: exchangeeval exchange %s --exchange ID WAVE", verb))
+	}
+	wave := rest[0]
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "exchange "+verb, cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	x, err := store.Exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	in := instruments.Get(x.Instrument)
+	if in == nil {
+		return exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
+	}
+	if err := exchange.CheckWave(in, wave); err != nil {
+		return err
+	}
+	already := x.Waves[wave].Open == open
+	x, err = store.SetWave(ctx, exchangeID, wave, open, time.Now())
+	if err != nil {
+		return err
+	}
+	state := map[bool]string{true: "open", false: "closed"}[open]
+	if already {
+		fmt.Fprintf(env.stdout, "wave %s of %s was already %s\n", wave, x.ID, state)
+	} else {
+		fmt.Fprintf(env.stdout, "wave %s of %s is now %s\n", wave, x.ID, state)
+	}
+	fmt.Fprintf(env.stdout, "open waves: %s\n", orNone(x.OpenWaves(in)))
+	return nil
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func runExchangeList(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	fs := newFlagSet(env, "exchange list", "exchange list")
+	cfg.bind(fs, env.getenv)
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "exchange list", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	xs, err := store.Exchanges(ctx)
+	if err != nil {
+		return err
+	}
+	if len(xs) == 0 {
+		fmt.Fprintln(env.stdout, "no exchanges yet — create one with: exchangeeval exchange create --id … (see exchangeeval exchange create -h)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tVISITING → HOST\tDATES\tINSTRUMENT\tOPEN WAVES\tPARTICIPANTS\tRESPONSES")
+	for _, x := range xs {
+		open := "?"
+		if in := instruments.Get(x.Instrument); in != nil {
+			open = orNone(x.OpenWaves(in))
+		}
+		ps, err := store.Participants(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		counts, err := store.CountResponses(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s → %s\t%s – %s\t%s\t%s\t%d\t%s\n", x.ID, x.Name, x.VisitingCity, x.HostCity,
+			x.Start.Format(exchange.DateLayout), x.End.Format(exchange.DateLayout), x.Instrument, open, len(ps), countsText(counts))
+	}
+	return tw.Flush()
+}
+
+func countsText(counts map[string]int) string {
+	if len(counts) == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, w := range []string{"pre", "post", "follow-up"} {
+		if n, ok := counts[w]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d", w, n))
+			delete(counts, w)
+		}
+	}
+	for w, n := range counts {
+		parts = append(parts, fmt.Sprintf("%s %d", w, n))
+	}
+	return strings.Join(parts, ", ")
+}

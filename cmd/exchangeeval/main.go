@@ -1,0 +1,128 @@
+// Command exchangeeval evaluates what international professional exchanges
+// achieve: it serves the delegates' questionnaires, stores the answers in
+// MongoDB, and administers exchanges from the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "exchangeeval:", userMessage(err))
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `exchangeeval — evaluation of international professional exchanges
+
+Usage:
+  exchangeeval serve [--addr :8080] [--demo] [--base-url URL]
+  exchangeeval validate [FILE|DIR ...]
+  exchangeeval exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD
+  exchangeeval exchange open-wave --exchange ID WAVE
+  exchangeeval exchange close-wave --exchange ID WAVE
+  exchangeeval exchange list
+  exchangeeval participants import --exchange ID [--out links.xlsx] FILE
+  exchangeeval participants list --exchange ID
+  exchangeeval version
+
+Every command takes --data-dir DIR (embedded store, default ./data) and
+--surveys DIR (extra instrument definitions), and uses MONGODB_URI when set.
+Run "exchangeeval COMMAND -h" for a command's flags.
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// run is the whole program: tests call it exactly as main does.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage("no command given")
+	}
+	env := &environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, env, rest)
+	case "validate":
+		return runValidate(env, rest)
+	case "exchange":
+		return runExchange(ctx, env, rest)
+	case "participants":
+		return runParticipants(ctx, env, rest)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "exchangeeval", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return errUsage(fmt.Sprintf("unknown command %q", cmd))
+}
+
+// environment is what the process was given: its environment variables and
+// standard streams.
+type environment struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func errUsage(msg string) error { return usageError{msg} }
+
+// errHelp is returned when -h was asked for: the usage was printed, and the
+// command succeeded.
+var errHelp = errors.New("help shown")
+
+// exitCode maps the error vocabulary to exit statuses, in one place.
+func exitCode(err error) int {
+	var ue usageError
+	var probs survey.Problems
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue), errors.As(err, &probs):
+		return 2
+	}
+	switch exchange.ErrorCode(err) {
+	case exchange.EINVALID:
+		return 2
+	case exchange.ENOTFOUND:
+		return 3
+	case exchange.ECONFLICT:
+		return 4
+	case exchange.EUNAVAILABLE:
+		return 5
+	}
+	return 1
+}
+
+// userMessage is what the person at the terminal reads: the message of an
+// application error with its details, the problems of a definition, or the
+// wrapped cause of anything else (at a terminal the operator is the user).
+func userMessage(err error) string {
+	var probs survey.Problems
+	if errors.As(err, &probs) {
+		return fmt.Sprintf("%d problem(s) in instrument definitions:\n%s", len(probs), probs.Error())
+	}
+	return err.Error()
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+func runParticipants(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return errUsage("participants needs a subcommand: import or list")
+	}
+	switch args[0] {
+	case "import":
+		return runParticipantsImport(ctx, env, args[1:])
+	case "list":
+		return runParticipantsList(ctx, env, args[1:])
+	}
+	return errUsage(fmt.Sprintf("unknown participants subcommand %q (import, list)", args[0]))
+}
+
+func runParticipantsImport(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg                      config
+		exchangeID, out, baseURL string
+	)
+	fs := newFlagSet(env, "participants import", "participants import --exchange ID [--out links.xlsx] FILE")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&out, "out", "", "write the personal links to this .xlsx (or .csv) file instead of CSV on standard output")
+	fs.StringVar(&baseURL, "base-url", envOr(env.getenv, "EXCHANGEEVAL_BASE_URL", "http://localhost:8080"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if exchangeID == "" || len(rest) != 1 {
+		return errUsage("usage: exchangeeval participants import --exchange ID [--out links.xlsx] FILE")
+	}
+	path := rest[0]
+	f, err := os.Open(path)
+	if err != nil {
+		return exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
+	}
+	table, err := workbook.ReadTable(path, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "participants import", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	x, err := store.Exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	in := instruments.Get(x.Instrument)
+	if in == nil {
+		return exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
+	}
+	rows, err := exchange.ParseParticipants(table, in)
+	if err != nil {
+		var e *exchange.Error
+		if errors.As(err, &e) {
+			e.Message = path + ": " + e.Message
+		}
+		return err
+	}
+	res, err := store.ImportParticipants(ctx, exchangeID, rows, time.Now())
+	if err != nil {
+		return err
+	}
+	links := make([]exchange.Link, len(res.Participants))
+	for i, p := range res.Participants {
+		links[i] = exchange.Link{PID: p.PID, Name: p.Name, Email: p.Email, Language: p.Language, Side: p.Side,
+			URL: exchange.LinkURL(baseURL, p.Token), New: res.Created[p.PID]}
+	}
+	if err := writeLinks(env, out, exchangeID, links); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "imported %d new participant(s) into %s; %d were already there and keep their links\n", res.New, exchangeID, res.Kept)
+	if out != "" {
+		fmt.Fprintf(env.stderr, "personal links written to %s\n", out)
+	}
+	return nil
+}
+
+// writeLinks writes the mail-merge table: XLSX or CSV to a file, or CSV to
+// standard output.
+func writeLinks(env *environment, out, exchangeID string, links []exchange.Link) error {
+	if out == "" {
+		return writeLinksCSV(env.stdout, links)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return exchange.Errorf(exchange.EINVALID, "cannot write %s: %v", out, err)
+	}
+	if strings.EqualFold(filepath.Ext(out), ".csv") {
+		err = writeLinksCSV(f, links)
+	} else {
+		err = workbook.WriteLinks(f, exchangeID, links)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write links to %s: %w", out, err)
+	}
+	return nil
+}
+
+func writeLinksCSV(w interface{ Write([]byte) (int, error) }, links []exchange.Link) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(workbook.LinkColumns)
+	for _, l := range links {
+		_ = cw.Write(csvSafe(workbook.LinkRow(l)))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses cells a spreadsheet would run as a formula when the CSV is
+// opened (a name typed as "=HYPERLINK(…)").
+func csvSafe(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			c = "'" + c
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func runParticipantsList(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg        config
+		exchangeID string
+	)
+	fs := newFlagSet(env, "participants list", "participants list --exchange ID")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if exchangeID == "" {
+		return errUsage("usage: exchangeeval participants list --exchange ID")
+	}
+	store, err := cfg.openStore(ctx, "participants list", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	if _, err := store.Exchange(ctx, exchangeID); err != nil {
+		return err
+	}
+	ps, err := store.Participants(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PID\tNAME\tEMAIL\tCITY\tROLE\tLANGUAGE\tSIDE")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.PID, p.Name, p.Email, p.City, p.Role, p.Language, p.Side)
+	}
+	return tw.Flush()
+}

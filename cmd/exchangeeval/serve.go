@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after a
+// stop signal.
+const shutdownGrace = 20 * time.Second
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg     config
+		addr    string
+		baseURL string
+		seed    bool
+	)
+	fs := newFlagSet(env, "serve", "serve [--addr :8080] [--demo] [--base-url URL]")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&addr, "addr", envOr(env.getenv, "EXCHANGEEVAL_ADDR", ":8080"), "address to listen on (env EXCHANGEEVAL_ADDR)")
+	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
+	fs.BoolVar(&seed, "demo", false, "seed two demo exchanges (idempotent) and print the open questionnaire's links")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return errUsage(fmt.Sprintf("serve takes no arguments, got %q", rest))
+	}
+	log := cfg.logger(env)
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "serve", log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return exchange.Errorf(exchange.EUNAVAILABLE, "cannot listen on %s: %v", addr, err)
+	}
+	defer ln.Close()
+	if baseURL == "" {
+		baseURL = urlOf(ln.Addr())
+	}
+	if seed {
+		res, err := demo.Seed(ctx, store, instruments, time.Now())
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		printDemo(env, baseURL, res)
+	}
+	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	storeNote := "MongoDB at MONGODB_URI"
+	if uri, ok := store.Embedded(); ok {
+		storeNote = fmt.Sprintf("embedded store in %s (other commands: MONGODB_URI=%s)", cfg.DataDir, uri)
+	}
+	log.Info("serving", "url", baseURL, "store", storeNote)
+	fmt.Fprintf(env.stdout, "exchangeeval is serving on %s — %s. Stop with Ctrl-C.\n", baseURL, storeNote)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("stopping: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// urlOf turns a listening address into a URL a person can open.
+func urlOf(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func printDemo(env *environment, baseURL string, res *demo.Result) {
+	w := env.stdout
+	fmt.Fprintf(w, "Demo data: %s (completed, waves closed) and %s (pre-exchange questionnaire open).\n", demo.CompletedID, demo.UpcomingID)
+	fmt.Fprintf(w, "Seeding created %d exchange(s) and %d response(s) (0 means it was already there).\n", res.ExchangesCreated, res.ResponsesAdded)
+	fmt.Fprintf(w, "Personal links for %s — open one to answer:\n", demo.UpcomingID)
+	for _, p := range res.OpenParticipants {
+		fmt.Fprintf(w, "  %s  %-8s %-2s  %s\n", p.PID, p.Side, p.Language, exchange.LinkURL(baseURL, p.Token))
+	}
+	fmt.Fprintln(w, strings.Repeat("-", 20))
+}

@@ -1,0 +1,336 @@
+// Package demo seeds a store with two exchanges on the shipped instrument, so
+// a newcomer sees every part of the service at once: the completed 2014
+// Chicago–Paris exchange with its delegates' pre and post answers, and an
+// upcoming exchange whose pre-exchange questionnaire is open. The people are
+// invented; seeding twice adds nothing.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// InstrumentID is the instrument the demo exchanges use.
+const InstrumentID = "csci-social-services"
+
+// Exchange ids the demo creates.
+const (
+	CompletedID = "chicago-paris-2014"
+	UpcomingID  = "chicago-paris-2027"
+)
+
+// Store is what seeding needs from storage.
+type Store interface {
+	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
+	CreateExchange(ctx context.Context, x *exchange.Exchange) error
+	SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error)
+	ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error)
+	AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (bool, error)
+}
+
+// Result tells what seeding did and who can answer the open questionnaire.
+type Result struct {
+	ExchangesCreated int
+	ResponsesAdded   int
+	// OpenParticipants are the participants of the upcoming exchange, whose
+	// pre-exchange questionnaire is open.
+	OpenParticipants []*exchange.Participant
+}
+
+// Seed creates what is missing of the demo data.
+func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Time) (*Result, error) {
+	in := instruments.Get(InstrumentID)
+	if in == nil {
+		return nil, fmt.Errorf("demo needs instrument %s, which is not loaded", InstrumentID)
+	}
+	res := &Result{}
+
+	// The completed exchange: both waves ran in March 2014 and are closed.
+	preOpen := time.Date(2014, 2, 24, 9, 0, 0, 0, time.UTC)
+	postClose := time.Date(2014, 3, 28, 18, 0, 0, 0, time.UTC)
+	created, err := ensureExchange(ctx, store, in, exchange.NewExchange{
+		ID: CompletedID, Name: "Chicago–Paris social services exchange 2014", Instrument: InstrumentID,
+		HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15",
+	}, instruments, preOpen, map[string][2]time.Time{
+		"pre":  {preOpen, time.Date(2014, 3, 9, 8, 0, 0, 0, time.UTC)},
+		"post": {time.Date(2014, 3, 14, 12, 0, 0, 0, time.UTC), postClose},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		res.ExchangesCreated++
+	}
+	people := completedPeople()
+	imp, err := store.ImportParticipants(ctx, CompletedID, rowsOf(people), preOpen)
+	if err != nil {
+		return nil, fmt.Errorf("demo participants of %s: %w", CompletedID, err)
+	}
+	rng := rand.New(rand.NewPCG(2014, 3))
+	for i, p := range imp.Participants {
+		for _, r := range answersFor(in, p, people[i], rng) {
+			added, err := store.AddResponseIfAbsent(ctx, r)
+			if err != nil {
+				return nil, fmt.Errorf("demo responses of %s: %w", CompletedID, err)
+			}
+			if added {
+				res.ResponsesAdded++
+			}
+		}
+	}
+
+	// The upcoming exchange: a Chicago delegation to Paris, pre wave open.
+	created, err = ensureExchange(ctx, store, in, exchange.NewExchange{
+		ID: UpcomingID, Name: "Chicago delegation to Paris 2027", Instrument: InstrumentID,
+		HostCity: "Paris", VisitingCity: "Chicago", Start: "2027-04-11", End: "2027-04-17",
+	}, instruments, now, map[string][2]time.Time{"pre": {now, time.Time{}}})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		res.ExchangesCreated++
+	}
+	imp, err = store.ImportParticipants(ctx, UpcomingID, rowsOf(upcomingPeople()), now)
+	if err != nil {
+		return nil, fmt.Errorf("demo participants of %s: %w", UpcomingID, err)
+	}
+	res.OpenParticipants = imp.Participants
+	return res, nil
+}
+
+// ensureExchange creates the exchange and runs its waves when it does not
+// exist yet; an existing one is left exactly as it is.
+func ensureExchange(ctx context.Context, store Store, in *survey.Instrument, n exchange.NewExchange, instruments *survey.Set,
+	created time.Time, waves map[string][2]time.Time) (bool, error) {
+	if _, err := store.Exchange(ctx, n.ID); err == nil {
+		return false, nil
+	} else if exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		return false, err
+	}
+	x, err := n.Build(instruments, created)
+	if err != nil {
+		return false, err
+	}
+	if err := store.CreateExchange(ctx, x); err != nil {
+		if exchange.ErrorCode(err) == exchange.ECONFLICT {
+			return false, nil
+		}
+		return false, err
+	}
+	for _, w := range in.WaveIDs() {
+		span, ok := waves[w]
+		if !ok {
+			continue
+		}
+		if _, err := store.SetWave(ctx, n.ID, w, true, span[0]); err != nil {
+			return false, err
+		}
+		if !span[1].IsZero() {
+			if _, err := store.SetWave(ctx, n.ID, w, false, span[1]); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, nil
+}
+
+// person is an invented delegate with the leanings their answers follow.
+type person struct {
+	name, city, role, language, side, org string
+	years                                 int
+	areas                                 []string
+	// answersPre/answersPost: which waves they answered.
+	answersPre, answersPost bool
+	consent                 bool
+}
+
+func rowsOf(people []person) []exchange.ParticipantRow {
+	rows := make([]exchange.ParticipantRow, len(people))
+	for i, p := range people {
+		rows[i] = exchange.ParticipantRow{Row: i + 2, Name: p.name, Email: emailOf(p.name, p.side), City: p.city,
+			Role: p.role, Language: p.language, Side: p.side}
+	}
+	return rows
+}
+
+func emailOf(name, side string) string {
+	local := []rune{}
+	for _, r := range survey.Fold(name) {
+		switch {
+		case r >= 'a' && r <= 'z':
+			local = append(local, r)
+		case r == ' ':
+			local = append(local, '.')
+		}
+	}
+	return string(local) + "@" + side + ".example.org"
+}
+
+func completedPeople() []person {
+	roles := []string{"administrator", "supervisor", "practitioner", "academic", "lawyer", "future-leader"}
+	orgs := []string{"public", "nonprofit", "nonprofit", "public", "university"}
+	areas := [][]string{{"youth"}, {"domestic-violence"}, {"homelessness", "mental-health"}, {"foster-care", "youth"},
+		{"mental-health"}, {"older-people"}, {"homelessness"}, {"youth", "domestic-violence"}}
+	french := []string{"Camille Fournier", "Julien Marchand", "Sophie Lefèvre", "Nadia Benali", "Thomas Girard",
+		"Élodie Roussel", "Karim Haddad", "Claire Dumont", "Mathieu Perrin", "Inès Caron", "Léa Mercier",
+		"Antoine Faure", "Aïcha Diallo", "Pauline Henry", "Olivier Brunet", "Margaux Colin"}
+	american := []string{"Dana Whitfield", "Marcus Ellison", "Rosa Delgado", "Kevin Osei", "Hannah Kowalski"}
+	var out []person
+	for i, n := range french {
+		out = append(out, person{name: n, city: "Paris", role: roles[i%len(roles)], language: "fr", side: exchange.SideVisiting,
+			org: orgs[i%len(orgs)], years: 3 + (i*7)%24, areas: areas[i%len(areas)],
+			answersPre: i != 5, answersPost: i != 11, consent: i%4 != 3})
+	}
+	for i, n := range american {
+		out = append(out, person{name: n, city: "Chicago", role: roles[(i+2)%len(roles)], language: "en", side: exchange.SideHost,
+			org: orgs[(i+1)%len(orgs)], years: 8 + i*5, areas: areas[(i+3)%len(areas)],
+			answersPre: true, answersPost: i != 4, consent: i != 1})
+	}
+	return out
+}
+
+func upcomingPeople() []person {
+	return []person{
+		{name: "Jordan Reyes", city: "Chicago", role: "practitioner", language: "en", side: exchange.SideVisiting},
+		{name: "Alicia Brennan", city: "Chicago", role: "supervisor", language: "en", side: exchange.SideVisiting},
+		{name: "Tyrone Mitchell", city: "Chicago", role: "future-leader", language: "en", side: exchange.SideVisiting},
+		{name: "Grace Liu", city: "Chicago", role: "academic", language: "en", side: exchange.SideVisiting},
+		{name: "Samuel Okafor", city: "Chicago", role: "administrator", language: "en", side: exchange.SideVisiting},
+		{name: "Hélène Garnier", city: "Paris", role: "administrator", language: "fr", side: exchange.SideHost},
+		{name: "Yanis Belkacem", city: "Paris", role: "practitioner", language: "fr", side: exchange.SideHost},
+		{name: "Chloé Vasseur", city: "Paris", role: "lawyer", language: "fr", side: exchange.SideHost},
+	}
+}
+
+// Where each side starts on each goal (1–5, before reverse-coding) and how
+// far the week moves them: the Paris delegates start low on corporate
+// funding and evaluation, as the 2014 summary reports, and gain most there;
+// hosts already practise all three and move little.
+var (
+	baseline = map[string]map[string]float64{
+		exchange.SideVisiting: {"funding": 2.3, "evaluation": 2.4, "cultural-care": 3.2},
+		exchange.SideHost:     {"funding": 3.9, "evaluation": 3.8, "cultural-care": 4.0},
+	}
+	gain = map[string]map[string]float64{
+		exchange.SideVisiting: {"funding": 1.0, "evaluation": 0.9, "cultural-care": 0.6},
+		exchange.SideHost:     {"funding": 0.1, "evaluation": 0.2, "cultural-care": 0.3},
+	}
+)
+
+func clamp(v float64, lo, hi int) int {
+	n := int(math.Round(v))
+	return max(lo, min(hi, n))
+}
+
+func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng *rand.Rand) []*exchange.Response {
+	var out []*exchange.Response
+	personal := map[string]float64{}
+	for _, g := range in.Goals {
+		personal[g.ID] = rng.NormFloat64() * 0.5
+	}
+	for _, wave := range []string{"pre", "post"} {
+		if (wave == "pre" && !who.answersPre) || (wave == "post" && !who.answersPost) {
+			continue
+		}
+		a := survey.Answers{}
+		for _, q := range in.QuestionsIn(wave) {
+			switch {
+			case q.Type == survey.TypeLikert && q.Goal != "":
+				level := baseline[who.side][q.Goal] + personal[q.Goal] + rng.NormFloat64()*0.6
+				if wave == "post" {
+					level += gain[who.side][q.Goal] + rng.NormFloat64()*0.3
+				}
+				v := clamp(level, 1, 5)
+				if q.Reverse {
+					v = 6 - v
+				}
+				a[q.ID] = v
+			case q.Type == survey.TypeLikert:
+				a[q.ID] = clamp(3.9+rng.NormFloat64()*0.8, 1, 5)
+			}
+		}
+		submitted := time.Date(2014, 3, 3, 10, 0, 0, 0, time.UTC)
+		if wave == "pre" {
+			a["city"] = cityCode(who.city)
+			a["org_type"] = who.org
+			a["role"] = who.role
+			a["years_practice"] = float64(who.years)
+			a["practice_areas"] = who.areas
+			a["expectations"] = pick(rng, expectations[who.language])
+			submitted = submitted.Add(time.Duration(rng.IntN(96)) * time.Hour)
+		} else {
+			a["takeaways"] = pick(rng, takeaways[who.language])
+			a["change_at_home"] = pick(rng, changes[who.language])
+			a["quote_consent"] = map[bool]string{true: "yes", false: "no"}[who.consent]
+			submitted = time.Date(2014, 3, 15, 9, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(120)) * time.Hour)
+		}
+		out = append(out, &exchange.Response{Exchange: p.Exchange, Participant: p.PID, Wave: wave, Instrument: in.ID,
+			InstrumentVersion: in.Version, Language: who.language, Answers: a, Source: exchange.SourceDemo, SubmittedAt: submitted})
+	}
+	return out
+}
+
+func cityCode(city string) string {
+	if city == "Paris" {
+		return "paris"
+	}
+	return "chicago"
+}
+
+func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
+
+var expectations = map[string][]string{
+	"fr": {
+		"Comprendre comment les associations de Chicago trouvent des financements privés et travaillent avec le mécénat d'entreprise.",
+		"Découvrir comment les services sont évalués et comment les universités participent à cette évaluation.",
+		"Voir comment le bénévolat est organisé et encadré dans les structures sociales américaines.",
+		"Apprendre des pratiques d'accompagnement adaptées à la diversité culturelle des publics.",
+		"Échanger avec des collègues sur la protection de l'enfance et comparer nos politiques publiques.",
+		"Mieux comprendre les partenariats avec les entreprises et la collecte de fonds.",
+	},
+	"en": {
+		"Learn how Paris services are organised by public policy and what we could learn from it.",
+		"Share our evaluation practice and hear how our visitors measure outcomes.",
+		"Build lasting professional contacts with colleagues in Paris.",
+		"Reflect on our own volunteer programmes through the eyes of visitors.",
+	},
+}
+
+var takeaways = map[string][]string{
+	"fr": {
+		"L'autonomisation des personnes : on les aide à changer plutôt que de les soutenir à cause de leurs problèmes. Le pouvoir d'agir est au cœur de tous les services visités.",
+		"L'évaluation est partout, souvent avec une université partenaire ; les indicateurs servent à améliorer l'accompagnement.",
+		"Le mécénat et les partenariats avec les entreprises financent une grande part des projets, avec beaucoup de bénévoles.",
+		"Les usagers et les habitants participent aux décisions : c'est une forme d'empowerment que nous connaissons peu.",
+		"Une approche culturelle très réfléchie, mais surtout l'autonomisation des familles en protection de l'enfance.",
+		"La place du bénévolat et de la collecte de fonds dans des associations de toutes tailles.",
+		"Des pratiques fondées sur des données probantes, mais aussi guidées par les politiques publiques.",
+	},
+	"en": {
+		"Our visitors made us see how much empowerment runs through everything we do.",
+		"Comparing our evaluation systems with French public policy goals was eye-opening.",
+		"Their questions about fundraising and corporate partners made us rethink our donor work.",
+		"The value of cultural exchange itself: colleagues facing the same problems with other tools.",
+	},
+}
+
+var changes = map[string][]string{
+	"fr": {
+		"Proposer un partenariat avec une université pour évaluer notre programme jeunesse.",
+		"Lancer un programme de bénévolat encadré dans notre centre d'hébergement.",
+		"Associer les personnes accompagnées au comité de pilotage de notre service.",
+		"Présenter à notre direction une stratégie de mécénat d'entreprise.",
+		"Mettre en place quelques indicateurs simples pour mesurer les résultats de l'accompagnement.",
+	},
+	"en": {
+		"Set up a return visit focused on harm reduction and homelessness.",
+		"Invite Paris colleagues to co-present our evaluation work.",
+		"Document our empowerment approach so it can be taught.",
+	},
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"fmt"
+	"time"
+)
+
+// catalogue holds every interface string in each language the service
+// speaks; the questionnaire content itself comes from the instrument.
+var catalogue = map[string]map[string]string{
+	"en": {
+		"skip":             "Skip to the questionnaire",
+		"language":         "Language",
+		"required":         "required",
+		"optional":         "optional",
+		"submit":           "Send my answers",
+		"errors.title":     "Some answers need your attention",
+		"errors.intro":     "Nothing has been saved yet. Please correct the following:",
+		"saved.note":       "You answered on %s. Your answers are shown below; you can change them until the questionnaire closes.",
+		"thanks.title":     "Thank you",
+		"thanks.body":      "Your answers to “%s” have been received. You can close this page.",
+		"thanks.change":    "Review or change my answers",
+		"closed.title":     "This questionnaire is not open",
+		"closed.body":      "There is no questionnaire open for you at the moment. You will receive a link when the next one opens.",
+		"closed.answered":  "Your answers to “%s” were received on %s. Thank you.",
+		"notfound.title":   "Link not recognised",
+		"notfound.body":    "This link does not lead to a questionnaire. Please check that you copied the whole link from your invitation, or ask the exchange organisers for a new one.",
+		"toolarge.title":   "Too much text",
+		"toolarge.body":    "What you sent is larger than a questionnaire can be. Please shorten your longest answers and send again.",
+		"internal.title":   "Something went wrong",
+		"internal.body":    "Your answers could not be saved because of a problem on our side. Please try again in a few minutes.",
+		"unavailable.body": "The service is briefly unavailable. Please try again in a few minutes.",
+		"choose":           "Choose one",
+		"choose.many":      "Choose all that apply",
+		"chars.max":        "Up to %d characters.",
+		"number.range":     "From %s to %s.",
+		"about.title":      "Social services exchange evaluation",
+		"about.body":       "This service collects delegates' questionnaires for the Chicago Sister Cities International social services exchanges. Delegates reach their questionnaire through the personal link in their invitation.",
+		"footer":           "Chicago Sister Cities International — social services exchange evaluation. Reports show figures for groups, never names.",
+	},
+	"fr": {
+		"skip":             "Aller au questionnaire",
+		"language":         "Langue",
+		"required":         "obligatoire",
+		"optional":         "facultatif",
+		"submit":           "Envoyer mes réponses",
+		"errors.title":     "Certaines réponses sont à revoir",
+		"errors.intro":     "Rien n'a encore été enregistré. Merci de corriger les points suivants :",
+		"saved.note":       "Vous avez répondu le %s. Vos réponses figurent ci-dessous ; vous pouvez les modifier jusqu'à la clôture du questionnaire.",
+		"thanks.title":     "Merci",
+		"thanks.body":      "Vos réponses au questionnaire « %s » ont bien été reçues. Vous pouvez fermer cette page.",
+		"thanks.change":    "Relire ou modifier mes réponses",
+		"closed.title":     "Ce questionnaire n'est pas ouvert",
+		"closed.body":      "Aucun questionnaire ne vous est ouvert pour le moment. Vous recevrez un lien à l'ouverture du prochain.",
+		"closed.answered":  "Vos réponses au questionnaire « %s » ont été reçues le %s. Merci.",
+		"notfound.title":   "Lien non reconnu",
+		"notfound.body":    "Ce lien ne mène à aucun questionnaire. Vérifiez que vous avez copié le lien complet figurant dans votre invitation, ou demandez-en un nouveau aux organisateurs de l'échange.",
+		"toolarge.title":   "Texte trop long",
+		"toolarge.body":    "Votre envoi dépasse la taille d'un questionnaire. Raccourcissez vos réponses les plus longues, puis envoyez-les de nouveau.",
+		"internal.title":   "Un problème est survenu",
+		"internal.body":    "Vos réponses n'ont pas pu être enregistrées à cause d'un problème de notre côté. Merci de réessayer dans quelques minutes.",
+		"unavailable.body": "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes.",
+		"choose":           "Une seule réponse",
+		"choose.many":      "Plusieurs réponses possibles",
+		"chars.max":        "%d caractères au maximum.",
+		"number.range":     "De %s à %s.",
+		"about.title":      "Évaluation des échanges de services sociaux",
+		"about.body":       "Ce service recueille les questionnaires des délégués des échanges de services sociaux de Chicago Sister Cities International. Chaque délégué accède à son questionnaire par le lien personnel figurant dans son invitation.",
+		"footer":           "Chicago Sister Cities International — évaluation des échanges de services sociaux. Les rapports présentent des résultats par groupe, jamais de noms.",
+	},
+}
+
+// languageNames names each language in itself, for the language switch.
+var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
+
+// translate returns the catalogue string for key in lang, falling back to
+// English, formatted with args when there are any.
+func translate(lang, key string, args ...any) string {
+	s, ok := catalogue[lang][key]
+	if !ok {
+		s, ok = catalogue["en"][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatTime writes a moment the way a reader of lang expects it.
+func formatTime(lang string, t time.Time) string {
+	t = t.UTC()
+	if lang == "fr" {
+		return fmt.Sprintf("%d %s %d à %d h %02d (UTC)", t.Day(), frenchMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+	}
+	return t.Format("2 January 2006 at 15:04 UTC")
+}

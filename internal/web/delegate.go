@@ -1,0 +1,322 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+var errNotFound = exchange.Errorf(exchange.ENOTFOUND, "This link does not lead to a questionnaire.")
+
+// delegate is the owner of a personal link, with their exchange and
+// instrument, and the language the page is shown in.
+type delegate struct {
+	token string
+	p     *exchange.Participant
+	x     *exchange.Exchange
+	in    *survey.Instrument
+	lang  string
+}
+
+// resolve finds who a token belongs to. A malformed token is turned away
+// before any database look-up.
+func (s *Server) resolve(ctx context.Context, token, requestedLang string) (*delegate, error) {
+	if !exchange.PlausibleToken(token) {
+		return nil, errNotFound
+	}
+	p, err := s.store.ParticipantByToken(ctx, token)
+	if err != nil {
+		if exchange.ErrorCode(err) == exchange.ENOTFOUND {
+			return nil, errNotFound
+		}
+		return nil, err
+	}
+	x, err := s.store.Exchange(ctx, p.Exchange)
+	if err != nil {
+		return nil, fmt.Errorf("exchange of participant %s: %w", p.PID, err)
+	}
+	in := s.instruments.Get(x.Instrument)
+	if in == nil {
+		return nil, fmt.Errorf("instrument %s of exchange %s is not loaded", x.Instrument, x.ID)
+	}
+	return &delegate{token: token, p: p, x: x, in: in, lang: pickLanguage(requestedLang, in.Languages, p.Language)}, nil
+}
+
+// pickLanguage returns requested when it is available, else preferred when
+// it is, else the first available language.
+func pickLanguage(requested string, available []string, preferred string) string {
+	switch {
+	case slices.Contains(available, requested):
+		return requested
+	case slices.Contains(available, preferred):
+		return preferred
+	case len(available) > 0:
+		return available[0]
+	}
+	return "en"
+}
+
+// guessLanguage is the language of an error page for a link we could not
+// resolve: the one asked for, else the browser's first choice.
+func guessLanguage(c *gin.Context) string {
+	accept := strings.ToLower(c.GetHeader("Accept-Language"))
+	preferred := "en"
+	if strings.HasPrefix(accept, "fr") {
+		preferred = "fr"
+	}
+	return pickLanguage(c.Query("lang"), []string{"en", "fr"}, preferred)
+}
+
+func (d *delegate) path() string { return "/s/" + d.token }
+
+func (s *Server) handleQuestionnaire(c *gin.Context) {
+	d, err := s.resolve(c.Request.Context(), c.Param("token"), c.Query("lang"))
+	if err != nil {
+		s.htmlError(c, guessLanguage(c), err)
+		return
+	}
+	wave := d.x.CurrentWave(d.in, c.Query("wave"))
+	if wave == "" {
+		s.renderClosed(c, d, http.StatusOK)
+		return
+	}
+	var values map[string][]string
+	savedAt := ""
+	r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, wave)
+	switch {
+	case err == nil:
+		values = answerStrings(r.Answers)
+		savedAt = formatTime(d.lang, r.SubmittedAt)
+	case exchange.ErrorCode(err) != exchange.ENOTFOUND:
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	s.renderQuestionnaire(c, http.StatusOK, d, wave, values, nil, savedAt)
+}
+
+func (s *Server) renderQuestionnaire(c *gin.Context, status int, d *delegate, wave string, values map[string][]string, errs survey.FieldErrors, savedAt string) {
+	p := buildQuestionnaire(d.in, d.x, wave, d.lang, values, errs)
+	p.Action = d.path()
+	p.SavedAt = savedAt
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
+	s.render(c, status, "questionnaire", p)
+}
+
+// renderClosed tells the delegate no questionnaire is open, and when their
+// latest answers were received, if they sent any.
+func (s *Server) renderClosed(c *gin.Context, d *delegate, status int) {
+	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "closed.title")},
+		Heading: translate(d.lang, "closed.title"), Body: translate(d.lang, "closed.body")}
+	ids := d.in.WaveIDs()
+	for i := len(ids) - 1; i >= 0; i-- {
+		r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, ids[i])
+		if err == nil {
+			title := d.in.Wave(ids[i]).Title.In(d.lang, d.in.BaseLanguage())
+			p.Detail = translate(d.lang, "closed.answered", title, formatTime(d.lang, r.SubmittedAt))
+			break
+		}
+	}
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), nil)
+	s.render(c, status, "message", p)
+}
+
+// waveFor returns the wave a submission is for: the one the form or body
+// names, which must still be open, or else the current one.
+func waveFor(d *delegate, named string) (string, error) {
+	if named != "" {
+		if d.in.Wave(named) == nil {
+			return "", exchange.Errorf(exchange.EINVALID, "this questionnaire has no wave %q", named)
+		}
+		if !d.x.Waves[named].Open {
+			return "", exchange.Errorf(exchange.ECONFLICT, "The questionnaire “%s” is closed; your answers could not be saved.",
+				d.in.Wave(named).Title.In(d.lang, d.in.BaseLanguage()))
+		}
+		return named, nil
+	}
+	if w := d.x.CurrentWave(d.in, ""); w != "" {
+		return w, nil
+	}
+	return "", exchange.Errorf(exchange.ECONFLICT, "No questionnaire is open for this link.")
+}
+
+func (s *Server) handleSubmit(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = exchange.Errorf(exchange.EINVALID, "The form could not be read.")
+		}
+		s.htmlError(c, guessLanguage(c), err)
+		return
+	}
+	form := c.Request.PostForm
+	d, err := s.resolve(c.Request.Context(), c.Param("token"), form.Get("lang"))
+	if err != nil {
+		s.htmlError(c, guessLanguage(c), err)
+		return
+	}
+	wave, err := waveFor(d, form.Get("wave"))
+	if err != nil {
+		if exchange.ErrorCode(err) == exchange.ECONFLICT {
+			s.renderClosed(c, d, http.StatusConflict)
+			return
+		}
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	answers, errs := d.in.FromStrings(wave, form)
+	if len(errs) > 0 {
+		s.renderQuestionnaire(c, http.StatusUnprocessableEntity, d, wave, form, errs, "")
+		return
+	}
+	if _, err := s.save(c.Request.Context(), d, wave, answers, exchange.SourceWeb); err != nil {
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	// Post/Redirect/Get: reloading the thank-you page sends nothing again.
+	c.Redirect(http.StatusSeeOther, d.path()+"/thanks?"+url.Values{"lang": {d.lang}, "wave": {wave}}.Encode())
+}
+
+func (s *Server) save(ctx context.Context, d *delegate, wave string, answers survey.Answers, source string) (*exchange.Response, error) {
+	return s.store.SaveResponse(ctx, &exchange.Response{
+		Exchange: d.x.ID, Participant: d.p.PID, Wave: wave, Instrument: d.in.ID, InstrumentVersion: d.in.Version,
+		Language: d.lang, Answers: answers, Source: source, SubmittedAt: s.now(),
+	})
+}
+
+func (s *Server) handleThanks(c *gin.Context) {
+	d, err := s.resolve(c.Request.Context(), c.Param("token"), c.Query("lang"))
+	if err != nil {
+		s.htmlError(c, guessLanguage(c), err)
+		return
+	}
+	title := d.in.Title.In(d.lang, d.in.BaseLanguage())
+	if w := d.in.Wave(c.Query("wave")); w != nil {
+		title = w.Title.In(d.lang, d.in.BaseLanguage())
+	}
+	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "thanks.title")},
+		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title)}
+	if d.x.CurrentWave(d.in, c.Query("wave")) != "" {
+		p.LinkURL = d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {c.Query("wave")}}.Encode()
+		p.LinkText = translate(d.lang, "thanks.change")
+	}
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path()+"/thanks", url.Values{"wave": {c.Query("wave")}})
+	s.render(c, http.StatusOK, "message", p)
+}
+
+func (s *Server) handleQuestionnaireJSON(c *gin.Context) {
+	d, err := s.resolve(c.Request.Context(), c.Param("token"), c.Query("lang"))
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	wave := d.x.CurrentWave(d.in, c.Query("wave"))
+	if wave == "" {
+		s.jsonError(c, exchange.Errorf(exchange.ECONFLICT, "no questionnaire is open for this link"))
+		return
+	}
+	out := buildQuestionnaireJSON(d.in, d.x, wave, d.lang)
+	r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, wave)
+	switch {
+	case err == nil:
+		out.Answers = r.Answers
+		at := r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
+		out.SubmittedAt, out.Versions = &at, r.Versions
+	case exchange.ErrorCode(err) != exchange.ENOTFOUND:
+		s.jsonError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+// submission is the body of POST /api/v1/responses/{token}.
+type submission struct {
+	Wave     string         `json:"wave"`
+	Language string         `json:"language"`
+	Answers  map[string]any `json:"answers"`
+}
+
+// decodeSubmission reads the body strictly: unknown fields, trailing data and
+// wrong types are errors that say where.
+func decodeSubmission(body io.Reader) (*submission, error) {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var sub submission
+	if err := dec.Decode(&sub); err != nil {
+		var mbe *http.MaxBytesError
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return nil, err
+		case errors.As(err, &syn):
+			return nil, exchange.Errorf(exchange.EINVALID, "request body is not valid JSON (at byte %d): %v", syn.Offset, err)
+		case errors.As(err, &typ):
+			return nil, exchange.Errorf(exchange.EINVALID, "request body: field %q must be %s", typ.Field, typ.Type)
+		case errors.Is(err, io.EOF):
+			return nil, exchange.Errorf(exchange.EINVALID, `request body is empty: expected {"answers": {...}}`)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return nil, exchange.Errorf(exchange.EINVALID, "request body: %s; expected wave, language and answers", strings.TrimPrefix(err.Error(), "json: "))
+		default:
+			return nil, exchange.Errorf(exchange.EINVALID, "request body is not valid JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return nil, exchange.Errorf(exchange.EINVALID, "request body has data after the JSON object")
+	}
+	if sub.Answers == nil {
+		return nil, &exchange.Error{Code: exchange.EINVALID, Message: "request body: answers is required",
+			Fields: map[string]string{"answers": "an object of answers by question id"}}
+	}
+	return &sub, nil
+}
+
+func (s *Server) handleSubmitJSON(c *gin.Context) {
+	sub, err := decodeSubmission(c.Request.Body)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	d, err := s.resolve(c.Request.Context(), c.Param("token"), sub.Language)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	if sub.Language != "" && !d.in.HasLanguage(sub.Language) {
+		s.jsonError(c, &exchange.Error{Code: exchange.EINVALID, Message: "unknown language",
+			Fields: map[string]string{"language": fmt.Sprintf("one of %s", strings.Join(d.in.Languages, ", "))}})
+		return
+	}
+	wave, err := waveFor(d, sub.Wave)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	answers, errs := d.in.FromValues(wave, sub.Answers)
+	if len(errs) > 0 {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{
+			"error":  fmt.Sprintf("%d answer(s) are not valid; nothing was saved", len(errs)),
+			"fields": errs.Messages(d.lang),
+		})
+		return
+	}
+	r, err := s.save(c.Request.Context(), d, wave, answers, exchange.SourceAPI)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "saved", "wave": wave, "versions": r.Versions,
+		"submitted_at": r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")})
+}

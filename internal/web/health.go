@@ -1,0 +1,39 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// handleHealthz says the process is alive.
+func (s *Server) handleHealthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// handleReadyz says whether the service can do its work: the store answers.
+func (s *Server) handleReadyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready: store does not answer", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "store": "not answering"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *Server) handleCSS(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
+}
+
+func (s *Server) handleHome(c *gin.Context) {
+	lang := guessLanguage(c)
+	p := messagePage{page: page{Lang: lang, Title: translate(lang, "about.title")},
+		Heading: translate(lang, "about.title"), Body: translate(lang, "about.body")}
+	p.Languages = languageLinks([]string{"en", "fr"}, lang, "/", nil)
+	s.render(c, http.StatusOK, "home", p)
+}

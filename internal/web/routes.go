@@ -1,0 +1,38 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// routes lists every route of the service in one place.
+func (s *Server) routes(r *gin.Engine) {
+	r.Use(s.recoverer(), s.logRequests(), securityHeaders(), limitBody(MaxBodyBytes))
+
+	r.GET("/healthz", s.handleHealthz)
+	r.GET("/readyz", s.handleReadyz)
+	r.GET("/static/app.css", s.handleCSS)
+	r.GET("/", s.handleHome)
+
+	// Delegates: the personal link is the only credential.
+	r.GET("/s/:token", s.handleQuestionnaire)
+	r.POST("/s/:token", s.handleSubmit)
+	r.GET("/s/:token/thanks", s.handleThanks)
+	r.GET("/api/v1/questionnaire/:token", s.handleQuestionnaireJSON)
+	r.POST("/api/v1/responses/:token", s.handleSubmitJSON)
+
+	r.NoRoute(s.handleNotFound)
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+	})
+}
+
+func (s *Server) handleNotFound(c *gin.Context) {
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.AbortWithStatusJSON(http.StatusNotFound, gin.H{"error": "no such API route"})
+		return
+	}
+	s.htmlError(c, pickLanguage(c.Query("lang"), []string{"en", "fr"}, "en"), errNotFound)
+}

@@ -1,0 +1,162 @@
+// Package web is everything HTTP: the Gin router, handlers for each audience,
+// middleware and template rendering. Handlers decode, check, call the domain
+// and the store, and render; no business rule lives here.
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Store is what the web layer needs from storage.
+type Store interface {
+	Ping(ctx context.Context) error
+	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
+	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
+	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
+	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
+}
+
+// MaxBodyBytes bounds a request body. The longest questionnaire, every text
+// at its limit in four-byte characters, stays well below it.
+const MaxBodyBytes = 1 << 20
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	store       Store
+	instruments *survey.Set
+	log         *slog.Logger
+	pages       map[string]*template.Template
+	css         []byte
+	now         func() time.Time
+}
+
+// NewServer returns the HTTP handler of the whole service. templates is the
+// file system holding templates/ (the embedded one in production).
+func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger) (http.Handler, error) {
+	pages, err := parsePages(templates)
+	if err != nil {
+		return nil, err
+	}
+	css, err := fs.ReadFile(templates, "templates/app.css")
+	if err != nil {
+		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: time.Now}
+	// Gin's mode is process-wide; release mode stops it printing every route
+	// on start-up and writing debug warnings to stdout.
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.RedirectTrailingSlash = false
+	r.HandleMethodNotAllowed = true
+	s.routes(r)
+	return r, nil
+}
+
+var pageNames = []string{"questionnaire", "message", "home"}
+
+func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(template.FuncMap{"choice": choice}).ParseFS(fsys, "templates/layout.html", "templates/questions.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render executes a page into a buffer first, so a template failure is an
+// error page rather than half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error."))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// statusOf maps the error vocabulary to HTTP statuses: the one place where
+// that is decided.
+func statusOf(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	switch exchange.ErrorCode(err) {
+	case exchange.EINVALID:
+		return http.StatusBadRequest
+	case exchange.ENOTFOUND:
+		return http.StatusNotFound
+	case exchange.ECONFLICT:
+		return http.StatusConflict
+	case exchange.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case exchange.EFORBIDDEN:
+		return http.StatusForbidden
+	case exchange.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// logIfInternal records the cause of errors users only see as "Internal
+// error".
+func (s *Server) logIfInternal(c *gin.Context, err error) {
+	if statusOf(err) >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "err", err)
+	}
+}
+
+// jsonError answers an API request with {"error": …, "fields": …}.
+func (s *Server) jsonError(c *gin.Context, err error) {
+	s.logIfInternal(c, err)
+	status := statusOf(err)
+	body := gin.H{"error": exchange.ErrorMessage(err)}
+	var e *exchange.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		body["fields"] = e.Fields
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		body["error"] = fmt.Sprintf("request body larger than %d bytes", MaxBodyBytes)
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+// htmlError answers a page request with a message page in lang.
+func (s *Server) htmlError(c *gin.Context, lang string, err error) {
+	s.logIfInternal(c, err)
+	status := statusOf(err)
+	p := messagePage{page: page{Lang: lang}}
+	switch status {
+	case http.StatusNotFound:
+		p.Heading, p.Body = translate(lang, "notfound.title"), translate(lang, "notfound.body")
+	case http.StatusRequestEntityTooLarge:
+		p.Heading, p.Body = translate(lang, "toolarge.title"), translate(lang, "toolarge.body")
+	case http.StatusServiceUnavailable:
+		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "unavailable.body")
+	case http.StatusConflict, http.StatusBadRequest:
+		p.Heading, p.Body = translate(lang, "closed.title"), exchange.ErrorMessage(err)
+	default:
+		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "internal.body")
+	}
+	p.Title = p.Heading
+	s.render(c, status, "message", p)
+	c.Abort()
+}

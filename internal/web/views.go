@@ -1,0 +1,250 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// page is what every template gets: the language, the catalogue and the
+// language switch.
+type page struct {
+	Lang      string
+	Title     string
+	Languages []languageLink
+}
+
+// T translates a catalogue key in the page's language.
+func (p page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+type languageLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+func languageLinks(langs []string, current, path string, query url.Values) []languageLink {
+	var out []languageLink
+	for _, l := range langs {
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Set("lang", l)
+		name := languageNames[l]
+		if name == "" {
+			name = l
+		}
+		out = append(out, languageLink{Code: l, Name: name, URL: path + "?" + q.Encode(), Current: l == current})
+	}
+	return out
+}
+
+type questionnairePage struct {
+	page
+	Action       string
+	Wave         string
+	WaveTitle    string
+	WaveIntro    string
+	Description  string
+	Sections     []sectionView
+	Errors       []errorLink
+	SavedAt      string
+	ExchangeName string
+}
+
+type errorLink struct{ Anchor, Question, Message string }
+
+type sectionView struct {
+	ID, Heading, Intro string
+	Questions          []questionView
+}
+
+type questionView struct {
+	ID, Type, Text, Help, Unit, Error, Value, Hint string
+	RequiredText                                   string
+	Required                                       bool
+	// Select is set for single choices with many options: a drop-down
+	// is far shorter on a phone than thirty radio buttons.
+	Select         bool
+	ChooseOne      string
+	Options        []optionView
+	Min, Max, Step string
+	MaxLength      int
+}
+
+// choiceView is what the choice partial gets: the question and whether its
+// options are radio buttons or check boxes.
+type choiceView struct {
+	Q     questionView
+	Input string
+}
+
+func choice(q questionView, input string) choiceView { return choiceView{Q: q, Input: input} }
+
+type optionView struct {
+	ID, Value, Label string
+	Checked          bool
+}
+
+// selectAbove is the number of options above which a single choice is shown
+// as a drop-down.
+const selectAbove = 8
+
+// buildQuestionnaire lays out the questions of wave in lang, filled with
+// values (the delegate's last submission or stored answers) and errors.
+func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang string, values map[string][]string, errs survey.FieldErrors) questionnairePage {
+	base := in.BaseLanguage()
+	w := in.Wave(wave)
+	p := questionnairePage{
+		page:         page{Lang: lang, Title: in.Title.In(lang, base) + " — " + w.Title.In(lang, base)},
+		Wave:         wave,
+		WaveTitle:    w.Title.In(lang, base),
+		WaveIntro:    w.Intro.In(lang, base),
+		Description:  in.Description.In(lang, base),
+		ExchangeName: x.Name,
+	}
+	for _, s := range in.SectionsIn(wave) {
+		sv := sectionView{ID: s.ID, Heading: s.Heading.In(lang, base), Intro: s.Intro.In(lang, base)}
+		for _, q := range s.Questions {
+			qv := questionView{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
+				Required: q.Required, RequiredText: translate(lang, "required")}
+			vals := values[q.ID]
+			if e, bad := errs[q.ID]; bad {
+				qv.Error = e.Message(lang)
+				p.Errors = append(p.Errors, errorLink{Anchor: "q-" + q.ID, Question: qv.Text, Message: qv.Error})
+			}
+			switch q.Type {
+			case survey.TypeLikert:
+				scale := in.Scales[q.Scale]
+				for v := 1; v <= scale.Points; v++ {
+					s := strconv.Itoa(v)
+					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + s, Value: s, Label: scale.Label(v, lang, base), Checked: slices.Contains(vals, s)})
+				}
+			case survey.TypeSingle, survey.TypeMulti:
+				for _, o := range q.Options {
+					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + o.Code, Value: o.Code, Label: o.Label.In(lang, base), Checked: slices.Contains(vals, o.Code)})
+				}
+				if q.Type == survey.TypeMulti {
+					qv.Hint = translate(lang, "choose.many")
+				}
+				qv.Select = q.Type == survey.TypeSingle && len(q.Options) > selectAbove
+				qv.ChooseOne = translate(lang, "choose")
+			case survey.TypeNumber:
+				qv.Unit = q.Unit.In(lang, base)
+				qv.Step = "any"
+				if q.Integer {
+					qv.Step = "1"
+				}
+				if q.Min != nil {
+					qv.Min = strconv.FormatFloat(*q.Min, 'f', -1, 64)
+				}
+				if q.Max != nil {
+					qv.Max = strconv.FormatFloat(*q.Max, 'f', -1, 64)
+				}
+				if qv.Min != "" && qv.Max != "" {
+					qv.Hint = translate(lang, "number.range", qv.Min, qv.Max)
+				}
+				if len(vals) > 0 {
+					qv.Value = vals[0]
+				}
+			case survey.TypeText:
+				qv.MaxLength = q.Limit()
+				qv.Hint = translate(lang, "chars.max", q.Limit())
+				if len(vals) > 0 {
+					qv.Value = vals[0]
+				}
+			}
+			sv.Questions = append(sv.Questions, qv)
+		}
+		p.Sections = append(p.Sections, sv)
+	}
+	return p
+}
+
+// answerStrings turns stored answers into form values for pre-filling.
+func answerStrings(a survey.Answers) map[string][]string {
+	out := make(map[string][]string, len(a))
+	for k, v := range a {
+		out[k] = survey.Strings(v)
+	}
+	return out
+}
+
+type messagePage struct {
+	page
+	Heading, Body, Detail string
+	LinkURL, LinkText     string
+}
+
+// questionnaireJSON is the questionnaire as the JSON API gives it.
+type questionnaireJSON struct {
+	Exchange    string         `json:"exchange"`
+	Instrument  string         `json:"instrument"`
+	Version     int            `json:"instrument_version"`
+	Wave        string         `json:"wave"`
+	Language    string         `json:"language"`
+	Languages   []string       `json:"languages"`
+	Title       string         `json:"title"`
+	Description string         `json:"description,omitempty"`
+	Sections    []sectionJSON  `json:"sections"`
+	Answers     survey.Answers `json:"answers"`
+	SubmittedAt *string        `json:"submitted_at"`
+	Versions    int            `json:"versions"`
+}
+
+type sectionJSON struct {
+	ID        string         `json:"id"`
+	Heading   string         `json:"heading"`
+	Questions []questionJSON `json:"questions"`
+}
+
+type questionJSON struct {
+	ID        string       `json:"id"`
+	Type      string       `json:"type"`
+	Text      string       `json:"text"`
+	Help      string       `json:"help,omitempty"`
+	Required  bool         `json:"required"`
+	Goal      string       `json:"goal,omitempty"`
+	Options   []optionJSON `json:"options,omitempty"`
+	Min       *float64     `json:"min,omitempty"`
+	Max       *float64     `json:"max,omitempty"`
+	Integer   bool         `json:"integer,omitempty"`
+	MaxLength int          `json:"max_length,omitempty"`
+}
+
+type optionJSON struct {
+	Value any    `json:"value"`
+	Label string `json:"label"`
+}
+
+func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, lang string) questionnaireJSON {
+	base := in.BaseLanguage()
+	out := questionnaireJSON{Exchange: x.ID, Instrument: in.ID, Version: in.Version, Wave: wave, Language: lang,
+		Languages: in.Languages, Title: in.Title.In(lang, base), Description: in.Description.In(lang, base), Answers: survey.Answers{}}
+	for _, s := range in.SectionsIn(wave) {
+		sj := sectionJSON{ID: s.ID, Heading: s.Heading.In(lang, base)}
+		for _, q := range s.Questions {
+			qj := questionJSON{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
+				Required: q.Required, Goal: q.Goal, Min: q.Min, Max: q.Max, Integer: q.Integer}
+			switch q.Type {
+			case survey.TypeLikert:
+				sc := in.Scales[q.Scale]
+				for v := 1; v <= sc.Points; v++ {
+					qj.Options = append(qj.Options, optionJSON{Value: v, Label: sc.Label(v, lang, base)})
+				}
+			case survey.TypeSingle, survey.TypeMulti:
+				for _, o := range q.Options {
+					qj.Options = append(qj.Options, optionJSON{Value: o.Code, Label: o.Label.In(lang, base)})
+				}
+			case survey.TypeText:
+				qj.MaxLength = q.Limit()
+			}
+			sj.Questions = append(sj.Questions, qj)
+		}
+		out.Sections = append(out.Sections, sj)
+	}
+	return out
+}
