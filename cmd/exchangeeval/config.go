@@ -18,6 +18,7 @@ import (
 // flags and environment.
 type config struct {
 	MongoURI   string
+	Database   string
 	DataDir    string
 	SurveysDir string
 	LogLevel   string
@@ -28,6 +29,7 @@ type config struct {
 func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
 	c.MongoURI = getenv("MONGODB_URI")
 	fs.StringVar(&c.DataDir, "data-dir", envOr(getenv, "EXCHANGEEVAL_DATA_DIR", "data"), "directory of the embedded store, used when MONGODB_URI is not set (env EXCHANGEEVAL_DATA_DIR)")
+	fs.StringVar(&c.Database, "database", envOr(getenv, "EXCHANGEEVAL_DATABASE", mongostore.DefaultDatabase), "MongoDB database name (env EXCHANGEEVAL_DATABASE)")
 	fs.StringVar(&c.SurveysDir, "surveys", getenv("EXCHANGEEVAL_SURVEYS"), "directory of instrument definitions that add to or override the built-in ones (env EXCHANGEEVAL_SURVEYS)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "EXCHANGEEVAL_LOG_LEVEL", "info"), "debug, info, warn or error (env EXCHANGEEVAL_LOG_LEVEL)")
 }
@@ -96,7 +98,7 @@ func (c *config) instruments() (*survey.Set, error) {
 
 // openStore is the one way every command reaches storage.
 func (c *config) openStore(ctx context.Context, command string, log *slog.Logger) (*mongostore.Store, error) {
-	return mongostore.Open(ctx, mongostore.Config{URI: c.MongoURI, DataDir: c.DataDir, Command: command, Logger: log})
+	return mongostore.Open(ctx, mongostore.Config{URI: c.MongoURI, Database: c.Database, DataDir: c.DataDir, Command: command, Logger: log})
 }
 
 // quietLogger is for one-shot commands: only warnings and errors, so their

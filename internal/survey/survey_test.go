@@ -291,3 +291,25 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedExampleIsValid keeps the full example in surveys/README.md
+// honest: it must pass the same checks as a real definition.
+func TestDocumentedExampleIsValid(t *testing.T) {
+	doc, err := os.ReadFile("../../surveys/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "## A full example")
+	if !ok {
+		t.Fatal("surveys/README.md has no full example")
+	}
+	_, block, _ := strings.Cut(after, "```yaml\n")
+	block, _, _ = strings.Cut(block, "```")
+	in, probs := survey.Parse("surveys/README.md example", []byte(block))
+	if len(probs) > 0 {
+		t.Fatalf("the documented example is invalid:\n%v", probs)
+	}
+	if len(in.Questions()) < 5 || in.QuoteConsent == "" {
+		t.Errorf("the example should show every kind of element")
+	}
+}

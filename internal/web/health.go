@@ -26,7 +26,7 @@ func (s *Server) handleReadyz(c *gin.Context) {
 }
 
 func (s *Server) handleCSS(c *gin.Context) {
-	c.Header("Cache-Control", "public, max-age=3600")
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
 }
 

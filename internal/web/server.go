@@ -6,6 +6,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -46,13 +48,17 @@ type Server struct {
 // NewServer returns the HTTP handler of the whole service. templates is the
 // file system holding templates/ (the embedded one in production).
 func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger) (http.Handler, error) {
-	pages, err := parsePages(templates)
-	if err != nil {
-		return nil, err
-	}
 	css, err := fs.ReadFile(templates, "templates/app.css")
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	// The stylesheet's URL carries its content hash, so browsers may cache
+	// it for long and still fetch a new release's at once.
+	sum := sha256.Sum256(css)
+	cssURL := "/static/app.css?v=" + hex.EncodeToString(sum[:6])
+	pages, err := parsePages(templates, cssURL)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: time.Now}
 	// Gin's mode is process-wide; release mode stops it printing every route
@@ -67,10 +73,11 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 
 var pageNames = []string{"questionnaire", "message", "home"}
 
-func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
+func parsePages(fsys fs.FS, cssURL string) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(template.FuncMap{"choice": choice}).ParseFS(fsys, "templates/layout.html", "templates/questions.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/questions.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}

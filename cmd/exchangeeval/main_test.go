@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// syncBuffer lets a test read what a running command has written so far.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// cli runs commands against one fresh database of the shared test server,
+// or against an embedded store in dataDir when that is set.
+type cli struct {
+	t       *testing.T
+	env     map[string]string
+	dataDir string
+}
+
+func newCLI(t *testing.T) *cli {
+	return &cli{t: t, env: map[string]string{"MONGODB_URI": storetest.URI(), "EXCHANGEEVAL_DATABASE": storetest.NewDatabaseName()}}
+}
+
+func (c *cli) run(args ...string) (stdout, stderr string, err error) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	if c.dataDir != "" {
+		args = append(args, "--data-dir", c.dataDir)
+	}
+	err = run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func (c *cli) mustRun(args ...string) string {
+	c.t.Helper()
+	out, errOut, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("%v: %v\n%s", args, err, errOut)
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidate(t *testing.T) {
+	c := newCLI(t)
+	out := c.mustRun("validate")
+	if !strings.Contains(out, "surveys/csci-social-services.yaml: ok") {
+		t.Errorf("built-in instruments: %s", out)
+	}
+	out = c.mustRun("validate", "../../surveys")
+	if !strings.Contains(out, "csci-social-services.yaml: ok") {
+		t.Errorf("directory: %s", out)
+	}
+	bad := writeFile(t, "bad.yaml", "id: x\nversion: 1\nlanguages: [en]\ntitle: {en: X}\nwaves: [{id: pre, title: {en: Pre}}]\nsections:\n  - id: s\n    heading: {en: S}\n    questions:\n      - {id: q, type: likert, scale: none, goal: g, waves: [pre], text: {en: Q}}\n")
+	out, _, err := c.run("validate", bad)
+	if err == nil || exitCode(err) != 2 {
+		t.Fatalf("bad definition: err %v, exit %d", err, exitCode(err))
+	}
+	for _, want := range []string{bad + `:10: question q: goal "g" is not defined`, bad + `:10: question q: scale "none" is not defined`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
+
+func TestServeRefusesAnInvalidDefinition(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("id: broken\nversion: 1\nlanguages: [en]\ntitle: {en: B}\nwaves: []\nsections: []\ncolour: red\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := c.run("serve", "--addr", "127.0.0.1:0", "--surveys", dir)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(userMessage(err), filepath.Join(dir, "broken.yaml")+`:7: unknown key "colour"`) {
+		t.Fatalf("serve with a broken definition: %v", err)
+	}
+}
+
+func TestExchangeCommands(t *testing.T) {
+	c := newCLI(t)
+	create := []string{"exchange", "create", "--id", "chicago-paris-2014", "--instrument", "csci-social-services", "--name", "Chicago–Paris 2014",
+		"--host-city", "Chicago", "--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15"}
+	out := c.mustRun(create...)
+	if !strings.Contains(out, "created exchange chicago-paris-2014") {
+		t.Errorf("create: %s", out)
+	}
+	if _, _, err := c.run(create...); exitCode(err) != 4 || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("duplicate create: %v", err)
+	}
+	_, _, err := c.run("exchange", "create", "--id", "x", "--instrument", "nope", "--start", "2014-13-01")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--instrument: unknown instrument") || !strings.Contains(err.Error(), "--start: a date as YYYY-MM-DD") {
+		t.Errorf("bad create: %v", err)
+	}
+	if out := c.mustRun("exchange", "open-wave", "--exchange", "chicago-paris-2014", "pre"); !strings.Contains(out, "wave pre of chicago-paris-2014 is now open") {
+		t.Errorf("open-wave: %s", out)
+	}
+	if out := c.mustRun("exchange", "open-wave", "post", "--exchange", "chicago-paris-2014"); !strings.Contains(out, "open waves: pre, post") {
+		t.Errorf("open-wave with the flag after the wave: %s", out)
+	}
+	if out := c.mustRun("exchange", "close-wave", "--exchange", "chicago-paris-2014", "pre"); !strings.Contains(out, "open waves: post") {
+		t.Errorf("close-wave: %s", out)
+	}
+	if _, _, err := c.run("exchange", "open-wave", "--exchange", "chicago-paris-2014", "during"); exitCode(err) != 2 || !strings.Contains(err.Error(), `no wave "during" (waves: pre, post, follow-up)`) {
+		t.Errorf("undeclared wave: %v", err)
+	}
+	if _, _, err := c.run("exchange", "open-wave", "--exchange", "nope", "pre"); exitCode(err) != 3 {
+		t.Errorf("unknown exchange: %v", err)
+	}
+	out = c.mustRun("exchange", "list")
+	if !strings.Contains(out, "chicago-paris-2014") || !strings.Contains(out, "Paris → Chicago") || !strings.Contains(out, "post") {
+		t.Errorf("list: %s", out)
+	}
+}
+
+func TestParticipantsImport(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Chicago",
+		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
+	bad := writeFile(t, "bad.csv", "name,email,city,role,language,side\nA,a@example.org,Paris,r,fr,visiting\nB,,Paris,r,fr,visiting\nC,a@example.org,Paris,r,xx,visiting\n")
+	_, _, err := c.run("participants", "import", "--exchange", "x1", bad)
+	if exitCode(err) != 2 {
+		t.Fatalf("bad file: %v", err)
+	}
+	for _, want := range []string{bad + ": 3 problem(s)", "row 3: email is missing", "row 4: email a@example.org is already on row 2", `row 4: language "xx"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	if out := c.mustRun("participants", "list", "--exchange", "x1"); strings.Contains(out, "a@example.org") {
+		t.Fatalf("a bad file was half-imported:\n%s", out)
+	}
+
+	good := writeFile(t, "good.csv", "name;email;city;role;language;side\nCamille Fournier;camille@example.org;Paris;practitioner;fr;visiting\n=cmd|' /C calc'!A0;dana@example.org;Chicago;supervisor;en;host\n")
+	out, errOut, err := c.run("participants", "import", "--exchange", "x1", good)
+	if err != nil {
+		t.Fatal(err, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || lines[0] != "pid,name,email,language,side,link,new" || !strings.HasPrefix(lines[1], "P0001,Camille Fournier,camille@example.org,fr,visiting,http://localhost:8080/s/") {
+		t.Fatalf("links:\n%s", out)
+	}
+	if !strings.HasPrefix(lines[2], "P0002,'=cmd|") {
+		t.Errorf("a formula-like name was not defused in the CSV: %s", lines[2])
+	}
+	if !strings.Contains(errOut, "imported 2 new participant(s)") {
+		t.Errorf("summary: %s", errOut)
+	}
+	xlsx := filepath.Join(t.TempDir(), "links.xlsx")
+	c.env["EXCHANGEEVAL_BASE_URL"] = "https://eval.example.org"
+	_, errOut, err = c.run("participants", "import", "--exchange", "x1", "--out", xlsx, good)
+	if err != nil || !strings.Contains(errOut, "imported 0 new participant(s) into x1; 2 were already there") {
+		t.Fatalf("re-import: %v %s", err, errOut)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _ := f.GetCellValue("Links", "F2")
+	if !strings.HasPrefix(link, "https://eval.example.org/s/") || !strings.Contains(lines[1], strings.TrimPrefix(link, "https://eval.example.org")) {
+		t.Errorf("re-import changed the link: %s vs %s", link, lines[1])
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{{}, {"frobnicate"}, {"exchange"}, {"exchange", "open-wave", "pre"}, {"participants", "import", "--exchange", "x"}, {"serve", "extra"}} {
+		if _, _, err := c.run(args...); exitCode(err) != 2 {
+			t.Errorf("%v: err %v, exit %d", args, err, exitCode(err))
+		}
+	}
+	if _, _, err := c.run("exchange", "list", "-h"); exitCode(err) != 0 {
+		t.Errorf("-h: %v", err)
+	}
+}
+
+var linkPattern = regexp.MustCompile(`P0001\s+\S+\s+\S+\s+(http://\S+/s/[A-Za-z0-9_-]{43})`)
+
+// TestServeEndToEnd is the issue's definition of done: a fresh data dir,
+// serve --demo, a printed link opens the questionnaire, a submission lands
+// and survives a restart; meanwhile a second process is turned away from the
+// data dir with directions.
+func TestServeEndToEnd(t *testing.T) {
+	dataDir := t.TempDir()
+	start := func() (stdout *syncBuffer, stop func() error) {
+		stdout = &syncBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, func(string) string { return "" },
+				strings.NewReader(""), stdout, io.Discard)
+		}()
+		deadline := time.Now().Add(60 * time.Second)
+		for !strings.Contains(stdout.String(), "is serving on") {
+			select {
+			case err := <-done:
+				t.Fatalf("serve stopped: %v\n%s", err, stdout)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("serve did not start:\n%s", stdout)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return stdout, func() error { cancel(); return <-done }
+	}
+
+	out, stop := start()
+	m := linkPattern.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no link printed:\n%s", out)
+	}
+	link := m[1]
+	resp, err := http.Get(link)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %v %v", link, err, resp)
+	}
+	resp.Body.Close()
+
+	// A second process on the same data dir is refused, with directions.
+	other := &cli{t: t, env: map[string]string{}, dataDir: dataDir}
+	_, _, err = other.run("exchange", "list")
+	if exitCode(err) != 4 || !strings.Contains(err.Error(), "MONGODB_URI=mongodb://127.0.0.1:") {
+		t.Errorf("second process: %v", err)
+	}
+
+	form := url.Values{"wave": {"pre"}, "city": {"chicago"}, "org_type": {"nonprofit"}, "role": {"practitioner"}, "expectations": {"Learn about évaluation"}}
+	for _, q := range []string{"fund_corporate", "fund_volunteers", "fund_confidence", "fund_little_place", "eval_university", "eval_measures",
+		"eval_evidence", "eval_time_lost", "care_practice", "care_stakeholders", "care_change", "care_rarely_relevant"} {
+		form.Set(q, "3")
+	}
+	form.Set("fund_corporate", "5")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = client.PostForm(link, form)
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	out, stop = start()
+	defer stop()
+	if !strings.Contains(out.String(), "created 0 exchange(s) and 0 response(s)") {
+		t.Errorf("second --demo seeded again:\n%s", out)
+	}
+	m2 := linkPattern.FindStringSubmatch(out.String())
+	if m2 == nil {
+		t.Fatalf("no link after restart:\n%s", out)
+	}
+	// Same token, new port.
+	if tok := m2[1][strings.LastIndex(m2[1], "/")+1:]; !strings.HasSuffix(link, tok) {
+		t.Fatalf("link changed across restarts: %s vs %s", link, m2[1])
+	}
+	resp, err = http.Get(m2[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `id="fund_corporate-5" name="fund_corporate" value="5" checked`) || !strings.Contains(string(body), "You answered on") {
+		t.Fatalf("the submission did not survive the restart")
+	}
+}

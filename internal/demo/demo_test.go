@@ -1,0 +1,84 @@
+package demo_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func TestSeedIsCompleteAndIdempotent(t *testing.T) {
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	set := survey.NewSet(ins...)
+	in := set.Get(demo.InstrumentID)
+	store := storetest.Open(t)
+	ctx := context.Background()
+	first, err := demo.Seed(ctx, store, set, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ExchangesCreated != 2 || first.ResponsesAdded < 30 || len(first.OpenParticipants) == 0 {
+		t.Fatalf("first seed: %+v", first)
+	}
+	again, err := demo.Seed(ctx, store, set, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ExchangesCreated != 0 || again.ResponsesAdded != 0 || again.OpenParticipants[0].Token != first.OpenParticipants[0].Token {
+		t.Fatalf("second seed changed things: %+v", again)
+	}
+
+	done, err := store.Exchange(ctx, demo.CompletedID)
+	if err != nil || len(done.OpenWaves(in)) != 0 {
+		t.Fatalf("completed exchange: %v %+v", err, done)
+	}
+	ps, _ := store.Participants(ctx, demo.CompletedID)
+	counts, _ := store.CountResponses(ctx, demo.CompletedID)
+	if len(ps) < 18 || counts["pre"] < len(ps)-2 || counts["post"] < len(ps)-2 {
+		t.Fatalf("%d participants, responses %v", len(ps), counts)
+	}
+	// Every seeded answer passes the same checks a delegate's would, and
+	// the visiting delegates' goal items move up from pre to post.
+	var preSum, postSum, n float64
+	for _, p := range ps {
+		for _, wave := range []string{"pre", "post"} {
+			r, err := store.Response(ctx, demo.CompletedID, p.PID, wave)
+			if err != nil {
+				continue
+			}
+			values := map[string][]string{}
+			for k, v := range r.Answers {
+				values[k] = survey.Strings(v)
+			}
+			if _, errs := in.FromStrings(wave, values); len(errs) > 0 {
+				t.Fatalf("%s %s: seeded answers fail the checks: %v", p.PID, wave, errs)
+			}
+			if p.Side == "visiting" {
+				v := float64(r.Answers["fund_corporate"].(int))
+				if wave == "pre" {
+					preSum += v
+					n++
+				} else {
+					postSum += v
+				}
+			}
+		}
+	}
+	if postSum <= preSum {
+		t.Errorf("funding item: pre total %v, post total %v; the demo should show the gain the 2014 summary reports", preSum, postSum)
+	}
+	up, err := store.Exchange(ctx, demo.UpcomingID)
+	if err != nil || up.CurrentWave(in, "") != "pre" || !up.Start.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("upcoming exchange: %v %+v", err, up)
+	}
+}

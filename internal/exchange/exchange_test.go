@@ -1,0 +1,138 @@
+package exchange_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func instruments(t *testing.T) *survey.Set {
+	t.Helper()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return survey.NewSet(ins...)
+}
+
+func table(csv string) [][]string {
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimSpace(csv), "\n") {
+		rows = append(rows, strings.Split(line, ","))
+	}
+	return rows
+}
+
+func TestParseParticipants(t *testing.T) {
+	in := instruments(t).Get("csci-social-services")
+	rows, err := exchange.ParseParticipants(table(`
+Name,Email,City,Role,Language,Side
+Camille Fournier, Camille@Example.org ,Paris,practitioner,FR,visiting
+Dana Whitfield,dana@example.org,Chicago,supervisor,,host
+,,,,,
+`), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Email != "camille@example.org" || rows[0].Language != "fr" || rows[1].Language != "en" || rows[1].Row != 3 {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
+func TestParseParticipantsReportsEveryBadRow(t *testing.T) {
+	in := instruments(t).Get("csci-social-services")
+	_, err := exchange.ParseParticipants(table(`
+name,email,city,role,language,side
+Camille Fournier,camille@example.org,Paris,practitioner,fr,visiting
+Julien Marchand,,Paris,lawyer,fr,visiting
+Sophie Lefèvre,camille@example.org,Paris,academic,fr,visiting
+Nadia Benali,nadia@example.org,Paris,supervisor,de,visiting
+Thomas Girard,not-an-address,Paris,supervisor,fr,guest
+`), in)
+	e, ok := err.(*exchange.Error)
+	if !ok || e.Code != exchange.EINVALID {
+		t.Fatalf("err = %v", err)
+	}
+	text := err.Error()
+	for _, want := range []string{
+		"nothing was imported",
+		"row 3: email is missing",
+		"row 4: email camille@example.org is already on row 2",
+		`row 5: language "de" is not one of the questionnaire's languages (en, fr)`,
+		`row 6: email "not-an-address" is not an e-mail address`,
+		`row 6: side "guest" must be host or visiting`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+}
+
+func TestParseParticipantsHeader(t *testing.T) {
+	in := instruments(t).Get("csci-social-services")
+	_, err := exchange.ParseParticipants(table("name,mail,city,role,language,side\nA,a@example.org,P,r,fr,host"), in)
+	if err == nil || !strings.Contains(err.Error(), `unknown column "mail"`) || !strings.Contains(err.Error(), `missing column "email"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := exchange.ParseParticipants(nil, in); err == nil {
+		t.Fatal("empty file accepted")
+	}
+	if _, err := exchange.ParseParticipants(table("name,email,city,role,language,side"), in); err == nil || !strings.Contains(err.Error(), "no participants") {
+		t.Fatalf("header only: %v", err)
+	}
+}
+
+func TestBuildExchange(t *testing.T) {
+	set := instruments(t)
+	_, err := exchange.NewExchange{ID: "Bad ID", Instrument: "nope", Name: "", HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-15", End: "2014-03-09"}.Build(set, time.Now())
+	e, ok := err.(*exchange.Error)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	for _, f := range []string{"id", "instrument", "name", "end"} {
+		if e.Fields[f] == "" {
+			t.Errorf("no problem reported for --%s: %v", f, e.Fields)
+		}
+	}
+	x, err := exchange.NewExchange{ID: "chicago-paris-2014", Instrument: "csci-social-services", Name: "X", HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15"}.Build(set, time.Now())
+	if err != nil || x.Start.Day() != 9 || len(x.OpenWaves(set.Get("csci-social-services"))) != 0 {
+		t.Fatalf("%v %+v", err, x)
+	}
+}
+
+func TestCurrentWave(t *testing.T) {
+	in := instruments(t).Get("csci-social-services")
+	x := &exchange.Exchange{Waves: map[string]exchange.WaveState{"pre": {Open: true}, "post": {Open: true}}}
+	if got := x.CurrentWave(in, ""); got != "post" {
+		t.Errorf("latest open wave: %q", got)
+	}
+	if got := x.CurrentWave(in, "pre"); got != "pre" {
+		t.Errorf("requested open wave: %q", got)
+	}
+	if got := x.CurrentWave(in, "follow-up"); got != "post" {
+		t.Errorf("requested closed wave falls back: %q", got)
+	}
+	if got := (&exchange.Exchange{}).CurrentWave(in, ""); got != "" {
+		t.Errorf("no open wave: %q", got)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		tok := exchange.NewToken()
+		if !exchange.PlausibleToken(tok) || seen[tok] {
+			t.Fatalf("token %q malformed or repeated", tok)
+		}
+		seen[tok] = true
+	}
+	for _, bad := range []string{"", "abc", strings.Repeat("$", 43), strings.Repeat("a", 44)} {
+		if exchange.PlausibleToken(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
