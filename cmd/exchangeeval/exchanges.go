@@ -108,13 +108,9 @@ func runSetWave(ctx context.Context, env *environment, args []string, open bool)
 		return err
 	}
 	defer store.Close(context.Background())
-	x, err := store.Exchange(ctx, exchangeID)
+	x, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
 	if err != nil {
 		return err
-	}
-	in := instruments.Get(x.Instrument)
-	if in == nil {
-		return exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
 	}
 	if err := exchange.CheckWave(in, wave); err != nil {
 		return err

@@ -37,6 +37,8 @@ Usage:
   exchangeeval exchange list
   exchangeeval participants import --exchange ID [--out links.xlsx] FILE
   exchangeeval participants list --exchange ID
+  exchangeeval responses import --exchange ID FILE
+  exchangeeval analyze --exchange ID [--json] [--min-cell K]
   exchangeeval version
 
 Every command takes --data-dir DIR (embedded store, default ./data) and
@@ -64,6 +66,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runExchange(ctx, env, rest)
 	case "participants":
 		return runParticipants(ctx, env, rest)
+	case "responses":
+		return runResponses(ctx, env, rest)
+	case "analyze":
+		return runAnalyze(ctx, env, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "exchangeeval", version)
 		return nil

@@ -64,13 +64,9 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 		return err
 	}
 	defer store.Close(context.Background())
-	x, err := store.Exchange(ctx, exchangeID)
+	_, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
 	if err != nil {
 		return err
-	}
-	in := instruments.Get(x.Instrument)
-	if in == nil {
-		return exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
 	}
 	rows, err := exchange.ParseParticipants(table, in)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/demo"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/web"
@@ -25,11 +26,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		addr    string
 		baseURL string
 		seed    bool
+		minCell int
 	)
 	fs := newFlagSet(env, "serve", "serve [--addr :8080] [--demo] [--base-url URL]")
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&addr, "addr", envOr(env.getenv, "EXCHANGEEVAL_ADDR", ":8080"), "address to listen on (env EXCHANGEEVAL_ADDR)")
 	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
+	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group any analytic output shows (env EXCHANGEEVAL_MIN_CELL)")
 	fs.BoolVar(&seed, "demo", false, "seed two demo exchanges (idempotent) and print the open questionnaire's links")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
@@ -62,7 +65,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 		printDemo(env, baseURL, res)
 	}
-	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log)
+	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
+		APIToken: env.getenv("EXCHANGEEVAL_API_TOKEN"), MinCell: minCell, Version: version})
 	if err != nil {
 		return err
 	}

@@ -370,13 +370,28 @@ func (a *analyzer) finishParticipant() {
 					a.cooc[w][t][u]++
 				}
 			}
-			if s.consent == "yes" && len(a.quotes[w][t]) < a.opts.Quotes {
+			if s.consent == "yes" {
 				for _, c := range s.candidates[w][t] {
-					a.quotes[w][t] = append(a.quotes[w][t], Quote{Question: c.question, Language: c.lang, Text: c.text})
+					a.addQuote(w, t, Quote{Question: c.question, Language: c.lang, Text: c.text})
 				}
 			}
 		}
 	}
+}
+
+// addQuote keeps a quote unless the theme has enough for the wave or the
+// same words are already quoted.
+func (a *analyzer) addQuote(w, t int, q Quote) {
+	qs := a.quotes[w][t]
+	if len(qs) >= a.opts.Quotes {
+		return
+	}
+	for _, have := range qs {
+		if have.Text == q.Text {
+			return
+		}
+	}
+	a.quotes[w][t] = append(qs, q)
 }
 
 func (a *analyzer) finish() { a.finishParticipant() }
@@ -745,49 +760,95 @@ func (a *analyzer) breakdowns() []BreakdownReport {
 			order[i] = i
 		}
 		sort.Slice(order, func(x, y int) bool { return a.attrVals[ai][order[x]] < a.attrVals[ai][order[y]] })
-		for _, vi := range order {
-			grp := BreakdownGroup{Value: a.attrVals[ai][vi]}
-			for _, g := range a.in.Goals {
-				for w, id := range a.waves {
-					all := goalScores[g.ID][w]
-					if all == nil {
-						continue
-					}
+		groups := make([]BreakdownGroup, len(order))
+		for gi, vi := range order {
+			groups[gi].Value = a.attrVals[ai][vi]
+		}
+		for _, g := range a.in.Goals {
+			for w, id := range a.waves {
+				all := goalScores[g.ID][w]
+				if all == nil {
+					continue
+				}
+				cells := make([]Descriptive, len(order))
+				ns := make([]int, len(order))
+				for gi, vi := range order {
 					var xs []float64
 					for i, x := range all {
 						if a.attrs[ai][i] == vi && !math.IsNaN(x) {
 							xs = append(xs, x)
 						}
 					}
-					d := Describe(xs)
-					if d.N < k {
+					cells[gi], ns[gi] = Describe(xs), len(xs)
+				}
+				hide := suppressionSet(ns, k)
+				for gi := range groups {
+					d := cells[gi]
+					if hide[gi] {
 						d = Descriptive{Suppressed: true}
 					}
-					grp.Goals = append(grp.Goals, BreakdownGoal{Goal: g.ID, Wave: id, Descriptive: d})
+					groups[gi].Goals = append(groups[gi].Goals, BreakdownGoal{Goal: g.ID, Wave: id, Descriptive: d})
 				}
 			}
-			for w, id := range a.waves {
-				if !a.anyTextIn(id) {
-					continue
-				}
-				resp := a.groupText[ai][vi][w]
-				for t, th := range a.themes {
+		}
+		for w, id := range a.waves {
+			if !a.anyTextIn(id) {
+				continue
+			}
+			ns := make([]int, len(order))
+			for gi, vi := range order {
+				ns[gi] = a.groupText[ai][vi][w]
+			}
+			hide := suppressionSet(ns, k)
+			for t, th := range a.themes {
+				for gi, vi := range order {
 					bt := BreakdownTheme{Theme: th.id, Wave: id}
-					if resp < k {
+					if hide[gi] {
 						bt.Suppressed = true
-					} else {
+					} else if resp := ns[gi]; resp > 0 {
 						m := a.groupTheme[ai][vi][w][t]
 						s := float64(m) / float64(resp)
 						bt.Respondents, bt.Mentioning, bt.Share = resp, &m, &s
 					}
-					grp.Themes = append(grp.Themes, bt)
+					groups[gi].Themes = append(groups[gi].Themes, bt)
 				}
 			}
-			br.Groups = append(br.Groups, grp)
 		}
+		br.Groups = groups
 		out = append(out, br)
 	}
 	return out
+}
+
+// suppressionSet decides which groups of a breakdown to hide, given their
+// sizes. Groups smaller than k are hidden (primary suppression). Because the
+// whole exchange's figure is shown too, one hidden group could be worked out
+// from the total and the shown groups; so further groups, smallest first,
+// are hidden until the hidden groups together hold at least k people
+// (secondary suppression). Empty groups reveal nothing and stay as they are.
+func suppressionSet(ns []int, k int) []bool {
+	hide := make([]bool, len(ns))
+	hidden := 0
+	for i, n := range ns {
+		if n > 0 && n < k {
+			hide[i] = true
+			hidden += n
+		}
+	}
+	for hidden > 0 && hidden < k {
+		next := -1
+		for i, n := range ns {
+			if !hide[i] && n > 0 && (next < 0 || n < ns[next]) {
+				next = i
+			}
+		}
+		if next < 0 {
+			break
+		}
+		hide[next] = true
+		hidden += ns[next]
+	}
+	return hide
 }
 
 // verdict applies a goal's criterion to its comparison and says why.

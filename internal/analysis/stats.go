@@ -123,11 +123,16 @@ const (
 // positive ranks; the exact p when there are fewer than 50 non-zero
 // differences and neither ties nor zeros, otherwise the normal approximation
 // with tie and continuity correction.
+//
+// Differences are rounded to 9 decimals first. Goal scores are means of a
+// few integers, and floating point makes true ties differ in the last bit
+// (4 − 7/3 ≠ 3 − 4/3), which would hide them from the tie rule; R users
+// reproduce this with wilcox.test(round(later - earlier, 9)).
 func SignedRank(earlier, later []float64) Wilcoxon {
 	var diffs []float64
 	zeros := false
 	for i := range later {
-		d := later[i] - earlier[i]
+		d := math.Round((later[i]-earlier[i])*1e9) / 1e9
 		if d == 0 {
 			zeros = true
 			continue

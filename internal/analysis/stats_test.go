@@ -7,7 +7,9 @@ import (
 
 // Reference values below were produced with R 4.2.2 (Debian's r-base-core)
 // and psych 2.2.9 (r-cran-psych), printed with options(digits = 15); the
-// R call is given beside each.
+// R call is given beside each. Wilcoxon references use
+// wilcox.test(round(later - earlier, 9)), which is wilcox.test(later,
+// earlier, paired = TRUE) with true ties kept (see SignedRank).
 
 // Student's sleep data (R's datasets::sleep): extra hours of sleep of ten
 // patients with drug 1 and with drug 2.
@@ -75,9 +77,18 @@ func TestSignedRank(t *testing.T) {
 		// e <- 1:7; l <- e + c(0, 1.5, -0.5, 2.2, 3.1, 0.7, 1.9)
 		// A zero but no ties: R still leaves the exact test.
 		{"zero without ties", []float64{1, 2, 3, 4, 5, 6, 7}, []float64{1, 3.5, 2.5, 6.2, 8.1, 6.7, 8.9}, 20, 0.0591720678258594, WilcoxonNormal},
+		// d1 <- c(2.1, 3.4, 1.9, 5.0, 2.2, 3.8, 4.1, 2.6, 3.3, 1.7, 4.4, 2.9)
+		// d2 <- c(3.05, 3.2, 3.15, 6.4, 2.05, 4.55, 4.0, 3.9, 4.65, 2.8, 4.1, 4.7)
+		// wilcox.test(round(d2 - d1, 9))
 		{"twelve untied", []float64{2.1, 3.4, 1.9, 5.0, 2.2, 3.8, 4.1, 2.6, 3.3, 1.7, 4.4, 2.9},
-			[]float64{3.05, 3.2, 3.15, 6.4, 2.0, 4.55, 4.0, 3.9, 4.65, 2.8, 4.1, 4.7}, 68, 0.02099609375, WilcoxonExact},
-		{"sixty untied: n ≥ 50", wilcoxA, wilcoxB, 1372, 7.77813192954471e-04, WilcoxonNormal},
+			[]float64{3.05, 3.2, 3.15, 6.4, 2.05, 4.55, 4.0, 3.9, 4.65, 2.8, 4.1, 4.7}, 68, 0.02099609375, WilcoxonExact},
+		// The same with d2[5] <- 2.0: 3.2 − 3.4 and 2.0 − 2.2 are both −0.2,
+		// a true tie that floating point splits; plain wilcox.test(d2, d1,
+		// paired = TRUE) misses it and runs the exact test (p 0.0210).
+		{"ties floating point would hide", []float64{2.1, 3.4, 1.9, 5.0, 2.2, 3.8, 4.1, 2.6, 3.3, 1.7, 4.4, 2.9},
+			[]float64{3.05, 3.2, 3.15, 6.4, 2.0, 4.55, 4.0, 3.9, 4.65, 2.8, 4.1, 4.7}, 68, 0.0253135199687666, WilcoxonNormal},
+		// wilcox.test(round(b - a, 9))
+		{"sixty untied: n ≥ 50", wilcoxA, wilcoxB, 1372, 7.77781142659306e-04, WilcoxonNormal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,9 +102,7 @@ func TestSignedRank(t *testing.T) {
 	}
 }
 
-// Drawn with set.seed(1); a <- round(runif(60, 1, 5), 3); b <- a + round(rnorm(60, 0.3, 1), 3),
-// then the reference computed from these printed values, as the test uses
-// them (R's own b differs in the last bits): wilcox.test(b, a, paired = TRUE).
+// Drawn with set.seed(1); a <- round(runif(60, 1, 5), 3); b <- a + round(rnorm(60, 0.3, 1), 3).
 var (
 	wilcoxA = []float64{2.062, 2.488, 3.291, 4.633, 1.807, 4.594, 4.779, 3.643, 3.516, 1.247, 1.824, 1.706, 3.748, 2.536, 4.079, 2.991, 3.87, 4.968, 2.52, 4.11, 4.739, 1.849, 3.607, 1.502, 2.069, 2.544, 1.054, 2.53, 4.479, 2.361, 2.928, 3.398, 2.974, 1.745, 4.309, 3.674, 4.177, 1.432, 3.895, 2.645, 4.284, 3.588, 4.132, 3.212, 3.119, 4.157, 1.093, 2.909, 3.929, 3.771, 2.91, 4.445, 2.752, 1.979, 1.283, 1.398, 2.265, 3.075, 3.648, 2.627}
 	wilcoxB = []float64{3.721, 2.685, 3.979, 4.879, 0.73, 4.479, 4.685, 3.884, 4.916, 2.31, 1.959, 1.753, 4.745, 3.393, 3.69, 2.584, 4.535, 6.037, 2.708, 5.291, 5.437, 1.537, 4.248, 0.673, 3.802, 4.824, 0.987, 1.786, 5.349, 2.526, 5.63, 3.659, 3.964, 2.073, 3.866, 4.163, 2.672, 3.198, 4.348, 5.118, 5.06, 3.178, 5.043, 2.578, 2.165, 4.748, 0.95, 3.21, 4.303, 3.481, 2.641, 4.61, 4.23, 0.755, 2.177, 2.031, 3.628, 3.071, 4.318, 3.194}

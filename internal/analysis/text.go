@@ -17,7 +17,8 @@ func WriteText(w io.Writer, r *Report, in *survey.Instrument, lang string) error
 	x := r.Exchange
 	p.f("Exchange %s — %s\n", x.ID, x.Name)
 	p.f("%s → %s, %s to %s · instrument %s version %d (sha256 %s)\n", x.VisitingCity, x.HostCity, x.Start, x.End, x.Instrument, x.InstrumentVersion, short(x.InstrumentHash))
-	p.f("Groups smaller than %d are not shown (n<%d). Scores are on the scale's points, reverse-coded items turned so that higher is always towards the goal.\n", r.MinCell, r.MinCell)
+	p.f("Figures for fewer than %d people are not shown, nor those that would let one be worked out: they read n<%d.\n", r.MinCell, r.MinCell)
+	p.f("Scores are on the scale's points, reverse-coded items turned so that higher is always towards the goal.\n")
 
 	p.f("\nParticipation\n")
 	parts := []string{fmt.Sprintf("invited %d", r.Participation.Invited)}
@@ -38,18 +39,30 @@ func WriteText(w io.Writer, r *Report, in *survey.Instrument, lang string) error
 	}
 	p.f("  pairs: %s\n", strings.Join(parts, " · "))
 
+	// Waves nobody has answered yet are left out: "n<5" would suggest
+	// answers that are being withheld.
+	answered := map[string]bool{}
+	for _, wv := range r.Participation.Waves {
+		answered[wv.Wave] = wv.Responded > 0
+	}
+
 	p.f("\nGoals\n")
 	for _, g := range r.Goals {
 		p.f("\n  %s [%s]\n", survey.Text(g.Title).In(lang, base), g.ID)
 		p.f("    verdict: %s — %s\n", strings.ToUpper(g.Verdict), g.VerdictReason)
 		var ws []string
 		for _, s := range g.Waves {
+			if !answered[s.Wave] {
+				continue
+			}
 			ws = append(ws, fmt.Sprintf("%s %s", s.Wave, describeText(s.Descriptive, r.MinCell)))
 		}
 		p.f("    scores: %s\n", strings.Join(ws, "; "))
 		var as []string
 		for _, a := range g.Alpha {
 			switch {
+			case !answered[a.Wave]:
+				continue
 			case a.Suppressed:
 				as = append(as, fmt.Sprintf("%s n<%d", a.Wave, r.MinCell))
 			case a.Alpha == nil:
@@ -60,6 +73,9 @@ func WriteText(w io.Writer, r *Report, in *survey.Instrument, lang string) error
 		}
 		p.f("    Cronbach's alpha: %s\n", strings.Join(as, "; "))
 		for _, c := range g.Comparisons {
+			if !answered[c.From] || !answered[c.To] {
+				continue
+			}
 			p.f("    %s → %s: %s\n", c.From, c.To, pairedText(c.Paired, r.MinCell))
 			if c.Paired.Wilcoxon.P != nil && !c.Paired.Suppressed {
 				wx := c.Paired.Wilcoxon
@@ -77,6 +93,9 @@ func WriteText(w io.Writer, r *Report, in *survey.Instrument, lang string) error
 		labels[t.ID] = survey.Text(t.Label).In(lang, base)
 	}
 	for _, tw := range r.Themes.Waves {
+		if !answered[tw.Wave] {
+			continue
+		}
 		if tw.Suppressed {
 			p.f("  %s: n<%d\n", tw.Wave, r.MinCell)
 			continue
@@ -99,6 +118,9 @@ func WriteText(w io.Writer, r *Report, in *survey.Instrument, lang string) error
 		for _, grp := range b.Groups {
 			var gs []string
 			for _, g := range grp.Goals {
+				if !answered[g.Wave] {
+					continue
+				}
 				gs = append(gs, fmt.Sprintf("%s %s %s", g.Goal, g.Wave, describeShort(g.Descriptive, r.MinCell)))
 			}
 			p.f("    %s: %s\n", grp.Value, strings.Join(gs, "; "))
@@ -134,7 +156,7 @@ func describeText(d Descriptive, k int) string {
 	case d.SD == nil:
 		return fmt.Sprintf("mean %.2f (n %d)", *d.Mean, d.N)
 	}
-	return fmt.Sprintf("mean %.2f, SD %.2f, median %g (n %d)", *d.Mean, *d.SD, *d.Median, d.N)
+	return fmt.Sprintf("mean %.2f, SD %.2f, median %.2f (n %d)", *d.Mean, *d.SD, *d.Median, d.N)
 }
 
 func describeShort(d Descriptive, k int) string {

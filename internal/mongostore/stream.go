@@ -9,7 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 // streamBatch is how many documents a cursor fetches at a time: enough to
@@ -57,4 +59,11 @@ func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID strin
 			yield(nil, fmt.Errorf("read %s of %s: %w", coll.Name(), exchangeID, err))
 		}
 	}
+}
+
+// AnalysisInput is what the analysis of an exchange reads: its participants
+// and its responses, each streamed from a cursor.
+func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
+	return analysis.Input{Instrument: in, Exchange: x,
+		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID)}
 }

@@ -23,6 +23,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/questionnaire/:token", s.handleQuestionnaireJSON)
 	r.POST("/api/v1/responses/:token", s.handleSubmitJSON)
 
+	// Evaluators' scripts: until staff accounts exist, one shared token.
+	api := r.Group("/api/v1/exchanges", s.requireAPIToken())
+	api.GET("/:id/report", s.handleReport)
+
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})

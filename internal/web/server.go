@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -29,6 +30,17 @@ type Store interface {
 	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
+	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
+}
+
+// Config is how the service is configured.
+type Config struct {
+	// APIToken guards the analytic API; empty: that API answers 404.
+	APIToken string
+	// MinCell is the smallest group any analytic output shows.
+	MinCell int
+	// Version is the software version written into reports.
+	Version string
 }
 
 // MaxBodyBytes bounds a request body. The longest questionnaire, every text
@@ -43,11 +55,15 @@ type Server struct {
 	pages       map[string]*template.Template
 	css         []byte
 	now         func() time.Time
+	cfg         Config
 }
 
 // NewServer returns the HTTP handler of the whole service. templates is the
 // file system holding templates/ (the embedded one in production).
-func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger) (http.Handler, error) {
+func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger, cfg Config) (http.Handler, error) {
+	if cfg.MinCell < 1 {
+		cfg.MinCell = analysis.DefaultMinCell
+	}
 	css, err := fs.ReadFile(templates, "templates/app.css")
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
@@ -60,7 +76,7 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: time.Now}
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: time.Now, cfg: cfg}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.
 	gin.SetMode(gin.ReleaseMode)

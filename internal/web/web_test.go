@@ -23,6 +23,8 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
+const apiToken = "test-api-token-0123456789"
+
 // fixture is a running service on a fresh database with one exchange whose
 // pre wave is open, and two participants: one French, one English.
 type fixture struct {
@@ -60,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{APIToken: apiToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,4 @@
+package analysis
+
+// SuppressionSetForTest exposes suppressionSet to the external tests.
+var SuppressionSetForTest = suppressionSet
