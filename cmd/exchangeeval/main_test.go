@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
 	"io"
 	"net/http"
 	"net/url"
@@ -297,5 +300,93 @@ func TestServeEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `id="fund_corporate-5" name="fund_corporate" value="5" checked`) || !strings.Contains(string(body), "You answered on") {
 		t.Fatalf("the submission did not survive the restart")
+	}
+}
+
+// TestImportAndAnalyze is the analysis issue's end-to-end test: participants
+// and responses imported from CSV into a fresh exchange on the test
+// instrument, analysed, and the figures compared with R (see
+// internal/analysis/analyze_test.go for the R calls).
+func TestImportAndAnalyze(t *testing.T) {
+	c := newCLI(t)
+	surveys := "../../internal/analysis/testdata"
+	c.mustRun("exchange", "create", "--surveys", surveys, "--id", "t1", "--instrument", "two-goals", "--name", "T", "--host-city", "Chicago",
+		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
+	people := "name,email,city,role,language,side\n"
+	for i := 1; i <= 8; i++ {
+		side, lang := "visiting", "fr"
+		if i > 4 {
+			side, lang = "host", "en"
+		}
+		people += fmt.Sprintf("Person %d,p%d@example.org,X,practitioner,%s,%s\n", i, i, lang, side)
+	}
+	c.mustRun("participants", "import", "--surveys", surveys, "--exchange", "t1", writeFile(t, "people.csv", people))
+	responses := `participant,wave,a1,a2,a3,b1,b2,hopes,learned,consent
+P0001,pre,2,3,4,3,3,I hope to learn about empowerment and evaluation.,,
+P0002,pre,1,2,5,2,2,Découvrir le pouvoir d'agir des habitants.,,
+P0003,pre,3,3,3,4,4,,,
+P0004,pre,2,2,4,3,2,,,
+P0005,pre,3,4,2,5,4,,,
+P0006,pre,2,,4,3,3,,,
+P0007,pre,1,,,2,3,,,
+P0008,pre,4,4,2,4,4,,,
+P0001,post,4,4,2,3,4,,We saw evaluation.,yes
+p2@example.org,post,3,3,3,2,2,,,no
+P0003,post,4,5,1,4,5,,,yes
+P0004,post,2,3,4,3,3,,,yes
+P0005,post,5,4,2,4,4,,,yes
+P0006,post,4,4,,,,,,no
+P0007,post,3,3,3,3,3,,,yes
+`
+	out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", "t1", writeFile(t, "responses.csv", responses))
+	if !strings.Contains(out, "imported 15 response(s) into t1: 15 new") {
+		t.Fatalf("import: %s", out)
+	}
+	out = c.mustRun("analyze", "--surveys", surveys, "--exchange", "t1", "--json", "--min-cell", "3")
+	var r struct {
+		Participation struct {
+			Waves []struct {
+				Responded, Imported int
+			}
+		}
+		Goals []struct {
+			Verdict     string
+			Comparisons []struct {
+				Paired struct {
+					N        int
+					T, P     float64
+					PHolm    float64 `json:"p_holm"`
+					CI       [2]float64
+					Wilcoxon struct{ V, P float64 }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p := r.Goals[0].Comparisons[0].Paired
+	const tol = 1e-9
+	if p.N != 6 || math.Abs(p.T-4.89897948556635665) > tol || math.Abs(p.P-0.00447843231046212) > tol ||
+		math.Abs(p.PHolm-0.00895686462092424) > tol || math.Abs(p.CI[0]-0.63370957340267753) > tol || math.Abs(p.Wilcoxon.P-0.034006402864387) > tol {
+		t.Errorf("g1 pre→post does not match R: %+v", p)
+	}
+	if r.Goals[0].Verdict != "attained" || r.Goals[1].Verdict != "not attained" {
+		t.Errorf("verdicts %s, %s", r.Goals[0].Verdict, r.Goals[1].Verdict)
+	}
+	if r.Participation.Waves[1].Imported != 7 {
+		t.Errorf("imported flag not counted: %+v", r.Participation)
+	}
+	text := c.mustRun("analyze", "--surveys", surveys, "--exchange", "t1", "--min-cell", "3")
+	if !strings.Contains(text, "verdict: ATTAINED — mean change +1.33 ≥ 0.50 and Holm p = 0.009 < 0.05 over 6 pairs") {
+		t.Errorf("text report:\n%s", text)
+	}
+	if _, _, err := c.run("analyze", "--exchange", "t1"); err == nil || exitCode(err) != 2 {
+		t.Errorf("analyze without the instrument loaded: %v", err)
+	}
+	// A bad file imports nothing.
+	bad := writeFile(t, "bad.csv", "participant,wave,a1\nP0001,follow-up,3\nP0002,post,9\n")
+	if _, _, err := c.run("responses", "import", "--surveys", surveys, "--exchange", "t1", bad); exitCode(err) != 2 || !strings.Contains(err.Error(), "row 3, column C (a1)") {
+		t.Errorf("bad responses file: %v", err)
 	}
 }

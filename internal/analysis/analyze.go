@@ -97,7 +97,7 @@ type analyzer struct {
 	groupText    [][][]int   // [attribute][value][wave]
 	groupTheme   [][][][]int // [attribute][value][wave][theme]
 	quotes       [][][]Quote // [wave][theme]
-	cur          *participantState
+	cur, spare   *participantState
 }
 
 // Analyze reads the participants and responses of one exchange and returns
@@ -299,7 +299,7 @@ func (a *analyzer) addResponse(r *exchange.Response) error {
 			a.qThemeMent[qi][w][t] += n
 			a.cur.mentioned[w][t] = true
 			if len(a.cur.candidates[w][t]) == 0 {
-				a.cur.candidates[w][t] = []candidate{{question: q.ID, lang: r.Language, text: text}}
+				a.cur.candidates[w][t] = append(a.cur.candidates[w][t], candidate{question: q.ID, lang: r.Language, text: text})
 			}
 		}
 	}
@@ -331,12 +331,26 @@ func likertValue(v any) (int, bool) {
 	return 0, false
 }
 
+// newState returns the state for participant i, reusing the previous
+// participant's: one is alive at a time, and 100 000 fresh ones add up.
 func (a *analyzer) newState(i int) *participantState {
-	s := &participantState{idx: i, consentWave: -1, textAnswered: make([]bool, len(a.waves)),
-		mentioned: make([][]bool, len(a.waves)), candidates: make([][][]candidate, len(a.waves))}
+	s := a.spare
+	if s == nil {
+		s = &participantState{textAnswered: make([]bool, len(a.waves)),
+			mentioned: make([][]bool, len(a.waves)), candidates: make([][][]candidate, len(a.waves))}
+		for w := range a.waves {
+			s.mentioned[w] = make([]bool, len(a.themes))
+			s.candidates[w] = make([][]candidate, len(a.themes))
+		}
+		a.spare = s
+	}
+	s.idx, s.consent, s.consentWave = i, "", -1
 	for w := range a.waves {
-		s.mentioned[w] = make([]bool, len(a.themes))
-		s.candidates[w] = make([][]candidate, len(a.themes))
+		s.textAnswered[w] = false
+		clear(s.mentioned[w])
+		for t := range s.candidates[w] {
+			s.candidates[w][t] = s.candidates[w][t][:0]
+		}
 	}
 	return s
 }
@@ -445,7 +459,7 @@ func (a *analyzer) goalScores(goal string, w int) []float64 {
 }
 
 func present(xs []float64) []float64 {
-	var out []float64
+	out := make([]float64, 0, len(xs))
 	for _, x := range xs {
 		if !math.IsNaN(x) {
 			out = append(out, x)
@@ -455,6 +469,7 @@ func present(xs []float64) []float64 {
 }
 
 func pairs(from, to []float64) (earlier, later []float64) {
+	earlier, later = make([]float64, 0, len(from)), make([]float64, 0, len(from))
 	for i := range from {
 		if !math.IsNaN(from[i]) && !math.IsNaN(to[i]) {
 			earlier = append(earlier, from[i])

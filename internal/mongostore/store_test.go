@@ -242,3 +242,81 @@ func TestEmbeddedRestartAndLock(t *testing.T) {
 		t.Fatalf("after restart: %v %+v", err, x)
 	}
 }
+
+// TestImportResponsesIsAllOrNothing makes the second row of an import fail
+// (a value BSON cannot encode) after the first has replaced a stored answer,
+// and checks that the store is left exactly as it was.
+func TestImportResponsesIsAllOrNothing(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	orig := &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: survey.Answers{"fund_corporate": 2},
+		Source: exchange.SourceWeb, SubmittedAt: t0}
+	if _, err := s.SaveResponse(ctx, orig); err != nil {
+		t.Fatal(err)
+	}
+	rows := []exchange.ImportedResponse{
+		{Row: 2, Response: exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: survey.Answers{"fund_corporate": 5}, Source: exchange.SourceImport, SubmittedAt: t0}},
+		{Row: 3, Response: exchange.Response{Exchange: "x1", Participant: "P0002", Wave: "pre", Answers: survey.Answers{"fund_corporate": 4}, Source: exchange.SourceImport, SubmittedAt: t0}},
+		{Row: 4, Response: exchange.Response{Exchange: "x1", Participant: "P0003", Wave: "pre", Answers: survey.Answers{"bad": make(chan int)}, Source: exchange.SourceImport, SubmittedAt: t0}},
+	}
+	if _, err := s.ImportResponses(ctx, rows); err == nil || !strings.Contains(err.Error(), "nothing was kept") {
+		t.Fatalf("err = %v", err)
+	}
+	r, err := s.Response(ctx, "x1", "P0001", "pre")
+	if err != nil || r.Answers["fund_corporate"] != 2 || r.Source != exchange.SourceWeb || r.Versions != 1 {
+		t.Fatalf("P0001 not restored: %v %+v", err, r)
+	}
+	if _, err := s.Response(ctx, "x1", "P0002", "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("P0002 left behind: %v", err)
+	}
+	res, err := s.ImportResponses(ctx, rows[:2])
+	if err != nil || res.Added != 1 || res.Replaced != 1 {
+		t.Fatalf("good import: %v %+v", err, res)
+	}
+	r, _ = s.Response(ctx, "x1", "P0001", "pre")
+	if r.Answers["fund_corporate"] != 5 || !r.Imported() || r.Versions != 2 || r.History[0].Answers["fund_corporate"] != 2 {
+		t.Fatalf("after import: %+v", r)
+	}
+}
+
+func TestStreamsAreGroupedAndComplete(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	x := newExchange(t, s, "x1")
+	if _, err := s.ImportParticipants(ctx, "x1", rows(3), t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range []string{"P0003", "P0001", "P0002"} {
+		for _, w := range []string{"post", "pre"} {
+			if _, err := s.AddResponseIfAbsent(ctx, &exchange.Response{Exchange: "x1", Participant: pid, Wave: w, Answers: survey.Answers{"fund_corporate": 3}, SubmittedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	input := s.AnalysisInput(ctx, x, instruments(t).Get("csci-social-services"))
+	var got []string
+	for r, err := range input.Responses {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Answers["fund_corporate"] != 3 {
+			t.Fatalf("answers not normalised: %#v", r.Answers)
+		}
+		got = append(got, r.Participant+"/"+r.Wave)
+	}
+	want := "P0001/post P0001/pre P0002/post P0002/pre P0003/post P0003/pre"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+	n := 0
+	for p, err := range input.Participants {
+		if err != nil || p.PID == "" {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("%d participants streamed", n)
+	}
+}

@@ -356,3 +356,70 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("readyz with the store gone: %d", rec.Code)
 	}
 }
+
+func TestReportAPI(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/exchanges/chicago-paris-2014/report"
+	get := func(auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, auth := range []string{"", "Bearer wrong", "Basic " + apiToken, apiToken} {
+		if rec := get(auth); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "Authorization: Bearer") {
+			t.Errorf("auth %q: %d %s", auth, rec.Code, rec.Body)
+		}
+	}
+	rec := get("Bearer " + apiToken)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var r struct {
+		Exchange      struct{ ID string }
+		MinCell       int `json:"min_cell"`
+		Participation struct{ Invited int }
+		Goals         []struct{ ID, Verdict string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Exchange.ID != "chicago-paris-2014" || r.MinCell != 5 || r.Participation.Invited != 2 || len(r.Goals) != 3 || r.Goals[0].Verdict != "insufficient data" {
+		t.Errorf("report %+v", r)
+	}
+	for _, secret := range []string{f.fr.Token, f.fr.Email, f.fr.Name} {
+		if strings.Contains(rec.Body.String(), secret) {
+			t.Errorf("report carries %q", secret)
+		}
+	}
+	req := httptest.NewRequest(http.MethodGet, path+"?min_cell=2", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec = httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("a smaller min_cell than configured: %d", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodGet, "/api/v1/exchanges/nope/report", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec = httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("unknown exchange: %d", rec.Code)
+	}
+
+	// With no token configured the route does not exist.
+	h, err := web.NewServer(f.store, survey.NewSet(f.in), exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req = httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer ")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("no token configured: %d", rec.Code)
+	}
+}

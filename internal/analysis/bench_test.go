@@ -1,0 +1,28 @@
+package analysis_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// BenchmarkAnalyzeMemory analyses 100 000 participants × 3 waves held in
+// memory: go test ./internal/analysis -run '^$' -bench AnalyzeMemory -benchmem
+func BenchmarkAnalyzeMemory(b *testing.B) {
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		b.Fatal(probs)
+	}
+	in := survey.NewSet(ins...).Get("csci-social-services")
+	ps, rs := analysis.Synthetic(in, "bench", 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Participants: slice(ps), Responses: slice(rs)}, analysis.Options{})
+		if err != nil || r.Participation.Waves[2].Responded != 100_000 {
+			b.Fatal(err)
+		}
+	}
+}
