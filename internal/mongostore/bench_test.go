@@ -34,6 +34,9 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 	const n = 100_000
 	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
 	ps, rs := analysis.Synthetic(in, x.ID, n)
+	for _, p := range ps {
+		p.Token = exchange.NewToken()
+	}
 	if err := bulkInsert(ctx, s, collParticipants, ps); err != nil {
 		b.Fatal(err)
 	}
