@@ -39,6 +39,7 @@ Usage:
   exchangeeval participants list --exchange ID
   exchangeeval responses import --exchange ID FILE
   exchangeeval analyze --exchange ID [--json] [--min-cell K]
+  exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
   exchangeeval version
 
 Every command takes --data-dir DIR (embedded store, default ./data) and
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runResponses(ctx, env, rest)
 	case "analyze":
 		return runAnalyze(ctx, env, rest)
+	case "export":
+		return runExport(ctx, env, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "exchangeeval", version)
 		return nil

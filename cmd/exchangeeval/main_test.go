@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -263,7 +263,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("second process: %v", err)
 	}
 
-	form := url.Values{"wave": {"pre"}, "city": {"chicago"}, "org_type": {"nonprofit"}, "role": {"practitioner"}, "expectations": {"Learn about évaluation"}}
+	form := url.Values{"wave": {"pre"}, "work_city": {"chicago"}, "org_type": {"nonprofit"}, "job_role": {"practitioner"}, "expectations": {"Learn about évaluation"}}
 	for _, q := range []string{"fund_corporate", "fund_volunteers", "fund_confidence", "fund_little_place", "eval_university", "eval_measures",
 		"eval_evidence", "eval_time_lost", "care_practice", "care_stakeholders", "care_change", "care_rarely_relevant"} {
 		form.Set(q, "3")

@@ -77,7 +77,8 @@ type analyzer struct {
 	themes []compiledTheme
 
 	pix       map[string]int
-	attrs     [][]int // [attribute][participant] → value index
+	keys      []string // [participant]
+	attrs     [][]int  // [attribute][participant] → value index
 	attrVals  [][]string
 	attrIndex []map[string]int
 	invited   int
@@ -209,6 +210,7 @@ func (a *analyzer) addParticipant(pid string, p *exchange.Participant) int {
 	}
 	i := len(a.pix)
 	a.pix[pid] = i
+	a.keys = append(a.keys, pid)
 	vals := []string{notGiven, notGiven, notGiven, notGiven}
 	if p != nil {
 		for k, v := range []string{p.City, p.Role, p.Language, p.Side} {
@@ -449,10 +451,10 @@ func (a *analyzer) goalScores(goal string, w int) []float64 {
 				n++
 			}
 		}
-		if len(items) == 0 || 2*n < len(items) {
-			out[i] = math.NaN()
+		if score, ok := goalScoreOf(sum, n, len(items)); ok {
+			out[i] = score
 		} else {
-			out[i] = float64(sum) / float64(n)
+			out[i] = math.NaN()
 		}
 	}
 	return out
@@ -571,6 +573,7 @@ func (a *analyzer) report(x *exchange.Exchange) *Report {
 	}
 	r.Themes = a.themeReport()
 	r.Breakdowns = a.breakdowns()
+	r.Scores = Scores{a: a}
 	return r
 }
 

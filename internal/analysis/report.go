@@ -25,6 +25,9 @@ type Report struct {
 	Items           []ItemReport      `json:"items"`
 	Themes          ThemeReport       `json:"themes"`
 	Breakdowns      []BreakdownReport `json:"breakdowns"`
+	// Scores holds the participants' scored answers for wide tables; it is
+	// never part of the JSON report, which carries aggregates only.
+	Scores Scores `json:"-"`
 }
 
 // ExchangeInfo says which exchange and which definition the figures are of.

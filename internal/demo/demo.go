@@ -257,9 +257,9 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 		}
 		submitted := time.Date(2014, 3, 3, 10, 0, 0, 0, time.UTC)
 		if wave == "pre" {
-			a["city"] = cityCode(who.city)
+			a["work_city"] = cityCode(who.city)
 			a["org_type"] = who.org
-			a["role"] = who.role
+			a["job_role"] = who.role
 			a["years_practice"] = float64(who.years)
 			a["practice_areas"] = who.areas
 			a["expectations"] = pick(rng, expectations[who.language])

@@ -121,6 +121,20 @@ func TestCurrentWave(t *testing.T) {
 	}
 }
 
+// Every column of a responses table besides the questions is a reserved
+// question id, so the Responses sheet and import files are never ambiguous.
+func TestResponseColumnsAreReserved(t *testing.T) {
+	for _, c := range append(append([]string{}, exchange.ResponseKeyColumns...), exchange.ResponseMetaColumns...) {
+		found := false
+		for _, r := range survey.ReservedIDs {
+			found = found || r == c
+		}
+		if !found {
+			t.Errorf("column %q is not reserved", c)
+		}
+	}
+}
+
 func TestTokens(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {

@@ -15,7 +15,7 @@ import (
 // evaluator workbook imports unchanged.
 var (
 	ResponseKeyColumns  = []string{"participant", "wave"}
-	ResponseMetaColumns = []string{"language", "submitted_at", "imported", "city", "role", "side", "source"}
+	ResponseMetaColumns = []string{"exchange", "language", "submitted_at", "imported", "city", "role", "side", "source"}
 )
 
 // ImportedResponse is one checked row of a responses file.

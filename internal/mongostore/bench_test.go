@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"iter"
 	"os"
 	"testing"
 
@@ -33,17 +34,9 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 	in := survey.NewSet(ins...).Get("csci-social-services")
 	const n = 100_000
 	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
-	ps, rs := analysis.Synthetic(in, x.ID, n)
-	for _, p := range ps {
-		p.Token = exchange.NewToken()
-	}
-	if err := bulkInsert(ctx, s, collParticipants, ps); err != nil {
+	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
 		b.Fatal(err)
 	}
-	if err := bulkInsert(ctx, s, collResponses, rs); err != nil {
-		b.Fatal(err)
-	}
-	ps, rs = nil, nil
 	b.ResetTimer()
 	for b.Loop() {
 		r, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
@@ -53,16 +46,39 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 	}
 }
 
-func bulkInsert[T any](ctx context.Context, s *Store, coll string, docs []*T) error {
+// LoadSynthetic bulk-loads analysis.Synthetic data for benchmarks: no
+// checks, no history, batches of 5 000 documents.
+func LoadSynthetic(ctx context.Context, s *Store, in *survey.Instrument, exchangeID string, n int) error {
+	ps, rs := analysis.Synthetic(in, exchangeID, n)
+	if err := bulkInsert(ctx, s, collParticipants, ps, func(p *exchange.Participant) { p.Token = exchange.NewToken() }); err != nil {
+		return err
+	}
+	return bulkInsert(ctx, s, collResponses, rs, nil)
+}
+
+func bulkInsert[T any](ctx context.Context, s *Store, coll string, docs iter.Seq2[*T, error], fix func(*T)) error {
 	const batch = 5000
-	for i := 0; i < len(docs); i += batch {
-		chunk := make([]any, 0, batch)
-		for _, d := range docs[i:min(i+batch, len(docs))] {
-			chunk = append(chunk, d)
+	chunk := make([]any, 0, batch)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
 		}
-		if _, err := s.db.Collection(coll).InsertMany(ctx, chunk); err != nil {
+		_, err := s.db.Collection(coll).InsertMany(ctx, chunk)
+		chunk = chunk[:0]
+		return err
+	}
+	for d, err := range docs {
+		if err != nil {
 			return err
 		}
+		if fix != nil {
+			fix(d)
+		}
+		if chunk = append(chunk, d); len(chunk) == batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return flush()
 }

@@ -174,6 +174,9 @@ func check(in *Instrument, add func(int, string, ...any)) {
 				add(q.Pos.LineOf("id"), "duplicate question id %q", q.ID)
 			}
 			questions[q.ID] = true
+			if slices.Contains(ReservedIDs, q.ID) {
+				add(q.Pos.LineOf("id"), "question id %q is reserved: it names a column of the responses table (reserved: %s)", q.ID, strings.Join(ReservedIDs, ", "))
+			}
 			checkQuestion(in, q, waves, goals, langs, checkText, add)
 		}
 	}

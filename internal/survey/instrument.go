@@ -19,6 +19,11 @@ const (
 	TypeText   = "text"
 )
 
+// ReservedIDs are the names of the columns a responses table (an import
+// file, the workbook's Responses sheet) has besides its questions; no
+// question may take one, or the columns would be ambiguous.
+var ReservedIDs = []string{"participant", "wave", "exchange", "language", "submitted_at", "imported", "city", "role", "side", "source"}
+
 // DefaultMaxLength bounds a text answer when its question does not say.
 const DefaultMaxLength = 2000
 

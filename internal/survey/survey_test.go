@@ -113,6 +113,7 @@ func TestDefinitionProblems(t *testing.T) {
 		{"options on likert", "        reverse: true\n", "        reverse: true\n        options: [{code: x, label: {en: X}}]\n", 40, `options does not apply to a likert question`},
 		{"reverse on single", "        type: single\n", "        type: single\n        reverse: true\n", 44, `reverse does not apply to a single question`},
 		{"unknown type", "        type: text\n", "        type: essay\n", 65, `type "essay" is not one of`},
+		{"reserved id", "      - id: colour\n", "      - id: city\n", 42, `question id "city" is reserved`},
 		{"duplicate option", "{code: blue,", "{code: red,", 48, `duplicate option code "red"`},
 		{"min above max", "        min: 0\n", "        min: 70\n", 60, `min 70 is above max 60`},
 		{"bad yaml", "        waves: [pre]\n        text: {en: Colour}", "        waves: [pre\n        text: {en: Colour}", 0, ``},

@@ -120,7 +120,7 @@ func TestQuestionnaireInParticipantLanguage(t *testing.T) {
 	body := rec.Body.String()
 	mustContain(t, body, `<html lang="fr">`, "Avant l&#39;échange", "Envoyer mes réponses",
 		`<legend>Je comprends comment les partenariats avec les entreprises peuvent financer les services sociaux. <span class="req">(obligatoire)</span></legend>`,
-		`<label class="prompt" for="in-city">`, `<select id="in-city"`, // 29 cities: a drop-down
+		`<label class="prompt" for="in-work_city">`, `<select id="in-work_city"`, // 29 cities: a drop-down
 		`hreflang="en"`, `name="wave" value="pre"`, `<link rel="stylesheet" href="/static/app.css?v=`)
 	if strings.Contains(body, "Merci de répondre le dernier jour") {
 		t.Error("post-wave text shown in the pre wave")
@@ -154,7 +154,7 @@ func TestFormErrorsKeepAnswersAndSaveNothing(t *testing.T) {
 	form.Set("lang", "fr")
 	form.Set("years_practice", "douze")
 	form.Set("fund_corporate", "9")
-	form.Del("role")
+	form.Del("job_role")
 	form.Set("expectations", "Mes attentes <script>alert(1)</script>")
 	rec := f.postForm(f.fr.Token, form)
 	if rec.Code != http.StatusUnprocessableEntity {
@@ -164,7 +164,7 @@ func TestFormErrorsKeepAnswersAndSaveNothing(t *testing.T) {
 	mustContain(t, body, "Certaines réponses sont à revoir", `href="#q-years_practice"`,
 		`<p class="error" id="err-years_practice">Saisissez un nombre.</p>`,
 		`<p class="error" id="err-fund_corporate">Saisissez une valeur comprise entre 1 et 5.</p>`,
-		`<p class="error" id="err-role">Cette question demande une réponse.</p>`,
+		`<p class="error" id="err-job_role">Cette question demande une réponse.</p>`,
 		`value="douze"`, // what was typed stays
 		`id="org_type-other" name="org_type" value="other" checked`,
 		`aria-invalid="true" aria-describedby="err-years_practice"`,

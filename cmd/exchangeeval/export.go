@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runExport(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg     config
+		ids     listFlag
+		out     string
+		labels  string
+		minCell int
+	)
+	fs := newFlagSet(env, "export", "export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]")
+	cfg.bind(fs, env.getenv)
+	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument)")
+	fs.StringVar(&out, "out", "", "the .xlsx file to write")
+	fs.StringVar(&labels, "labels", "", "write answer labels in this language instead of codes in the Responses sheet")
+	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if len(ids) == 0 || out == "" {
+		return errUsage("usage: exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]")
+	}
+	if minCell < 1 {
+		return errUsage("--min-cell must be at least 1")
+	}
+	instruments, err := cfg.instruments()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "export", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	e, err := workbook.Build(ctx, store, instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: version,
+		Methods: exchangeeval.Methods, GeneratedAt: time.Now()})
+	if err != nil {
+		return err
+	}
+	// Written to a temporary file first, so a failure never leaves half a
+	// workbook under the requested name.
+	tmp, err := os.CreateTemp(dirOf(out), ".exchangeeval-*.xlsx")
+	if err != nil {
+		return exchange.Errorf(exchange.EINVALID, "cannot write next to %s: %v", out, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := workbook.Write(tmp, *e); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	fmt.Fprintf(env.stdout, "wrote %s (%s; %d invited, responses: %s)\n", out, strings.Join(ids, " + "), e.Report.Participation.Invited, respondedText(e.Report))
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func respondedText(r *analysis.Report) string {
+	var parts []string
+	for _, w := range r.Participation.Waves {
+		parts = append(parts, fmt.Sprintf("%s %d", w.Wave, w.Responded))
+	}
+	return strings.Join(parts, ", ")
+}

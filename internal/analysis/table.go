@@ -1,0 +1,67 @@
+package analysis
+
+import (
+	"math"
+
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Scores gives every participant's scored answers and goal scores, as the
+// analysis holds them, so a wide table (one row per participant) can be
+// written without reading the responses again.
+type Scores struct {
+	a *analyzer
+}
+
+// Participants is the number of participants, invited or responding.
+func (s Scores) Participants() int { return len(s.a.finished) }
+
+// Participant returns participant i's key (pseudonymous id; exchange/id in
+// a combined analysis) and attributes: city, role, language, side.
+func (s Scores) Participant(i int) (key string, attrs [4]string) {
+	for k := range breakdownAttributes {
+		if v := s.a.attrVals[k][s.a.attrs[k][i]]; v != notGiven {
+			attrs[k] = v
+		}
+	}
+	return s.a.keys[i], attrs
+}
+
+// Responded reports whether participant i answered wave.
+func (s Scores) Responded(i int, wave string) bool {
+	w, ok := s.a.wix[wave]
+	return ok && s.a.responded[w][i]
+}
+
+// Item returns participant i's scored answer to Likert item q in wave.
+func (s Scores) Item(i int, q *survey.Question, wave string) (int, bool) {
+	w, ok := s.a.wix[wave]
+	if !ok {
+		return 0, false
+	}
+	for j, item := range s.a.items {
+		if item == q {
+			v := s.a.scores[w][j][i]
+			return int(v), v != 0
+		}
+	}
+	return 0, false
+}
+
+// Goal returns participant i's score on goal in wave.
+func (s Scores) Goal(i int, goal, wave string) (float64, bool) {
+	w, ok := s.a.wix[wave]
+	if !ok {
+		return 0, false
+	}
+	sum, n, items := 0, 0, 0
+	for _, j := range s.a.goalItems(goal, wave) {
+		items++
+		if v := s.a.scores[w][j][i]; v != 0 {
+			sum += int(v)
+			n++
+		}
+	}
+	score, ok := goalScoreOf(sum, n, items)
+	return score, ok && !math.IsNaN(score)
+}

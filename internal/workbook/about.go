@@ -1,0 +1,182 @@
+package workbook
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func (b *book) codebook() error {
+	in := b.e.Instrument
+	s := b.sheet(SheetCodebook)
+	s.put(styled{fmt.Sprintf("Instrument %s, version %d", in.ID, in.Version), b.title})
+	s.blank()
+	head := []string{"Question", "Section", "Type", "Waves", "Required", "Goal", "Reverse-coded", "Scale or range"}
+	for _, l := range in.Languages {
+		head = append(head, "Text ("+l+")")
+	}
+	for _, l := range in.Languages {
+		head = append(head, "Codes ("+l+")")
+	}
+	s.headerRow(head...)
+	yes := map[bool]string{true: "yes", false: "no"}
+	for _, sec := range in.Sections {
+		for _, q := range sec.Questions {
+			scale := q.Scale
+			switch q.Type {
+			case survey.TypeNumber:
+				scale = numberRange(q)
+			case survey.TypeText:
+				scale = fmt.Sprintf("up to %d characters", q.Limit())
+			}
+			vals := []any{q.ID, sec.ID, q.Type, strings.Join(q.Waves, ", "), yes[q.Required], q.Goal, yes[q.Reverse], scale}
+			for _, l := range in.Languages {
+				vals = append(vals, styled{q.Text.In(l, b.base), b.wrap})
+			}
+			for _, l := range in.Languages {
+				vals = append(vals, styled{codes(in, q, l, b.base), b.wrap})
+			}
+			s.put(vals...)
+		}
+	}
+	s.blank()
+	s.put(styled{"Goals and their attainment criteria", b.bold})
+	s.headerRow("Goal", "Title", "From", "To", "Minimum change", "Significance level", "Minimum pairs")
+	for _, g := range in.Goals {
+		c := g.Criterion.Effective()
+		s.put(g.ID, b.text(g.Title), c.From, c.To, c.MinChange, c.Alpha, c.MinPairs)
+	}
+	s.blank()
+	s.put(styled{"Theme codebook (patterns ignore case and accents; * ends a prefix)", b.bold})
+	head = []string{"Theme"}
+	for _, l := range in.Languages {
+		head = append(head, "Label ("+l+")")
+	}
+	for _, l := range in.Languages {
+		head = append(head, "Patterns ("+l+")")
+	}
+	s.headerRow(head...)
+	for _, t := range in.Themes {
+		vals := []any{t.ID}
+		for _, l := range in.Languages {
+			vals = append(vals, t.Label.In(l, b.base))
+		}
+		for _, l := range in.Languages {
+			vals = append(vals, styled{strings.Join(t.Patterns[l], "; "), b.wrap})
+		}
+		s.put(vals...)
+	}
+	s.widths(20, 14, 8, 18, 9, 13, 9, 16, 50, 50, 40, 40)
+	s.freeze(3)
+	return s.err
+}
+
+func numberRange(q *survey.Question) string {
+	lo, hi := "", ""
+	if q.Min != nil {
+		lo = fmt.Sprint(*q.Min)
+	}
+	if q.Max != nil {
+		hi = fmt.Sprint(*q.Max)
+	}
+	s := fmt.Sprintf("%s to %s", lo, hi)
+	if q.Integer {
+		s += ", whole numbers"
+	}
+	return strings.TrimSpace(s)
+}
+
+// codes lists a question's codes with their labels in lang: "1 = Strongly
+// disagree; 2 = Disagree; …".
+func codes(in *survey.Instrument, q *survey.Question, lang, base string) string {
+	var parts []string
+	switch q.Type {
+	case survey.TypeLikert:
+		sc := in.Scales[q.Scale]
+		for v := 1; v <= sc.Points; v++ {
+			parts = append(parts, fmt.Sprintf("%d = %s", v, sc.Label(v, lang, base)))
+		}
+	case survey.TypeSingle, survey.TypeMulti:
+		for _, o := range q.Options {
+			parts = append(parts, fmt.Sprintf("%s = %s", o.Code, o.Label.In(lang, base)))
+		}
+		if q.Type == survey.TypeMulti {
+			parts = append(parts, "(several codes separated by ;)")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (b *book) about() error {
+	e, r := b.e, b.e.Report
+	s := b.sheet(SheetAbout)
+	s.put(styled{"About this workbook", b.title})
+	s.blank()
+	var ids []string
+	for _, x := range e.Exchanges {
+		ids = append(ids, x.ID)
+	}
+	labels := "answer codes"
+	if e.Labels != "" {
+		labels = "answer labels in " + e.Labels + " (this Responses sheet cannot be re-imported; export with codes for that)"
+	}
+	rows := [][2]any{
+		{"Generated", styled{e.GeneratedAt.UTC(), b.date}},
+		{"Software", "exchangeeval " + e.Version},
+		{"Exchanges", strings.Join(ids, ", ")},
+		{"Instrument", fmt.Sprintf("%s, version %d", e.Instrument.ID, e.Instrument.Version)},
+		{"Instrument content hash (SHA-256)", e.Instrument.Hash},
+		{"Minimum group size", r.MinCell},
+		{"Responses sheet", labels},
+		{"Pairs sheet", "scored values: reverse-coded items turned so that higher is always towards the goal; goal scores need at least half the goal's items"},
+		{"Identifiers", "pseudonymous participant ids only (P0001…); no names, e-mails or links"},
+	}
+	for _, row := range rows {
+		v := row[1]
+		if _, ok := v.(styled); !ok {
+			v = styled{v, b.wrap}
+		}
+		s.put(styled{row[0], b.bold}, v)
+	}
+	s.blank()
+	s.put(styled{"How to cite", b.bold})
+	x := r.Exchange
+	s.put(styled{fmt.Sprintf("Chicago Sister Cities International, social services exchange evaluation: %s (%s to %s). Workbook produced with exchangeeval %s on %s; instrument %s version %d (SHA-256 %s).",
+		x.Name, x.Start, x.End, e.Version, e.GeneratedAt.UTC().Format("2006-01-02"), e.Instrument.ID, e.Instrument.Version, short(e.Instrument.Hash)), b.wrap})
+	s.blank()
+	s.put(styled{"Methods in plain words", b.bold})
+	for _, para := range strings.Split(e.Methods, "\n\n") {
+		if para = strings.TrimSpace(para); para != "" {
+			s.put(styled{para, b.wrap})
+		}
+	}
+	s.widths(110, 80)
+	return s.err
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+// PlainMethods extracts the plain-words account of each method from the
+// methods document (docs/methods.md): each section's heading and its
+// "In plain words." paragraph.
+func PlainMethods(markdown string) string {
+	var out []string
+	heading := ""
+	for _, block := range strings.Split(markdown, "\n\n") {
+		block = strings.TrimSpace(block)
+		switch {
+		case strings.HasPrefix(block, "## "):
+			heading = strings.TrimPrefix(block, "## ")
+		case strings.HasPrefix(block, "*In plain words.*"):
+			text := strings.Join(strings.Fields(strings.TrimPrefix(block, "*In plain words.*")), " ")
+			out = append(out, heading+". "+text)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}

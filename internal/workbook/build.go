@@ -1,0 +1,92 @@
+package workbook
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Source is where a workbook's data comes from: the store.
+type Source interface {
+	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
+	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
+	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
+}
+
+// Options tune an export.
+type Options struct {
+	Labels      string
+	MinCell     int
+	Version     string
+	Methods     string
+	GeneratedAt time.Time
+}
+
+// Build analyses the exchanges (one, or several that share an instrument)
+// and returns the export, ready to Write; its data sheets will read the
+// store again through fresh cursors.
+func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs []string, opts Options) (*Export, error) {
+	if len(exchangeIDs) == 0 {
+		return nil, exchange.Errorf(exchange.EINVALID, "name at least one exchange")
+	}
+	var (
+		xs     []*exchange.Exchange
+		in     *survey.Instrument
+		inputs []analysis.Input
+	)
+	for _, id := range exchangeIDs {
+		x, err := src.Exchange(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if in != nil && x.Instrument != in.ID {
+			return nil, exchange.Errorf(exchange.EINVALID, "exchanges %s and %s use different instruments (%s, %s); one workbook holds exchanges of one instrument",
+				xs[0].ID, x.ID, in.ID, x.Instrument)
+		}
+		in = instruments.Get(x.Instrument)
+		if in == nil {
+			return nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded", x.ID, x.Instrument)
+		}
+		xs = append(xs, x)
+		inputs = append(inputs, analysis.Input{Instrument: in, Exchange: x,
+			Participants: src.StreamParticipants(ctx, x.ID), Responses: src.StreamResponses(ctx, x.ID)})
+	}
+	if opts.Labels != "" && !in.HasLanguage(opts.Labels) {
+		return nil, exchange.Errorf(exchange.EINVALID, "--labels %s: the instrument's languages are %s", opts.Labels, strings.Join(in.Languages, ", "))
+	}
+	report, err := analysis.Analyze(ctx, analysis.Combine(inputs),
+		analysis.Options{MinCell: opts.MinCell, GeneratedAt: opts.GeneratedAt, SoftwareVersion: opts.Version})
+	if err != nil {
+		return nil, fmt.Errorf("analyse: %w", err)
+	}
+	return &Export{
+		Instrument: in, Exchanges: xs, Report: report, Labels: opts.Labels,
+		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethods(opts.Methods),
+		Responses: func() iter.Seq2[*exchange.Response, error] {
+			return chain(xs, func(id string) iter.Seq2[*exchange.Response, error] { return src.StreamResponses(ctx, id) })
+		},
+	}, nil
+}
+
+func chain[T any](xs []*exchange.Exchange, open func(string) iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			for v, err := range open(x.ID) {
+				if !yield(v, err) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// FileName is a sensible name for the workbook of these exchanges.
+func FileName(exchangeIDs []string, at time.Time) string {
+	return fmt.Sprintf("%s-evaluation-%s.xlsx", strings.Join(exchangeIDs, "+"), at.UTC().Format("2006-01-02"))
+}

@@ -1,0 +1,262 @@
+package workbook
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// key identifies a participant across the exchanges of one workbook, as
+// analysis.Combine does.
+func key(exchangeID, pid string) string { return exchangeID + "/" + pid }
+
+func (b *book) multi() bool { return len(b.e.Exchanges) > 1 }
+
+// attributes returns each participant's city, role, language and side by
+// key, taken from the analysis: names and e-mails never reach the workbook.
+func (b *book) attributes() map[string][4]string {
+	sc := b.e.Report.Scores
+	m := make(map[string][4]string, sc.Participants())
+	for i := range sc.Participants() {
+		k, attrs := sc.Participant(i)
+		m[k] = attrs
+	}
+	return m
+}
+
+// ResponseColumns are the columns of the Responses sheet before the question
+// ids; `responses import` reads the sheet back unchanged.
+var ResponseColumns = []string{"participant", "wave", "city", "role", "language", "side", "submitted_at", "imported"}
+
+func (b *book) responses() error {
+	in := b.e.Instrument
+	people := b.attributes()
+	sw, err := b.f.NewStreamWriter(SheetResponses)
+	if err != nil {
+		return err
+	}
+	head := append([]string{}, ResponseColumns...)
+	if b.multi() {
+		head = append([]string{"exchange"}, head...)
+	}
+	questions := in.Questions()
+	for _, q := range questions {
+		head = append(head, q.ID)
+	}
+	widths := map[int]float64{}
+	for i, h := range head {
+		widths[i+1] = float64(max(10, len(h)+2))
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	for col, wd := range widths {
+		if err := sw.SetColWidth(col, col, wd); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetRow("A1", headerCells(head, b.header)); err != nil {
+		return err
+	}
+	row := 1
+	for r, err := range b.e.Responses() {
+		if err != nil {
+			return err
+		}
+		row++
+		k := r.Participant
+		if b.multi() {
+			k = key(r.Exchange, r.Participant)
+		}
+		p := people[k]
+		imported := "no"
+		if r.Imported() {
+			imported = "yes"
+		}
+		vals := []any{r.Participant, r.Wave, p[0], p[1], r.Language, p[3], excelize.Cell{StyleID: b.date, Value: r.SubmittedAt.UTC()}, imported}
+		if b.multi() {
+			vals = append([]any{r.Exchange}, vals...)
+		}
+		for _, q := range questions {
+			vals = append(vals, b.answerCell(q, r.Answers[q.ID]))
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		if err := sw.SetRow(cell, vals); err != nil {
+			return err
+		}
+	}
+	if row == 1 {
+		// A table needs a data row; an empty one says there is nothing yet.
+		row = 2
+		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
+			return err
+		}
+	}
+	last, _ := excelize.CoordinatesToCellName(len(head), row)
+	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Responses", StyleName: "TableStyleLight9", ShowRowStripes: ptr(true)}); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+func headerCells(names []string, style int) []any {
+	cells := make([]any, len(names))
+	for i, n := range names {
+		cells[i] = excelize.Cell{StyleID: style, Value: n}
+	}
+	return cells
+}
+
+// answerCell writes an answer as its code (numbers as numbers) or, with
+// Labels set, as its label in that language.
+func (b *book) answerCell(q *survey.Question, v any) any {
+	if v == nil {
+		return nil
+	}
+	in := b.e.Instrument
+	lang := b.e.Labels
+	switch q.Type {
+	case survey.TypeLikert:
+		n, ok := v.(int)
+		if !ok {
+			return fmt.Sprint(v)
+		}
+		if lang != "" {
+			return in.Scales[q.Scale].Label(n, lang, b.base)
+		}
+		return n
+	case survey.TypeSingle:
+		code, _ := v.(string)
+		if lang != "" {
+			if o := q.Option(code); o != nil {
+				return o.Label.In(lang, b.base)
+			}
+		}
+		return code
+	case survey.TypeMulti:
+		codes := survey.Strings(v)
+		if lang != "" {
+			labels := make([]string, len(codes))
+			for i, c := range codes {
+				labels[i] = c
+				if o := q.Option(c); o != nil {
+					labels[i] = o.Label.In(lang, b.base)
+				}
+			}
+			return strings.Join(labels, "; ")
+		}
+		return strings.Join(codes, ";")
+	case survey.TypeNumber:
+		if f, ok := v.(float64); ok {
+			return f
+		}
+		return fmt.Sprint(v)
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// pairColumns lists the wide Pairs sheet's value columns: each goal score and
+// each Likert item in every wave it is asked, as SPSS- and R-safe names.
+type pairColumn struct {
+	name       string
+	goal, wave string
+	item       *survey.Question
+}
+
+func varName(parts ...string) string {
+	return strings.NewReplacer("-", "_", " ", "_").Replace(strings.Join(parts, "_"))
+}
+
+func (b *book) pairColumns() []pairColumn {
+	in := b.e.Instrument
+	var cols []pairColumn
+	for _, g := range in.Goals {
+		for _, w := range in.WaveIDs() {
+			for _, q := range in.QuestionsIn(w) {
+				if q.Type == survey.TypeLikert && q.Goal == g.ID {
+					cols = append(cols, pairColumn{name: varName(g.ID, w), goal: g.ID, wave: w})
+					break
+				}
+			}
+		}
+	}
+	for _, q := range in.Questions() {
+		if q.Type != survey.TypeLikert {
+			continue
+		}
+		for _, w := range q.Waves {
+			cols = append(cols, pairColumn{name: varName(q.ID, w), wave: w, item: q})
+		}
+	}
+	return cols
+}
+
+// pairs writes one row per participant from the analysis's own scores: no
+// second reading of the responses.
+func (b *book) pairs() error {
+	sc := b.e.Report.Scores
+	sw, err := b.f.NewStreamWriter(SheetPairs)
+	if err != nil {
+		return err
+	}
+	cols := b.pairColumns()
+	head := []string{"participant", "city", "role", "language", "side"}
+	if b.multi() {
+		head = append([]string{"exchange"}, head...)
+	}
+	for _, c := range cols {
+		head = append(head, c.name)
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, XSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, len(head), 13); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", headerCells(head, b.header)); err != nil {
+		return err
+	}
+	row := 1
+	for i := range sc.Participants() {
+		k, attrs := sc.Participant(i)
+		answered := false
+		for _, w := range b.e.Instrument.WaveIDs() {
+			answered = answered || sc.Responded(i, w)
+		}
+		if !answered {
+			continue
+		}
+		vals := []any{k, attrs[0], attrs[1], attrs[2], attrs[3]}
+		if b.multi() {
+			exID, pid, _ := strings.Cut(k, "/")
+			vals = append([]any{exID, pid}, vals[1:]...)
+		}
+		for _, c := range cols {
+			if c.item != nil {
+				if v, ok := sc.Item(i, c.item, c.wave); ok {
+					vals = append(vals, v)
+					continue
+				}
+			} else if v, ok := sc.Goal(i, c.goal, c.wave); ok {
+				vals = append(vals, excelize.Cell{StyleID: b.num2, Value: v})
+				continue
+			}
+			vals = append(vals, nil)
+		}
+		row++
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		if err := sw.SetRow(cell, vals); err != nil {
+			return err
+		}
+	}
+	if row == 1 {
+		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}

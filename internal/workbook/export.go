@@ -1,0 +1,230 @@
+package workbook
+
+import (
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Export is what the evaluator workbook is made from: the analysis (whose
+// scores give the Pairs sheet) and the responses, which Responses opens a
+// fresh pass over (a new database cursor) for the Responses sheet.
+type Export struct {
+	Instrument *survey.Instrument
+	Exchanges  []*exchange.Exchange
+	Report     *analysis.Report
+	Responses  func() iter.Seq2[*exchange.Response, error]
+	// Labels, when set to a language, writes answer labels in that language
+	// instead of codes in the Responses sheet.
+	Labels      string
+	GeneratedAt time.Time
+	Version     string
+	// Methods is the plain-words account of the methods, for About.
+	Methods string
+}
+
+// Sheet names, in workbook order.
+const (
+	SheetSummary    = "Summary"
+	SheetGoals      = "Goals"
+	SheetItems      = "Items"
+	SheetThemes     = "Themes"
+	SheetBreakdowns = "Breakdowns"
+	SheetResponses  = "Responses"
+	SheetPairs      = "Pairs"
+	SheetCodebook   = "Codebook"
+	SheetAbout      = "About"
+)
+
+// Sheets lists the sheets of the workbook in order.
+var Sheets = []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBreakdowns, SheetResponses, SheetPairs, SheetCodebook, SheetAbout}
+
+// Write writes the evaluator workbook to w. The two big sheets are written
+// with excelize's stream writer: Responses from one more pass over the
+// responses, Pairs from the analysis's scores, so memory does not grow with
+// the number of responses beyond what the analysis already holds.
+func Write(w io.Writer, e Export) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &book{f: f, e: e, base: e.Instrument.BaseLanguage(), k: e.Report.MinCell}
+	if err := b.styles(); err != nil {
+		return err
+	}
+	for i, name := range Sheets {
+		var err error
+		if i == 0 {
+			err = f.SetSheetName("Sheet1", name)
+		} else {
+			_, err = f.NewSheet(name)
+		}
+		if err != nil {
+			return fmt.Errorf("add sheet %s: %w", name, err)
+		}
+	}
+	steps := []struct {
+		sheet string
+		write func() error
+	}{
+		{SheetSummary, b.summary}, {SheetGoals, b.goals}, {SheetItems, b.items}, {SheetThemes, b.themes},
+		{SheetBreakdowns, b.breakdowns}, {SheetResponses, b.responses}, {SheetPairs, b.pairs},
+		{SheetCodebook, b.codebook}, {SheetAbout, b.about},
+	}
+	for _, s := range steps {
+		if err := s.write(); err != nil {
+			return fmt.Errorf("write sheet %s: %w", s.sheet, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
+	f.SetDocProps(&excelize.DocProperties{Title: "Evaluation — " + e.Report.Exchange.ID, Subject: title, Creator: "exchangeeval " + e.Version,
+		Created: e.GeneratedAt.UTC().Format(time.RFC3339)})
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
+	return nil
+}
+
+// book holds the file being written and its styles.
+type book struct {
+	f    *excelize.File
+	e    Export
+	base string
+	k    int
+
+	header, title, bold, wrap, num2, num3, pct, integer, date, muted int
+	verdict                                                          map[string]int
+}
+
+func (b *book) styles() error {
+	var err error
+	mk := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = b.f.NewStyle(s)
+		return id
+	}
+	border := []excelize.Border{{Type: "bottom", Color: "8EA9C1", Style: 1}}
+	b.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "1F2937"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DCE6F1"}, Pattern: 1},
+		Border: border, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	b.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	b.bold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	b.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	b.num2 = mk(&excelize.Style{CustomNumFmt: ptr("0.00")})
+	b.num3 = mk(&excelize.Style{CustomNumFmt: ptr("0.000")})
+	b.pct = mk(&excelize.Style{NumFmt: 9})
+	b.integer = mk(&excelize.Style{NumFmt: 1})
+	b.date = mk(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
+	b.muted = mk(&excelize.Style{Font: &excelize.Font{Color: "6B7280", Italic: true}})
+	b.verdict = map[string]int{}
+	for v, color := range map[string]string{analysis.Attained: "C6EFCE", analysis.PartlyAttained: "FFEB9C", analysis.NotAttained: "FFC7CE", analysis.InsufficientData: "E5E7EB"} {
+		b.verdict[v] = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{color}, Pattern: 1}})
+	}
+	return err
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// sheet writes rows of a small sheet in normal mode.
+type sheet struct {
+	b    *book
+	name string
+	row  int
+	err  error
+}
+
+func (b *book) sheet(name string) *sheet { return &sheet{b: b, name: name, row: 1} }
+
+// put writes one row of values starting at column A; a value may be a
+// styled cell.
+func (s *sheet) put(values ...any) {
+	if s.err != nil {
+		return
+	}
+	for i, v := range values {
+		cell, _ := excelize.CoordinatesToCellName(i+1, s.row)
+		style := 0
+		if sc, ok := v.(styled); ok {
+			v, style = sc.v, sc.style
+		}
+		switch t := v.(type) {
+		case nil:
+			continue
+		case string:
+			// SetCellStr, never a formula: user text such as
+			// "=HYPERLINK(…)" stays text.
+			s.err = s.b.f.SetCellStr(s.name, cell, t)
+		default:
+			s.err = s.b.f.SetCellValue(s.name, cell, t)
+		}
+		if s.err == nil && style != 0 {
+			s.err = s.b.f.SetCellStyle(s.name, cell, cell, style)
+		}
+		if s.err != nil {
+			return
+		}
+	}
+	s.row++
+}
+
+func (s *sheet) headerRow(names ...string) {
+	vals := make([]any, len(names))
+	for i, n := range names {
+		vals[i] = styled{n, s.b.header}
+	}
+	s.put(vals...)
+}
+
+func (s *sheet) blank() { s.row++ }
+
+func (s *sheet) widths(ws ...float64) {
+	for i, w := range ws {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if s.err == nil {
+			s.err = s.b.f.SetColWidth(s.name, col, col, w)
+		}
+	}
+}
+
+func (s *sheet) freeze(row int) {
+	if s.err == nil {
+		cell, _ := excelize.CoordinatesToCellName(1, row+1)
+		s.err = s.b.f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: row, TopLeftCell: cell, ActivePane: "bottomLeft"})
+	}
+}
+
+type styled struct {
+	v     any
+	style int
+}
+
+// num is a statistic cell: the number, "n<k" when suppressed, empty when
+// not computable.
+func (b *book) num(v *float64, suppressed bool, style int) any {
+	switch {
+	case suppressed:
+		return styled{b.suppressed(), b.muted}
+	case v == nil || math.IsNaN(*v) || math.IsInf(*v, 0):
+		return nil
+	}
+	return styled{*v, style}
+}
+
+func (b *book) suppressed() string { return "n<" + strconv.Itoa(b.k) }
+
+func (b *book) text(t survey.Text) string { return t.In(b.base, b.base) }
+
+// noData marks a table that has no rows yet.
+func (s *sheet) noData(what string) {
+	s.put(styled{"no data: " + what, s.b.muted})
+}
