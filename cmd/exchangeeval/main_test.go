@@ -307,10 +307,15 @@ func TestServeEndToEnd(t *testing.T) {
 // and responses imported from CSV into a fresh exchange on the test
 // instrument, analysed, and the figures compared with R (see
 // internal/analysis/analyze_test.go for the R calls).
-func TestImportAndAnalyze(t *testing.T) {
-	c := newCLI(t)
-	surveys := "../../internal/analysis/testdata"
-	c.mustRun("exchange", "create", "--surveys", surveys, "--id", "t1", "--instrument", "two-goals", "--name", "T", "--host-city", "Chicago",
+const twoGoalsSurveys = "../../internal/analysis/testdata"
+
+// setupTwoGoals creates an exchange on the analysis tests' instrument with
+// its 8 participants and, when withResponses, their 15 responses imported
+// from CSV (the dataset whose figures analyze_test.go checks against R).
+func setupTwoGoals(t *testing.T, c *cli, id string, withResponses bool) {
+	t.Helper()
+	surveys := twoGoalsSurveys
+	c.mustRun("exchange", "create", "--surveys", surveys, "--id", id, "--instrument", "two-goals", "--name", "T", "--host-city", "Chicago",
 		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
 	people := "name,email,city,role,language,side\n"
 	for i := 1; i <= 8; i++ {
@@ -320,7 +325,10 @@ func TestImportAndAnalyze(t *testing.T) {
 		}
 		people += fmt.Sprintf("Person %d,p%d@example.org,X,practitioner,%s,%s\n", i, i, lang, side)
 	}
-	c.mustRun("participants", "import", "--surveys", surveys, "--exchange", "t1", writeFile(t, "people.csv", people))
+	c.mustRun("participants", "import", "--surveys", surveys, "--exchange", id, writeFile(t, "people.csv", people))
+	if !withResponses {
+		return
+	}
 	responses := `participant,wave,a1,a2,a3,b1,b2,hopes,learned,consent
 P0001,pre,2,3,4,3,3,I hope to learn about empowerment and evaluation.,,
 P0002,pre,1,2,5,2,2,Découvrir le pouvoir d'agir des habitants.,,
@@ -338,10 +346,17 @@ P0005,post,5,4,2,4,4,,,yes
 P0006,post,4,4,,,,,,no
 P0007,post,3,3,3,3,3,,,yes
 `
-	out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", "t1", writeFile(t, "responses.csv", responses))
-	if !strings.Contains(out, "imported 15 response(s) into t1: 15 new") {
+	out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", id, writeFile(t, "responses.csv", responses))
+	if !strings.Contains(out, "imported 15 response(s) into "+id+": 15 new") {
 		t.Fatalf("import: %s", out)
 	}
+}
+
+func TestImportAndAnalyze(t *testing.T) {
+	c := newCLI(t)
+	setupTwoGoals(t, c, "t1", true)
+	surveys := twoGoalsSurveys
+	out := ""
 	out = c.mustRun("analyze", "--surveys", surveys, "--exchange", "t1", "--json", "--min-cell", "3")
 	var r struct {
 		Participation struct {
@@ -388,5 +403,61 @@ P0007,post,3,3,3,3,3,,,yes
 	bad := writeFile(t, "bad.csv", "participant,wave,a1\nP0001,follow-up,3\nP0002,post,9\n")
 	if _, _, err := c.run("responses", "import", "--surveys", surveys, "--exchange", "t1", bad); exitCode(err) != 2 || !strings.Contains(err.Error(), "row 3, column C (a1)") {
 		t.Errorf("bad responses file: %v", err)
+	}
+}
+
+// TestWorkbookRoundTrip: export → import the Responses sheet into a fresh
+// exchange → analyze → the same figures.
+func TestWorkbookRoundTrip(t *testing.T) {
+	c := newCLI(t)
+	setupTwoGoals(t, c, "t1", true)
+	setupTwoGoals(t, c, "t2", false)
+	book := filepath.Join(t.TempDir(), "t1.xlsx")
+	out := c.mustRun("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--out", book, "--min-cell", "3")
+	if !strings.Contains(out, "wrote "+book) {
+		t.Fatalf("export: %s", out)
+	}
+	out = c.mustRun("responses", "import", "--surveys", twoGoalsSurveys, "--exchange", "t2", book)
+	if !strings.Contains(out, "imported 15 response(s) into t2: 15 new") {
+		t.Fatalf("import of the workbook: %s", out)
+	}
+	figures := func(id string) string {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(c.mustRun("analyze", "--surveys", twoGoalsSurveys, "--exchange", id, "--json", "--min-cell", "3")), &r); err != nil {
+			t.Fatal(err)
+		}
+		delete(r, "exchange")
+		delete(r, "generated_at")
+		b, _ := json.Marshal(r)
+		return string(b)
+	}
+	if a, b := figures("t1"), figures("t2"); a != b {
+		t.Errorf("figures differ after the round trip:\n%s\n%s", a, b)
+	}
+	// Several exchanges of one instrument in one workbook.
+	both := filepath.Join(t.TempDir(), "both.xlsx")
+	c.mustRun("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--exchange", "t2", "--out", both, "--min-cell", "3")
+	f, err := excelize.OpenFile(both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Responses")
+	if len(rows) != 31 || rows[0][0] != "exchange" || rows[1][0] != "t1" || rows[30][0] != "t2" {
+		t.Errorf("combined Responses: %d rows, first %v", len(rows), rows[0][:3])
+	}
+	pairs, _ := f.GetRows("Pairs")
+	if len(pairs) != 17 || pairs[1][0] != "t1" || pairs[1][1] != "P0001" {
+		t.Errorf("combined Pairs: %d rows, %v", len(pairs), pairs[1][:3])
+	}
+	summary, _ := f.GetRows("Summary")
+	if !strings.Contains(strings.Join(summary[2], " "), "t1+t2") {
+		t.Errorf("combined Summary names %v", summary[2])
+	}
+	// Bad requests.
+	if _, _, err := c.run("export", "--exchange", "t1", "--out", book, "--labels", "de", "--surveys", twoGoalsSurveys); exitCode(err) != 2 {
+		t.Errorf("unknown label language: %v", err)
+	}
+	if _, _, err := c.run("export", "--exchange", "nope", "--out", book, "--surveys", twoGoalsSurveys); exitCode(err) != 3 {
+		t.Errorf("unknown exchange: %v", err)
 	}
 }

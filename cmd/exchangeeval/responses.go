@@ -36,7 +36,8 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
 	}
-	table, err := workbook.ReadTable(path, f)
+	// An evaluator workbook is read from its Responses sheet.
+	table, err := workbook.ReadTable(path, f, workbook.SheetResponses)
 	f.Close()
 	if err != nil {
 		return err

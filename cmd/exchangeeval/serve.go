@@ -66,7 +66,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		printDemo(env, baseURL, res)
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
-		APIToken: env.getenv("EXCHANGEEVAL_API_TOKEN"), MinCell: minCell, Version: version})
+		APIToken: env.getenv("EXCHANGEEVAL_API_TOKEN"), MinCell: minCell, Version: version, Methods: exchangeeval.Methods})
 	if err != nil {
 		return err
 	}

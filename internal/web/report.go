@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // requireAPIToken admits requests bearing the configured token. With no
@@ -63,4 +65,29 @@ func (s *Server) handleReport(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, report)
+}
+
+// handleWorkbook streams the evaluator workbook: the analysis runs first,
+// then the file is written straight to the response.
+func (s *Server) handleWorkbook(c *gin.Context) {
+	ctx := c.Request.Context()
+	labels := c.Query("labels")
+	e, err := workbook.Build(ctx, s.store, s.instruments, []string{c.Param("id")}, workbook.Options{
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now()})
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	name := workbook.FileName([]string{c.Param("id")}, s.now())
+	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	if err := workbook.Write(c.Writer, *e); err != nil {
+		// The status is sent; all that is left is to log and cut the
+		// response short, so the client sees a broken download, not a
+		// workbook that looks whole.
+		s.log.Error("write workbook", "exchange", c.Param("id"), "err", err)
+		panic(http.ErrAbortHandler)
+	}
 }

@@ -26,6 +26,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// Evaluators' scripts: until staff accounts exist, one shared token.
 	api := r.Group("/api/v1/exchanges", s.requireAPIToken())
 	api.GET("/:id/report", s.handleReport)
+	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
 
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {

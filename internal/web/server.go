@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"net/http"
 	"time"
@@ -31,6 +32,8 @@ type Store interface {
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
+	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
+	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
 }
 
 // Config is how the service is configured.
@@ -41,6 +44,8 @@ type Config struct {
 	MinCell int
 	// Version is the software version written into reports.
 	Version string
+	// Methods is the methods document, whose plain words go into workbooks.
+	Methods string
 }
 
 // MaxBodyBytes bounds a request body. The longest questionnaire, every text

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
@@ -421,5 +423,47 @@ func TestReportAPI(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("no token configured: %d", rec.Code)
+	}
+}
+
+func TestWorkbookAPI(t *testing.T) {
+	f := newFixture(t)
+	form := validForm(f.in, "pre")
+	form.Set("expectations", "=HYPERLINK(\"http://evil.example\",\"x\")")
+	f.postForm(f.fr.Token, form)
+	path := "/api/v1/exchanges/chicago-paris-2014/workbook.xlsx"
+	if rec := f.do(http.MethodGet, path, "", ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", rec.Code)
+	}
+	req := httptest.NewRequest(http.MethodGet, path+"?labels=fr", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("content type %q", ct)
+	}
+	if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename=chicago-paris-2014-evaluation-`) || !strings.HasSuffix(cd, ".xlsx") {
+		t.Errorf("content disposition %q", cd)
+	}
+	book, err := excelize.OpenReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("Responses")
+	if len(rows) != 2 || rows[1][0] != f.fr.PID {
+		t.Fatalf("Responses %v", rows)
+	}
+	if !strings.Contains(strings.Join(rows[1], "|"), "Plutôt pas d'accord") {
+		t.Errorf("labels=fr not applied: %v", rows[1])
+	}
+	req = httptest.NewRequest(http.MethodGet, path+"?labels=de", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	rec = httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "labels") {
+		t.Errorf("unknown label language: %d %s", rec.Code, rec.Body)
 	}
 }

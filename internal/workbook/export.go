@@ -83,6 +83,15 @@ func Write(w io.Writer, e Export) error {
 			return fmt.Errorf("write sheet %s: %w", s.sheet, err)
 		}
 	}
+	// Printed, the analytic sheets fit the page width in landscape.
+	for _, name := range []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBreakdowns, SheetCodebook, SheetAbout} {
+		if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+			return err
+		}
+		if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+			return err
+		}
+	}
 	f.SetActiveSheet(0)
 	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
 	f.SetDocProps(&excelize.DocProperties{Title: "Evaluation — " + e.Report.Exchange.ID, Subject: title, Creator: "exchangeeval " + e.Version,

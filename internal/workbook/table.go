@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -21,11 +22,12 @@ const MaxTableBytes = 64 << 20
 
 var zipMagic = []byte("PK\x03\x04")
 
-// ReadTable reads the first sheet of an XLSX file, or a CSV file, into rows
-// of trimmed cells. The format is told by content, not by name, so a
-// misnamed file still reads. CSV may be separated by commas or, as French
-// spreadsheet software writes it, semicolons.
-func ReadTable(name string, r io.Reader) ([][]string, error) {
+// ReadTable reads a CSV file, or a sheet of an XLSX file — the first sheet
+// named in prefer that the workbook has, else its first sheet — into rows of
+// cells. The format is told by content, not by name, so a misnamed file
+// still reads. CSV may be separated by commas or, as French spreadsheet
+// software writes it, semicolons.
+func ReadTable(name string, r io.Reader, prefer ...string) ([][]string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxTableBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -34,12 +36,12 @@ func ReadTable(name string, r io.Reader) ([][]string, error) {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s is larger than %d MiB", name, MaxTableBytes>>20)
 	}
 	if bytes.HasPrefix(data, zipMagic) {
-		return readXLSX(name, data)
+		return readXLSX(name, data, prefer)
 	}
 	return readCSV(name, data)
 }
 
-func readXLSX(name string, data []byte) ([][]string, error) {
+func readXLSX(name string, data []byte, prefer []string) ([][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s is not a readable XLSX workbook: %v", name, err)
@@ -49,9 +51,16 @@ func readXLSX(name string, data []byte) ([][]string, error) {
 	if len(sheets) == 0 {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s has no sheets", name)
 	}
-	rows, err := f.GetRows(sheets[0])
+	sheet := sheets[0]
+	for _, p := range prefer {
+		if slices.Contains(sheets, p) {
+			sheet = p
+			break
+		}
+	}
+	rows, err := f.GetRows(sheet)
 	if err != nil {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q cannot be read: %v", name, sheets[0], err)
+		return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q cannot be read: %v", name, sheet, err)
 	}
 	return rows, nil
 }

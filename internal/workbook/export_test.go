@@ -1,0 +1,349 @@
+package workbook_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"iter"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+func instrument(t testing.TB) *survey.Instrument {
+	t.Helper()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return survey.NewSet(ins...).Get("csci-social-services")
+}
+
+func seq[T any](xs []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, x := range xs {
+			if !yield(x, nil) {
+				return
+			}
+		}
+	}
+}
+
+func collect[T any](s iter.Seq2[T, error]) []T {
+	var out []T
+	for v := range s {
+		out = append(out, v)
+	}
+	return out
+}
+
+var x1 = &exchange.Exchange{ID: "chicago-paris-2014", Name: "Chicago–Paris 2014", HostCity: "Chicago", VisitingCity: "Paris",
+	Start: time.Date(2014, 3, 9, 0, 0, 0, 0, time.UTC), End: time.Date(2014, 3, 15, 0, 0, 0, 0, time.UTC), Instrument: "csci-social-services"}
+
+// export analyses the participants and responses and writes the workbook.
+func export(t testing.TB, ps []*exchange.Participant, rs []*exchange.Response, labels string) (*analysis.Report, *excelize.File, []byte) {
+	t.Helper()
+	in := instrument(t)
+	report, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: x1, Participants: seq(ps), Responses: seq(rs)},
+		analysis.Options{GeneratedAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), SoftwareVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	err = workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{x1}, Report: report, Labels: labels,
+		Responses:   func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
+		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethods(exchangeeval.Methods)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return report, f, buf.Bytes()
+}
+
+func synthetic(t testing.TB, n int) ([]*exchange.Participant, []*exchange.Response) {
+	pSeq, rSeq := analysis.Synthetic(instrument(t), x1.ID, n)
+	ps, rs := collect(pSeq), collect(rSeq)
+	for i, p := range ps {
+		p.Name, p.Email, p.Token = "Secret Person "+strconv.Itoa(i), "secret"+strconv.Itoa(i)+"@example.org", exchange.NewToken()
+	}
+	return ps, rs
+}
+
+func rows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	r, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func cellNumber(t *testing.T, f *excelize.File, sheet, cell string) float64 {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		t.Fatalf("%s!%s = %q is not a number", sheet, cell, v)
+	}
+	return n
+}
+
+func find(rows [][]string, first string) int {
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == first {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestWorkbookSheets(t *testing.T) {
+	ps, rs := synthetic(t, 40)
+	report, f, raw := export(t, ps, rs, "")
+	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(workbook.Sheets, ",") {
+		t.Fatalf("sheets %v", got)
+	}
+
+	// Summary: the goal-attainment table, numbers as numbers, verdicts coloured.
+	sum := rows(t, f, workbook.SheetSummary)
+	head := find(sum, "Goal")
+	if head < 0 || sum[head][11] != "Verdict" {
+		t.Fatalf("no goal table in Summary: %v", sum)
+	}
+	g := report.Goals[0]
+	if sum[head+1][0] != g.Title["en"] || sum[head+1][11] != g.Verdict || sum[head+1][12] != g.VerdictReason {
+		t.Errorf("goal row %v", sum[head+1])
+	}
+	cell := "D" + strconv.Itoa(head+2)
+	if got := cellNumber(t, f, workbook.SheetSummary, cell); math.Abs(got-*g.Comparisons[0].Paired.MeanFrom) > 1e-12 {
+		t.Errorf("Summary %s = %v, want %v", cell, got, *g.Comparisons[0].Paired.MeanFrom)
+	}
+	style, _ := f.GetCellStyle(workbook.SheetSummary, "L"+strconv.Itoa(head+2))
+	if st, _ := f.GetStyle(style); st == nil || len(st.Fill.Color) == 0 {
+		t.Errorf("verdict cell not coloured")
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	charts := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts != 2 {
+		t.Errorf("%d native charts, want 2 (Summary, Themes)", charts)
+	}
+
+	// Goals: one row per goal and comparison, with every statistic.
+	goals := rows(t, f, workbook.SheetGoals)
+	want := 0
+	for _, g := range report.Goals {
+		want += len(g.Comparisons)
+	}
+	if len(goals) != want+1 || goals[0][12] != "p" || goals[0][13] != "p (Holm)" {
+		t.Fatalf("Goals: %d rows, header %v", len(goals), goals[0])
+	}
+	if got := cellNumber(t, f, workbook.SheetGoals, "K2"); math.Abs(got-*report.Goals[0].Comparisons[0].Paired.T) > 1e-9 {
+		t.Errorf("Goals t = %v", got)
+	}
+
+	// Items: the distribution per scale point.
+	items := rows(t, f, workbook.SheetItems)
+	it := report.Items[0]
+	if items[1][0] != it.ID || items[1][3] != it.Waves[0].Wave {
+		t.Fatalf("Items row %v", items[1])
+	}
+	for p := range it.Points {
+		if items[1][10+p] != strconv.Itoa(it.Waves[0].Distribution[p]) {
+			t.Errorf("distribution %v vs %v", items[1][10:15], it.Waves[0].Distribution)
+		}
+	}
+
+	// Responses: header, one row per response, dates as dates, codes as numbers.
+	resp := rows(t, f, workbook.SheetResponses)
+	if len(resp) != len(rs)+1 || strings.Join(resp[0][:8], ",") != strings.Join(workbook.ResponseColumns, ",") {
+		t.Fatalf("Responses: %d rows, header %v", len(resp), resp[0])
+	}
+	if resp[1][6] != rs[0].SubmittedAt.Format("2006-01-02 15:04") {
+		t.Errorf("submitted_at shown as %q", resp[1][6])
+	}
+	if n := cellNumber(t, f, workbook.SheetResponses, "G2"); n < 41000 || n > 42000 {
+		t.Errorf("submitted_at is not a date serial: %v", n)
+	}
+	col := map[string]int{}
+	for i, h := range resp[0] {
+		col[h] = i
+	}
+	if resp[1][col["fund_corporate"]] != strconv.Itoa(rs[0].Answers["fund_corporate"].(int)) {
+		t.Errorf("Likert code %q", resp[1][col["fund_corporate"]])
+	}
+	name, _ := excelize.CoordinatesToCellName(col["fund_corporate"]+1, 2)
+	if typ, _ := f.GetCellType(workbook.SheetResponses, name); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("a Likert code is text, not a number")
+	}
+	if tables, _ := f.GetTables(workbook.SheetResponses); len(tables) != 1 {
+		t.Errorf("Responses is not an Excel table: %v", tables)
+	}
+	if panes, _ := f.GetPanes(workbook.SheetResponses); !panes.Freeze {
+		t.Errorf("Responses header not frozen")
+	}
+
+	// Pairs: one row per participant, goal scores side by side.
+	pairs := rows(t, f, workbook.SheetPairs)
+	if len(pairs) != len(ps)+1 || pairs[0][5] != "funding_pre" || pairs[0][6] != "funding_post" || pairs[0][7] != "funding_follow_up" {
+		t.Fatalf("Pairs: %d rows, header %v", len(pairs), pairs[0][:8])
+	}
+
+	// Codebook and About.
+	cb := rows(t, f, workbook.SheetCodebook)
+	if find(cb, "fund_little_place") < 0 || find(cb, "empowerment") < 0 {
+		t.Errorf("codebook lacks items or themes")
+	}
+	about := rows(t, f, workbook.SheetAbout)
+	if i := find(about, "Instrument content hash (SHA-256)"); i < 0 || about[i][1] != instrument(t).Hash {
+		t.Errorf("About lacks the instrument hash")
+	}
+	if find(about, "Methods in plain words") < 0 || !strings.Contains(strings.Join(about[len(about)-1], ""), ".") {
+		t.Errorf("About lacks the methods")
+	}
+
+	// Nothing that identifies anyone.
+	for _, sheet := range workbook.Sheets {
+		for _, r := range rows(t, f, sheet) {
+			line := strings.Join(r, "|")
+			if strings.Contains(line, "Secret Person") || strings.Contains(line, "@example.org") || strings.Contains(line, ps[0].Token) {
+				t.Fatalf("%s carries an identity: %s", sheet, line)
+			}
+		}
+	}
+}
+
+func TestWorkbookSuppressesLikeTheAnalysis(t *testing.T) {
+	ps, rs := synthetic(t, 24) // six roles of four people each
+	report, f, _ := export(t, ps, rs, "")
+	suppressed := 0
+	for _, b := range report.Breakdowns {
+		for _, g := range b.Groups {
+			for _, s := range g.Goals {
+				if s.Suppressed {
+					suppressed++
+				}
+			}
+		}
+	}
+	shown := 0
+	for _, r := range rows(t, f, workbook.SheetBreakdowns)[1:] {
+		if r[2] == "goal score" && r[5] == "n<5" {
+			shown++
+		}
+	}
+	if suppressed == 0 || shown != suppressed {
+		t.Errorf("%d suppressed goal cells in the analysis, %d shown as n<5", suppressed, shown)
+	}
+}
+
+func TestWorkbookEdgeCases(t *testing.T) {
+	t.Run("no responses yet", func(t *testing.T) {
+		ps, _ := synthetic(t, 3)
+		report, f, _ := export(t, ps, nil, "")
+		if report.Goals[0].Verdict != analysis.InsufficientData {
+			t.Fatal(report.Goals[0].Verdict)
+		}
+		for _, sheet := range []string{workbook.SheetResponses, workbook.SheetPairs} {
+			r := rows(t, f, sheet)
+			if len(r) != 2 || !strings.HasPrefix(r[1][0], "no data") {
+				t.Errorf("%s: %v", sheet, r)
+			}
+		}
+		if find(rows(t, f, workbook.SheetGoals), "no data: no goal is measured in two waves") != -1 {
+			// Goals has rows (comparisons exist, all suppressed): fine either way.
+		}
+	})
+	t.Run("one respondent in a wave", func(t *testing.T) {
+		ps, rs := synthetic(t, 12)
+		var kept []*exchange.Response
+		for _, r := range rs {
+			if r.Wave != "follow-up" || r.Participant == "P0001" {
+				kept = append(kept, r)
+			}
+		}
+		report, f, _ := export(t, ps, kept, "")
+		if w := report.Goals[0].Waves[2]; !w.Suppressed {
+			t.Errorf("a one-person wave shown: %+v", w)
+		}
+		items := rows(t, f, workbook.SheetItems)
+		for _, r := range items[1:] {
+			if r[3] == "follow-up" && r[4] != "n<5" {
+				t.Errorf("follow-up item row shows n=%s", r[4])
+			}
+		}
+	})
+	t.Run("formula-like text stays text", func(t *testing.T) {
+		ps, rs := synthetic(t, 12)
+		evil := []string{`=HYPERLINK("http://evil.example","click")`, "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"}
+		for i, r := range rs[:4] {
+			r.Answers["expectations"] = evil[i]
+			r.Answers["takeaways"] = evil[i]
+			r.Answers["fu_description"] = evil[i]
+		}
+		_, f, _ := export(t, ps, rs, "")
+		resp := rows(t, f, workbook.SheetResponses)
+		seen := 0
+		for ri, r := range resp {
+			for ci, v := range r {
+				for _, e := range evil {
+					if v == e {
+						name, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
+						if formula, _ := f.GetCellFormula(workbook.SheetResponses, name); formula != "" {
+							t.Errorf("%s became a formula: %s", name, formula)
+						}
+						seen++
+					}
+				}
+			}
+		}
+		if seen < 4 {
+			t.Errorf("formula-like answers not found as text (%d)", seen)
+		}
+	})
+	t.Run("labels instead of codes", func(t *testing.T) {
+		ps, rs := synthetic(t, 6)
+		_, f, _ := export(t, ps, rs, "fr")
+		resp := rows(t, f, workbook.SheetResponses)
+		col := -1
+		for i, h := range resp[0] {
+			if h == "fund_corporate" {
+				col = i
+			}
+		}
+		labels := strings.Join(instrument(t).Scales["agree5"].Labels["fr"], "|")
+		if col < 0 || !strings.Contains(labels, resp[1][col]) {
+			t.Errorf("fund_corporate written as %q, want a French label", resp[1][col])
+		}
+	})
+}
+
+func TestPlainMethods(t *testing.T) {
+	text := workbook.PlainMethods(exchangeeval.Methods)
+	for _, want := range []string{"Scores. Each goal is measured", "Privacy: small groups. No figure", "Goal attainment. Before the exchange", "Participation. How many"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("plain methods lack %q:\n%s", want, text)
+		}
+	}
+}
