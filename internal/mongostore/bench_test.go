@@ -2,14 +2,18 @@ package mongostore
 
 import (
 	"context"
+	"io"
 	"iter"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // BenchmarkAnalyzeFromStore analyses 100 000 participants × 3 waves streamed
@@ -81,4 +85,54 @@ func bulkInsert[T any](ctx context.Context, s *Store, coll string, docs iter.Seq
 		}
 	}
 	return flush()
+}
+
+// BenchmarkExportFromStore writes the evaluator workbook of 10 000 and
+// 100 000 participants × 3 waves read from the store's cursors, through
+// workbook.Build as the export command does. One size per process, for a
+// true peak RSS (which includes the embedded FerretDB):
+//
+//	go test ./internal/mongostore -run '^$' -bench 'ExportFromStore/10k$' -benchtime 1x -timeout 60m
+//	go test ./internal/mongostore -run '^$' -bench 'ExportFromStore/100k$' -benchtime 1x -timeout 60m
+func BenchmarkExportFromStore(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"10k", 10_000}, {"100k", 100_000}} {
+		b.Run(size.name, func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, Config{URI: os.Getenv("MONGODB_URI"), Database: "bench_export", DataDir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close(ctx)
+			defer s.Drop(ctx)
+			ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+			if len(probs) > 0 {
+				b.Fatal(probs)
+			}
+			set := survey.NewSet(ins...)
+			in := set.Get("csci-social-services")
+			if err := s.CreateExchange(ctx, &exchange.Exchange{ID: "bench", Name: "Benchmark", Instrument: in.ID}); err != nil {
+				b.Fatal(err)
+			}
+			if err := LoadSynthetic(ctx, s, in, "bench", size.n); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				e, err := workbook.Build(ctx, s, set, []string{"bench"}, workbook.Options{GeneratedAt: time.Now(), Methods: exchangeeval.Methods})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := workbook.Write(io.Discard, *e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var ru syscall.Rusage
+			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+			}
+		})
+	}
 }
