@@ -40,6 +40,9 @@ Usage:
   exchangeeval responses import --exchange ID FILE
   exchangeeval analyze --exchange ID [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
+  exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
+  exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign --email E --exchange ID ...
+  exchangeeval tokens create --user E [--name N]
   exchangeeval version
 
 Every command takes --data-dir DIR (embedded store, default ./data) and
@@ -73,6 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAnalyze(ctx, env, rest)
 	case "export":
 		return runExport(ctx, env, rest)
+	case "users":
+		return runUsers(ctx, env, rest)
+	case "tokens":
+		return runTokens(ctx, env, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "exchangeeval", version)
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -65,8 +66,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 		printDemo(env, baseURL, res)
 	}
+	secret, err := secretKey(env.getenv("EXCHANGEEVAL_SECRET"))
+	if err != nil {
+		return err
+	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
-		APIToken: env.getenv("EXCHANGEEVAL_API_TOKEN"), MinCell: minCell, Version: version, Methods: exchangeeval.Methods})
+		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
+		MinCell: minCell, Version: version, Methods: exchangeeval.Methods})
 	if err != nil {
 		return err
 	}
@@ -104,6 +110,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
+// secretKey reads EXCHANGEEVAL_SECRET (64 hex digits: the key of the CSRF
+// tokens). Without it a random key is used, and forms open when the service
+// restarts must be reloaded.
+func secretKey(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != 32 {
+		return nil, exchange.Errorf(exchange.EINVALID, "EXCHANGEEVAL_SECRET must be 64 hexadecimal digits (32 bytes), e.g. from: openssl rand -hex 32")
+	}
+	return b, nil
+}
+
 // urlOf turns a listening address into a URL a person can open.
 func urlOf(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
@@ -123,6 +143,10 @@ func printDemo(env *environment, baseURL string, res *demo.Result) {
 	fmt.Fprintf(w, "Personal links for %s — open one to answer:\n", demo.UpcomingID)
 	for _, p := range res.OpenParticipants {
 		fmt.Fprintf(w, "  %s  %-8s %-2s  %s\n", p.PID, p.Side, p.Language, exchange.LinkURL(baseURL, p.Token))
+	}
+	fmt.Fprintf(w, "Staff sign-in at %s/login (demo accounts — demo data only):\n", baseURL)
+	for _, a := range demo.Accounts {
+		fmt.Fprintf(w, "  %-10s %-28s password %s\n", a.Role, a.Email, a.Password)
 	}
 	fmt.Fprintln(w, strings.Repeat("-", 20))
 }

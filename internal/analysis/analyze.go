@@ -30,15 +30,18 @@ type Options struct {
 	SoftwareVersion string
 }
 
-// Input is what an analysis reads. Responses must come grouped by
-// participant (all of one participant's waves together), which lets consent
-// given in a later wave decide whether an earlier answer may be quoted
-// without keeping any text in memory.
+// Input is what an analysis reads. Responses may come in any order: a
+// database need not sort them, which on the embedded store would hold them
+// all in memory. Consent to be quoted, which a participant may give in a
+// later wave than the answer quoted, is read first from Consents (responses
+// carrying at least the consent answer; a cheap projection for a database),
+// or from a first pass over Responses when Consents is nil.
 type Input struct {
 	Instrument   *survey.Instrument
 	Exchange     *exchange.Exchange
 	Participants iter.Seq2[*exchange.Participant, error]
 	Responses    iter.Seq2[*exchange.Response, error]
+	Consents     iter.Seq2[*exchange.Response, error]
 }
 
 // Attributes the breakdowns are by, in report order.
@@ -55,15 +58,15 @@ type candidate struct {
 	question, lang, text string
 }
 
-// participantState is what is kept of the participant being read, until
-// their last response: themes mentioned and quotable answers.
-type participantState struct {
-	idx          int
-	consent      string
-	consentWave  int
-	textAnswered []bool          // [wave]
-	mentioned    [][]bool        // [wave][theme]
-	candidates   [][][]candidate // [wave][theme]: the first answer mentioning it
+// responseState is what is kept of the response being read: the themes its
+// open answers mention and the first answer mentioning each.
+type responseState struct {
+	idx        int
+	wave       int
+	consent    bool
+	answered   bool
+	mentioned  []bool      // [theme]
+	candidates []candidate // [theme]; question "" when none
 }
 
 type analyzer struct {
@@ -77,8 +80,9 @@ type analyzer struct {
 	themes []compiledTheme
 
 	pix       map[string]int
-	keys      []string // [participant]
-	attrs     [][]int  // [attribute][participant] → value index
+	keys      []string        // [participant]
+	consent   map[string]bool // participant → may be quoted
+	attrs     [][]int         // [attribute][participant] → value index
 	attrVals  [][]string
 	attrIndex []map[string]int
 	invited   int
@@ -86,7 +90,7 @@ type analyzer struct {
 	responded [][]bool   // [wave][participant]
 	imported  []int      // [wave]
 	scores    [][][]int8 // [wave][item][participant]; 0 = no answer
-	finished  []bool     // [participant]: their responses have all been read
+	finished  []bool     // [participant]: one entry per participant
 
 	textResp     []int       // [wave]
 	themeResp    [][]int     // [wave][theme]
@@ -98,7 +102,7 @@ type analyzer struct {
 	groupText    [][][]int   // [attribute][value][wave]
 	groupTheme   [][][][]int // [attribute][value][wave][theme]
 	quotes       [][][]Quote // [wave][theme]
-	cur, spare   *participantState
+	cur          *responseState
 }
 
 // Analyze reads the participants and responses of one exchange and returns
@@ -120,6 +124,15 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 			a.invited++
 		}
 	}
+	if input.Instrument.QuoteConsent != "" {
+		consents := input.Consents
+		if consents == nil {
+			consents = input.Responses
+		}
+		if err := a.readConsents(consents); err != nil {
+			return nil, err
+		}
+	}
 	n := 0
 	for r, err := range input.Responses {
 		if err != nil {
@@ -128,16 +141,34 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if err := a.addResponse(r); err != nil {
-			return nil, err
-		}
+		a.addResponse(r)
 	}
-	a.finish()
 	return a.report(input.Exchange), nil
 }
 
+// readConsents notes who agreed to be quoted: their answer in the latest
+// wave that asked.
+func (a *analyzer) readConsents(rs iter.Seq2[*exchange.Response, error]) error {
+	latest := map[string]int{}
+	for r, err := range rs {
+		if err != nil {
+			return fmt.Errorf("read consents: %w", err)
+		}
+		w, ok := a.wix[r.Wave]
+		c, answered := r.Answers[a.in.QuoteConsent].(string)
+		if !ok || !answered {
+			continue
+		}
+		if prev, seen := latest[r.Participant]; !seen || w >= prev {
+			latest[r.Participant] = w
+			a.consent[r.Participant] = c == "yes"
+		}
+	}
+	return nil
+}
+
 func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
-	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}}
+	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}, consent: map[string]bool{}}
 	for i, w := range a.waves {
 		a.wix[w] = i
 	}
@@ -240,21 +271,14 @@ func (a *analyzer) addParticipant(pid string, p *exchange.Participant) int {
 	return i
 }
 
-func (a *analyzer) addResponse(r *exchange.Response) error {
+func (a *analyzer) addResponse(r *exchange.Response) {
 	w, ok := a.wix[r.Wave]
 	if !ok {
-		return nil // a wave the instrument no longer declares
+		return // a wave the instrument no longer declares
 	}
 	i := a.addParticipant(r.Participant, nil)
-	if a.cur == nil || a.cur.idx != i {
-		if a.finished[i] {
-			return fmt.Errorf("responses of %s are not together: the analysis needs them grouped by participant", r.Participant)
-		}
-		a.finishParticipant()
-		a.cur = a.newState(i)
-	}
 	if a.responded[w][i] {
-		return nil
+		return
 	}
 	a.responded[w][i] = true
 	if r.Imported() {
@@ -271,11 +295,7 @@ func (a *analyzer) addResponse(r *exchange.Response) error {
 			}
 		}
 	}
-	if a.in.QuoteConsent != "" {
-		if c, ok := r.Answers[a.in.QuoteConsent].(string); ok && w >= a.cur.consentWave {
-			a.cur.consent, a.cur.consentWave = c, w
-		}
-	}
+	st := a.state(i, w, a.consent[r.Participant])
 	lang := r.Language
 	if !a.in.HasLanguage(lang) {
 		lang = a.in.BaseLanguage()
@@ -285,7 +305,7 @@ func (a *analyzer) addResponse(r *exchange.Response) error {
 		if text == "" || !q.AskedIn(r.Wave) {
 			continue
 		}
-		a.cur.textAnswered[w] = true
+		st.answered = true
 		a.qResp[qi][w]++
 		tokens := survey.Tokens(text)
 		for t, th := range a.themes {
@@ -299,13 +319,13 @@ func (a *analyzer) addResponse(r *exchange.Response) error {
 			a.themeMention[w][t] += n
 			a.qThemeResp[qi][w][t]++
 			a.qThemeMent[qi][w][t] += n
-			a.cur.mentioned[w][t] = true
-			if len(a.cur.candidates[w][t]) == 0 {
-				a.cur.candidates[w][t] = append(a.cur.candidates[w][t], candidate{question: q.ID, lang: r.Language, text: text})
+			st.mentioned[t] = true
+			if st.candidates[t].question == "" {
+				st.candidates[t] = candidate{question: q.ID, lang: r.Language, text: text}
 			}
 		}
 	}
-	return nil
+	a.finishResponse(st)
 }
 
 // Score is the scored value of a Likert answer: reverse-coded items count
@@ -333,64 +353,45 @@ func likertValue(v any) (int, bool) {
 	return 0, false
 }
 
-// newState returns the state for participant i, reusing the previous
-// participant's: one is alive at a time, and 100 000 fresh ones add up.
-func (a *analyzer) newState(i int) *participantState {
-	s := a.spare
-	if s == nil {
-		s = &participantState{textAnswered: make([]bool, len(a.waves)),
-			mentioned: make([][]bool, len(a.waves)), candidates: make([][][]candidate, len(a.waves))}
-		for w := range a.waves {
-			s.mentioned[w] = make([]bool, len(a.themes))
-			s.candidates[w] = make([][]candidate, len(a.themes))
-		}
-		a.spare = s
+// state returns the state for a response, reusing the previous one's: one
+// is alive at a time, and 300 000 fresh ones add up.
+func (a *analyzer) state(i, w int, consent bool) *responseState {
+	st := a.cur
+	if st == nil {
+		st = &responseState{mentioned: make([]bool, len(a.themes)), candidates: make([]candidate, len(a.themes))}
+		a.cur = st
 	}
-	s.idx, s.consent, s.consentWave = i, "", -1
-	for w := range a.waves {
-		s.textAnswered[w] = false
-		clear(s.mentioned[w])
-		for t := range s.candidates[w] {
-			s.candidates[w][t] = s.candidates[w][t][:0]
-		}
-	}
-	return s
+	st.idx, st.wave, st.consent, st.answered = i, w, consent, false
+	clear(st.mentioned)
+	clear(st.candidates)
+	return st
 }
 
-func (a *analyzer) finishParticipant() {
-	s := a.cur
-	if s == nil {
+// finishResponse adds a response's themes to the counts.
+func (a *analyzer) finishResponse(st *responseState) {
+	if !st.answered {
 		return
 	}
-	a.finished[s.idx] = true
-	a.cur = nil
-	for w := range a.waves {
-		if !s.textAnswered[w] {
+	w := st.wave
+	a.textResp[w]++
+	for k := range breakdownAttributes {
+		a.groupText[k][a.attrs[k][st.idx]][w]++
+	}
+	for t := range a.themes {
+		if !st.mentioned[t] {
 			continue
 		}
-		a.textResp[w]++
+		a.themeResp[w][t]++
 		for k := range breakdownAttributes {
-			v := a.attrs[k][s.idx]
-			a.groupText[k][v][w]++
+			a.groupTheme[k][a.attrs[k][st.idx]][w][t]++
 		}
-		for t := range a.themes {
-			if !s.mentioned[w][t] {
-				continue
+		for u := range a.themes {
+			if st.mentioned[u] {
+				a.cooc[w][t][u]++
 			}
-			a.themeResp[w][t]++
-			for k := range breakdownAttributes {
-				a.groupTheme[k][a.attrs[k][s.idx]][w][t]++
-			}
-			for u := range a.themes {
-				if s.mentioned[w][u] {
-					a.cooc[w][t][u]++
-				}
-			}
-			if s.consent == "yes" {
-				for _, c := range s.candidates[w][t] {
-					a.addQuote(w, t, Quote{Question: c.question, Language: c.lang, Text: c.text})
-				}
-			}
+		}
+		if c := st.candidates[t]; st.consent && c.question != "" {
+			a.addQuote(w, t, Quote{Question: c.question, Language: c.lang, Text: c.text})
 		}
 	}
 }
@@ -409,8 +410,6 @@ func (a *analyzer) addQuote(w, t int, q Quote) {
 	}
 	a.quotes[w][t] = append(qs, q)
 }
-
-func (a *analyzer) finish() { a.finishParticipant() }
 
 // itemValues returns item j's scored values in wave w by participant, NaN
 // where unanswered.

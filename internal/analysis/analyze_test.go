@@ -382,12 +382,54 @@ func TestReportCarriesNoIdentities(t *testing.T) {
 	}
 }
 
-func TestResponsesMustBeGrouped(t *testing.T) {
+// TestOrderDoesNotMatter: responses may come in any order (a database
+// need not sort them); the report is the same, quotes included.
+func TestOrderDoesNotMatter(t *testing.T) {
+	want, err := json.Marshal(analyze(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ps, rs := dataset()
-	rs[1], rs[2] = rs[2], rs[1] // P0001 pre, P0002 pre, P0001 post
-	_, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Participants: slice(ps), Responses: slice(rs)}, analysis.Options{})
-	if err == nil || !strings.Contains(err.Error(), "grouped by participant") {
-		t.Fatalf("err = %v", err)
+	// Waves apart, post first: consent (asked post) arrives before and after
+	// the answers it governs.
+	var shuffled []*exchange.Response
+	for _, wave := range []string{"post", "pre"} {
+		for i := len(rs) - 1; i >= 0; i-- {
+			if rs[i].Wave == wave {
+				shuffled = append(shuffled, rs[i])
+			}
+		}
+	}
+	x := &exchange.Exchange{ID: "chicago-paris-2014", Name: "Chicago–Paris 2014", HostCity: "Chicago", VisitingCity: "Paris",
+		Start: time.Date(2014, 3, 9, 0, 0, 0, 0, time.UTC), End: time.Date(2014, 3, 15, 0, 0, 0, 0, time.UTC)}
+	r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: x, Participants: slice(ps), Responses: slice(shuffled)},
+		analysis.Options{MinCell: 3, GeneratedAt: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), SoftwareVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Quotes follow the order responses are read in: compare them as sets,
+	// everything else exactly.
+	var base analysis.Report
+	if err := json.Unmarshal(want, &base); err != nil {
+		t.Fatal(err)
+	}
+	quoteSet := func(r *analysis.Report) map[string]bool {
+		m := map[string]bool{}
+		for _, q := range r.Themes.Quotes {
+			for _, x := range q.Quotes {
+				m[q.Theme+"/"+q.Wave+"/"+x.Text] = true
+			}
+		}
+		return m
+	}
+	if a, b := quoteSet(&base), quoteSet(r); len(a) != len(b) {
+		t.Errorf("quotes differ: %v vs %v", a, b)
+	}
+	base.Themes.Quotes, r.Themes.Quotes = nil, nil
+	a, _ := json.Marshal(base)
+	b, _ := json.Marshal(r)
+	if string(a) != string(b) {
+		t.Errorf("shuffled responses give a different report:\n%s\n%s", b, a)
 	}
 	failing := func(yield func(*exchange.Response, error) bool) { yield(nil, errors.New("cursor died")) }
 	if _, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Responses: failing}, analysis.Options{}); err == nil || !strings.Contains(err.Error(), "cursor died") {

@@ -10,7 +10,7 @@ import (
 // Combine analyses several exchanges that share an instrument as one cohort.
 // Pseudonymous ids are unique only within an exchange, so each participant
 // is keyed as "exchange/P0001" inside the analysis; the streams are read one
-// exchange after the other, which keeps responses grouped by participant.
+// exchange after the other.
 func Combine(inputs []Input) Input {
 	if len(inputs) == 1 {
 		return inputs[0]
@@ -46,14 +46,20 @@ func Combine(inputs []Input) Input {
 			}
 		}
 	}
-	out.Responses = chainResponses(inputs)
+	out.Responses = chainResponses(inputs, func(in Input) iter.Seq2[*exchange.Response, error] { return in.Responses })
+	out.Consents = chainResponses(inputs, func(in Input) iter.Seq2[*exchange.Response, error] {
+		if in.Consents != nil {
+			return in.Consents
+		}
+		return in.Responses
+	})
 	return out
 }
 
-func chainResponses(inputs []Input) iter.Seq2[*exchange.Response, error] {
+func chainResponses(inputs []Input, pick func(Input) iter.Seq2[*exchange.Response, error]) iter.Seq2[*exchange.Response, error] {
 	return func(yield func(*exchange.Response, error) bool) {
 		for _, in := range inputs {
-			for r, err := range in.Responses {
+			for r, err := range pick(in) {
 				if err == nil {
 					c := *r
 					c.Participant = in.Exchange.ID + "/" + r.Participant

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -32,6 +33,20 @@ type Store interface {
 	SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error)
 	ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error)
 	AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (bool, error)
+	User(ctx context.Context, email string) (*staff.User, error)
+	CreateUser(ctx context.Context, u *staff.User) error
+}
+
+// Account is a demo staff account and its password, printed for newcomers:
+// demo data only, never for real use.
+type Account struct{ Email, Password, Role string }
+
+// Accounts are the demo staff accounts: one per role, the committee member
+// assigned to the completed exchange.
+var Accounts = []Account{
+	{"admin@demo.example.org", "demo-admin-2014", staff.RoleAdmin},
+	{"evaluator@demo.example.org", "demo-evaluator-2014", staff.RoleEvaluator},
+	{"committee@demo.example.org", "demo-committee-2014", staff.RoleCommittee},
 }
 
 // Result tells what seeding did and who can answer the open questionnaire.
@@ -101,6 +116,24 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 		return nil, fmt.Errorf("demo participants of %s: %w", UpcomingID, err)
 	}
 	res.OpenParticipants = imp.Participants
+
+	for _, a := range Accounts {
+		if _, err := store.User(ctx, a.Email); err == nil {
+			continue
+		} else if exchange.ErrorCode(err) != exchange.ENOTFOUND {
+			return nil, err
+		}
+		u, err := staff.NewUser(a.Email, "Demo "+a.Role, []string{a.Role}, a.Password, now)
+		if err != nil {
+			return nil, err
+		}
+		if a.Role == staff.RoleCommittee {
+			u.Exchanges = []string{CompletedID}
+		}
+		if err := store.CreateUser(ctx, u); err != nil && exchange.ErrorCode(err) != exchange.ECONFLICT {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

@@ -79,3 +79,19 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 	x.Waves[wave] = st
 	return x, nil
 }
+
+// UpdateExchangeDetails changes an exchange's name, cities and dates; its
+// id, instrument and waves stay.
+func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange) error {
+	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, bson.D{{Key: "_id", Value: x.ID}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "name", Value: x.Name}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
+		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End},
+	}}})
+	if err != nil {
+		return fmt.Errorf("update exchange %s: %w", x.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", x.ID)
+	}
+	return nil
+}

@@ -155,3 +155,25 @@ func normalizeAnswers(a survey.Answers) survey.Answers {
 	}
 	return a
 }
+
+// Respondents returns who has answered a wave of an exchange, by
+// pseudonymous id.
+func (s *Store) Respondents(ctx context.Context, exchangeID, wave string) (map[string]bool, error) {
+	cur, err := s.db.Collection(collResponses).Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}, {Key: "wave", Value: wave}},
+		options.Find().SetProjection(bson.D{{Key: "participant", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("respondents of %s/%s: %w", exchangeID, wave, err)
+	}
+	defer cur.Close(ctx)
+	out := map[string]bool{}
+	for cur.Next(ctx) {
+		var d struct {
+			Participant string `bson:"participant"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, err
+		}
+		out[d.Participant] = true
+	}
+	return out, cur.Err()
+}

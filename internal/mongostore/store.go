@@ -155,6 +155,11 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		collVersions: {
 			index("exchange_participant_wave", false, "exchange", "participant", "wave"),
 		},
+		collSessions: {index("user", false, "user")},
+		collTokens:   {index("user", false, "user")},
+		collAttempts: {index("key_at", false, "key", "at")},
+		collAudit:    {index("at", false, "at")},
+		collSignOffs: {index("exchange_at", false, "exchange", "at")},
 	}
 	for coll, models := range indexes {
 		// Only missing indexes are created, one at a time: FerretDB 1.24

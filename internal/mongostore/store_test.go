@@ -280,7 +280,7 @@ func TestImportResponsesIsAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestStreamsAreGroupedAndComplete(t *testing.T) {
+func TestStreamsAreComplete(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	x := newExchange(t, s, "x1")
@@ -289,13 +289,17 @@ func TestStreamsAreGroupedAndComplete(t *testing.T) {
 	}
 	for _, pid := range []string{"P0003", "P0001", "P0002"} {
 		for _, w := range []string{"post", "pre"} {
-			if _, err := s.AddResponseIfAbsent(ctx, &exchange.Response{Exchange: "x1", Participant: pid, Wave: w, Answers: survey.Answers{"fund_corporate": 3}, SubmittedAt: t0}); err != nil {
+			a := survey.Answers{"fund_corporate": 3, "takeaways": "long text that the consent stream must not carry"}
+			if w == "post" {
+				a["quote_consent"] = "yes"
+			}
+			if _, err := s.AddResponseIfAbsent(ctx, &exchange.Response{Exchange: "x1", Participant: pid, Wave: w, Answers: a, SubmittedAt: t0}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	input := s.AnalysisInput(ctx, x, instruments(t).Get("csci-social-services"))
-	var got []string
+	got := map[string]bool{}
 	for r, err := range input.Responses {
 		if err != nil {
 			t.Fatal(err)
@@ -303,13 +307,25 @@ func TestStreamsAreGroupedAndComplete(t *testing.T) {
 		if r.Answers["fund_corporate"] != 3 {
 			t.Fatalf("answers not normalised: %#v", r.Answers)
 		}
-		got = append(got, r.Participant+"/"+r.Wave)
+		got[r.Participant+"/"+r.Wave] = true
 	}
-	want := "P0001/post P0001/pre P0002/post P0002/pre P0003/post P0003/pre"
-	if strings.Join(got, " ") != want {
-		t.Errorf("order %v, want %s", got, want)
+	if len(got) != 6 {
+		t.Errorf("responses streamed: %v", got)
 	}
 	n := 0
+	for r, err := range input.Consents {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, carried := r.Answers["takeaways"]; carried || (r.Wave == "post" && r.Answers["quote_consent"] != "yes") {
+			t.Errorf("consent stream carries %#v", r.Answers)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("%d consents streamed", n)
+	}
+	n = 0
 	for p, err := range input.Participants {
 		if err != nil || p.PID == "" {
 			t.Fatal(err)

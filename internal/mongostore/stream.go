@@ -18,25 +18,38 @@ import (
 // keep round trips few, small enough that memory stays flat.
 const streamBatch = 1000
 
-// StreamParticipants yields the participants of an exchange one at a time,
-// by pseudonymous id, from a cursor.
+// The streams below are not sorted: a sort makes the embedded store hold the
+// whole result in memory (measured: 151 MB unsorted, 708 MB sorted for 60 000
+// responses), and the analysis takes documents in any order.
+
+// StreamParticipants yields the participants of an exchange one at a time
+// from a cursor, in the order they were stored.
 func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error] {
-	return stream[exchange.Participant](ctx, s.db.Collection(collParticipants), exchangeID, bson.D{{Key: "pid", Value: 1}}, nil)
+	return stream[exchange.Participant](ctx, s.db.Collection(collParticipants), exchangeID, nil, nil)
 }
 
 // StreamResponses yields the current responses of an exchange one at a time
-// from a cursor, grouped by participant (sorted by participant and wave), as
-// the analysis needs them.
+// from a cursor, in the order they were stored.
 func (s *Store) StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error] {
-	return stream(ctx, s.db.Collection(collResponses), exchangeID,
-		bson.D{{Key: "participant", Value: 1}, {Key: "wave", Value: 1}},
+	return stream(ctx, s.db.Collection(collResponses), exchangeID, nil,
 		func(r *exchange.Response) { r.Answers = normalizeAnswers(r.Answers) })
 }
 
-func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID string, sort bson.D, fix func(*T)) iter.Seq2[*T, error] {
+// StreamConsents yields the responses of an exchange with only their answer
+// to the consent question: what the analysis reads first to know whom it may
+// quote.
+func (s *Store) StreamConsents(ctx context.Context, exchangeID, question string) iter.Seq2[*exchange.Response, error] {
+	projection := bson.D{{Key: "participant", Value: 1}, {Key: "wave", Value: 1}, {Key: "answers." + question, Value: 1}}
+	return stream[exchange.Response](ctx, s.db.Collection(collResponses), exchangeID, projection, nil)
+}
+
+func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID string, projection bson.D, fix func(*T)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		cur, err := coll.Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}},
-			options.Find().SetSort(sort).SetBatchSize(streamBatch))
+		opts := options.Find().SetBatchSize(streamBatch)
+		if projection != nil {
+			opts.SetProjection(projection)
+		}
+		cur, err := coll.Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}}, opts)
 		if err != nil {
 			yield(nil, fmt.Errorf("read %s of %s: %w", coll.Name(), exchangeID, err))
 			return
@@ -64,6 +77,10 @@ func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID strin
 // AnalysisInput is what the analysis of an exchange reads: its participants
 // and its responses, each streamed from a cursor.
 func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
-	return analysis.Input{Instrument: in, Exchange: x,
+	input := analysis.Input{Instrument: in, Exchange: x,
 		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID)}
+	if in.QuoteConsent != "" {
+		input.Consents = s.StreamConsents(ctx, x.ID, in.QuoteConsent)
+	}
+	return input
 }

@@ -78,7 +78,13 @@ var languageNames = map[string]string{"en": "English", "fr": "Français", "de": 
 func translate(lang, key string, args ...any) string {
 	s, ok := catalogue[lang][key]
 	if !ok {
+		s, ok = staffCatalogue[lang][key]
+	}
+	if !ok {
 		s, ok = catalogue["en"][key]
+	}
+	if !ok {
+		s, ok = staffCatalogue["en"][key]
 	}
 	if !ok {
 		return key

@@ -65,3 +65,12 @@ func limitBody(n int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// staffHeaders relaxes the referrer policy on staff pages: their URLs hold
+// no secrets, and the CSRF check over HTTPS needs a same-origin Referer.
+func (s *Server) staffHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Writer.Header().Set("Referrer-Policy", "same-origin")
+		c.Next()
+	}
+}

@@ -1,40 +1,22 @@
 package web
 
 import (
-	"crypto/subtle"
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
-// requireAPIToken admits requests bearing the configured token. With no
-// token configured the analytic API does not exist (404): it is never open
-// by default.
-func (s *Server) requireAPIToken() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if s.cfg.APIToken == "" {
-			c.AbortWithStatusJSON(http.StatusNotFound, gin.H{"error": "no such API route"})
-			return
-		}
-		auth := c.GetHeader("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.APIToken)) != 1 {
-			c.Header("WWW-Authenticate", `Bearer realm="exchangeeval"`)
-			s.jsonError(c, exchange.Errorf(exchange.EUNAUTHORIZED, "send the API token as Authorization: Bearer <token>"))
-			return
-		}
-		c.Next()
-	}
-}
-
 func (s *Server) handleReport(c *gin.Context) {
+	if !s.allowed(c, staff.ViewAnalytics, c.Param("id"), true) {
+		return
+	}
 	ctx := c.Request.Context()
 	x, err := s.store.Exchange(ctx, c.Param("id"))
 	if err != nil {
@@ -63,6 +45,7 @@ func (s *Server) handleReport(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
+	s.audit(c, staff.AuditExport, x.ID, "report JSON")
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, report)
 }
@@ -70,6 +53,9 @@ func (s *Server) handleReport(c *gin.Context) {
 // handleWorkbook streams the evaluator workbook: the analysis runs first,
 // then the file is written straight to the response.
 func (s *Server) handleWorkbook(c *gin.Context) {
+	if !s.allowed(c, staff.DownloadData, c.Param("id"), true) {
+		return
+	}
 	ctx := c.Request.Context()
 	labels := c.Query("labels")
 	e, err := workbook.Build(ctx, s.store, s.instruments, []string{c.Param("id")}, workbook.Options{
@@ -78,6 +64,7 @@ func (s *Server) handleWorkbook(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
+	s.audit(c, staff.AuditExport, c.Param("id"), "workbook"+map[bool]string{true: " with " + labels + " labels", false: ""}[labels != ""])
 	name := workbook.FileName([]string{c.Param("id")}, s.now())
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))

@@ -23,10 +23,29 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/questionnaire/:token", s.handleQuestionnaireJSON)
 	r.POST("/api/v1/responses/:token", s.handleSubmitJSON)
 
-	// Evaluators' scripts: until staff accounts exist, one shared token.
-	api := r.Group("/api/v1/exchanges", s.requireAPIToken())
+	// Analytic API: a signed-in browser or an API token (Bearer); the
+	// access rule decides per exchange.
+	api := r.Group("/api/v1/exchanges", s.requireStaff(true))
 	api.GET("/:id/report", s.handleReport)
 	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
+
+	// Staff pages. Every state-changing form carries a CSRF token.
+	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())
+	pages.GET("/login", s.handleLoginForm)
+	pages.POST("/login", s.handleLogin)
+	signedIn := pages.Group("/", s.requireStaff(false))
+	signedIn.POST("/logout", s.handleLogout)
+	signedIn.GET("/exchanges", s.handleExchanges)
+	signedIn.GET("/exchanges/:id", s.handleDashboard)
+	signedIn.POST("/exchanges/:id/signoff", s.handleSignOff)
+	signedIn.GET("/admin/exchanges/new", s.handleAdminNew)
+	signedIn.POST("/admin/exchanges", s.handleAdminCreate)
+	signedIn.GET("/admin/exchanges/:id", s.handleAdminExchange)
+	signedIn.POST("/admin/exchanges/:id", s.handleAdminEdit)
+	signedIn.POST("/admin/exchanges/:id/waves", s.handleAdminWave)
+	signedIn.POST("/admin/exchanges/:id/participants", s.handleAdminParticipants)
+	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
+	signedIn.GET("/admin/audit", s.handleAudit)
 
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {

@@ -6,6 +6,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -34,12 +36,41 @@ type Store interface {
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
 	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
 	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
+
+	// Staff.
+	Exchanges(ctx context.Context) ([]*exchange.Exchange, error)
+	CreateExchange(ctx context.Context, x *exchange.Exchange) error
+	UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange) error
+	SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error)
+	Participants(ctx context.Context, exchangeID string) ([]*exchange.Participant, error)
+	ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error)
+	Respondents(ctx context.Context, exchangeID, wave string) (map[string]bool, error)
+	User(ctx context.Context, email string) (*staff.User, error)
+	SessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error)
+	CreateSession(ctx context.Context, sess *staff.Session) error
+	DeleteSession(ctx context.Context, hash string) error
+	TokenUser(ctx context.Context, hash string) (*staff.User, error)
+	RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string, before time.Time) error
+	Audit(ctx context.Context, e staff.Event)
+	AuditTrail(ctx context.Context, limit int) ([]staff.Event, error)
+	AddSignOff(ctx context.Context, so *staff.SignOff) error
+	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }
 
 // Config is how the service is configured.
 type Config struct {
-	// APIToken guards the analytic API; empty: that API answers 404.
-	APIToken string
+	// Secret keys the CSRF tokens (32 bytes). Set it in production so forms
+	// survive restarts and work across instances; random when empty.
+	Secret []byte
+	// Secure: the service is reached over HTTPS (directly or behind a
+	// proxy): cookies are Secure and CSRF checks the Referer.
+	Secure bool
+	// BaseURL is the public address of the service, for personal links.
+	BaseURL string
+	// SessionTTL is how long a sign-in lasts; DefaultSessionTTL when 0.
+	SessionTTL time.Duration
 	// MinCell is the smallest group any analytic output shows.
 	MinCell int
 	// Version is the software version written into reports.
@@ -69,6 +100,15 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if cfg.MinCell < 1 {
 		cfg.MinCell = analysis.DefaultMinCell
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.Secret); err != nil {
+			return nil, fmt.Errorf("generate a CSRF key: %w", err)
+		}
+	}
 	css, err := fs.ReadFile(templates, "templates/app.css")
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
@@ -92,7 +132,7 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return r, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit"}
 
 func parsePages(fsys fs.FS, cssURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }}

@@ -15,6 +15,8 @@ type page struct {
 	Lang      string
 	Title     string
 	Languages []languageLink
+	// Staff is set on staff pages: the navigation and the sign-out form.
+	Staff *staffNav
 }
 
 // T translates a catalogue key in the page's language.

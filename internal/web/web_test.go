@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
@@ -24,8 +22,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
-
-const apiToken = "test-api-token-0123456789"
 
 // fixture is a running service on a fresh database with one exchange whose
 // pre wave is open, and two participants: one French, one English.
@@ -64,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{APIToken: apiToken})
+	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,114 +352,5 @@ func TestHealthAndReadiness(t *testing.T) {
 	f.store.Close(context.Background())
 	if rec := f.do(http.MethodGet, "/readyz", "", ""); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the store gone: %d", rec.Code)
-	}
-}
-
-func TestReportAPI(t *testing.T) {
-	f := newFixture(t)
-	path := "/api/v1/exchanges/chicago-paris-2014/report"
-	get := func(auth string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		rec := httptest.NewRecorder()
-		f.handler.ServeHTTP(rec, req)
-		return rec
-	}
-	for _, auth := range []string{"", "Bearer wrong", "Basic " + apiToken, apiToken} {
-		if rec := get(auth); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "Authorization: Bearer") {
-			t.Errorf("auth %q: %d %s", auth, rec.Code, rec.Body)
-		}
-	}
-	rec := get("Bearer " + apiToken)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
-	}
-	var r struct {
-		Exchange      struct{ ID string }
-		MinCell       int `json:"min_cell"`
-		Participation struct{ Invited int }
-		Goals         []struct{ ID, Verdict string }
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		t.Fatal(err)
-	}
-	if r.Exchange.ID != "chicago-paris-2014" || r.MinCell != 5 || r.Participation.Invited != 2 || len(r.Goals) != 3 || r.Goals[0].Verdict != "insufficient data" {
-		t.Errorf("report %+v", r)
-	}
-	for _, secret := range []string{f.fr.Token, f.fr.Email, f.fr.Name} {
-		if strings.Contains(rec.Body.String(), secret) {
-			t.Errorf("report carries %q", secret)
-		}
-	}
-	req := httptest.NewRequest(http.MethodGet, path+"?min_cell=2", nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	rec = httptest.NewRecorder()
-	f.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusBadRequest {
-		t.Errorf("a smaller min_cell than configured: %d", rec.Code)
-	}
-	req = httptest.NewRequest(http.MethodGet, "/api/v1/exchanges/nope/report", nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	rec = httptest.NewRecorder()
-	f.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("unknown exchange: %d", rec.Code)
-	}
-
-	// With no token configured the route does not exist.
-	h, err := web.NewServer(f.store, survey.NewSet(f.in), exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req = httptest.NewRequest(http.MethodGet, path, nil)
-	req.Header.Set("Authorization", "Bearer ")
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("no token configured: %d", rec.Code)
-	}
-}
-
-func TestWorkbookAPI(t *testing.T) {
-	f := newFixture(t)
-	form := validForm(f.in, "pre")
-	form.Set("expectations", "=HYPERLINK(\"http://evil.example\",\"x\")")
-	f.postForm(f.fr.Token, form)
-	path := "/api/v1/exchanges/chicago-paris-2014/workbook.xlsx"
-	if rec := f.do(http.MethodGet, path, "", ""); rec.Code != http.StatusUnauthorized {
-		t.Errorf("without a token: %d", rec.Code)
-	}
-	req := httptest.NewRequest(http.MethodGet, path+"?labels=fr", nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	rec := httptest.NewRecorder()
-	f.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
-	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
-		t.Errorf("content type %q", ct)
-	}
-	if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename=chicago-paris-2014-evaluation-`) || !strings.HasSuffix(cd, ".xlsx") {
-		t.Errorf("content disposition %q", cd)
-	}
-	book, err := excelize.OpenReader(rec.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, _ := book.GetRows("Responses")
-	if len(rows) != 2 || rows[1][0] != f.fr.PID {
-		t.Fatalf("Responses %v", rows)
-	}
-	if !strings.Contains(strings.Join(rows[1], "|"), "Plutôt pas d'accord") {
-		t.Errorf("labels=fr not applied: %v", rows[1])
-	}
-	req = httptest.NewRequest(http.MethodGet, path+"?labels=de", nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	rec = httptest.NewRecorder()
-	f.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "labels") {
-		t.Errorf("unknown label language: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // Source is where a workbook's data comes from: the store.
 type Source interface {
 	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
-	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
+	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
 	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
 }
 
@@ -54,8 +54,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 			return nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded", x.ID, x.Instrument)
 		}
 		xs = append(xs, x)
-		inputs = append(inputs, analysis.Input{Instrument: in, Exchange: x,
-			Participants: src.StreamParticipants(ctx, x.ID), Responses: src.StreamResponses(ctx, x.ID)})
+		inputs = append(inputs, src.AnalysisInput(ctx, x, in))
 	}
 	if opts.Labels != "" && !in.HasLanguage(opts.Labels) {
 		return nil, exchange.Errorf(exchange.EINVALID, "--labels %s: the instrument's languages are %s", opts.Labels, strings.Join(in.Languages, ", "))

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/term"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+)
+
+func runUsers(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return errUsage("users needs a subcommand: add, list, disable, enable or reset-password")
+	}
+	var (
+		cfg                   config
+		email, name, language string
+		roles, exchanges      listFlag
+	)
+	sub := args[0]
+	fs := newFlagSet(env, "users "+sub, "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...] | users list | users disable|enable|reset-password --email E")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&email, "email", "", "the account's e-mail")
+	fs.StringVar(&name, "name", "", "display name")
+	fs.StringVar(&language, "language", "en", "language of the staff pages: en or fr")
+	fs.Var(&roles, "role", "admin, evaluator or committee (repeat for several)")
+	fs.Var(&exchanges, "exchange", "for committee members: an exchange they review (repeat for several)")
+	if err := noPositional(fs, args[1:]); err != nil {
+		return err
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	if sub != "list" && email == "" {
+		return errUsage(fmt.Sprintf("users %s needs --email", sub))
+	}
+	store, err := cfg.openStore(ctx, "users "+sub, cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	switch sub {
+	case "add":
+		var rs []string
+		for _, r := range roles {
+			rs = append(rs, strings.Split(r, ",")...)
+		}
+		if language != "en" && language != "fr" {
+			return exchange.Errorf(exchange.EINVALID, "--language must be en or fr")
+		}
+		for _, id := range exchanges {
+			if _, err := store.Exchange(ctx, id); err != nil {
+				return err
+			}
+		}
+		pw, err := readPassword(env, "Password for "+email)
+		if err != nil {
+			return err
+		}
+		u, err := staff.NewUser(email, name, rs, pw, time.Now())
+		if err != nil {
+			return err
+		}
+		u.Language, u.Exchanges = language, exchanges
+		if err := store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "created %s (%s)\n", u.Email, strings.Join(u.Roles, ", "))
+	case "list":
+		users, err := store.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "EMAIL\tNAME\tROLES\tEXCHANGES\tLANGUAGE\tSTATE")
+		for _, u := range users {
+			state := "active"
+			if u.Disabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, strings.Join(u.Roles, ","), strings.Join(u.Exchanges, ","), u.Language, state)
+		}
+		return tw.Flush()
+	case "disable", "enable":
+		if err := store.SetDisabled(ctx, email, sub == "disable"); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "%s is now %sd\n", email, sub)
+	case "reset-password":
+		if _, err := store.User(ctx, email); err != nil {
+			return err
+		}
+		pw, err := readPassword(env, "New password for "+email)
+		if err != nil {
+			return err
+		}
+		hash, err := staff.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := store.SetPassword(ctx, email, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "password of %s changed; its sessions have ended\n", email)
+	case "assign":
+		if err := store.UpdateUser(ctx, email, bson.D{{Key: "exchanges", Value: []string(exchanges)}}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "%s now reviews: %s\n", email, orNone(exchanges))
+	default:
+		return errUsage(fmt.Sprintf("unknown users subcommand %q (add, list, disable, enable, reset-password, assign)", sub))
+	}
+	return nil
+}
+
+// readPassword reads a password: from the terminal without echo (asked
+// twice), or else the first line of standard input — never from the command
+// line, where other users and shell history would see it.
+func readPassword(env *environment, prompt string) (string, error) {
+	if f, ok := env.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(env.stderr, prompt+": ")
+		first, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(env.stderr, "Again: ")
+		second, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(first) != string(second) {
+			return "", exchange.Errorf(exchange.EINVALID, "the two passwords differ")
+		}
+		return string(first), nil
+	}
+	line, err := bufio.NewReader(env.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, os.ErrClosed) && line == "" {
+		return "", exchange.Errorf(exchange.EINVALID, "no password given: type it when asked, or send it on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func runTokens(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errUsage("usage: exchangeeval tokens create --user EMAIL [--name NAME]")
+	}
+	var cfg config
+	var user, name string
+	fs := newFlagSet(env, "tokens create", "tokens create --user EMAIL [--name NAME]")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&user, "user", "", "the account the token acts as")
+	fs.StringVar(&name, "name", "script", "what the token is for")
+	if err := noPositional(fs, args[1:]); err != nil {
+		return err
+	}
+	if user == "" {
+		return errUsage("usage: exchangeeval tokens create --user EMAIL [--name NAME]")
+	}
+	store, err := cfg.openStore(ctx, "tokens create", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	u, err := store.User(ctx, strings.ToLower(user))
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return exchange.Errorf(exchange.EINVALID, "%s is disabled", u.Email)
+	}
+	secret, hash := staff.NewSecret()
+	if err := store.CreateToken(ctx, &staff.APIToken{Hash: hash, User: u.Email, Name: name, CreatedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	store.Audit(ctx, staff.Event{At: time.Now(), Actor: u.Email, Action: staff.AuditTokenCreated, Detail: name})
+	fmt.Fprintf(env.stderr, "API token for %s (%s). It is shown once; send it as Authorization: Bearer <token>.\n", u.Email, name)
+	fmt.Fprintln(env.stdout, secret)
+	return nil
+}

@@ -1,0 +1,112 @@
+package staff
+
+import (
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+)
+
+// Session is a signed-in browser. Only the hash of its secret is stored.
+type Session struct {
+	Hash      string    `bson:"_id"`
+	User      string    `bson:"user"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// APIToken lets a script act as a user. Only its hash is stored.
+type APIToken struct {
+	Hash      string    `bson:"_id"`
+	User      string    `bson:"user"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// Decisions on a verdict.
+const (
+	Accept   = "accept"
+	Disagree = "disagree"
+)
+
+// SignOff is a committee member's decision on one goal's verdict, kept with
+// the figures it was made on, so later responses never silently change what
+// was signed. Decisions are never overwritten: a new one is added.
+type SignOff struct {
+	Exchange string    `bson:"exchange"`
+	Goal     string    `bson:"goal"`
+	User     string    `bson:"user"`
+	Name     string    `bson:"name"`
+	Decision string    `bson:"decision"`
+	Comment  string    `bson:"comment"`
+	At       time.Time `bson:"at"`
+	Figures  Figures   `bson:"figures"`
+}
+
+// Figures are what a verdict rested on.
+type Figures struct {
+	Verdict  string   `bson:"verdict"`
+	Reason   string   `bson:"reason"`
+	Pairs    int      `bson:"pairs"`
+	MeanDiff *float64 `bson:"mean_diff"`
+	PHolm    *float64 `bson:"p_holm"`
+}
+
+// FiguresOf takes a goal's current figures from a report.
+func FiguresOf(g analysis.GoalReport) Figures {
+	f := Figures{Verdict: g.Verdict, Reason: g.VerdictReason}
+	for _, c := range g.Comparisons {
+		if c.From == g.Criterion.From && c.To == g.Criterion.To {
+			f.Pairs, f.MeanDiff, f.PHolm = c.Paired.N, c.Paired.MeanDiff, c.Paired.PHolm
+		}
+	}
+	return f
+}
+
+// Same reports whether two sets of figures would read the same.
+func (f Figures) Same(g Figures) bool { return f.Verdict == g.Verdict && f.Reason == g.Reason }
+
+// MaxComment bounds a sign-off comment.
+const MaxComment = 2000
+
+// NewSignOff checks a decision.
+func NewSignOff(u *User, exchangeID string, goal analysis.GoalReport, decision, comment string, now time.Time) (*SignOff, error) {
+	comment = strings.TrimSpace(comment)
+	fields := map[string]string{}
+	if decision != Accept && decision != Disagree {
+		fields["decision"] = "accept or disagree"
+	}
+	if decision == Disagree && comment == "" {
+		fields["comment"] = "say why you disagree"
+	}
+	if len([]rune(comment)) > MaxComment {
+		fields["comment"] = "at most 2000 characters"
+	}
+	if len(fields) > 0 {
+		return nil, &exchange.Error{Code: exchange.EINVALID, Message: "decision not recorded", Fields: fields}
+	}
+	return &SignOff{Exchange: exchangeID, Goal: goal.ID, User: u.Email, Name: u.Name, Decision: decision, Comment: comment,
+		At: now.UTC(), Figures: FiguresOf(goal)}, nil
+}
+
+// Audit actions.
+const (
+	AuditLogin        = "login"
+	AuditLoginFailed  = "login-failed"
+	AuditLogout       = "logout"
+	AuditExport       = "export"
+	AuditSignOff      = "sign-off"
+	AuditAdminister   = "administer"
+	AuditTokenCreated = "token-created"
+)
+
+// Event is one line of the audit trail.
+type Event struct {
+	At       time.Time `bson:"at"`
+	Actor    string    `bson:"actor"`
+	Action   string    `bson:"action"`
+	Exchange string    `bson:"exchange,omitempty"`
+	Detail   string    `bson:"detail"`
+	Address  string    `bson:"address,omitempty"`
+}

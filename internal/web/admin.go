@@ -1,0 +1,283 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/csrf"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+type adminExchangePage struct {
+	page
+	CSRF        string
+	X           *exchange.Exchange
+	New         bool
+	Form        exchange.NewExchange
+	Instruments []string
+	Waves       []adminWave
+	Invited     int
+	Problems    []string
+	Notice      string
+	Error       string
+	Missing     []missingRow
+}
+
+type adminWave struct {
+	ID, Title, Opened, Closed string
+	Open                      bool
+	Responded                 int
+}
+
+type missingRow struct{ Wave, PID, Name, Email, Language string }
+
+func (s *Server) handleAdminNew(c *gin.Context) {
+	if !s.allowed(c, staff.Administer, "", false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	s.render(c, http.StatusOK, "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")),
+		CSRF: csrf.Token(c.Request), New: true, Instruments: s.instruments.IDs()})
+}
+
+func (s *Server) handleAdminCreate(c *gin.Context) {
+	if !s.allowed(c, staff.Administer, "", false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	n := exchange.NewExchange{ID: strings.TrimSpace(c.PostForm("id")), Instrument: c.PostForm("instrument"), Name: c.PostForm("name"),
+		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end")}
+	x, err := n.Build(s.instruments, s.now())
+	if err == nil {
+		err = s.store.CreateExchange(c.Request.Context(), x)
+	}
+	if err != nil {
+		if statusOf(err) >= 500 {
+			s.htmlError(c, lang, err)
+			return
+		}
+		p := adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request), New: true,
+			Form: n, Instruments: s.instruments.IDs(), Error: exchange.ErrorMessage(err)}
+		var e *exchange.Error
+		if errors.As(err, &e) {
+			p.Problems = e.Details
+		}
+		s.render(c, statusOf(err), "admin_exchange", p)
+		return
+	}
+	s.audit(c, staff.AuditAdminister, x.ID, "exchange created")
+	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+x.ID)
+}
+
+func (s *Server) handleAdminExchange(c *gin.Context) {
+	if !s.allowed(c, staff.Administer, c.Param("id"), false) {
+		return
+	}
+	s.renderAdminExchange(c, http.StatusOK, "", "", nil)
+}
+
+func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg string, problems []string) {
+	ctx := c.Request.Context()
+	lang := s.staffLanguage(c)
+	x, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	ps, err := s.store.Participants(ctx, x.ID)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	p := adminExchangePage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
+		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.instruments.IDs(),
+		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
+			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)}}
+	for _, w := range in.WaveIDs() {
+		st := x.Waves[w]
+		answered, err := s.store.Respondents(ctx, x.ID, w)
+		if err != nil {
+			s.htmlError(c, lang, err)
+			return
+		}
+		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(st.OpenedAt), Closed: timeText(st.ClosedAt), Responded: len(answered)})
+		if st.Open {
+			for _, pt := range ps {
+				if !answered[pt.PID] {
+					p.Missing = append(p.Missing, missingRow{Wave: waveTitle(in, w, lang), PID: pt.PID, Name: pt.Name, Email: pt.Email, Language: pt.Language})
+				}
+			}
+		}
+	}
+	s.render(c, status, "admin_exchange", p)
+}
+
+func (s *Server) handleAdminEdit(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.Administer, id, false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	x, _, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
+		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end")}
+	edited, err := n.Build(s.instruments, x.CreatedAt)
+	if err == nil {
+		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)
+	}
+	if err != nil {
+		var e *exchange.Error
+		var details []string
+		if errors.As(err, &e) {
+			details = e.Details
+		}
+		s.renderAdminExchange(c, statusOf(err), "", exchange.ErrorMessage(err), details)
+		return
+	}
+	s.audit(c, staff.AuditAdminister, id, "details edited")
+	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+id)
+}
+
+func (s *Server) handleAdminWave(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.Administer, id, false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	_, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	wave, action := c.PostForm("wave"), c.PostForm("action")
+	if err := exchange.CheckWave(in, wave); err != nil || (action != "open" && action != "close") {
+		s.renderAdminExchange(c, http.StatusBadRequest, "", translate(lang, "admin.badwave"), nil)
+		return
+	}
+	if _, err := s.store.SetWave(c.Request.Context(), id, wave, action == "open", s.now()); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("wave %s %s", wave, map[string]string{"open": "opened", "close": "closed"}[action]))
+	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+id)
+}
+
+func (s *Server) handleAdminParticipants(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.Administer, id, false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	_, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	file, header, err := c.Request.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.htmlError(c, lang, err)
+			return
+		}
+		s.renderAdminExchange(c, http.StatusBadRequest, "", translate(lang, "admin.nofile"), nil)
+		return
+	}
+	defer file.Close()
+	table, err := workbook.ReadTable(header.Filename, file)
+	var rows []exchange.ParticipantRow
+	if err == nil {
+		rows, err = exchange.ParseParticipants(table, in)
+	}
+	var res *exchange.ImportResult
+	if err == nil {
+		res, err = s.store.ImportParticipants(c.Request.Context(), id, rows, s.now())
+	}
+	if err != nil {
+		if statusOf(err) >= 500 {
+			s.htmlError(c, lang, err)
+			return
+		}
+		var e *exchange.Error
+		var details []string
+		if errors.As(err, &e) {
+			details = e.Details
+		}
+		s.renderAdminExchange(c, statusOf(err), "", header.Filename+": "+exchange.ErrorMessage(err), details)
+		return
+	}
+	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("participants imported from %s: %d new, %d kept", header.Filename, res.New, res.Kept))
+	s.renderAdminExchange(c, http.StatusOK, translate(lang, "admin.imported", res.New, res.Kept), "", nil)
+}
+
+func (s *Server) handleAdminLinks(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.Administer, id, false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	ps, err := s.store.Participants(c.Request.Context(), id)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	if _, err := s.store.Exchange(c.Request.Context(), id); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	links := make([]exchange.Link, len(ps))
+	for i, p := range ps {
+		links[i] = exchange.Link{PID: p.PID, Name: p.Name, Email: p.Email, Language: p.Language, Side: p.Side, URL: exchange.LinkURL(s.baseURL(c), p.Token)}
+	}
+	var buf bytes.Buffer
+	if err := workbook.WriteLinks(&buf, id, links); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	s.audit(c, staff.AuditExport, id, "personal links downloaded")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-links.xlsx"`, id))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+// baseURL is where delegates' links point: the configured public address,
+// else the address this request came to.
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if c.Request.TLS != nil || s.cfg.Secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+type auditPage struct {
+	page
+	Events []staff.Event
+}
+
+func (s *Server) handleAudit(c *gin.Context) {
+	if !s.allowed(c, staff.ReadAudit, "", false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	events, err := s.store.AuditTrail(c.Request.Context(), 500)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	s.render(c, http.StatusOK, "audit", auditPage{page: s.staffPage(c, lang, translate(lang, "audit.title")), Events: events})
+}

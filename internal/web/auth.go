@@ -1,0 +1,241 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/csrf"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+)
+
+const (
+	sessionCookie = "exchangeeval_session"
+	langCookie    = "exchangeeval_lang"
+	userKey       = "staff-user"
+	// DefaultSessionTTL is how long a sign-in lasts.
+	DefaultSessionTTL = 12 * time.Hour
+	// Throttling: failures counted over throttleWindow, per account and per
+	// address.
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+)
+
+// csrfProtect is gorilla/csrf on the staff pages: every state-changing form
+// carries a token tied to a cookie. Delegates' links and bearer-token APIs
+// have their own credentials and are not behind it.
+func (s *Server) csrfProtect() gin.HandlerFunc {
+	protect := csrf.Protect(s.cfg.Secret,
+		csrf.Secure(s.cfg.Secure), csrf.Path("/"), csrf.HttpOnly(true), csrf.SameSite(csrf.SameSiteLaxMode),
+		csrf.CookieName("exchangeeval_csrf"), csrf.FieldName("csrf_token"),
+		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.log.Warn("form refused: CSRF check failed", "route", r.URL.Path, "reason", csrf.FailureReason(r))
+			lang := pickLanguage(r.URL.Query().Get("lang"), []string{"en", "fr"}, "en")
+			s.renderMessageTo(w, http.StatusForbidden, lang, translate(lang, "csrf.title"), translate(lang, "csrf.body"))
+		})))
+	return func(c *gin.Context) {
+		if !s.cfg.Secure {
+			// Served over plain HTTP (development, or TLS ended before a
+			// trusted proxy that does not say so): no Referer check.
+			c.Request = csrf.PlaintextHTTPRequest(c.Request)
+		}
+		passed := false
+		protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			passed = true
+			c.Request = r
+			c.Next()
+		})).ServeHTTP(c.Writer, c.Request)
+		if !passed {
+			c.Abort()
+		}
+	}
+}
+
+// staffUser finds who is making the request: a session cookie, or an API
+// token sent as Authorization: Bearer. nil when neither is valid.
+func (s *Server) staffUser(c *gin.Context) *staff.User {
+	if u, ok := c.Get(userKey); ok {
+		return u.(*staff.User)
+	}
+	ctx := c.Request.Context()
+	var u *staff.User
+	if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok && token != "" {
+		u, _ = s.store.TokenUser(ctx, staff.HashSecret(token))
+	} else if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
+		u, _ = s.store.SessionUser(ctx, staff.HashSecret(cookie), s.now())
+	}
+	if u != nil && u.Disabled {
+		u = nil
+	}
+	if u != nil {
+		c.Set(userKey, u)
+	}
+	return u
+}
+
+// requireStaff admits signed-in staff; others go to the sign-in page (pages)
+// or get 401 (JSON).
+func (s *Server) requireStaff(json bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.staffUser(c) != nil {
+			c.Next()
+			return
+		}
+		if json {
+			c.Header("WWW-Authenticate", `Bearer realm="exchangeeval"`)
+			s.jsonError(c, exchange.Errorf(exchange.EUNAUTHORIZED, "sign in, or send an API token as Authorization: Bearer <token>"))
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/login?"+url.Values{"next": {c.Request.URL.RequestURI()}}.Encode())
+		c.Abort()
+	}
+}
+
+// allowed checks the access rule for the current user; when it fails it
+// answers 403 (page or JSON) and returns false.
+func (s *Server) allowed(c *gin.Context, a staff.Action, exchangeID string, json bool) bool {
+	u := s.staffUser(c)
+	if staff.Can(u, a, exchangeID) {
+		return true
+	}
+	err := exchange.Errorf(exchange.EFORBIDDEN, "your account may not do this")
+	if json {
+		s.jsonError(c, err)
+	} else {
+		lang := s.staffLanguage(c)
+		s.renderMessage(c, http.StatusForbidden, lang, translate(lang, "forbidden.title"), translate(lang, "forbidden.body"))
+		c.Abort()
+	}
+	return false
+}
+
+// staffLanguage: ?lang=, else the language chosen earlier (cookie), else
+// the account's preference.
+func (s *Server) staffLanguage(c *gin.Context) string {
+	langs := []string{"en", "fr"}
+	if l := c.Query("lang"); l != "" && pickLanguage(l, langs, "") == l {
+		c.SetCookie(langCookie, l, 365*24*3600, "/", "", s.cfg.Secure, true)
+		return l
+	}
+	if l, err := c.Cookie(langCookie); err == nil && pickLanguage(l, langs, "") == l {
+		return l
+	}
+	pref := "en"
+	if u := s.staffUser(c); u != nil && u.Language != "" {
+		pref = u.Language
+	}
+	return pickLanguage("", langs, pref)
+}
+
+func clientAddress(c *gin.Context) string {
+	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
+	if err != nil {
+		return c.Request.RemoteAddr
+	}
+	return host
+}
+
+type loginPage struct {
+	page
+	CSRF  string
+	Next  string
+	Email string
+	Error string
+}
+
+func (s *Server) handleLoginForm(c *gin.Context) {
+	lang := s.staffLanguage(c)
+	if s.staffUser(c) != nil {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	s.render(c, http.StatusOK, "login", loginPage{page: s.staffPage(c, lang, translate(lang, "login.title")),
+		CSRF: csrf.Token(c.Request), Next: safeNext(c.Query("next"))})
+}
+
+// safeNext keeps a redirect after sign-in on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/exchanges"
+	}
+	return next
+}
+
+func (s *Server) handleLogin(c *gin.Context) {
+	ctx := c.Request.Context()
+	lang := s.staffLanguage(c)
+	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
+	password := c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	addr := clientAddress(c)
+	fail := func(status int, msg string) {
+		s.render(c, status, "login", loginPage{page: s.staffPage(c, lang, translate(lang, "login.title")),
+			CSRF: csrf.Token(c.Request), Next: next, Email: email, Error: msg})
+	}
+	since := s.now().Add(-throttleWindow)
+	byAccount, err1 := s.store.LoginFailures(ctx, "account:"+email, since)
+	byAddress, err2 := s.store.LoginFailures(ctx, "address:"+addr, since)
+	if err := errors.Join(err1, err2); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	if byAccount >= maxAccountFailures || byAddress >= maxAddressFailures {
+		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Detail: "throttled", Address: addr})
+		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())))
+		return
+	}
+	u, err := s.store.User(ctx, email)
+	if err != nil {
+		staff.SpendPasswordCheck(password)
+	}
+	if err != nil || !u.PasswordMatches(password) || u.Disabled {
+		if err := s.store.RecordLoginFailure(ctx, s.now(), "account:"+email, "address:"+addr); err != nil {
+			s.log.Error("record login failure", "err", err)
+		}
+		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Address: addr})
+		// The same words whether the account exists, is disabled or the
+		// password is wrong: nothing to learn from them.
+		fail(http.StatusUnauthorized, translate(lang, "login.failed"))
+		return
+	}
+	secret, hash := staff.NewSecret()
+	if err := s.store.CreateSession(ctx, &staff.Session{Hash: hash, User: u.Email, CreatedAt: s.now(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	if err := s.store.ClearLoginFailures(ctx, "account:"+email, s.now().Add(-24*time.Hour)); err != nil {
+		s.log.Warn("clear login failures", "err", err)
+	}
+	s.store.Audit(ctx, staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLogin, Address: addr})
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.cfg.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL.Seconds())})
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) handleLogout(c *gin.Context) {
+	if cookie, err := c.Cookie(sessionCookie); err == nil {
+		_ = s.store.DeleteSession(c.Request.Context(), staff.HashSecret(cookie))
+	}
+	if u := s.staffUser(c); u != nil {
+		s.store.Audit(c.Request.Context(), staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLogout, Address: clientAddress(c)})
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.Secure, MaxAge: -1})
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// audit records what a staff member did.
+func (s *Server) audit(c *gin.Context, action, exchangeID, detail string) {
+	actor := ""
+	if u := s.staffUser(c); u != nil {
+		actor = u.Email
+	}
+	s.store.Audit(context.WithoutCancel(c.Request.Context()), staff.Event{At: s.now(), Actor: actor, Action: action, Exchange: exchangeID, Detail: detail, Address: clientAddress(c)})
+}

@@ -1,0 +1,362 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/csrf"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// staffNav is the bar at the top of staff pages.
+type staffNav struct {
+	Name     string
+	CSRF     string
+	IsAdmin  bool
+	SignedIn bool
+}
+
+func (s *Server) staffPage(c *gin.Context, lang, title string) page {
+	p := page{Lang: lang, Title: title, Staff: &staffNav{CSRF: csrf.Token(c.Request)}}
+	if u := s.staffUser(c); u != nil {
+		p.Staff.Name, p.Staff.SignedIn, p.Staff.IsAdmin = u.Name, true, staff.Can(u, staff.Administer, "")
+	}
+	p.Languages = languageLinks([]string{"en", "fr"}, lang, c.Request.URL.Path, nil)
+	return p
+}
+
+func (s *Server) renderMessage(c *gin.Context, status int, lang, heading, body string) {
+	p := messagePage{page: s.staffPage(c, lang, heading), Heading: heading, Body: body}
+	s.render(c, status, "message", p)
+}
+
+// renderMessageTo writes a message page outside Gin (the CSRF error handler).
+func (s *Server) renderMessageTo(w http.ResponseWriter, status int, lang, heading, body string) {
+	var buf strings.Builder
+	p := messagePage{page: page{Lang: lang, Title: heading}, Heading: heading, Body: body}
+	if err := s.pages["message"].ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, "Forbidden", status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(buf.String()))
+}
+
+type exchangeRow struct {
+	X                                        *exchange.Exchange
+	Dates, OpenWaves                         string
+	CanDashboard, CanDownload, CanAdminister bool
+	Languages                                []string
+}
+
+type exchangesPage struct {
+	page
+	Rows     []exchangeRow
+	CanAdmin bool
+}
+
+func (s *Server) handleExchanges(c *gin.Context) {
+	if !s.allowed(c, staff.ListExchanges, "", false) {
+		return
+	}
+	u := s.staffUser(c)
+	lang := s.staffLanguage(c)
+	xs, err := s.store.Exchanges(c.Request.Context())
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	p := exchangesPage{page: s.staffPage(c, lang, translate(lang, "exchanges.title")), CanAdmin: staff.Can(u, staff.Administer, "")}
+	for _, x := range xs {
+		if !staff.SeesExchange(u, x.ID) {
+			continue
+		}
+		row := exchangeRow{X: x, Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout),
+			CanDashboard: staff.Can(u, staff.ViewDashboard, x.ID), CanDownload: staff.Can(u, staff.DownloadData, x.ID), CanAdminister: staff.Can(u, staff.Administer, x.ID)}
+		if in := s.instruments.Get(x.Instrument); in != nil {
+			row.OpenWaves = strings.Join(x.OpenWaves(in), ", ")
+			row.Languages = in.Languages
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	s.render(c, http.StatusOK, "exchanges", p)
+}
+
+// exchangeFor loads the exchange of the route and its instrument.
+func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instrument, error) {
+	x, err := s.store.Exchange(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	in := s.instruments.Get(x.Instrument)
+	if in == nil {
+		return nil, nil, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.Instrument, x.ID)
+	}
+	return x, in, nil
+}
+
+type dashboardPage struct {
+	page
+	CSRF          string
+	X             *exchange.Exchange
+	Dates         string
+	Report        *analysis.Report
+	Waves         []waveRow
+	Invited       int
+	Pairs         []analysis.PairCount
+	Goals         []goalView
+	ThemeChart    template.HTML
+	Quotes        []quoteView
+	Breakdowns    []breakdownView
+	Methods       []string
+	CanDownload   bool
+	MinCell       int
+	Error         string
+	ErrorGoal     string
+	GeneratedWhen string
+}
+
+type waveRow struct {
+	Wave      string
+	Responded int
+	Rate      string
+}
+
+type goalView struct {
+	ID, Title, Verdict, VerdictClass, Reason string
+	Chart                                    template.HTML
+	Figures                                  string
+	Decisions                                []decisionView
+	CanSign                                  bool
+}
+
+type decisionView struct {
+	Name, Decision, Comment, When string
+	Changed                       bool
+	Then                          string
+}
+
+type quoteView struct{ Theme, Wave, Text string }
+
+type breakdownView struct {
+	By     string
+	Header []string
+	Rows   [][]string
+}
+
+func verdictClass(v string) string {
+	return map[string]string{analysis.Attained: "v-ok", analysis.PartlyAttained: "v-part", analysis.NotAttained: "v-no"}[v] + " verdict"
+}
+
+func (s *Server) handleDashboard(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.ViewDashboard, id, false) {
+		return
+	}
+	s.renderDashboard(c, http.StatusOK, "", "")
+}
+
+func (s *Server) renderDashboard(c *gin.Context, status int, errMsg, errGoal string) {
+	ctx := c.Request.Context()
+	lang := s.staffLanguage(c)
+	u := s.staffUser(c)
+	x, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	r, err := analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: s.cfg.MinCell, GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	signs, err := s.store.SignOffs(ctx, x.ID)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	base := in.BaseLanguage()
+	p := dashboardPage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
+		Pairs: r.Participation.Pairs, CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal,
+		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
+	for _, w := range r.Participation.Waves {
+		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
+		if w.Rate != nil {
+			row.Rate = fmt.Sprintf("%.0f %%", 100**w.Rate)
+		}
+		p.Waves = append(p.Waves, row)
+	}
+	for _, g := range r.Goals {
+		cur := staff.FiguresOf(g)
+		gv := goalView{ID: g.ID, Title: survey.Text(g.Title).In(lang, base), Verdict: translate(lang, "verdict."+g.Verdict),
+			VerdictClass: verdictClass(g.Verdict), Reason: g.VerdictReason, CanSign: staff.Can(u, staff.SignGoal, x.ID)}
+		cmp := comparisonOf(g)
+		gv.Chart = goalChart(in, g, cmp, lang)
+		if !cmp.Paired.Suppressed && cmp.Paired.T != nil {
+			pp := cmp.Paired
+			gv.Figures = fmt.Sprintf("%s: %.2f → %.2f · %s %+.2f [%.2f ; %.2f] · d_z %.2f · p (Holm) %s · %d %s",
+				translate(lang, "dash.means"), *pp.MeanFrom, *pp.MeanTo, translate(lang, "dash.change"), *pp.MeanDiff, pp.CI[0], pp.CI[1], *pp.DZ, pFormat(pp.PHolm), pp.N, translate(lang, "dash.pairs"))
+		}
+		latest := map[string]*staff.SignOff{}
+		var order []string
+		for _, so := range signs {
+			if so.Goal != g.ID {
+				continue
+			}
+			if _, seen := latest[so.User]; !seen {
+				order = append(order, so.User)
+			}
+			latest[so.User] = so
+		}
+		for _, who := range order {
+			so := latest[who]
+			dv := decisionView{Name: so.Name, Decision: translate(lang, "decision."+so.Decision), Comment: so.Comment, When: formatTime(lang, so.At)}
+			if !so.Figures.Same(cur) {
+				dv.Changed, dv.Then = true, translate(lang, "verdict."+so.Figures.Verdict)+" — "+so.Figures.Reason
+			}
+			gv.Decisions = append(gv.Decisions, dv)
+		}
+		p.Goals = append(p.Goals, gv)
+	}
+	p.ThemeChart = themeChart(in, r, lang)
+	labels := map[string]string{}
+	for _, t := range r.Themes.Codebook {
+		labels[t.ID] = survey.Text(t.Label).In(lang, base)
+	}
+	for _, q := range r.Themes.Quotes {
+		for _, qu := range q.Quotes {
+			p.Quotes = append(p.Quotes, quoteView{Theme: labels[q.Theme], Wave: waveTitle(in, q.Wave, lang), Text: qu.Text})
+		}
+	}
+	p.Breakdowns = breakdownViews(in, r, lang)
+	for _, para := range strings.Split(workbook.PlainMethods(s.cfg.Methods), "\n\n") {
+		if para != "" {
+			p.Methods = append(p.Methods, para)
+		}
+	}
+	s.render(c, status, "dashboard", p)
+}
+
+func waveTitle(in *survey.Instrument, wave, lang string) string {
+	if w := in.Wave(wave); w != nil {
+		return w.Title.In(lang, in.BaseLanguage())
+	}
+	return wave
+}
+
+func comparisonOf(g analysis.GoalReport) analysis.Comparison {
+	for _, c := range g.Comparisons {
+		if c.From == g.Criterion.From && c.To == g.Criterion.To {
+			return c
+		}
+	}
+	return analysis.Comparison{Paired: analysis.Paired{Suppressed: true}}
+}
+
+func pFormat(p *float64) string {
+	switch {
+	case p == nil:
+		return "—"
+	case *p < 0.001:
+		return "< 0.001"
+	}
+	return fmt.Sprintf("%.3f", *p)
+}
+
+func breakdownViews(in *survey.Instrument, r *analysis.Report, lang string) []breakdownView {
+	base := in.BaseLanguage()
+	var out []breakdownView
+	for _, b := range r.Breakdowns {
+		bv := breakdownView{By: translate(lang, "by."+b.By), Header: []string{translate(lang, "dash.group")}}
+		for _, g := range r.Goals {
+			for _, w := range []string{g.Criterion.From, g.Criterion.To} {
+				bv.Header = append(bv.Header, survey.Text(g.Title).In(lang, base)+" — "+waveTitle(in, w, lang))
+			}
+		}
+		for _, grp := range b.Groups {
+			row := []string{grp.Value}
+			for _, g := range r.Goals {
+				for _, w := range []string{g.Criterion.From, g.Criterion.To} {
+					cell := "—"
+					for _, bg := range grp.Goals {
+						if bg.Goal == g.ID && bg.Wave == w {
+							switch {
+							case bg.Suppressed:
+								cell = fmt.Sprintf("n<%d", r.MinCell)
+							case bg.Mean != nil:
+								cell = fmt.Sprintf("%.2f (n %d)", *bg.Mean, bg.N)
+							}
+						}
+					}
+					row = append(row, cell)
+				}
+			}
+			bv.Rows = append(bv.Rows, row)
+		}
+		out = append(out, bv)
+	}
+	return out
+}
+
+func (s *Server) handleSignOff(c *gin.Context) {
+	id := c.Param("id")
+	if !s.allowed(c, staff.SignGoal, id, false) {
+		return
+	}
+	ctx := c.Request.Context()
+	lang := s.staffLanguage(c)
+	x, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	r, err := analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: s.cfg.MinCell, GeneratedAt: s.now()})
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	goalID := c.PostForm("goal")
+	i := slices.IndexFunc(r.Goals, func(g analysis.GoalReport) bool { return g.ID == goalID })
+	if i < 0 {
+		s.htmlError(c, lang, exchange.Errorf(exchange.EINVALID, "no goal %q in this exchange", goalID))
+		return
+	}
+	so, err := staff.NewSignOff(s.staffUser(c), x.ID, r.Goals[i], c.PostForm("decision"), c.PostForm("comment"), s.now())
+	if err != nil {
+		var msgs []string
+		if e, ok := err.(*exchange.Error); ok {
+			for _, k := range []string{"decision", "comment"} {
+				if e.Fields[k] != "" {
+					msgs = append(msgs, translate(lang, "signoff."+k))
+				}
+			}
+		}
+		s.renderDashboard(c, http.StatusUnprocessableEntity, strings.Join(msgs, " "), goalID)
+		return
+	}
+	if err := s.store.AddSignOff(ctx, so); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	s.audit(c, staff.AuditSignOff, x.ID, fmt.Sprintf("%s: %s (figures: %s — %s)", goalID, so.Decision, so.Figures.Verdict, so.Figures.Reason))
+	c.Redirect(http.StatusSeeOther, "/exchanges/"+x.ID+"#goal-"+goalID)
+}
+
+// timeText is a moment for an admin table.
+func timeText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,560 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// site is the whole service over real HTTP on the demo data: the completed
+// 2014 exchange, the upcoming one, and the demo staff accounts.
+type site struct {
+	t     *testing.T
+	srv   *httptest.Server
+	store *mongostore.Store
+	set   *survey.Set
+}
+
+const completed = demo.CompletedID
+
+func newSite(t *testing.T, cfg web.Config) *site {
+	t.Helper()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	set := survey.NewSet(ins...)
+	store := storetest.Open(t)
+	if _, err := demo.Seed(context.Background(), store, set, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Someone reviews nothing: a committee member of another exchange.
+	u, err := staff.NewUser("other@demo.example.org", "Other Committee", []string{staff.RoleCommittee}, "other-committee-pw", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Exchanges = []string{demo.UpcomingID}
+	if err := store.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Methods = exchangeeval.Methods
+	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &site{t: t, srv: srv, store: store, set: set}
+}
+
+// client is a browser: a cookie jar that does not follow redirects.
+func (s *site) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrf fetches a page and returns the form token in it.
+func (s *site) csrf(c *http.Client, path string) string {
+	s.t.Helper()
+	resp, err := c.Get(s.srv.URL + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		s.t.Fatalf("no CSRF token on %s (%d)", path, resp.StatusCode)
+	}
+	// As a browser does, read the attribute's text, not its HTML.
+	return html.UnescapeString(string(m[1]))
+}
+
+func (s *site) post(c *http.Client, path string, form url.Values) *http.Response {
+	s.t.Helper()
+	resp, err := c.PostForm(s.srv.URL+path, form)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp
+}
+
+// login signs in through the form and returns the browser.
+func (s *site) login(email, password string) *http.Client {
+	s.t.Helper()
+	c := s.client()
+	token := s.csrf(c, "/login")
+	resp := s.post(c, "/login", url.Values{"csrf_token": {token}, "email": {email}, "password": {password}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("login %s: %d", email, resp.StatusCode)
+	}
+	return c
+}
+
+func account(role string) demo.Account {
+	for _, a := range demo.Accounts {
+		if a.Role == role {
+			return a
+		}
+	}
+	panic(role)
+}
+
+// TestAccessTable checks every staff route for every kind of visitor: the
+// access rule is enforced in one place, and this is its proof.
+func TestAccessTable(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	admin, evaluator, committee := account(staff.RoleAdmin), account(staff.RoleEvaluator), account(staff.RoleCommittee)
+	// A disabled admin's session stops working.
+	disabled := s.login(admin.Email, admin.Password)
+	visitors := map[string]*http.Client{
+		"anonymous": s.client(),
+		"committee": s.login(committee.Email, committee.Password),
+		"other":     s.login("other@demo.example.org", "other-committee-pw"),
+		"evaluator": s.login(evaluator.Email, evaluator.Password),
+		"admin":     s.login(admin.Email, admin.Password),
+	}
+	u, _ := staff.NewUser("gone@demo.example.org", "Gone", []string{staff.RoleAdmin}, "gone-admin-password", time.Now())
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	visitors["disabled"] = s.login(u.Email, "gone-admin-password")
+	if err := s.store.SetDisabled(ctx, u.Email, true); err != nil {
+		t.Fatal(err)
+	}
+	_ = disabled
+
+	x := completed
+	type route struct {
+		method, path string
+		form         url.Values
+		json         bool
+	}
+	routes := []route{
+		{"GET", "/exchanges", nil, false},
+		{"GET", "/exchanges/" + x, nil, false},
+		{"POST", "/exchanges/" + x + "/signoff", url.Values{"goal": {"funding"}, "decision": {"accept"}}, false},
+		{"GET", "/admin/exchanges/new", nil, false},
+		{"GET", "/admin/exchanges/" + x, nil, false},
+		{"POST", "/admin/exchanges/" + x, url.Values{"name": {"Chicago–Paris social services exchange 2014"}, "host_city": {"Chicago"}, "visiting_city": {"Paris"}, "start": {"2014-03-09"}, "end": {"2014-03-15"}}, false},
+		{"POST", "/admin/exchanges/" + x + "/waves", url.Values{"wave": {"follow-up"}, "action": {"close"}}, false},
+		{"GET", "/admin/exchanges/" + x + "/links.xlsx", nil, false},
+		{"GET", "/admin/audit", nil, false},
+		{"GET", "/api/v1/exchanges/" + x + "/report", nil, true},
+		{"GET", "/api/v1/exchanges/" + x + "/workbook.xlsx", nil, true},
+	}
+	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
+	// want[visitor][route index]
+	want := map[string][]any{
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok},
+	}
+	for who, c := range visitors {
+		for i, r := range routes {
+			var resp *http.Response
+			var err error
+			if r.method == "GET" {
+				resp, err = c.Get(s.srv.URL + r.path)
+			} else {
+				form := url.Values{}
+				for k, v := range r.form {
+					form[k] = v
+				}
+				if who == "anonymous" || who == "disabled" {
+					form.Set("csrf_token", s.csrf(c, "/login"))
+				} else {
+					form.Set("csrf_token", s.csrf(c, "/exchanges"))
+				}
+				resp, err = c.PostForm(s.srv.URL+r.path, form)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			expect := want[who][i]
+			switch expect {
+			case login:
+				if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+					t.Errorf("%s %s %s: %d → %q, want a redirect to sign in", who, r.method, r.path, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			default:
+				if resp.StatusCode != expect.(int) {
+					t.Errorf("%s %s %s: %d, want %d", who, r.method, r.path, resp.StatusCode, expect)
+				}
+			}
+			// Denied requests carry no data.
+			if resp.StatusCode == 401 || resp.StatusCode == 403 {
+				if strings.Contains(string(body), "P0001") || strings.Contains(string(body), "mean_diff") {
+					t.Errorf("%s %s: a denial carries data", who, r.path)
+				}
+			}
+		}
+	}
+	// The committee member of another exchange does not even see this one.
+	resp, _ := visitors["other"].Get(s.srv.URL + "/exchanges")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), completed) {
+		t.Errorf("an unassigned committee member sees %s", completed)
+	}
+}
+
+func TestAPITokens(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	secret, hash := staff.NewSecret()
+	if err := s.store.CreateToken(ctx, &staff.APIToken{Hash: hash, User: account(staff.RoleEvaluator).Email, Name: "r-script", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, token string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := get("/api/v1/exchanges/"+completed+"/report", secret)
+	var r struct {
+		Goals []struct{ ID, Verdict string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != 200 || len(r.Goals) != 3 || r.Goals[0].Verdict == "" {
+		t.Fatalf("report with a token: %d %v %+v", resp.StatusCode, err, r)
+	}
+	resp.Body.Close()
+	resp = get("/api/v1/exchanges/"+completed+"/workbook.xlsx?labels=fr", secret)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), completed+"-evaluation-") {
+		t.Fatalf("workbook: %d %s", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	book, err := excelize.OpenReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := book.GetRows("Responses"); len(rows) < 30 {
+		t.Errorf("workbook Responses has %d rows", len(rows))
+	}
+	for _, bad := range []string{"", "wrong", strings.Repeat("A", 43)} {
+		if resp := get("/api/v1/exchanges/"+completed+"/report", bad); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("token %q: %d", bad, resp.StatusCode)
+		}
+	}
+	// Disabling the account revokes its tokens.
+	if err := s.store.SetDisabled(ctx, account(staff.RoleEvaluator).Email, true); err != nil {
+		t.Fatal(err)
+	}
+	if resp := get("/api/v1/exchanges/"+completed+"/report", secret); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("token of a disabled account: %d", resp.StatusCode)
+	}
+	// Exports are audited.
+	events, _ := s.store.AuditTrail(ctx, 50)
+	exports := 0
+	for _, e := range events {
+		if e.Action == staff.AuditExport && e.Actor == account(staff.RoleEvaluator).Email {
+			exports++
+		}
+	}
+	if exports != 2 {
+		t.Errorf("%d exports audited, want 2", exports)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	s := newSite(t, web.Config{})
+	c := s.login(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
+	for _, form := range []url.Values{
+		{"goal": {"funding"}, "decision": {"accept"}},
+		{"goal": {"funding"}, "decision": {"accept"}, "csrf_token": {"forged"}},
+	} {
+		resp := s.post(c, "/exchanges/"+completed+"/signoff", form)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "could not be accepted") {
+			t.Errorf("sign-off without a valid token: %d", resp.StatusCode)
+		}
+	}
+	signs, _ := s.store.SignOffs(context.Background(), completed)
+	if len(signs) != 0 {
+		t.Fatalf("a forged form recorded %d decisions", len(signs))
+	}
+	// Another browser's token does not work with this browser's cookie.
+	other := s.client()
+	token := s.csrf(other, "/login")
+	resp := s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"goal": {"funding"}, "decision": {"accept"}, "csrf_token": {token}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a token from another session: %d", resp.StatusCode)
+	}
+	// Sign-in itself is protected (login CSRF).
+	resp = s.post(s.client(), "/login", url.Values{"email": {account(staff.RoleAdmin).Email}, "password": {account(staff.RoleAdmin).Password}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-in without a token: %d", resp.StatusCode)
+	}
+}
+
+func TestSessionExpiryAndLogout(t *testing.T) {
+	s := newSite(t, web.Config{SessionTTL: 300 * time.Millisecond})
+	a := account(staff.RoleAdmin)
+	c := s.login(a.Email, a.Password)
+	resp, _ := c.Get(s.srv.URL + "/exchanges")
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("signed in: %d", resp.StatusCode)
+	}
+	time.Sleep(400 * time.Millisecond)
+	resp, _ = c.Get(s.srv.URL + "/exchanges")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after expiry: %d", resp.StatusCode)
+	}
+	s2 := newSite(t, web.Config{})
+	c = s2.login(a.Email, a.Password)
+	resp = s2.post(c, "/logout", url.Values{"csrf_token": {s2.csrf(c, "/exchanges")}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	resp, _ = c.Get(s2.srv.URL + "/exchanges")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout: %d", resp.StatusCode)
+	}
+}
+
+func TestLoginThrottlingAndDisabledAccounts(t *testing.T) {
+	s := newSite(t, web.Config{})
+	a := account(staff.RoleAdmin)
+	try := func(email, password string) (int, string) {
+		c := s.client()
+		resp := s.post(c, "/login", url.Values{"csrf_token": {s.csrf(c, "/login")}, "email": {email}, "password": {password}})
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(body)
+	}
+	for i := range 5 {
+		if code, _ := try(a.Email, "wrong-password-"+string(rune('a'+i))); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i, code)
+		}
+	}
+	if code, body := try(a.Email, a.Password); code != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
+		t.Errorf("sixth try with the right password: %d", code)
+	}
+	// Another account from the same address still works (below its limit).
+	if code, _ := try(account(staff.RoleEvaluator).Email, account(staff.RoleEvaluator).Password); code != http.StatusSeeOther {
+		t.Errorf("another account: %d", code)
+	}
+	// Unknown accounts and disabled ones get the same answer as a wrong password.
+	code1, body1 := try("nobody@demo.example.org", "whatever-password")
+	if err := s.store.SetDisabled(context.Background(), account(staff.RoleCommittee).Email, true); err != nil {
+		t.Fatal(err)
+	}
+	code2, body2 := try(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
+	if code1 != http.StatusUnauthorized || code2 != http.StatusUnauthorized || !strings.Contains(body1, "is not right") || !strings.Contains(body2, "is not right") {
+		t.Errorf("unknown %d, disabled %d", code1, code2)
+	}
+	events, _ := s.store.AuditTrail(context.Background(), 100)
+	failed := 0
+	for _, e := range events {
+		if e.Action == staff.AuditLoginFailed {
+			failed++
+		}
+	}
+	if failed < 7 {
+		t.Errorf("%d failed sign-ins audited", failed)
+	}
+}
+
+func TestSignOffKeepsTheFiguresItWasMadeOn(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	a := account(staff.RoleCommittee)
+	c := s.login(a.Email, a.Password)
+	// Disagreeing needs a reason.
+	resp := s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "goal": {"funding"}, "decision": {"disagree"}})
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "Say why you disagree") {
+		t.Fatalf("disagree without a comment: %d", resp.StatusCode)
+	}
+	resp = s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "goal": {"funding"}, "decision": {"accept"}, "comment": {"Matches what the delegation reported."}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-off: %d", resp.StatusCode)
+	}
+	signs, _ := s.store.SignOffs(ctx, completed)
+	if len(signs) != 1 || signs[0].Figures.Verdict == "" || signs[0].Figures.MeanDiff == nil || signs[0].User != a.Email {
+		t.Fatalf("sign-offs %+v", signs)
+	}
+	page := func() string {
+		resp, _ := c.Get(s.srv.URL + "/exchanges/" + completed)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+	p := page()
+	if !strings.Contains(p, "accept the verdict") || !strings.Contains(p, "Matches what the delegation reported.") || strings.Contains(p, "have changed since") {
+		t.Errorf("dashboard does not show the decision")
+	}
+	// New answers change the figures: the dashboard says so beside the decision.
+	ps, _ := s.store.Participants(ctx, completed)
+	for _, pt := range ps[:3] {
+		if _, err := s.store.SaveResponse(ctx, &exchange.Response{Exchange: completed, Participant: pt.PID, Wave: "post", Language: "fr",
+			Answers: survey.Answers{"fund_corporate": 1, "fund_volunteers": 1, "fund_confidence": 1, "fund_little_place": 5}, Source: exchange.SourceImport, SubmittedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := page(); !strings.Contains(p, "The figures have changed since; the decision was made on:") {
+		t.Errorf("changed figures not flagged")
+	}
+	events, _ := s.store.AuditTrail(ctx, 20)
+	if len(events) == 0 || events[0].Action != staff.AuditSignOff && !hasAction(events, staff.AuditSignOff) {
+		t.Errorf("sign-off not audited: %+v", events)
+	}
+}
+
+func hasAction(events []staff.Event, action string) bool {
+	for _, e := range events {
+		if e.Action == action {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDashboardInFrenchAndPrintable(t *testing.T) {
+	s := newSite(t, web.Config{})
+	a := account(staff.RoleCommittee)
+	c := s.login(a.Email, a.Password)
+	resp, _ := c.Get(s.srv.URL + "/exchanges/" + completed + "?lang=fr")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	p := string(body)
+	for _, want := range []string{`<html lang="fr">`, "Atteinte des objectifs", "Financement par les partenariats avec les entreprises et le bénévolat",
+		"atteint", `<svg class="chart"`, "Thèmes des réponses ouvertes", "Dans leurs mots", "Par délégation", "Comment ces chiffres sont établis", "Enregistrer ma décision"} {
+		if !strings.Contains(p, want) {
+			t.Errorf("French dashboard lacks %q", want)
+		}
+	}
+	for _, forbidden := range []string{"@demo.example.org\"", "camille", "/s/"} {
+		if strings.Contains(strings.ToLower(p), forbidden) {
+			t.Errorf("dashboard carries %q", forbidden)
+		}
+	}
+	// The language choice sticks.
+	resp, _ = c.Get(s.srv.URL + "/exchanges")
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "Échanges") {
+		t.Errorf("language not remembered")
+	}
+	css, _ := http.Get(s.srv.URL + "/static/app.css")
+	b, _ := io.ReadAll(css.Body)
+	css.Body.Close()
+	if !strings.Contains(string(b), "@page { size: A4") {
+		t.Errorf("no A4 print stylesheet")
+	}
+}
+
+func TestAdminPages(t *testing.T) {
+	s := newSite(t, web.Config{BaseURL: "https://eval.example.org"})
+	ctx := context.Background()
+	a := account(staff.RoleAdmin)
+	c := s.login(a.Email, a.Password)
+	// Create an exchange, with a mistake first.
+	bad := s.post(c, "/admin/exchanges", url.Values{"csrf_token": {s.csrf(c, "/admin/exchanges/new")}, "id": {"Bad Id"}, "instrument": {"csci-social-services"},
+		"name": {"X"}, "host_city": {"Hamburg"}, "visiting_city": {"Chicago"}, "start": {"2027-05-10"}, "end": {"2027-05-01"}})
+	body, _ := io.ReadAll(bad.Body)
+	bad.Body.Close()
+	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "--end: the end is before the start") {
+		t.Fatalf("bad create: %d", bad.StatusCode)
+	}
+	resp := s.post(c, "/admin/exchanges", url.Values{"csrf_token": {s.csrf(c, "/admin/exchanges/new")}, "id": {"chicago-hamburg-2027"}, "instrument": {"csci-social-services"},
+		"name": {"Chicago delegation to Hamburg 2027"}, "host_city": {"Hamburg"}, "visiting_city": {"Chicago"}, "start": {"2027-05-02"}, "end": {"2027-05-08"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/exchanges/chicago-hamburg-2027" {
+		t.Fatalf("create: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Open the pre wave.
+	resp = s.post(c, "/admin/exchanges/chicago-hamburg-2027/waves", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "wave": {"pre"}, "action": {"open"}})
+	resp.Body.Close()
+	if x, _ := s.store.Exchange(ctx, "chicago-hamburg-2027"); !x.Waves["pre"].Open {
+		t.Fatal("wave not opened")
+	}
+	// Upload participants with a bad row, then a good file.
+	upload := func(content string) (int, string) {
+		token := s.csrf(c, "/admin/exchanges/chicago-hamburg-2027")
+		var buf strings.Builder
+		buf.WriteString("--X\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token + "\r\n")
+		buf.WriteString("--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n" + content + "\r\n--X--\r\n")
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/exchanges/chicago-hamburg-2027/participants", strings.NewReader(buf.String()))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=X")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	code, page := upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
+	if code != http.StatusBadRequest || !strings.Contains(page, "row 3: email is missing") || !strings.Contains(page, `row 3: language &#34;xx&#34;`) {
+		t.Errorf("bad upload: %d", code)
+	}
+	code, page = upload("name,email,city,role,language,side\nAnna Keller,anna@example.org,Hamburg,supervisor,en,host\nRosa Delgado,rosa@example.org,Chicago,practitioner,en,visiting\n")
+	if code != http.StatusOK || !strings.Contains(page, "Imported: 2 new participants") || !strings.Contains(page, "anna@example.org") {
+		t.Errorf("upload: %d", code)
+	}
+	// Links workbook points at the public address.
+	resp, _ = c.Get(s.srv.URL + "/admin/exchanges/chicago-hamburg-2027/links.xlsx")
+	book, err := excelize.OpenReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link, _ := book.GetCellValue("Links", "F2"); !strings.HasPrefix(link, "https://eval.example.org/s/") {
+		t.Errorf("link %q", link)
+	}
+	// The audit trail shows what happened.
+	resp, _ = c.Get(s.srv.URL + "/admin/audit")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"exchange created", "wave pre opened", "participants imported from people.csv: 2 new", "personal links downloaded", "login"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("audit trail lacks %q", want)
+		}
+	}
+}
