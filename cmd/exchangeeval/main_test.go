@@ -461,3 +461,57 @@ func TestWorkbookRoundTrip(t *testing.T) {
 		t.Errorf("unknown exchange: %v", err)
 	}
 }
+
+func TestUsersAndTokens(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("exchange", "create", "--id", "chicago-paris-2014", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Chicago",
+		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
+	withStdin := func(stdin string, args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &out, &errb)
+		return out.String(), err
+	}
+	out, err := withStdin("committee-password-1\n", "users", "add", "--email", "Marie@Example.org", "--role", "committee", "--name", "Marie Dupont",
+		"--language", "fr", "--exchange", "chicago-paris-2014")
+	if err != nil || !strings.Contains(out, "created marie@example.org (committee)") {
+		t.Fatalf("users add: %v %s", err, out)
+	}
+	if _, err := withStdin("short\n", "users", "add", "--email", "x@example.org", "--role", "admin"); exitCode(err) != 2 || !strings.Contains(err.Error(), "at least 10 characters") {
+		t.Errorf("short password: %v", err)
+	}
+	if _, err := withStdin("long-enough-password\n", "users", "add", "--email", "x@example.org", "--role", "king"); exitCode(err) != 2 {
+		t.Errorf("unknown role: %v", err)
+	}
+	if _, err := withStdin("committee-password-1\n", "users", "add", "--email", "marie@example.org", "--role", "admin"); exitCode(err) != 4 {
+		t.Errorf("duplicate account: %v", err)
+	}
+	if _, err := withStdin("long-enough-password\n", "users", "add", "--email", "y@example.org", "--role", "committee", "--exchange", "nope"); exitCode(err) != 3 {
+		t.Errorf("unknown exchange: %v", err)
+	}
+	list := c.mustRun("users", "list")
+	if !strings.Contains(list, "marie@example.org") || !strings.Contains(list, "chicago-paris-2014") || !strings.Contains(list, "active") {
+		t.Errorf("list: %s", list)
+	}
+	token, err := withStdin("", "tokens", "create", "--user", "marie@example.org", "--name", "r")
+	if err != nil || len(strings.TrimSpace(token)) != 43 {
+		t.Fatalf("token: %v %q", err, token)
+	}
+	if out := c.mustRun("users", "disable", "--email", "marie@example.org"); !strings.Contains(out, "disabled") {
+		t.Errorf("disable: %s", out)
+	}
+	if !strings.Contains(c.mustRun("users", "list"), "disabled") {
+		t.Error("not listed as disabled")
+	}
+	if _, err := withStdin("", "tokens", "create", "--user", "marie@example.org"); exitCode(err) != 2 {
+		t.Errorf("token for a disabled account: %v", err)
+	}
+	if out, err := withStdin("a-brand-new-password\n", "users", "reset-password", "--email", "marie@example.org"); err != nil || !strings.Contains(out, "sessions have ended") {
+		t.Errorf("reset: %v %s", err, out)
+	}
+	if _, err := withStdin("", "users", "reset-password", "--email", "marie@example.org"); exitCode(err) != 2 {
+		t.Errorf("reset without a password: %v", err)
+	}
+	if out := c.mustRun("users", "enable", "--email", "marie@example.org"); !strings.Contains(out, "enabled") {
+		t.Errorf("enable: %s", out)
+	}
+}

@@ -93,9 +93,13 @@ func (s *site) csrf(c *http.Client, path string) string {
 	return html.UnescapeString(string(m[1]))
 }
 
+// post sends a form as a browser does, with its Origin header.
 func (s *site) post(c *http.Client, path string, form url.Values) *http.Response {
 	s.t.Helper()
-	resp, err := c.PostForm(s.srv.URL+path, form)
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.srv.URL)
+	resp, err := c.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -293,6 +297,24 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	// A form posted from a page of another site is refused even with a
+	// valid token (its Origin differs).
+	{
+		s := newSite(t, web.Config{})
+		c := s.client()
+		token := s.csrf(c, "/login")
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/login", strings.NewReader(url.Values{"csrf_token": {token}, "email": {"x@example.org"}, "password": {"whatever-pass"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://evil.example")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-origin post: %d", resp.StatusCode)
+		}
+	}
 	s := newSite(t, web.Config{})
 	c := s.login(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
 	for _, form := range []url.Values{

@@ -27,7 +27,7 @@ func goalChart(in *survey.Instrument, g analysis.GoalReport, c analysis.Comparis
 			break
 		}
 	}
-	const w, h, left, top, bar = 320.0, 150.0, 34.0, 12.0, 70.0
+	const w, h, left, top, bar = 420.0, 150.0, 34.0, 12.0, 90.0
 	plotH := h - top - 28
 	y := func(v float64) float64 { return top + plotH*(1-(v-1)/float64(points-1)) }
 	var b strings.Builder
@@ -41,7 +41,8 @@ func goalChart(in *survey.Instrument, g analysis.GoalReport, c analysis.Comparis
 		mean  float64
 		class string
 	}{{waveTitle(in, c.From, lang), *p.MeanFrom, "before"}, {waveTitle(in, c.To, lang), *p.MeanTo, "after"}} {
-		x := left + 40 + float64(i)*(bar+60)
+		// Bars centred in each half, so long wave names do not overlap.
+		x := left + (w-left)/4 - bar/2 + float64(i)*(w-left)/2
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.0f" height="%.1f" class="%s"/>`, x, y(bar2.mean), bar, y(1)-y(bar2.mean)+0.5, bar2.class)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="value">%.2f</text>`, x+bar/2, y(bar2.mean)-4, bar2.mean)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" class="label">%s</text>`, x+bar/2, h-8, html.EscapeString(bar2.label))

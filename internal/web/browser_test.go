@@ -1,0 +1,148 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// artifacts is where the browser test leaves its screenshots.
+const artifacts = "../../testartifacts/e2e"
+
+// TestBrowserEndToEnd drives Debian's Chromium, headless: a delegate answers
+// the French pre-exchange questionnaire, an admin closes the wave, and a
+// committee member signs off a goal. It installs nothing; .ci/run installs
+// chromium so that CI runs it.
+func TestBrowserEndToEnd(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
+	}
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	browser := func(t *testing.T) context.Context {
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+			chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(412, 915),
+		}
+		actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
+		bctx, cancelB := chromedp.NewContext(actx)
+		tctx, cancelT := context.WithTimeout(bctx, 30*time.Second)
+		t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+		return tctx
+	}
+	shot := func(b context.Context, name string) {
+		var png []byte
+		if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			return
+		}
+		if err := os.WriteFile(filepath.Join(artifacts, name), png, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+
+	// 1. A French delegate answers the pre-exchange questionnaire.
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+	var link string
+	var pid string
+	for _, p := range ps {
+		if p.Language == "fr" {
+			link, pid = s.srv.URL+"/s/"+p.Token, p.PID
+			break
+		}
+	}
+	in := s.set.Get(demo.InstrumentID)
+	b := browser(t)
+	actions := []chromedp.Action{
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`form button[type=submit]`, chromedp.ByQuery),
+		chromedp.SetValue(`#in-work_city`, "paris", chromedp.ByQuery),
+		chromedp.Click(`#org_type-nonprofit`, chromedp.ByQuery),
+		chromedp.Click(`#job_role-practitioner`, chromedp.ByQuery),
+		chromedp.SendKeys(`#in-years_practice`, "12", chromedp.ByQuery),
+	}
+	for _, q := range in.QuestionsIn("pre") {
+		if q.Type == survey.TypeLikert {
+			actions = append(actions, chromedp.Click("#"+q.ID+"-4", chromedp.ByQuery))
+		}
+	}
+	actions = append(actions, chromedp.SendKeys(`#in-expectations`, "Découvrir le pouvoir d'agir des habitants et l'évaluation.", chromedp.ByQuery))
+	var heading string
+	if err := chromedp.Run(b, actions...); err != nil {
+		t.Fatalf("filling the questionnaire: %v", err)
+	}
+	shot(b, "1-delegate-questionnaire-fr.png")
+	if err := chromedp.Run(b, chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`main h1`, chromedp.ByQuery), chromedp.Text(`main h1`, &heading, chromedp.ByQuery)); err != nil {
+		t.Fatalf("submitting: %v", err)
+	}
+	shot(b, "2-delegate-thanks-fr.png")
+	if heading != "Merci" {
+		t.Errorf("after submitting: %q", heading)
+	}
+	r, err := s.store.Response(ctx, demo.UpcomingID, pid, "pre")
+	if err != nil || r.Answers["fund_corporate"] != 4 || r.Answers["work_city"] != "paris" || r.Language != "fr" {
+		t.Fatalf("stored response: %v %+v", err, r)
+	}
+
+	// 2. An admin signs in and closes the pre wave.
+	login := func(b context.Context, a demo.Account) error {
+		return chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/login"),
+			chromedp.SendKeys(`#email`, a.Email, chromedp.ByQuery), chromedp.SendKeys(`#password`, a.Password, chromedp.ByQuery),
+			chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.staffnav`, chromedp.ByQuery))
+	}
+	b = browser(t)
+	if err := login(b, account(staff.RoleAdmin)); err != nil {
+		t.Fatalf("admin sign-in: %v", err)
+	}
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/admin/exchanges/"+demo.UpcomingID),
+		chromedp.WaitVisible(`#close-pre`, chromedp.ByQuery), chromedp.Click(`#close-pre`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#open-pre`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("closing the wave: %v", err)
+	}
+	shot(b, "3-admin-wave-closed.png")
+	if x, _ := s.store.Exchange(ctx, demo.UpcomingID); x.Waves["pre"].Open {
+		t.Error("the pre wave is still open")
+	}
+
+	// 3. A committee member signs in and signs off a goal.
+	b = browser(t)
+	if err := login(b, account(staff.RoleCommittee)); err != nil {
+		t.Fatalf("committee sign-in: %v", err)
+	}
+	var decisions string
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/exchanges/"+completed),
+		chromedp.WaitVisible(`#goal-funding form.signoff`, chromedp.ByQuery),
+		chromedp.Click(`#goal-funding input[value=accept]`, chromedp.ByQuery),
+		chromedp.SendKeys(`#comment-funding`, "Consistent with the delegation's report.", chromedp.ByQuery),
+		chromedp.Click(`#goal-funding form.signoff button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#goal-funding .decisions li`, chromedp.ByQuery),
+		chromedp.Text(`#goal-funding .decisions`, &decisions, chromedp.ByQuery)); err != nil {
+		t.Fatalf("signing off: %v", err)
+	}
+	shot(b, "4-committee-dashboard-signed.png")
+	if !strings.Contains(decisions, "accept the verdict") {
+		t.Errorf("decision not shown: %q", decisions)
+	}
+	signs, _ := s.store.SignOffs(ctx, completed)
+	if len(signs) != 1 || signs[0].Goal != "funding" || signs[0].Decision != staff.Accept {
+		t.Errorf("sign-offs %+v", signs)
+	}
+}
