@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // config is everything the commands are configured with, parsed once from
@@ -113,4 +115,23 @@ func (c *config) quietLogger(env *environment) *slog.Logger {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// readTableFile reads a CSV or XLSX file (see workbook.ReadTable).
+func readTableFile(path string, prefer ...string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	return workbook.ReadTable(path, f, prefer...)
+}
+
+// inFile names the file an error is about: "people.csv: 3 problem(s)…".
+func inFile(path string, err error) error {
+	var e *exchange.Error
+	if errors.As(err, &e) {
+		e.Message = path + ": " + e.Message
+	}
+	return err
 }

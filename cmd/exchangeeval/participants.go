@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,12 +45,7 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 		return errUsage("usage: exchangeeval participants import --exchange ID [--out links.xlsx] FILE")
 	}
 	path := rest[0]
-	f, err := os.Open(path)
-	if err != nil {
-		return exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
-	}
-	table, err := workbook.ReadTable(path, f)
-	f.Close()
+	table, err := readTableFile(path)
 	if err != nil {
 		return err
 	}
@@ -70,11 +64,7 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 	}
 	rows, err := exchange.ParseParticipants(table, in)
 	if err != nil {
-		var e *exchange.Error
-		if errors.As(err, &e) {
-			e.Message = path + ": " + e.Message
-		}
-		return err
+		return inFile(path, err)
 	}
 	res, err := store.ImportParticipants(ctx, exchangeID, rows, time.Now())
 	if err != nil {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -32,13 +30,8 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 		return errUsage("usage: exchangeeval responses import --exchange ID FILE")
 	}
 	path := rest[0]
-	f, err := os.Open(path)
-	if err != nil {
-		return exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
-	}
 	// An evaluator workbook is read from its Responses sheet.
-	table, err := workbook.ReadTable(path, f, workbook.SheetResponses)
-	f.Close()
+	table, err := readTableFile(path, workbook.SheetResponses)
 	if err != nil {
 		return err
 	}
@@ -61,11 +54,7 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 	}
 	rows, err := exchange.ParseResponses(table, in, x, ps, time.Now())
 	if err != nil {
-		var e *exchange.Error
-		if errors.As(err, &e) {
-			e.Message = path + ": " + e.Message
-		}
-		return err
+		return inFile(path, err)
 	}
 	res, err := store.ImportResponses(ctx, rows)
 	if err != nil {

@@ -63,13 +63,8 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 			s.htmlError(c, lang, err)
 			return
 		}
-		p := adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request), New: true,
-			Form: n, Instruments: s.instruments.IDs(), Error: exchange.ErrorMessage(err)}
-		var e *exchange.Error
-		if errors.As(err, &e) {
-			p.Problems = e.Details
-		}
-		s.render(c, statusOf(err), "admin_exchange", p)
+		s.render(c, statusOf(err), "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request),
+			New: true, Form: n, Instruments: s.instruments.IDs(), Error: exchange.ErrorMessage(err), Problems: problemsOf(err)})
 		return
 	}
 	s.audit(c, staff.AuditAdminister, x.ID, "exchange created")
@@ -119,6 +114,25 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	s.render(c, status, "admin_exchange", p)
 }
 
+// adminFailed shows an admin what went wrong, with every problem listed
+// (the rows of a file, the fields of a form), on the exchange's page.
+func (s *Server) adminFailed(c *gin.Context, prefix string, err error) {
+	if statusOf(err) >= 500 {
+		s.htmlError(c, s.staffLanguage(c), err)
+		return
+	}
+	s.renderAdminExchange(c, statusOf(err), "", prefix+exchange.ErrorMessage(err), problemsOf(err))
+}
+
+// problemsOf lists an error's details, if it has any.
+func problemsOf(err error) []string {
+	var e *exchange.Error
+	if errors.As(err, &e) {
+		return e.Details
+	}
+	return nil
+}
+
 func (s *Server) handleAdminEdit(c *gin.Context) {
 	id := c.Param("id")
 	if !s.allowed(c, staff.Administer, id, false) {
@@ -137,12 +151,7 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)
 	}
 	if err != nil {
-		var e *exchange.Error
-		var details []string
-		if errors.As(err, &e) {
-			details = e.Details
-		}
-		s.renderAdminExchange(c, statusOf(err), "", exchange.ErrorMessage(err), details)
+		s.adminFailed(c, "", err)
 		return
 	}
 	s.audit(c, staff.AuditAdminister, id, "details edited")
@@ -205,16 +214,7 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 		res, err = s.store.ImportParticipants(c.Request.Context(), id, rows, s.now())
 	}
 	if err != nil {
-		if statusOf(err) >= 500 {
-			s.htmlError(c, lang, err)
-			return
-		}
-		var e *exchange.Error
-		var details []string
-		if errors.As(err, &e) {
-			details = e.Details
-		}
-		s.renderAdminExchange(c, statusOf(err), "", header.Filename+": "+exchange.ErrorMessage(err), details)
+		s.adminFailed(c, header.Filename+": ", err)
 		return
 	}
 	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("participants imported from %s: %d new, %d kept", header.Filename, res.New, res.Kept))

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/workbook"
@@ -17,15 +16,9 @@ func (s *Server) handleReport(c *gin.Context) {
 	if !s.allowed(c, staff.ViewAnalytics, c.Param("id"), true) {
 		return
 	}
-	ctx := c.Request.Context()
-	x, err := s.store.Exchange(ctx, c.Param("id"))
+	x, in, err := s.exchangeFor(c)
 	if err != nil {
 		s.jsonError(c, err)
-		return
-	}
-	in := s.instruments.Get(x.Instrument)
-	if in == nil {
-		s.jsonError(c, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.Instrument, x.ID))
 		return
 	}
 	minCell := s.cfg.MinCell
@@ -39,8 +32,7 @@ func (s *Server) handleReport(c *gin.Context) {
 		}
 		minCell = n
 	}
-	report, err := analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in),
-		analysis.Options{MinCell: minCell, GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
+	report, err := s.analyze(c, x, in, minCell)
 	if err != nil {
 		s.jsonError(c, err)
 		return

@@ -93,6 +93,13 @@ func (s *Server) handleExchanges(c *gin.Context) {
 	s.render(c, http.StatusOK, "exchanges", p)
 }
 
+// analyze runs the analysis of an exchange as every page and API shows it.
+func (s *Server) analyze(c *gin.Context, x *exchange.Exchange, in *survey.Instrument, minCell int) (*analysis.Report, error) {
+	ctx := c.Request.Context()
+	return analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in),
+		analysis.Options{MinCell: minCell, GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
+}
+
 // exchangeFor loads the exchange of the route and its instrument.
 func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instrument, error) {
 	x, err := s.store.Exchange(c.Request.Context(), c.Param("id"))
@@ -176,7 +183,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, errMsg, errGoal str
 		s.htmlError(c, lang, err)
 		return
 	}
-	r, err := analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: s.cfg.MinCell, GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
+	r, err := s.analyze(c, x, in, s.cfg.MinCell)
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
@@ -321,7 +328,7 @@ func (s *Server) handleSignOff(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	r, err := analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: s.cfg.MinCell, GeneratedAt: s.now()})
+	r, err := s.analyze(c, x, in, s.cfg.MinCell)
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
