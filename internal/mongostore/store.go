@@ -161,6 +161,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		collAudit:    {index("at", false, "at")},
 		collSignOffs: {index("exchange_at", false, "exchange", "at")},
 	}
+	if err := s.ensureTTLIndexes(ctx); err != nil {
+		return err
+	}
 	for coll, models := range indexes {
 		// Only missing indexes are created, one at a time: FerretDB 1.24
 		// drops the connection when asked to create an index that exists.
@@ -183,6 +186,49 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ensureTTLIndexes lets MongoDB delete expired sessions and old sign-in
+// failures itself. FerretDB has no TTL indexes (it answers NotImplemented);
+// there, expiry is enforced when a session is read and old records are
+// cleaned at each sign-in, which is also what makes it safe everywhere.
+func (s *Store) ensureTTLIndexes(ctx context.Context) error {
+	ttl := []struct{ coll, name, key string }{
+		{collSessions, "expires_at_ttl", "expires_at"},
+		{collAttempts, "at_ttl", "at"},
+	}
+	for _, t := range ttl {
+		specs, err := s.db.Collection(t.coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("list indexes of %s: %w", t.coll, err)
+		}
+		exists := false
+		for _, sp := range specs {
+			exists = exists || sp.Name == t.name
+		}
+		if exists {
+			continue
+		}
+		// Sessions expire at expires_at; failures are kept a day.
+		after := int32(0)
+		if t.coll == collAttempts {
+			after = 24 * 3600
+		}
+		_, err = s.db.Collection(t.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: t.key, Value: 1}},
+			Options: options.Index().SetName(t.name).SetExpireAfterSeconds(after)})
+		var ce mongo.CommandError
+		if errors.As(err, &ce) && ce.Code == codeNotImplemented {
+			s.log.Debug("the store has no TTL indexes; expiry is enforced on read", "collection", t.coll)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("create TTL index on %s: %w", t.coll, err)
+		}
+	}
+	return nil
+}
+
+// codeNotImplemented is the server's error code for a feature it lacks.
+const codeNotImplemented = 238
 
 // redact hides a password in a URI before it is shown or logged.
 func redact(uri string) string {

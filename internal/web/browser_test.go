@@ -43,7 +43,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 		}
 		actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
 		bctx, cancelB := chromedp.NewContext(actx)
-		tctx, cancelT := context.WithTimeout(bctx, 30*time.Second)
+		tctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
 		t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
 		return tctx
 	}

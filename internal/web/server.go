@@ -71,6 +71,8 @@ type Config struct {
 	BaseURL string
 	// SessionTTL is how long a sign-in lasts; DefaultSessionTTL when 0.
 	SessionTTL time.Duration
+	// Now is the clock; time.Now when nil. Tests move it to expire sessions.
+	Now func() time.Time
 	// MinCell is the smallest group any analytic output shows.
 	MinCell int
 	// Version is the software version written into reports.
@@ -121,7 +123,11 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: time.Now, cfg: cfg}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: now, cfg: cfg}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.
 	gin.SetMode(gin.ReleaseMode)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -349,7 +350,12 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestSessionExpiryAndLogout(t *testing.T) {
-	s := newSite(t, web.Config{SessionTTL: 300 * time.Millisecond})
+	// The server's clock is the test's, so expiry does not depend on how
+	// busy the machine is.
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s := newSite(t, web.Config{SessionTTL: time.Hour, Now: clock})
 	a := account(staff.RoleAdmin)
 	c := s.login(a.Email, a.Password)
 	resp, _ := c.Get(s.srv.URL + "/exchanges")
@@ -357,7 +363,17 @@ func TestSessionExpiryAndLogout(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("signed in: %d", resp.StatusCode)
 	}
-	time.Sleep(400 * time.Millisecond)
+	mu.Lock()
+	now = now.Add(59 * time.Minute)
+	mu.Unlock()
+	resp, _ = c.Get(s.srv.URL + "/exchanges")
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("59 minutes later: %d", resp.StatusCode)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
 	resp, _ = c.Get(s.srv.URL + "/exchanges")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
