@@ -35,21 +35,23 @@ func (s *Store) StreamResponses(ctx context.Context, exchangeID string) iter.Seq
 		func(r *exchange.Response) { r.Answers = normalizeAnswers(r.Answers) })
 }
 
-// StreamConsents yields the responses of an exchange with only their answer
-// to the consent question: what the analysis reads first to know whom it may
-// quote.
-func (s *Store) StreamConsents(ctx context.Context, exchangeID, question string) iter.Seq2[*exchange.Response, error] {
+// StreamConsents yields the responses of the waves that ask the consent
+// question, with only that answer: what the analysis reads first to know
+// whom it may quote.
+func (s *Store) StreamConsents(ctx context.Context, exchangeID, question string, waves []string) iter.Seq2[*exchange.Response, error] {
 	projection := bson.D{{Key: "participant", Value: 1}, {Key: "wave", Value: 1}, {Key: "answers." + question, Value: 1}}
-	return stream[exchange.Response](ctx, s.db.Collection(collResponses), exchangeID, projection, nil)
+	filter := bson.E{Key: "wave", Value: bson.D{{Key: "$in", Value: waves}}}
+	return stream[exchange.Response](ctx, s.db.Collection(collResponses), exchangeID, projection, nil, filter)
 }
 
-func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID string, projection bson.D, fix func(*T)) iter.Seq2[*T, error] {
+func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID string, projection bson.D, fix func(*T), also ...bson.E) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		opts := options.Find().SetBatchSize(streamBatch)
 		if projection != nil {
 			opts.SetProjection(projection)
 		}
-		cur, err := coll.Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}}, opts)
+		filter := append(bson.D{{Key: "exchange", Value: exchangeID}}, also...)
+		cur, err := coll.Find(ctx, filter, opts)
 		if err != nil {
 			yield(nil, fmt.Errorf("read %s of %s: %w", coll.Name(), exchangeID, err))
 			return
@@ -79,8 +81,8 @@ func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID strin
 func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
 	input := analysis.Input{Instrument: in, Exchange: x,
 		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID)}
-	if in.QuoteConsent != "" {
-		input.Consents = s.StreamConsents(ctx, x.ID, in.QuoteConsent)
+	if q := in.Question(in.QuoteConsent); q != nil {
+		input.Consents = s.StreamConsents(ctx, x.ID, q.ID, q.Waves)
 	}
 	return input
 }
