@@ -35,16 +35,34 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser := func(t *testing.T) context.Context {
+		// The profile is removed by hand: Chromium's helper processes may
+		// still be writing to it for a moment after the browser exits, and
+		// t.TempDir would fail the test for that.
+		profile, err := os.MkdirTemp("", "exchangeeval-chromium-")
+		if err != nil {
+			t.Fatal(err)
+		}
 		opts := []chromedp.ExecAllocatorOption{
 			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-			chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(412, 915),
+			chromedp.UserDataDir(profile), chromedp.WindowSize(412, 915),
 		}
 		actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
 		bctx, cancelB := chromedp.NewContext(actx)
 		tctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
-		t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+		t.Cleanup(func() {
+			_ = chromedp.Cancel(bctx) // closes the browser and waits for it
+			cancelT()
+			cancelB()
+			cancelA()
+			for range 20 {
+				if os.RemoveAll(profile) == nil {
+					return
+				}
+				time.Sleep(250 * time.Millisecond)
+			}
+		})
 		return tctx
 	}
 	shot := func(b context.Context, name string) {
@@ -89,8 +107,11 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatalf("filling the questionnaire: %v", err)
 	}
 	shot(b, "1-delegate-questionnaire-fr.png")
+	// Wait for something only the thank-you page has (its link back to the
+	// answers): the questionnaire's own heading would match until the
+	// navigation replaces it.
 	if err := chromedp.Run(b, chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`main h1`, chromedp.ByQuery), chromedp.Text(`main h1`, &heading, chromedp.ByQuery)); err != nil {
+		chromedp.WaitVisible(`main a[href*="wave=pre"]`, chromedp.ByQuery), chromedp.Text(`main h1`, &heading, chromedp.ByQuery)); err != nil {
 		t.Fatalf("submitting: %v", err)
 	}
 	shot(b, "2-delegate-thanks-fr.png")
