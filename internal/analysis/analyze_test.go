@@ -175,6 +175,9 @@ func TestGoalFiguresAgreeWithR(t *testing.T) {
 	if g1.Verdict != analysis.Attained || g1.VerdictReason != "mean change +1.33 ≥ 0.50 and Holm p = 0.009 < 0.05 over 6 pairs" {
 		t.Errorf("g1 verdict: %s — %s", g1.Verdict, g1.VerdictReason)
 	}
+	if fr := g1.ReasonIn("fr"); fr != "évolution moyenne +1,33 ≥ 0,50 et p de Holm = 0,009 < 0,05 sur 6 paires" {
+		t.Errorf("g1 reason in French: %s", fr)
+	}
 	// g2: mean change +0.25 (differences .5, 0, .5, .5, −.5, .5) < 0.5,
 	// Holm p 0.203: not attained.
 	if g2 := r.Goals[1]; g2.Verdict != analysis.NotAttained || !strings.HasPrefix(g2.VerdictReason, "mean change +0.25 < 0.50 and Holm p = 0.203 ≥ 0.05") {

@@ -180,6 +180,16 @@ type GoalReport struct {
 	Comparisons   []Comparison      `json:"comparisons"`
 	Verdict       string            `json:"verdict"`
 	VerdictReason string            `json:"verdict_reason"`
+	reason        reasonFacts
+}
+
+// ReasonIn writes the verdict's reason in lang: English (VerdictReason) or
+// French, with French number formatting.
+func (g GoalReport) ReasonIn(lang string) string {
+	if g.reason.kind == "" {
+		return g.VerdictReason
+	}
+	return g.reason.text(lang)
 }
 
 // ItemWave is one Likert item's statistics in one wave, on the scored scale

@@ -207,7 +207,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, errMsg, errGoal str
 	for _, g := range r.Goals {
 		cur := staff.FiguresOf(g)
 		gv := goalView{ID: g.ID, Title: survey.Text(g.Title).In(lang, base), Verdict: translate(lang, "verdict."+g.Verdict),
-			VerdictClass: verdictClass(g.Verdict), Reason: g.VerdictReason, CanSign: staff.Can(u, staff.SignGoal, x.ID)}
+			VerdictClass: verdictClass(g.Verdict), Reason: g.ReasonIn(lang), CanSign: staff.Can(u, staff.SignGoal, x.ID)}
 		cmp := comparisonOf(g)
 		gv.Chart = goalChart(in, g, cmp, lang)
 		if !cmp.Paired.Suppressed && cmp.Paired.T != nil {
