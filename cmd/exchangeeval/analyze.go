@@ -32,16 +32,13 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
 	}
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "analyze")
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "analyze", cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	x, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
+	defer sess.Close()
+	store := sess.store
+	x, in, err := sess.exchange(ctx, exchangeID)
 	if err != nil {
 		return err
 	}

@@ -135,3 +135,39 @@ func inFile(path string, err error) error {
 	}
 	return err
 }
+
+// session is what a one-shot command works with: the instruments and the
+// store, opened together.
+type session struct {
+	instruments *survey.Set
+	store       *mongostore.Store
+}
+
+// open loads the instruments and opens the store for a one-shot command.
+func (c *config) open(ctx context.Context, env *environment, command string) (*session, error) {
+	instruments, err := c.instruments()
+	if err != nil {
+		return nil, err
+	}
+	store, err := c.openStore(ctx, command, c.quietLogger(env))
+	if err != nil {
+		return nil, err
+	}
+	return &session{instruments: instruments, store: store}, nil
+}
+
+// Close closes the store.
+func (s *session) Close() { _ = s.store.Close(context.Background()) }
+
+// exchange finds an exchange and the instrument it uses.
+func (s *session) exchange(ctx context.Context, id string) (*exchange.Exchange, *survey.Instrument, error) {
+	x, err := s.store.Exchange(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := s.instruments.Get(x.Instrument)
+	if in == nil {
+		return nil, nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
+	}
+	return x, in, nil
+}

@@ -99,16 +99,13 @@ func runSetWave(ctx context.Context, env *environment, args []string, open bool)
 		return errUsage(fmt.Sprintf("usage: exchangeeval exchange %s --exchange ID WAVE", verb))
 	}
 	wave := rest[0]
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "exchange "+verb)
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "exchange "+verb, cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	x, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
+	defer sess.Close()
+	store := sess.store
+	x, in, err := sess.exchange(ctx, exchangeID)
 	if err != nil {
 		return err
 	}
@@ -144,15 +141,12 @@ func runExchangeList(ctx context.Context, env *environment, args []string) error
 	if err := noPositional(fs, args); err != nil {
 		return err
 	}
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "exchange list")
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "exchange list", cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
+	defer sess.Close()
+	store, instruments := sess.store, sess.instruments
 	xs, err := store.Exchanges(ctx)
 	if err != nil {
 		return err

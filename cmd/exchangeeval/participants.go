@@ -49,16 +49,13 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 	if err != nil {
 		return err
 	}
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "participants import")
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "participants import", cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	_, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
+	defer sess.Close()
+	store := sess.store
+	_, in, err := sess.exchange(ctx, exchangeID)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
-	"github.com/csci/exchangeeval/internal/mongostore"
-	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -35,16 +33,13 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "responses import")
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "responses import", cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	x, in, err := exchangeAndInstrument(ctx, store, instruments, exchangeID)
+	defer sess.Close()
+	store := sess.store
+	x, in, err := sess.exchange(ctx, exchangeID)
 	if err != nil {
 		return err
 	}
@@ -63,17 +58,4 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "imported %d response(s) into %s: %d new, %d replacing an earlier answer (kept in its history)\n",
 		len(rows), exchangeID, res.Added, res.Replaced)
 	return nil
-}
-
-// exchangeAndInstrument finds an exchange and the instrument it uses.
-func exchangeAndInstrument(ctx context.Context, store *mongostore.Store, instruments *survey.Set, id string) (*exchange.Exchange, *survey.Instrument, error) {
-	x, err := store.Exchange(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := instruments.Get(x.Instrument)
-	if in == nil {
-		return nil, nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
-	}
-	return x, in, nil
 }
