@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 )
@@ -67,26 +66,8 @@ func (s *Store) ImportResponses(ctx context.Context, rows []exchange.ImportedRes
 		} else {
 			res.Replaced++
 		}
-		at := r.SubmittedAt.UTC()
-		v := bson.D{
-			{Key: "exchange", Value: r.Exchange}, {Key: "participant", Value: r.Participant}, {Key: "wave", Value: r.Wave},
-			{Key: "instrument", Value: r.Instrument}, {Key: "instrument_version", Value: r.InstrumentVersion},
-			{Key: "answers", Value: r.Answers}, {Key: "language", Value: r.Language}, {Key: "source", Value: r.Source},
-			{Key: "submitted_at", Value: at}, {Key: "import_batch", Value: batch},
-		}
-		if _, err := s.db.Collection(collVersions).InsertOne(ctx, v); err != nil {
-			return nil, undo(fmt.Errorf("row %d: %w", row.Row, err))
-		}
-		update := bson.D{
-			{Key: "$set", Value: bson.D{
-				{Key: "instrument", Value: r.Instrument}, {Key: "instrument_version", Value: r.InstrumentVersion},
-				{Key: "language", Value: r.Language}, {Key: "answers", Value: r.Answers},
-				{Key: "source", Value: r.Source}, {Key: "submitted_at", Value: at},
-			}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "first_submitted_at", Value: at}}},
-		}
 		done = append(done, previous{key: key, before: before})
-		if _, err := coll.UpdateOne(ctx, key, update, options.UpdateOne().SetUpsert(true)); err != nil {
+		if err := s.writeResponse(ctx, &r, batch); err != nil {
 			return nil, undo(fmt.Errorf("row %d: %w", row.Row, err))
 		}
 	}

@@ -23,21 +23,26 @@ type versionDoc struct {
 	Instrument        string `bson:"instrument"`
 	InstrumentVersion int    `bson:"instrument_version"`
 	exchange.Version  `bson:",inline"`
+	// ImportBatch marks the versions one import wrote, so a failed import
+	// can remove exactly those.
+	ImportBatch string `bson:"import_batch,omitempty"`
 }
 
-// SaveResponse stores a submission. It is first inserted as a version record
-// of its own — inserts cannot be lost to a concurrent writer, which FerretDB's
-// read-modify-write updates can be — and then becomes the response's current
-// answers. Both writes are acknowledged before SaveResponse returns the
-// response as stored, with its whole history.
-func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error) {
-	at := r.SubmittedAt.UTC()
-	v := versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
-		InstrumentVersion: r.InstrumentVersion,
-		Version:           exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: at}}
-	if _, err := s.db.Collection(collVersions).InsertOne(ctx, v); err != nil {
-		return nil, fmt.Errorf("save response version %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+func versionOf(r *exchange.Response, batch string) versionDoc {
+	return versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
+		InstrumentVersion: r.InstrumentVersion, ImportBatch: batch,
+		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC()}}
+}
+
+// writeResponse stores a submission: first as a version record of its own —
+// inserts cannot be lost to a concurrent writer, which FerretDB's
+// read-modify-write updates can be — then as the response's current
+// answers. Both writes are acknowledged before it returns.
+func (s *Store) writeResponse(ctx context.Context, r *exchange.Response, batch string) error {
+	if _, err := s.db.Collection(collVersions).InsertOne(ctx, versionOf(r, batch)); err != nil {
+		return fmt.Errorf("save response version %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
 	}
+	at := r.SubmittedAt.UTC()
 	update := bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "instrument", Value: r.Instrument},
@@ -58,7 +63,16 @@ func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchan
 		_, err = coll.UpdateOne(ctx, key, update, options.UpdateOne().SetUpsert(true))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("save response %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+		return fmt.Errorf("save response %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+	}
+	return nil
+}
+
+// SaveResponse stores a submission (see writeResponse) and returns the
+// response as stored, with its whole history.
+func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error) {
+	if err := s.writeResponse(ctx, r, ""); err != nil {
+		return nil, err
 	}
 	return s.Response(ctx, r.Exchange, r.Participant, r.Wave)
 }
@@ -75,10 +89,7 @@ func (s *Store) AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (
 	if err != nil {
 		return false, fmt.Errorf("add response %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
 	}
-	v := versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
-		InstrumentVersion: r.InstrumentVersion,
-		Version:           exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC()}}
-	if _, err := s.db.Collection(collVersions).InsertOne(ctx, v); err != nil {
+	if _, err := s.db.Collection(collVersions).InsertOne(ctx, versionOf(r, "")); err != nil {
 		return true, fmt.Errorf("add response version %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
 	}
 	return true, nil
