@@ -25,28 +25,14 @@ func (s *Store) CreateExchange(ctx context.Context, x *exchange.Exchange) error 
 
 // Exchange returns the exchange with id.
 func (s *Store) Exchange(ctx context.Context, id string) (*exchange.Exchange, error) {
-	var x exchange.Exchange
-	err := s.db.Collection(collExchanges).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&x)
-	if notFound(err) {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read exchange %s: %w", id, err)
-	}
-	return &x, nil
+	return findOne[exchange.Exchange](ctx, s.db.Collection(collExchanges), bson.D{{Key: "_id", Value: id}},
+		"exchange "+id, exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id))
 }
 
 // Exchanges lists every exchange, latest start first.
 func (s *Store) Exchanges(ctx context.Context) ([]*exchange.Exchange, error) {
-	cur, err := s.db.Collection(collExchanges).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("list exchanges: %w", err)
-	}
-	var out []*exchange.Exchange
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list exchanges: %w", err)
-	}
-	return out, nil
+	return findAll[exchange.Exchange](ctx, s.db.Collection(collExchanges), bson.D{},
+		options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: 1}}), "exchanges")
 }
 
 // SetWave opens or closes a wave of an exchange and returns the exchange as

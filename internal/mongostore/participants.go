@@ -107,29 +107,14 @@ func (s *Store) participantsByEmail(ctx context.Context, exchangeID string) (map
 
 // Participants lists the participants of an exchange by pseudonymous id.
 func (s *Store) Participants(ctx context.Context, exchangeID string) ([]*exchange.Participant, error) {
-	cur, err := s.db.Collection(collParticipants).Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}},
-		options.Find().SetSort(bson.D{{Key: "pid", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("list participants of %s: %w", exchangeID, err)
-	}
-	var out []*exchange.Participant
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list participants of %s: %w", exchangeID, err)
-	}
-	return out, nil
+	return findAll[exchange.Participant](ctx, s.db.Collection(collParticipants), bson.D{{Key: "exchange", Value: exchangeID}},
+		options.Find().SetSort(bson.D{{Key: "pid", Value: 1}}), "participants of "+exchangeID)
 }
 
 // ParticipantByToken finds the owner of a personal link.
 func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error) {
-	var p exchange.Participant
 	// token is always a plain string here, so it can only ever be compared
 	// for equality, never read as a query operator.
-	err := s.db.Collection(collParticipants).FindOne(ctx, bson.D{{Key: "token", Value: token}}).Decode(&p)
-	if notFound(err) {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "unknown link")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find participant by token: %w", err)
-	}
-	return &p, nil
+	return findOne[exchange.Participant](ctx, s.db.Collection(collParticipants), bson.D{{Key: "token", Value: token}},
+		"participant by token", exchange.Errorf(exchange.ENOTFOUND, "unknown link"))
 }

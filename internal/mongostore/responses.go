@@ -98,30 +98,24 @@ func (s *Store) AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (
 // Response returns a participant's response in a wave with its history,
 // oldest submission first.
 func (s *Store) Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error) {
-	var r exchange.Response
-	err := s.db.Collection(collResponses).FindOne(ctx, responseKey(exchangeID, pid, wave)).Decode(&r)
-	if notFound(err) {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "no %s response from %s", wave, pid)
-	}
+	where := exchangeID + "/" + pid + "/" + wave
+	r, err := findOne[exchange.Response](ctx, s.db.Collection(collResponses), responseKey(exchangeID, pid, wave),
+		"response "+where, exchange.Errorf(exchange.ENOTFOUND, "no %s response from %s", wave, pid))
 	if err != nil {
-		return nil, fmt.Errorf("read response %s/%s/%s: %w", exchangeID, pid, wave, err)
+		return nil, err
 	}
 	r.Answers = normalizeAnswers(r.Answers)
-	cur, err := s.db.Collection(collVersions).Find(ctx, responseKey(exchangeID, pid, wave),
-		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}))
+	versions, err := findAll[versionDoc](ctx, s.db.Collection(collVersions), responseKey(exchangeID, pid, wave),
+		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}), "history of "+where)
 	if err != nil {
-		return nil, fmt.Errorf("read history %s/%s/%s: %w", exchangeID, pid, wave, err)
-	}
-	var versions []versionDoc
-	if err := cur.All(ctx, &versions); err != nil {
-		return nil, fmt.Errorf("read history %s/%s/%s: %w", exchangeID, pid, wave, err)
+		return nil, err
 	}
 	for _, v := range versions {
 		v.Answers = normalizeAnswers(v.Answers)
 		r.History = append(r.History, v.Version)
 	}
 	r.Versions = len(r.History)
-	return &r, nil
+	return r, nil
 }
 
 // CountResponses counts the responses of an exchange per wave.

@@ -35,28 +35,13 @@ func (s *Store) CreateUser(ctx context.Context, u *staff.User) error {
 
 // User returns the account with that e-mail.
 func (s *Store) User(ctx context.Context, email string) (*staff.User, error) {
-	var u staff.User
-	err := s.db.Collection(collUsers).FindOne(ctx, bson.D{{Key: "_id", Value: email}}).Decode(&u)
-	if notFound(err) {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "no account %s", email)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read user %s: %w", email, err)
-	}
-	return &u, nil
+	return findOne[staff.User](ctx, s.db.Collection(collUsers), bson.D{{Key: "_id", Value: email}},
+		"user "+email, exchange.Errorf(exchange.ENOTFOUND, "no account %s", email))
 }
 
 // Users lists every account by e-mail.
 func (s *Store) Users(ctx context.Context) ([]*staff.User, error) {
-	cur, err := s.db.Collection(collUsers).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	var out []*staff.User
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return findAll[staff.User](ctx, s.db.Collection(collUsers), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "users")
 }
 
 // UpdateUser sets fields of an account: one document, one atomic update.
@@ -110,13 +95,13 @@ func (s *Store) CreateSession(ctx context.Context, sess *staff.Session) error {
 
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error) {
-	var sess staff.Session
-	err := s.db.Collection(collSessions).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&sess)
-	if notFound(err) || (err == nil && !sess.ExpiresAt.After(now)) {
-		return nil, exchange.Errorf(exchange.EUNAUTHORIZED, "not signed in")
-	}
+	signedOut := exchange.Errorf(exchange.EUNAUTHORIZED, "not signed in")
+	sess, err := findOne[staff.Session](ctx, s.db.Collection(collSessions), bson.D{{Key: "_id", Value: hash}}, "session", signedOut)
 	if err != nil {
-		return nil, fmt.Errorf("read session: %w", err)
+		return nil, err
+	}
+	if !sess.ExpiresAt.After(now) {
+		return nil, signedOut
 	}
 	return s.User(ctx, sess.User)
 }
@@ -137,13 +122,10 @@ func (s *Store) CreateToken(ctx context.Context, t *staff.APIToken) error {
 
 // TokenUser returns the user of an API token.
 func (s *Store) TokenUser(ctx context.Context, hash string) (*staff.User, error) {
-	var t staff.APIToken
-	err := s.db.Collection(collTokens).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t)
-	if notFound(err) {
-		return nil, exchange.Errorf(exchange.EUNAUTHORIZED, "unknown API token")
-	}
+	t, err := findOne[staff.APIToken](ctx, s.db.Collection(collTokens), bson.D{{Key: "_id", Value: hash}},
+		"API token", exchange.Errorf(exchange.EUNAUTHORIZED, "unknown API token"))
 	if err != nil {
-		return nil, fmt.Errorf("read token: %w", err)
+		return nil, err
 	}
 	return s.User(ctx, t.User)
 }
@@ -184,16 +166,9 @@ func (s *Store) Audit(ctx context.Context, e staff.Event) {
 }
 
 // AuditTrail returns the latest events, newest first.
-func (s *Store) AuditTrail(ctx context.Context, limit int) ([]staff.Event, error) {
-	cur, err := s.db.Collection(collAudit).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, fmt.Errorf("read audit trail: %w", err)
-	}
-	var out []staff.Event
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read audit trail: %w", err)
-	}
-	return out, nil
+func (s *Store) AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error) {
+	return findAll[staff.Event](ctx, s.db.Collection(collAudit), bson.D{},
+		options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(limit)), "audit trail")
 }
 
 // AddSignOff stores a decision; earlier ones stay.
@@ -206,13 +181,6 @@ func (s *Store) AddSignOff(ctx context.Context, so *staff.SignOff) error {
 
 // SignOffs lists the decisions on an exchange, oldest first.
 func (s *Store) SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error) {
-	cur, err := s.db.Collection(collSignOffs).Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("read sign-offs of %s: %w", exchangeID, err)
-	}
-	var out []*staff.SignOff
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read sign-offs of %s: %w", exchangeID, err)
-	}
-	return out, nil
+	return findAll[staff.SignOff](ctx, s.db.Collection(collSignOffs), bson.D{{Key: "exchange", Value: exchangeID}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}), "sign-offs of "+exchangeID)
 }

@@ -266,7 +266,7 @@ func (s *Server) baseURL(c *gin.Context) string {
 
 type auditPage struct {
 	page
-	Events []staff.Event
+	Events []*staff.Event
 }
 
 func (s *Server) handleAudit(c *gin.Context) {

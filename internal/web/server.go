@@ -54,7 +54,7 @@ type Store interface {
 	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, key string, before time.Time) error
 	Audit(ctx context.Context, e staff.Event)
-	AuditTrail(ctx context.Context, limit int) ([]staff.Event, error)
+	AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error)
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }

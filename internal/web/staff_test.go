@@ -484,7 +484,7 @@ func TestSignOffKeepsTheFiguresItWasMadeOn(t *testing.T) {
 	}
 }
 
-func hasAction(events []staff.Event, action string) bool {
+func hasAction(events []*staff.Event, action string) bool {
 	for _, e := range events {
 		if e.Action == action {
 			return true
