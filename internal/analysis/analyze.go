@@ -83,7 +83,8 @@ type analyzer struct {
 	pix       map[string]int
 	keys      []string        // [participant]
 	consent   map[string]bool // participant → may be quoted
-	attrs     [][]int         // [attribute][participant] → value index
+	goalCache map[string][][]float64
+	attrs     [][]int // [attribute][participant] → value index
 	attrVals  [][]string
 	attrIndex []map[string]int
 	invited   int
@@ -169,7 +170,7 @@ func (a *analyzer) readConsents(rs iter.Seq2[*exchange.Response, error]) error {
 }
 
 func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
-	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}, consent: map[string]bool{}}
+	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}, consent: map[string]bool{}, goalCache: map[string][][]float64{}}
 	for i, w := range a.waves {
 		a.wix[w] = i
 	}
@@ -437,11 +438,19 @@ func (a *analyzer) goalItems(goal, wave string) []int {
 	return idx
 }
 
-// goalScores is each participant's goal score in wave w: the mean of the
+// goalScoresIn is each participant's goal score in wave w: the mean of the
 // goal's answered items after reverse-coding, when at least half of them are
-// answered; NaN otherwise.
-func (a *analyzer) goalScores(goal string, w int) []float64 {
+// answered; NaN otherwise. nil when the goal has no items in that wave. Each
+// is computed once, after all responses are read, and shared by the goal
+// report, the breakdowns and the wide table.
+func (a *analyzer) goalScoresIn(goal string, w int) []float64 {
+	if cached, ok := a.goalCache[goal]; ok && cached[w] != nil {
+		return cached[w]
+	}
 	items := a.goalItems(goal, a.waves[w])
+	if len(items) == 0 {
+		return nil
+	}
 	out := make([]float64, len(a.finished))
 	for i := range out {
 		sum, n := 0, 0
@@ -457,6 +466,10 @@ func (a *analyzer) goalScores(goal string, w int) []float64 {
 			out[i] = math.NaN()
 		}
 	}
+	if a.goalCache[goal] == nil {
+		a.goalCache[goal] = make([][]float64, len(a.waves))
+	}
+	a.goalCache[goal][w] = out
 	return out
 }
 
@@ -622,7 +635,7 @@ func (a *analyzer) goalReport(g *survey.Goal, comps []WavePair) GoalReport {
 		if len(items) == 0 {
 			continue
 		}
-		scores[w] = a.goalScores(g.ID, w)
+		scores[w] = a.goalScoresIn(g.ID, w)
 		gr.Waves = append(gr.Waves, WaveStats{Wave: id, Descriptive: a.describe(scores[w])})
 		var rows [][]float64
 		for i := range a.finished {
@@ -762,16 +775,6 @@ func (a *analyzer) anyTextIn(wave string) bool {
 func (a *analyzer) breakdowns() []BreakdownReport {
 	k := a.opts.MinCell
 	var out []BreakdownReport
-	goalScores := map[string][][]float64{}
-	for _, g := range a.in.Goals {
-		s := make([][]float64, len(a.waves))
-		for w, id := range a.waves {
-			if len(a.goalItems(g.ID, id)) > 0 {
-				s[w] = a.goalScores(g.ID, w)
-			}
-		}
-		goalScores[g.ID] = s
-	}
 	for ai, attr := range breakdownAttributes {
 		br := BreakdownReport{By: attr}
 		order := make([]int, len(a.attrVals[ai]))
@@ -785,7 +788,7 @@ func (a *analyzer) breakdowns() []BreakdownReport {
 		}
 		for _, g := range a.in.Goals {
 			for w, id := range a.waves {
-				all := goalScores[g.ID][w]
+				all := a.goalScoresIn(g.ID, w)
 				if all == nil {
 					continue
 				}

@@ -54,14 +54,9 @@ func (s Scores) Goal(i int, goal, wave string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	sum, n, items := 0, 0, 0
-	for _, j := range s.a.goalItems(goal, wave) {
-		items++
-		if v := s.a.scores[w][j][i]; v != 0 {
-			sum += int(v)
-			n++
-		}
+	scores := s.a.goalScoresIn(goal, w)
+	if scores == nil || math.IsNaN(scores[i]) {
+		return 0, false
 	}
-	score, ok := goalScoreOf(sum, n, items)
-	return score, ok && !math.IsNaN(score)
+	return scores[i], true
 }
