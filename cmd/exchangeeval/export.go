@@ -42,16 +42,12 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
 	}
-	instruments, err := cfg.instruments()
+	sess, err := cfg.open(ctx, env, "export")
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "export", cfg.quietLogger(env))
-	if err != nil {
-		return err
-	}
-	defer store.Close(context.Background())
-	e, err := workbook.Build(ctx, store, instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: version,
+	defer sess.Close()
+	e, err := workbook.Build(ctx, sess.store, sess.instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: version,
 		Methods: exchangeeval.Methods, GeneratedAt: time.Now()})
 	if err != nil {
 		return err

@@ -171,23 +171,31 @@ func (s *Server) handleDashboard(c *gin.Context) {
 	if !s.allowed(c, staff.ViewDashboard, id, false) {
 		return
 	}
-	s.renderDashboard(c, http.StatusOK, "", "")
+	x, in, r, err := s.exchangeReport(c)
+	if err != nil {
+		s.htmlError(c, s.staffLanguage(c), err)
+		return
+	}
+	s.renderDashboard(c, http.StatusOK, x, in, r, "", "")
 }
 
-func (s *Server) renderDashboard(c *gin.Context, status int, errMsg, errGoal string) {
-	ctx := c.Request.Context()
-	lang := s.staffLanguage(c)
-	u := s.staffUser(c)
+// exchangeReport loads the exchange of the route and analyses it.
+func (s *Server) exchangeReport(c *gin.Context) (*exchange.Exchange, *survey.Instrument, *analysis.Report, error) {
 	x, in, err := s.exchangeFor(c)
 	if err != nil {
-		s.htmlError(c, lang, err)
-		return
+		return nil, nil, nil, err
 	}
 	r, err := s.analyze(c, x, in, s.cfg.MinCell)
 	if err != nil {
-		s.htmlError(c, lang, err)
-		return
+		return nil, nil, nil, err
 	}
+	return x, in, r, nil
+}
+
+func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchange, in *survey.Instrument, r *analysis.Report, errMsg, errGoal string) {
+	ctx := c.Request.Context()
+	lang := s.staffLanguage(c)
+	u := s.staffUser(c)
 	signs, err := s.store.SignOffs(ctx, x.ID)
 	if err != nil {
 		s.htmlError(c, lang, err)
@@ -323,12 +331,7 @@ func (s *Server) handleSignOff(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	lang := s.staffLanguage(c)
-	x, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	r, err := s.analyze(c, x, in, s.cfg.MinCell)
+	x, in, r, err := s.exchangeReport(c)
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
@@ -349,7 +352,7 @@ func (s *Server) handleSignOff(c *gin.Context) {
 				}
 			}
 		}
-		s.renderDashboard(c, http.StatusUnprocessableEntity, strings.Join(msgs, " "), goalID)
+		s.renderDashboard(c, http.StatusUnprocessableEntity, x, in, r, strings.Join(msgs, " "), goalID)
 		return
 	}
 	if err := s.store.AddSignOff(ctx, so); err != nil {
