@@ -225,8 +225,10 @@ func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 		p.Heading, p.Body = translate(lang, "toolarge.title"), translate(lang, "toolarge.body")
 	case http.StatusServiceUnavailable:
 		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "unavailable.body")
-	case http.StatusConflict, http.StatusBadRequest:
+	case http.StatusConflict:
 		p.Heading, p.Body = translate(lang, "closed.title"), exchange.ErrorMessage(err)
+	case http.StatusBadRequest:
+		p.Heading, p.Body = translate(lang, "invalid.title"), exchange.ErrorMessage(err)
 	default:
 		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "internal.body")
 	}

@@ -240,6 +240,17 @@ func TestClosedWave(t *testing.T) {
 	}
 }
 
+func TestInvalidRequestPage(t *testing.T) {
+	f := newFixture(t)
+	form := validForm(f.in, "pre")
+	form.Set("wave", "during")
+	rec := f.postForm(f.en.Token, form)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "This request could not be handled") ||
+		strings.Contains(rec.Body.String(), "is not open") {
+		t.Errorf("unknown wave: %d", rec.Code)
+	}
+}
+
 func TestOversizedBody(t *testing.T) {
 	f := newFixture(t)
 	big := "expectations=" + strings.Repeat("a", web.MaxBodyBytes+10)
