@@ -3,6 +3,7 @@ package survey
 import (
 	"errors"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -73,14 +74,23 @@ func (p Pattern) matchAt(tokens []string, i int) bool {
 	return true
 }
 
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// foldAccents hands out accent-removing transformers. A transformer keeps
+// state while it works, so one must never serve two goroutines at once
+// (a shared one made concurrent dashboards panic); a pool saves building
+// the chain's buffers for every answer.
+var foldAccents = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
-// Fold lower-cases s and removes accents: "Évaluée" → "evaluee".
+// Fold lower-cases s and removes accents: "Évaluée" → "evaluee". It is safe
+// for concurrent use.
 func Fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	out, _, err := transform.String(foldAccents, s)
+	t := foldAccents.Get().(transform.Transformer)
+	defer foldAccents.Put(t)
+	out, _, err := transform.String(t, s)
 	if err != nil {
 		out = s
 	}
