@@ -51,7 +51,7 @@ func runResponses(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return inFile(path, err)
 	}
-	res, err := store.ImportResponses(ctx, rows)
+	res, err := store.ImportResponses(ctx, exchangeID, rows)
 	if err != nil {
 		return err
 	}

@@ -47,12 +47,6 @@ func Combine(inputs []Input) Input {
 		}
 	}
 	out.Responses = chainResponses(inputs, func(in Input) iter.Seq2[*exchange.Response, error] { return in.Responses })
-	out.Consents = chainResponses(inputs, func(in Input) iter.Seq2[*exchange.Response, error] {
-		if in.Consents != nil {
-			return in.Consents
-		}
-		return in.Responses
-	})
 	return out
 }
 

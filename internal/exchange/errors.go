@@ -26,6 +26,9 @@ type Error struct {
 	Fields map[string]string
 	// Details lists further problems, one per line (a row of a file).
 	Details []string
+	// Cause is what went wrong underneath, for the operator's log (a
+	// database that does not answer); users see Message.
+	Cause error
 }
 
 func (e *Error) Error() string {
@@ -33,8 +36,14 @@ func (e *Error) Error() string {
 	for _, d := range e.Details {
 		s += "\n  " + d
 	}
+	if e.Cause != nil {
+		s += " (" + e.Cause.Error() + ")"
+	}
 	return s
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

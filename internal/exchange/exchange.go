@@ -181,8 +181,9 @@ const (
 	SourceDemo   = "demo"
 )
 
-// Response is one participant's answers in one wave. Resubmitting replaces
-// Answers and adds a Version, so no earlier submission is ever lost.
+// Response is one participant's answers in one wave. Every submission is
+// kept as a numbered Version; the response holds the answers of the newest,
+// so resubmitting replaces Answers without losing anything.
 type Response struct {
 	Exchange          string         `bson:"exchange"`
 	Participant       string         `bson:"participant"`
@@ -194,14 +195,18 @@ type Response struct {
 	Source            string         `bson:"source"`
 	SubmittedAt       time.Time      `bson:"submitted_at"`
 	FirstSubmittedAt  time.Time      `bson:"first_submitted_at"`
-	// Versions and History are read from the separate, insert-only version
-	// records; they are not stored in the response itself.
-	Versions int       `bson:"-"`
-	History  []Version `bson:"-"`
+	// Seq numbers the submission the answers come from: 1 for the first,
+	// n for the n-th. Versions are numbered in the order they were stored,
+	// and the newest always wins.
+	Seq int `bson:"seq"`
+	// History lists the stored versions, oldest first, when it was asked
+	// for; it is kept in separate, insert-only version records.
+	History []Version `bson:"-"`
 }
 
 // Version is one submission of a response, as it was sent.
 type Version struct {
+	Seq         int            `bson:"seq"`
 	Answers     survey.Answers `bson:"answers"`
 	Language    string         `bson:"language"`
 	Source      string         `bson:"source"`

@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"io"
-	"iter"
 	"os"
 	"syscall"
 	"testing"
@@ -38,6 +37,9 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 	in := survey.NewSet(ins...).Get("csci-social-services")
 	const n = 100_000
 	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
+	if err := s.CreateExchange(ctx, x); err != nil {
+		b.Fatal(err)
+	}
 	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
 		b.Fatal(err)
 	}
@@ -50,41 +52,10 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 	}
 }
 
-// LoadSynthetic bulk-loads analysis.Synthetic data for benchmarks: no
-// checks, no history, batches of 5 000 documents.
+// LoadSynthetic bulk-loads analysis.Synthetic data for benchmarks.
 func LoadSynthetic(ctx context.Context, s *Store, in *survey.Instrument, exchangeID string, n int) error {
 	ps, rs := analysis.Synthetic(in, exchangeID, n)
-	if err := bulkInsert(ctx, s, collParticipants, ps, func(p *exchange.Participant) { p.Token = exchange.NewToken() }); err != nil {
-		return err
-	}
-	return bulkInsert(ctx, s, collResponses, rs, nil)
-}
-
-func bulkInsert[T any](ctx context.Context, s *Store, coll string, docs iter.Seq2[*T, error], fix func(*T)) error {
-	const batch = 5000
-	chunk := make([]any, 0, batch)
-	flush := func() error {
-		if len(chunk) == 0 {
-			return nil
-		}
-		_, err := s.db.Collection(coll).InsertMany(ctx, chunk)
-		chunk = chunk[:0]
-		return err
-	}
-	for d, err := range docs {
-		if err != nil {
-			return err
-		}
-		if fix != nil {
-			fix(d)
-		}
-		if chunk = append(chunk, d); len(chunk) == batch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+	return s.BulkLoad(ctx, exchangeID, ps, rs)
 }
 
 // BenchmarkExportFromStore writes the evaluator workbook of 10 000 and

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,13 +19,20 @@ import (
 
 // embedded is a FerretDB running inside this process over SQLite files.
 type embedded struct {
+	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
 	lock   *dirLock
 }
 
-const lockName = "exchangeeval.lock"
+const (
+	lockName = "exchangeeval.lock"
+	// addressName records the port the store listened on, so it listens
+	// there again after a restart: other processes pointed at it (the
+	// command line, a second service) reconnect by themselves.
+	addressName = "store-address"
+)
 
 // startEmbedded locks dataDir, starts FerretDB on a loopback port and records
 // that port in the lock file, so a second process is told where to connect.
@@ -48,15 +57,30 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	// FerretDB logs every failed command at WARN with the whole wire message;
 	// our own code reports what matters, so only its errors are let through.
 	fdbLog := slog.New(log.Handler()).With("component", "ferretdb")
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-		Logger:    slog.New(levelFilter{fdbLog.Handler(), slog.LevelError}),
-	})
-	if err != nil {
-		lock.release()
-		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot start the embedded store in %s: %v", abs, err)
+	start := func(addr string) (*ferretdb.FerretDB, error) {
+		return ferretdb.New(&ferretdb.Config{
+			Listener:  ferretdb.ListenerConfig{TCP: addr},
+			Handler:   "sqlite",
+			SQLiteURL: "file:" + abs + "/",
+			Logger:    slog.New(levelFilter{fdbLog.Handler(), slog.LevelError}),
+		})
+	}
+	addrFile := filepath.Join(abs, addressName)
+	var f *ferretdb.FerretDB
+	if b, rerr := os.ReadFile(addrFile); rerr == nil {
+		if prev := strings.TrimSpace(string(b)); validLoopback(prev) {
+			if f, err = start(prev); err != nil {
+				log.Warn("the embedded store's previous port is taken; listening on another, so processes pointed at the old address must be given the new one",
+					"previous", prev, "err", err)
+				f = nil
+			}
+		}
+	}
+	if f == nil {
+		if f, err = start("127.0.0.1:0"); err != nil {
+			lock.release()
+			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot start the embedded store in %s: %v", abs, err)
+		}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -65,11 +89,27 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 		_ = f.Run(runCtx)
 	}()
 	uri := f.MongoDBURI()
+	if u, perr := url.Parse(uri); perr == nil {
+		if err := os.WriteFile(addrFile, []byte(u.Host+"\n"), 0o600); err != nil {
+			log.Warn("could not record the embedded store's address", "err", err)
+		}
+	}
 	if err := lock.write(lockInfo{PID: os.Getpid(), URI: uri, Command: command, Started: time.Now().UTC()}); err != nil {
 		log.Warn("could not record the embedded store's address in the lock file", "err", err)
 	}
 	log.Info("embedded store started", "data_dir", abs, "uri", uri)
-	return &embedded{uri: uri, cancel: cancel, done: done, lock: lock}, nil
+	return &embedded{dir: abs, uri: uri, cancel: cancel, done: done, lock: lock}, nil
+}
+
+// validLoopback accepts only a loopback host and port: the address file is
+// read back, and the store must never be opened to the network by it.
+func validLoopback(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n > 0 && n < 65536
 }
 
 func (e *embedded) stop() {

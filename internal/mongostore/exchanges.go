@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,22 +12,49 @@ import (
 	"github.com/csci/exchangeeval/internal/exchange"
 )
 
-// CreateExchange stores a new exchange; an existing id is a conflict.
+// CreateExchange stores a new exchange and makes its collections; an
+// existing id is a conflict.
 func (s *Store) CreateExchange(ctx context.Context, x *exchange.Exchange) error {
 	_, err := s.db.Collection(collExchanges).InsertOne(ctx, x)
 	if isDuplicate(err) {
 		return exchange.Errorf(exchange.ECONFLICT, "exchange %s already exists", x.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("insert exchange %s: %w", x.ID, err)
+		return fail("insert exchange "+x.ID, err)
 	}
+	if err := s.prepare(ctx, x.ID); err != nil {
+		return err
+	}
+	s.changes.touch(x.ID)
 	return nil
 }
 
-// Exchange returns the exchange with id.
+// Exchange returns the exchange with id. A delegate's every request reads
+// it, so it is cached for exchangeTTL; this process's own changes replace
+// the cached copy at once.
 func (s *Store) Exchange(ctx context.Context, id string) (*exchange.Exchange, error) {
-	return findOne[exchange.Exchange](ctx, s.db.Collection(collExchanges), bson.D{{Key: "_id", Value: id}},
+	if x, ok := s.exchanges.get(id); ok {
+		return cloneExchange(x), nil
+	}
+	x, err := s.readExchange(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.exchanges.put(id, cloneExchange(x))
+	return x, nil
+}
+
+func (s *Store) readExchange(ctx context.Context, id string) (*exchange.Exchange, error) {
+	return findOne[exchange.Exchange](ctx, s.db.Collection(collExchanges), byID(id),
 		"exchange "+id, exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id))
+}
+
+// cloneExchange copies an exchange deeply enough that a caller changing its
+// waves never changes the cached one.
+func cloneExchange(x *exchange.Exchange) *exchange.Exchange {
+	c := *x
+	c.Waves = maps.Clone(x.Waves)
+	return &c
 }
 
 // Exchanges lists every exchange, latest start first.
@@ -38,7 +66,11 @@ func (s *Store) Exchanges(ctx context.Context) ([]*exchange.Exchange, error) {
 // SetWave opens or closes a wave of an exchange and returns the exchange as
 // it now is. The caller checks that the instrument declares the wave.
 func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error) {
-	x, err := s.Exchange(ctx, id)
+	// FerretDB applies an update by reading the document and writing it
+	// back whole, so two changes of one exchange at once could lose one:
+	// this process makes them one at a time.
+	defer s.locks.lock("exchange/" + id)()
+	x, err := s.readExchange(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -53,31 +85,35 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 	} else {
 		st.ClosedAt = &at
 	}
-	// One field of one document: atomic without a transaction.
-	_, err = s.db.Collection(collExchanges).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+	_, err = s.db.Collection(collExchanges).UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "waves." + wave, Value: st}}}})
 	if err != nil {
-		return nil, fmt.Errorf("set wave %s of %s: %w", wave, id, err)
+		return nil, fail(fmt.Sprintf("set wave %s of %s", wave, id), err)
 	}
 	if x.Waves == nil {
 		x.Waves = map[string]exchange.WaveState{}
 	}
 	x.Waves[wave] = st
+	s.exchanges.put(id, cloneExchange(x))
+	s.changes.touch(id)
 	return x, nil
 }
 
 // UpdateExchangeDetails changes an exchange's name, cities and dates; its
 // id, instrument and waves stay.
 func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange) error {
-	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, bson.D{{Key: "_id", Value: x.ID}}, bson.D{{Key: "$set", Value: bson.D{
+	defer s.locks.lock("exchange/" + x.ID)()
+	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, byID(x.ID), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: x.Name}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
 		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End},
 	}}})
 	if err != nil {
-		return fmt.Errorf("update exchange %s: %w", x.ID, err)
+		return fail("update exchange "+x.ID, err)
 	}
 	if res.MatchedCount == 0 {
 		return exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", x.ID)
 	}
+	s.exchanges.del(x.ID)
+	s.changes.touch(x.ID)
 	return nil
 }

@@ -46,3 +46,13 @@ func (l *dirLock) release() {
 	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	_ = l.f.Close()
 }
+
+// processAlive reports whether a process with that id runs on this host;
+// known is whether the system could tell.
+func processAlive(pid int) (alive, known bool) {
+	if pid <= 0 {
+		return false, true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM), true
+}

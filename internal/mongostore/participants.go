@@ -2,7 +2,11 @@ package mongostore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,22 +15,65 @@ import (
 	"github.com/csci/exchangeeval/internal/exchange"
 )
 
+// participantDoc is a participant in the exchange's own collection, keyed by
+// pseudonymous id.
 type participantDoc struct {
+	ID                   string `bson:"_id"`
 	exchange.Participant `bson:",inline"`
-	// ImportBatch marks the participants one import inserted, so a failed
-	// import can remove exactly what it wrote: MongoDB-compatible stores
-	// without transactions need this to keep imports all-or-nothing.
-	ImportBatch string `bson:"import_batch"`
+	// Batch is the import that wrote it (see imports.go).
+	Batch string `bson:"batch,omitempty"`
 }
+
+// linkDoc says whose a personal link is. Its _id is the SHA-256 of the
+// link's token, so a link is found by one key look-up, wherever the
+// participant's exchange is.
+type linkDoc struct {
+	ID       string `bson:"_id"`
+	Exchange string `bson:"exchange"`
+	PID      string `bson:"pid"`
+	Batch    string `bson:"batch,omitempty"`
+}
+
+func linkID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// insertChunk is how many documents an import writes per insert command.
+const insertChunk = 1000
 
 // ImportParticipants adds the rows that are not yet participants of the
 // exchange (matched by e-mail) and keeps the others as they are, so importing
 // the same file twice duplicates nobody and changes no link. Either every new
-// participant is stored or none is.
+// participant is stored or none is, even if the process dies halfway.
 func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error) {
-	if _, err := s.Exchange(ctx, exchangeID); err != nil {
+	if _, err := s.readExchange(ctx, exchangeID); err != nil {
 		return nil, err
 	}
+	if err := s.prepare(ctx, exchangeID); err != nil {
+		return nil, err
+	}
+	run, err := s.beginImport(ctx, exchangeID, importParticipants)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.importParticipants(ctx, run, exchangeID, rows, now)
+	if err != nil {
+		return nil, run.abort(err)
+	}
+	if res.New == 0 {
+		err = run.done(ctx)
+	} else {
+		err = run.done(ctx) // the commit: the batch is no longer pending
+		s.changes.touch(exchangeID)
+	}
+	if err != nil {
+		return nil, run.abort(err)
+	}
+	return res, nil
+}
+
+func (s *Store) importParticipants(ctx context.Context, run *importRun, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error) {
 	existing, err := s.participantsByEmail(ctx, exchangeID)
 	if err != nil {
 		return nil, err
@@ -54,52 +101,88 @@ func (s *Store) ImportParticipants(ctx context.Context, exchangeID string, rows 
 	if err != nil {
 		return nil, err
 	}
-	batch := exchange.NewToken()
-	docs := make([]any, len(fresh))
+	batch := run.doc.Batch
+	docs := make([]any, 0, insertChunk)
+	links := make([]any, 0, insertChunk)
+	flush := func() error {
+		if len(docs) == 0 {
+			return nil
+		}
+		if _, err := s.coll(exchangeID, kindParticipants).InsertMany(ctx, docs); err != nil {
+			return fail("insert participants of "+exchangeID, err)
+		}
+		if _, err := s.db.Collection(collLinks).InsertMany(ctx, links); err != nil {
+			return fail("insert the links of "+exchangeID, err)
+		}
+		docs, links = docs[:0], links[:0]
+		return nil
+	}
 	for i, p := range fresh {
 		p.PID = exchange.PID(first + i)
 		res.Created[p.PID] = true
-		docs[i] = participantDoc{Participant: *p, ImportBatch: batch}
+		docs = append(docs, participantDoc{ID: p.PID, Participant: *p, Batch: batch})
+		links = append(links, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Batch: batch})
+		if len(docs) == insertChunk {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if _, err := s.db.Collection(collParticipants).InsertMany(ctx, docs); err != nil {
-		// Undo with a fresh context: the request's may be what failed.
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, derr := s.db.Collection(collParticipants).DeleteMany(cctx, bson.D{{Key: "import_batch", Value: batch}}); derr != nil {
-			s.log.Error("could not undo a failed participants import", "exchange", exchangeID, "batch", batch, "err", derr)
-		}
-		if isDuplicate(err) {
-			return nil, exchange.Errorf(exchange.ECONFLICT, "another import into %s added some of these participants at the same time; nothing was imported, run the import again", exchangeID)
-		}
-		return nil, fmt.Errorf("insert participants of %s: %w", exchangeID, err)
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
 
-// reserve atomically takes n numbers from a named counter and returns the
-// first. Numbers a failed import took are not reused, so a pseudonymous id is
-// never given twice.
+// removeImportedParticipants deletes what a participants import wrote.
+func (s *Store) removeImportedParticipants(ctx context.Context, exchangeID, batch string) error {
+	coll := s.coll(exchangeID, kindParticipants)
+	cur, err := coll.Find(ctx, bson.D{{Key: "batch", Value: batch}}, options.Find().SetProjection(bson.D{{Key: "token", Value: 1}}))
+	if err != nil {
+		return fail("find the participants of an unfinished import into "+exchangeID, err)
+	}
+	var docs []struct {
+		Token string `bson:"token"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return fail("find the participants of an unfinished import into "+exchangeID, err)
+	}
+	for _, d := range docs {
+		id := linkID(d.Token)
+		if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(id)); err != nil {
+			return fail("remove a link of an unfinished import into "+exchangeID, err)
+		}
+		s.owners.del(id)
+	}
+	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "batch", Value: batch}}); err != nil {
+		return fail("remove the participants of an unfinished import into "+exchangeID, err)
+	}
+	return nil
+}
+
+// reserve takes n numbers from a named counter and returns the first.
+// Numbers a failed import took are not reused, so a pseudonymous id is never
+// given twice. Only an import, which holds its exchange, counts, so the
+// read-and-write update of the embedded store cannot lose an increment.
 func (s *Store) reserve(ctx context.Context, name string, n int) (int, error) {
 	var c struct {
 		Seq int `bson:"seq"`
 	}
-	err := s.db.Collection(collCounters).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: name}},
+	err := s.db.Collection(collCounters).FindOneAndUpdate(ctx, byID(name),
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: n}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {
-		return 0, fmt.Errorf("reserve %d from counter %s: %w", n, name, err)
+		return 0, fail(fmt.Sprintf("reserve %d from counter %s", n, name), err)
 	}
 	return c.Seq - n + 1, nil
 }
 
 func (s *Store) participantsByEmail(ctx context.Context, exchangeID string) (map[string]*exchange.Participant, error) {
-	ps, err := s.Participants(ctx, exchangeID)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]*exchange.Participant, len(ps))
-	for _, p := range ps {
+	m := map[string]*exchange.Participant{}
+	for p, err := range s.StreamParticipants(ctx, exchangeID) {
+		if err != nil {
+			return nil, err
+		}
 		m[p.Email] = p
 	}
 	return m, nil
@@ -107,14 +190,94 @@ func (s *Store) participantsByEmail(ctx context.Context, exchangeID string) (map
 
 // Participants lists the participants of an exchange by pseudonymous id.
 func (s *Store) Participants(ctx context.Context, exchangeID string) ([]*exchange.Participant, error) {
-	return findAll[exchange.Participant](ctx, s.db.Collection(collParticipants), bson.D{{Key: "exchange", Value: exchangeID}},
-		options.Find().SetSort(bson.D{{Key: "pid", Value: 1}}), "participants of "+exchangeID)
+	var out []*exchange.Participant
+	for p, err := range s.StreamParticipants(ctx, exchangeID) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	// Sorted here: the embedded store would hold the result in memory to
+	// sort it, and ids sort as text (P0001 …).
+	slices.SortFunc(out, func(a, b *exchange.Participant) int {
+		if len(a.PID) != len(b.PID) {
+			return len(a.PID) - len(b.PID)
+		}
+		if a.PID < b.PID {
+			return -1
+		}
+		if a.PID > b.PID {
+			return 1
+		}
+		return 0
+	})
+	return out, nil
 }
 
-// ParticipantByToken finds the owner of a personal link.
+// StreamParticipants yields the participants of an exchange one at a time
+// from a cursor, in the order they were stored, leaving out those of an
+// import that has not committed.
+func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error] {
+	return func(yield func(*exchange.Participant, error) bool) {
+		pending, err := s.pendingBatch(ctx, exchangeID)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for d, err := range stream[participantDoc](ctx, s.coll(exchangeID, kindParticipants), nil) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if pending != "" && d.Batch == pending {
+				continue
+			}
+			p := d.Participant
+			if p.PID == "" {
+				p.PID = d.ID
+			}
+			if !yield(&p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// ParticipantByToken finds the owner of a personal link: two key look-ups,
+// the link and the participant, kept for ownerTTL since a link never
+// changes hands.
 func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error) {
-	// token is always a plain string here, so it can only ever be compared
-	// for equality, never read as a query operator.
-	return findOne[exchange.Participant](ctx, s.db.Collection(collParticipants), bson.D{{Key: "token", Value: token}},
-		"participant by token", exchange.Errorf(exchange.ENOTFOUND, "unknown link"))
+	id := linkID(token)
+	if p, ok := s.owners.get(id); ok {
+		c := *p
+		return &c, nil
+	}
+	unknown := exchange.Errorf(exchange.ENOTFOUND, "unknown link")
+	l, err := findByID[linkDoc](ctx, s.db.Collection(collLinks), id, "link")
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
+		return nil, unknown
+	}
+	if ok, err := s.visible(ctx, l.Exchange, l.Batch); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
+		return nil, unknown
+	}
+	if err := s.prepare(ctx, l.Exchange); err != nil {
+		return nil, err
+	}
+	d, err := findByID[participantDoc](ctx, s.coll(l.Exchange, kindParticipants), l.PID, "participant "+l.PID+" of "+l.Exchange)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, unknown
+	}
+	p := d.Participant
+	s.owners.put(id, &p)
+	c := p
+	return &c, nil
 }

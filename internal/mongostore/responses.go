@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -11,132 +12,323 @@ import (
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
-func responseKey(exchangeID, pid, wave string) bson.D {
-	return bson.D{{Key: "exchange", Value: exchangeID}, {Key: "participant", Value: pid}, {Key: "wave", Value: wave}}
+// A response is stored twice over, each with a natural key:
+//
+//   - every submission as an insert-only version, _id "P0001/pre/000003",
+//     in the exchange's versions collection. The number is claimed by the
+//     insert itself: the unique _id makes two writers of one response take
+//     different numbers, on MongoDB and on the embedded store alike (whose
+//     read-and-write updates could otherwise lose one);
+//   - the current answers, _id "P0001/pre", in the responses collection,
+//     carrying the number of the version they come from (seq).
+//
+// The current answers must never be older than the newest version. The
+// embedded store has no conditional update it can run without reading the
+// whole collection, so instead every writer of the current answers looks,
+// after writing, for a version numbered one more than what it wrote, and if
+// there is one writes the newest instead (catchUp). Whichever write comes
+// last in time is followed by a look that finds nothing newer, so the
+// newest version always ends up current — with writers in several
+// processes too. A crash between the two writes is repaired by the next
+// read of that response (Response looks one number ahead) and when the
+// store opens (recover.go looks at the versions written last).
+
+func responseKey(pid, wave string) string { return pid + "/" + wave }
+
+func versionKey(pid, wave string, seq int) string { return fmt.Sprintf("%s/%s/%06d", pid, wave, seq) }
+
+// responseDoc is a response's current answers.
+type responseDoc struct {
+	ID                string `bson:"_id"`
+	exchange.Response `bson:",inline"`
 }
 
 // versionDoc is one submission, stored once and never changed.
 type versionDoc struct {
+	ID                string `bson:"_id"`
 	Exchange          string `bson:"exchange"`
 	Participant       string `bson:"participant"`
 	Wave              string `bson:"wave"`
 	Instrument        string `bson:"instrument"`
 	InstrumentVersion int    `bson:"instrument_version"`
 	exchange.Version  `bson:",inline"`
-	// ImportBatch marks the versions one import wrote, so a failed import
-	// can remove exactly those.
-	ImportBatch string `bson:"import_batch,omitempty"`
+	// RecordedAt is when the store received it; SubmittedAt is when the
+	// delegate sent it (for an import, the date on the paper form).
+	RecordedAt time.Time `bson:"recorded_at"`
+	// Batch marks the versions an import wrote (see imports.go).
+	Batch string `bson:"batch,omitempty"`
 }
 
 func versionOf(r *exchange.Response, batch string) versionDoc {
 	return versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
-		InstrumentVersion: r.InstrumentVersion, ImportBatch: batch,
+		InstrumentVersion: r.InstrumentVersion, Batch: batch, RecordedAt: time.Now().UTC(),
 		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC()}}
 }
 
-// writeResponse stores a submission: first as a version record of its own —
-// inserts cannot be lost to a concurrent writer, which FerretDB's
-// read-modify-write updates can be — then as the response's current
-// answers. Both writes are acknowledged before it returns.
-func (s *Store) writeResponse(ctx context.Context, r *exchange.Response, batch string) error {
-	if _, err := s.db.Collection(collVersions).InsertOne(ctx, versionOf(r, batch)); err != nil {
-		return fmt.Errorf("save response version %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+// SaveResponse stores a submission as the response's next version and
+// makes it the current answers. It returns the response as saved, with Seq
+// set; it reads neither the stored response nor its history back.
+func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error) {
+	if err := s.prepare(ctx, r.Exchange); err != nil {
+		return nil, err
 	}
-	at := r.SubmittedAt.UTC()
+	defer s.lockResponse(r.Exchange, r.Participant, r.Wave)()
+	v, err := s.addVersion(ctx, r, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setCurrent(ctx, v); err != nil {
+		return nil, err
+	}
+	// The submission is stored; a failure to look further only delays
+	// a repair that the next read makes anyway.
+	if err := s.catchUp(ctx, r.Exchange, r.Participant, r.Wave, v.Seq, v.Seq); err != nil {
+		s.log.Warn("look for newer versions after a save", "exchange", r.Exchange, "participant", r.Participant, "wave", r.Wave, "err", err)
+	}
+	s.changes.touch(r.Exchange)
+	out := *r
+	out.Seq = v.Seq
+	out.SubmittedAt = v.SubmittedAt
+	return &out, nil
+}
+
+// lockResponse makes this process's writers of one response take turns.
+func (s *Store) lockResponse(exchangeID, pid, wave string) (unlock func()) {
+	return s.locks.lock("response/" + exchangeID + "/" + responseKey(pid, wave))
+}
+
+// addVersion stores r as a new version under the next free number.
+func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch string) (*versionDoc, error) {
+	where := r.Exchange + "/" + responseKey(r.Participant, r.Wave)
+	seq, known := s.heads.get(where)
+	if !known {
+		cur, err := s.current(ctx, r.Exchange, r.Participant, r.Wave)
+		if err != nil {
+			return nil, err
+		}
+		if cur != nil {
+			seq = cur.Seq
+		}
+	}
+	v := versionOf(r, batch)
+	coll := s.coll(r.Exchange, kindVersions)
+	for range 1000 {
+		seq++
+		v.Seq, v.ID = seq, versionKey(r.Participant, r.Wave, seq)
+		err := s.versions.insert(ctx, coll, v)
+		if err == nil {
+			s.heads.put(where, seq)
+			return &v, nil
+		}
+		if !isDuplicate(err) {
+			return nil, fail("save response version "+where, err)
+		}
+		// Another writer (another process) holds that number: carry on
+		// from the newest current answers if they are further on.
+		cur, err := s.current(ctx, r.Exchange, r.Participant, r.Wave)
+		if err != nil {
+			return nil, err
+		}
+		if cur != nil && cur.Seq > seq {
+			seq = cur.Seq
+		}
+	}
+	return nil, fmt.Errorf("save response version %s: no free version number found", where)
+}
+
+// setCurrent makes v the response's current answers.
+func (s *Store) setCurrent(ctx context.Context, v *versionDoc) error {
 	update := bson.D{
 		{Key: "$set", Value: bson.D{
-			{Key: "instrument", Value: r.Instrument},
-			{Key: "instrument_version", Value: r.InstrumentVersion},
-			{Key: "language", Value: r.Language},
-			{Key: "answers", Value: r.Answers},
-			{Key: "source", Value: r.Source},
-			{Key: "submitted_at", Value: at},
+			{Key: "exchange", Value: v.Exchange},
+			{Key: "participant", Value: v.Participant},
+			{Key: "wave", Value: v.Wave},
+			{Key: "instrument", Value: v.Instrument},
+			{Key: "instrument_version", Value: v.InstrumentVersion},
+			{Key: "language", Value: v.Language},
+			{Key: "answers", Value: v.Answers},
+			{Key: "source", Value: v.Source},
+			{Key: "submitted_at", Value: v.SubmittedAt},
+			{Key: "seq", Value: v.Seq},
 		}},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "first_submitted_at", Value: at}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "first_submitted_at", Value: v.SubmittedAt}}},
 	}
-	coll := s.db.Collection(collResponses)
-	key := responseKey(r.Exchange, r.Participant, r.Wave)
-	_, err := coll.UpdateOne(ctx, key, update, options.UpdateOne().SetUpsert(true))
+	coll := s.coll(v.Exchange, kindResponses)
+	key := responseKey(v.Participant, v.Wave)
+	_, err := coll.UpdateOne(ctx, byID(key), update, options.UpdateOne().SetUpsert(true))
 	if isDuplicate(err) {
-		// Two first submissions raced to insert; the loser's upsert is now
-		// an update of the winner's document.
-		_, err = coll.UpdateOne(ctx, key, update, options.UpdateOne().SetUpsert(true))
+		// Two first writes raced to insert; the loser's upsert is now an
+		// update of the winner's document.
+		_, err = coll.UpdateOne(ctx, byID(key), update, options.UpdateOne().SetUpsert(true))
 	}
 	if err != nil {
-		return fmt.Errorf("save response %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+		return fail("save response "+v.Exchange+"/"+key, err)
 	}
+	s.heads.put(v.Exchange+"/"+key, v.Seq)
 	return nil
 }
 
-// SaveResponse stores a submission (see writeResponse) and returns the
-// response as stored, with its whole history.
-func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error) {
-	if err := s.writeResponse(ctx, r, ""); err != nil {
-		return nil, err
+// catchUp makes the current answers those of the newest visible version
+// numbered above from, unless current (the number they hold) is newer
+// already; after each write it looks again. Call it holding lockResponse.
+func (s *Store) catchUp(ctx context.Context, exchangeID, pid, wave string, from, current int) error {
+	coll := s.coll(exchangeID, kindVersions)
+	for {
+		var newest *versionDoc
+		for n := from + 1; ; n++ {
+			v, err := findByID[versionDoc](ctx, coll, versionKey(pid, wave, n), "response version")
+			if err != nil {
+				return err
+			}
+			if v == nil {
+				break
+			}
+			ok, err := s.visible(ctx, exchangeID, v.Batch)
+			if err != nil {
+				return err
+			}
+			if ok {
+				newest = v
+			}
+		}
+		if newest == nil || newest.Seq <= current {
+			return nil
+		}
+		s.log.Info("current answers were behind their newest version; repaired", "exchange", exchangeID,
+			"response", responseKey(pid, wave), "was", current, "now", newest.Seq)
+		if err := s.setCurrent(ctx, newest); err != nil {
+			return err
+		}
+		s.changes.touch(exchangeID)
+		from, current = newest.Seq, newest.Seq
 	}
-	return s.Response(ctx, r.Exchange, r.Participant, r.Wave)
+}
+
+// current reads a response's current answers; nil when there are none.
+func (s *Store) current(ctx context.Context, exchangeID, pid, wave string) (*responseDoc, error) {
+	return findByID[responseDoc](ctx, s.coll(exchangeID, kindResponses), responseKey(pid, wave), "response "+exchangeID+"/"+responseKey(pid, wave))
 }
 
 // AddResponseIfAbsent stores r only when the participant has no response in
 // that wave yet, and reports whether it did. Seeding uses it so that running
 // it twice adds nothing.
 func (s *Store) AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (bool, error) {
-	r.FirstSubmittedAt = r.SubmittedAt
-	_, err := s.db.Collection(collResponses).InsertOne(ctx, r)
-	if isDuplicate(err) {
-		return false, nil
+	if err := s.prepare(ctx, r.Exchange); err != nil {
+		return false, err
 	}
+	defer s.lockResponse(r.Exchange, r.Participant, r.Wave)()
+	cur, err := s.current(ctx, r.Exchange, r.Participant, r.Wave)
+	if err != nil || cur != nil {
+		return false, err
+	}
+	v, err := s.addVersion(ctx, r, "")
 	if err != nil {
-		return false, fmt.Errorf("add response %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+		return false, err
 	}
-	if _, err := s.db.Collection(collVersions).InsertOne(ctx, versionOf(r, "")); err != nil {
-		return true, fmt.Errorf("add response version %s/%s/%s: %w", r.Exchange, r.Participant, r.Wave, err)
+	if err := s.setCurrent(ctx, v); err != nil {
+		return false, err
 	}
+	s.changes.touch(r.Exchange)
 	return true, nil
 }
 
-// Response returns a participant's response in a wave with its history,
-// oldest submission first.
+// Response returns a participant's current answers in a wave, without their
+// history. It looks one version ahead, so answers left behind by a crash
+// are repaired the first time they are read.
 func (s *Store) Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error) {
-	where := exchangeID + "/" + pid + "/" + wave
-	r, err := findOne[exchange.Response](ctx, s.db.Collection(collResponses), responseKey(exchangeID, pid, wave),
-		"response "+where, exchange.Errorf(exchange.ENOTFOUND, "no %s response from %s", wave, pid))
+	if err := s.prepare(ctx, exchangeID); err != nil {
+		return nil, err
+	}
+	cur, err := s.current(ctx, exchangeID, pid, wave)
 	if err != nil {
 		return nil, err
 	}
+	seq := 0
+	if cur != nil {
+		seq = cur.Seq
+	}
+	next, err := findByID[versionDoc](ctx, s.coll(exchangeID, kindVersions), versionKey(pid, wave, seq+1), "response version")
+	if err != nil {
+		return nil, err
+	}
+	if next != nil {
+		unlock := s.lockResponse(exchangeID, pid, wave)
+		err := s.catchUp(ctx, exchangeID, pid, wave, seq, seq)
+		unlock()
+		if err != nil {
+			return nil, err
+		}
+		if cur, err = s.current(ctx, exchangeID, pid, wave); err != nil {
+			return nil, err
+		}
+	}
+	if cur == nil {
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "no %s response from %s", wave, pid)
+	}
+	s.heads.put(exchangeID+"/"+cur.ID, cur.Seq)
+	r := cur.Response
 	r.Answers = normalizeAnswers(r.Answers)
-	versions, err := findAll[versionDoc](ctx, s.db.Collection(collVersions), responseKey(exchangeID, pid, wave),
-		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}), "history of "+where)
+	return &r, nil
+}
+
+// ResponseHistory returns a response with every stored version, oldest
+// first.
+func (s *Store) ResponseHistory(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error) {
+	r, err := s.Response(ctx, exchangeID, pid, wave)
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range versions {
+	coll := s.coll(exchangeID, kindVersions)
+	for n := 1; n <= r.Seq; n++ {
+		v, err := findByID[versionDoc](ctx, coll, versionKey(pid, wave, n), "response version")
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			continue // the number of an import that was rolled back
+		}
+		if ok, err := s.visible(ctx, exchangeID, v.Batch); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
 		v.Answers = normalizeAnswers(v.Answers)
 		r.History = append(r.History, v.Version)
 	}
-	r.Versions = len(r.History)
 	return r, nil
 }
 
 // CountResponses counts the responses of an exchange per wave.
 func (s *Store) CountResponses(ctx context.Context, exchangeID string) (map[string]int, error) {
-	cur, err := s.db.Collection(collResponses).Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}},
-		options.Find().SetProjection(bson.D{{Key: "wave", Value: 1}}))
+	by, err := s.Respondents(ctx, exchangeID)
 	if err != nil {
-		return nil, fmt.Errorf("count responses of %s: %w", exchangeID, err)
+		return nil, err
 	}
-	defer cur.Close(ctx)
 	counts := map[string]int{}
-	for cur.Next(ctx) {
-		var d struct {
-			Wave string `bson:"wave"`
-		}
-		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("count responses of %s: %w", exchangeID, err)
-		}
-		counts[d.Wave]++
+	for w, who := range by {
+		counts[w] = len(who)
 	}
-	return counts, cur.Err()
+	return counts, nil
+}
+
+// Respondents returns who has answered each wave of an exchange, by
+// pseudonymous id: one pass over the exchange's responses.
+func (s *Store) Respondents(ctx context.Context, exchangeID string) (map[string]map[string]bool, error) {
+	type key struct {
+		Participant string `bson:"participant"`
+		Wave        string `bson:"wave"`
+	}
+	out := map[string]map[string]bool{}
+	for d, err := range stream[key](ctx, s.coll(exchangeID, kindResponses), nil) {
+		if err != nil {
+			return nil, fmt.Errorf("respondents of %s: %w", exchangeID, err)
+		}
+		if out[d.Wave] == nil {
+			out[d.Wave] = map[string]bool{}
+		}
+		out[d.Wave][d.Participant] = true
+	}
+	return out, nil
 }
 
 // normalizeAnswers turns the driver's generic decoding of answers (int32,
@@ -159,26 +351,4 @@ func normalizeAnswers(a survey.Answers) survey.Answers {
 		}
 	}
 	return a
-}
-
-// Respondents returns who has answered a wave of an exchange, by
-// pseudonymous id.
-func (s *Store) Respondents(ctx context.Context, exchangeID, wave string) (map[string]bool, error) {
-	cur, err := s.db.Collection(collResponses).Find(ctx, bson.D{{Key: "exchange", Value: exchangeID}, {Key: "wave", Value: wave}},
-		options.Find().SetProjection(bson.D{{Key: "participant", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("respondents of %s/%s: %w", exchangeID, wave, err)
-	}
-	defer cur.Close(ctx)
-	out := map[string]bool{}
-	for cur.Next(ctx) {
-		var d struct {
-			Participant string `bson:"participant"`
-		}
-		if err := cur.Decode(&d); err != nil {
-			return nil, err
-		}
-		out[d.Participant] = true
-	}
-	return out, cur.Err()
 }

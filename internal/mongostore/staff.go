@@ -2,7 +2,8 @@ package mongostore
 
 import (
 	"context"
-	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,7 +19,6 @@ const (
 	collTokens   = "api_tokens"
 	collAttempts = "login_failures"
 	collAudit    = "audit"
-	collSignOffs = "signoffs"
 )
 
 // CreateUser stores a new account; an existing e-mail is a conflict.
@@ -28,7 +28,7 @@ func (s *Store) CreateUser(ctx context.Context, u *staff.User) error {
 		return exchange.Errorf(exchange.ECONFLICT, "an account for %s already exists", u.Email)
 	}
 	if err != nil {
-		return fmt.Errorf("create user %s: %w", u.Email, err)
+		return fail("create user "+u.Email, err)
 	}
 	return nil
 }
@@ -48,7 +48,7 @@ func (s *Store) Users(ctx context.Context) ([]*staff.User, error) {
 func (s *Store) UpdateUser(ctx context.Context, email string, set bson.D) error {
 	res, err := s.db.Collection(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: email}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
-		return fmt.Errorf("update user %s: %w", email, err)
+		return fail("update user "+email, err)
 	}
 	if res.MatchedCount == 0 {
 		return exchange.Errorf(exchange.ENOTFOUND, "no account %s", email)
@@ -74,7 +74,7 @@ func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) er
 	if disabled {
 		for _, c := range []string{collSessions, collTokens} {
 			if _, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "user", Value: email}}); err != nil {
-				return fmt.Errorf("end sessions of %s: %w", email, err)
+				return fail("end sessions of "+email, err)
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *staff.Session) error {
 		s.log.Warn("could not remove expired sessions", "err", err)
 	}
 	if _, err := s.db.Collection(collSessions).InsertOne(ctx, sess); err != nil {
-		return fmt.Errorf("create session: %w", err)
+		return fail("create session", err)
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 // CreateToken stores an API token (its hash).
 func (s *Store) CreateToken(ctx context.Context, t *staff.APIToken) error {
 	if _, err := s.db.Collection(collTokens).InsertOne(ctx, t); err != nil {
-		return fmt.Errorf("create token: %w", err)
+		return fail("create token", err)
 	}
 	return nil
 }
@@ -130,31 +130,68 @@ func (s *Store) TokenUser(ctx context.Context, hash string) (*staff.User, error)
 	return s.User(ctx, t.User)
 }
 
-// RecordLoginFailure notes a failed sign-in under each key (the account, the
-// address).
-func (s *Store) RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error {
-	docs := make([]any, len(keys))
-	for i, k := range keys {
-		docs[i] = bson.D{{Key: "key", Value: k}, {Key: "at", Value: at.UTC()}}
+// ClaimLoginAttempt counts a sign-in attempt under key (an account, an
+// address) before its password is checked, and returns the attempt's place
+// among those of the last window and the slot it took. Beyond max it takes
+// no slot and returns max+1: the caller refuses the attempt.
+//
+// Each attempt claims a slot document, _id "<key>#<n>", by inserting it: an
+// insert is atomic on MongoDB and on the embedded store alike, so thirty
+// attempts at once take thirty different places and the max+1-th is
+// refused — counting and then recording lets them all through.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration, max int) (n int, slot string, err error) {
+	coll := s.db.Collection(collAttempts)
+	now = now.UTC()
+	for n = 1; n <= max; n++ {
+		slot = key + "#" + strconv.Itoa(n)
+		for range 3 {
+			_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: slot}, {Key: "key", Value: key}, {Key: "at", Value: now}})
+			if err == nil {
+				return n, slot, nil
+			}
+			if !isDuplicate(err) {
+				return 0, "", fail("count sign-in attempts", err)
+			}
+			var held struct {
+				At time.Time `bson:"at"`
+			}
+			err = coll.FindOne(ctx, byID(slot)).Decode(&held)
+			if notFound(err) {
+				continue // freed meanwhile: try it again
+			}
+			if err != nil {
+				return 0, "", fail("count sign-in attempts", err)
+			}
+			if !held.At.Before(now.Add(-window)) {
+				break // taken within the window: the next place
+			}
+			// Taken long ago: free it, naming its time so that an attempt
+			// that has just taken it is not freed instead.
+			if _, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: slot}, {Key: "at", Value: held.At}}); err != nil {
+				return 0, "", fail("count sign-in attempts", err)
+			}
+		}
 	}
-	_, err := s.db.Collection(collAttempts).InsertMany(ctx, docs)
-	return err
+	return max + 1, "", nil
 }
 
-// LoginFailures counts the failures under key since a moment.
-func (s *Store) LoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
-	n, err := s.db.Collection(collAttempts).CountDocuments(ctx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: bson.D{{Key: "$gte", Value: since.UTC()}}}})
-	return int(n), err
+// ReleaseLoginAttempt frees the slot an attempt took (a successful one).
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, slot string) error {
+	if slot == "" {
+		return nil
+	}
+	_, err := s.db.Collection(collAttempts).DeleteOne(ctx, byID(slot))
+	return fail("release a sign-in attempt", err)
 }
 
-// ClearLoginFailures forgets the failures under key (after a success) and
+// ClearLoginAttempts forgets the attempts under key (after a success) and
 // any older than a moment.
-func (s *Store) ClearLoginFailures(ctx context.Context, key string, before time.Time) error {
+func (s *Store) ClearLoginAttempts(ctx context.Context, key string, before time.Time) error {
 	_, err := s.db.Collection(collAttempts).DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "key", Value: key}},
 		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}},
 	}}})
-	return err
+	return fail("clear sign-in attempts", err)
 }
 
 // Audit adds a line to the audit trail. A failure is logged, not returned:
@@ -173,14 +210,26 @@ func (s *Store) AuditTrail(ctx context.Context, limit int) ([]*staff.Event, erro
 
 // AddSignOff stores a decision; earlier ones stay.
 func (s *Store) AddSignOff(ctx context.Context, so *staff.SignOff) error {
-	if _, err := s.db.Collection(collSignOffs).InsertOne(ctx, so); err != nil {
-		return fmt.Errorf("record sign-off: %w", err)
+	if err := s.prepare(ctx, so.Exchange); err != nil {
+		return err
+	}
+	if _, err := s.coll(so.Exchange, kindSignOffs).InsertOne(ctx, so); err != nil {
+		return fail("record sign-off", err)
 	}
 	return nil
 }
 
 // SignOffs lists the decisions on an exchange, oldest first.
 func (s *Store) SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error) {
-	return findAll[staff.SignOff](ctx, s.db.Collection(collSignOffs), bson.D{{Key: "exchange", Value: exchangeID}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}), "sign-offs of "+exchangeID)
+	if err := s.prepare(ctx, exchangeID); err != nil {
+		return nil, err
+	}
+	out, err := findAll[staff.SignOff](ctx, s.coll(exchangeID, kindSignOffs), bson.D{}, nil, "sign-offs of "+exchangeID)
+	if err != nil {
+		return nil, err
+	}
+	// Sorted here: a handful of documents, and the embedded store would
+	// sort in memory anyway.
+	slices.SortStableFunc(out, func(a, b *staff.SignOff) int { return a.At.Compare(b.At) })
+	return out, nil
 }

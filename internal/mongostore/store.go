@@ -1,6 +1,14 @@
 // Package mongostore is everything MongoDB: collections, indexes, queries and
 // cursors, and the embedded FerretDB that stands in for a MongoDB server when
 // no MONGODB_URI is given. Both are reached through the same driver code.
+//
+// The layout is designed for both at once (the README's notes on the store
+// have the table): every document a request looks up has a natural string
+// _id — the only filter the embedded store answers without reading the
+// whole collection, and MongoDB's default index — and each exchange keeps
+// its participants, responses, response versions and sign-offs in
+// collections of its own, so that nothing about one exchange ever reads
+// another's documents.
 package mongostore
 
 import (
@@ -9,11 +17,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 )
@@ -34,18 +45,46 @@ type Config struct {
 	// second process gets.
 	Command string
 	Logger  *slog.Logger
+	// Wait is how long Open waits for a MongoDB that does not answer yet
+	// (one starting beside the service); DefaultWait when 0.
+	Wait time.Duration
 }
 
-// Store is the MongoDB-backed storage of exchangeeval.
+// DefaultWait is how long Open waits for the database to answer.
+const DefaultWait = 30 * time.Second
+
+// selectionTimeout bounds how long any operation waits for a server: with
+// the database down, a request fails after it with "unavailable" instead of
+// hanging for the driver's default 30 s.
+const selectionTimeout = 2 * time.Second
+
+// Store is the MongoDB-backed storage of exchangeeval. It is safe for
+// concurrent use.
 type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *embedded
-	log      *slog.Logger
+	// sqlite is set on the embedded store: the index its _id look-ups
+	// need, and its last-written documents.
+	sqlite *sqliteTables
+	log    *slog.Logger
+	// shared: this Store is another database on a client it does not own.
+	shared bool
+	closed atomic.Bool
+
+	locks     keyLocks
+	heads     *ttlCache[int]                   // response key → newest known version number
+	owners    *ttlCache[*exchange.Participant] // link hash → participant
+	exchanges *ttlCache[*exchange.Exchange]
+	committed sync.Map // import batch id → true, once known committed
+	prepared  sync.Map // exchange id → true, once its collections exist here
+	changes   *changeMarks
+	versions  *insertBatcher
 }
 
-// Open connects to MongoDB (or starts the embedded FerretDB), checks that it
-// answers, and creates the indexes.
+// Open connects to MongoDB (or starts the embedded FerretDB), waits until it
+// answers, brings the data to the current layout, and repairs what a crash
+// may have left half-written (see recover).
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	log := cfg.Logger
 	if log == nil {
@@ -59,9 +98,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		s.embedded = emb
+		s.sqlite = newSQLiteTables(emb.dir)
 		uri = emb.uri
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(selectionTimeout).SetConnectTimeout(selectionTimeout))
 	if err != nil {
 		s.closeEmbedded()
 		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot use MongoDB at %s: %v", redact(uri), err)
@@ -71,17 +112,83 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if name == "" {
 		name = DefaultDatabase
 	}
-	s.db = client.Database(name)
-	if err := s.Ping(ctx); err != nil {
+	if err := s.waitForServer(ctx, cfg.Wait, uri); err != nil {
 		_ = s.Close(context.Background())
-		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "MongoDB at %s does not answer: %v", redact(uri), err)
+		return nil, err
 	}
-	if err := s.ensureIndexes(ctx); err != nil {
+	if err := s.use(ctx, name); err != nil {
 		_ = s.Close(context.Background())
-		return nil, fmt.Errorf("create indexes: %w", err)
+		return nil, err
 	}
 	return s, nil
 }
+
+// waitForServer pings until the server answers or wait runs out.
+func (s *Store) waitForServer(ctx context.Context, wait time.Duration, uri string) error {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	deadline := time.Now().Add(wait)
+	admin := s.client.Database("admin")
+	for {
+		err := admin.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return exchange.Errorf(exchange.EUNAVAILABLE, "MongoDB at %s does not answer: %v", redact(uri), err)
+		}
+		s.log.Info("waiting for MongoDB to answer", "uri", redact(uri), "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// use points the store at a database and makes it ready: layout, indexes,
+// crash repair.
+func (s *Store) use(ctx context.Context, name string) error {
+	s.db = s.client.Database(name)
+	s.heads = newTTLCache[int](time.Hour, 200_000)
+	s.owners = newTTLCache[*exchange.Participant](ownerTTL, 100_000)
+	s.exchanges = newTTLCache[*exchange.Exchange](exchangeTTL, 10_000)
+	s.changes = newChangeMarks(s)
+	s.versions = newInsertBatcher(s.log)
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		return fmt.Errorf("create indexes: %w", err)
+	}
+	if err := s.recover(ctx); err != nil {
+		return fmt.Errorf("repair after a crash: %w", err)
+	}
+	return nil
+}
+
+// WithDatabase returns a store on another database of the same server,
+// sharing this one's connection (and embedded FerretDB). Tests use it for a
+// fresh database each. Closing it leaves the connection open.
+func (s *Store) WithDatabase(ctx context.Context, name string) (*Store, error) {
+	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true}
+	if err := o.use(ctx, name); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// How long a cached answer may lag behind a change made by another process;
+// this process's own changes are seen at once.
+const (
+	// ownerTTL: who owns a personal link. Links never move; a removed
+	// participant's link stops working within this time everywhere.
+	ownerTTL = 10 * time.Minute
+	// exchangeTTL: an exchange's details and open waves. A wave closed from
+	// another process (the command line against a running service) stops
+	// taking answers within this time.
+	exchangeTTL = 2 * time.Second
+)
 
 // Embedded reports whether the store runs on the embedded FerretDB, and the
 // URI at which other processes can reach it while this one runs.
@@ -94,15 +201,36 @@ func (s *Store) Embedded() (string, bool) {
 
 // Ping checks that the database answers; it backs the readiness probe.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+	if s.closed.Load() {
+		return exchange.Errorf(exchange.EUNAVAILABLE, "the store is closed")
+	}
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return fail("ping the database", err)
+	}
+	return nil
 }
 
-// Close disconnects and, for the embedded store, stops FerretDB and releases
-// the data-dir lock.
+// Close writes what is pending, disconnects and, for the embedded store,
+// stops FerretDB and releases the data-dir lock.
 func (s *Store) Close(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if s.changes != nil {
+		s.changes.close(ctx)
+	}
+	if s.versions != nil {
+		s.versions.close()
+	}
+	if s.shared {
+		return nil
+	}
 	var err error
 	if s.client != nil {
 		err = s.client.Disconnect(ctx)
+	}
+	if s.sqlite != nil {
+		s.sqlite.close()
 	}
 	s.closeEmbedded()
 	return err
@@ -116,15 +244,66 @@ func (s *Store) closeEmbedded() {
 }
 
 // Drop removes the whole database. Tests use it to leave nothing behind.
-func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+func (s *Store) Drop(ctx context.Context) error {
+	if s.sqlite != nil {
+		s.sqlite.forget(s.db.Name())
+	}
+	return s.db.Drop(ctx)
+}
 
+// Collections that are not per exchange.
 const (
-	collExchanges    = "exchanges"
-	collParticipants = "participants"
-	collResponses    = "responses"
-	collVersions     = "response_versions"
-	collCounters     = "counters"
+	collExchanges = "exchanges"
+	collLinks     = "links"
+	collCounters  = "counters"
+	collImports   = "imports"
+	collChanges   = "changes"
+	collMeta      = "meta"
 )
+
+// Per-exchange collections, named exchange.<id>.<kind>.
+const (
+	kindParticipants = "participants"
+	kindResponses    = "responses"
+	kindVersions     = "versions"
+	kindSignOffs     = "signoffs"
+)
+
+var exchangeKinds = []string{kindParticipants, kindResponses, kindVersions, kindSignOffs}
+
+func collName(exchangeID, kind string) string { return "exchange." + exchangeID + "." + kind }
+
+// coll is the collection of one kind of an exchange's documents.
+func (s *Store) coll(exchangeID, kind string) *mongo.Collection {
+	return s.db.Collection(collName(exchangeID, kind))
+}
+
+// prepare makes sure an exchange's collections exist and, on the embedded
+// store, carry the _id index its look-ups need. Collections made by another
+// process (the command line through MONGODB_URI) are indexed the first time
+// this process meets the exchange.
+func (s *Store) prepare(ctx context.Context, exchangeID string) error {
+	if _, done := s.prepared.Load(exchangeID); done {
+		return nil
+	}
+	for _, kind := range exchangeKinds {
+		err := s.db.CreateCollection(ctx, collName(exchangeID, kind))
+		var ce mongo.CommandError
+		if errors.As(err, &ce) && ce.Code == codeNamespaceExists {
+			err = nil
+		}
+		if err != nil {
+			return fail("create the collections of exchange "+exchangeID, err)
+		}
+	}
+	if s.sqlite != nil {
+		if err := s.sqlite.ensureIndexes(ctx, s.db.Name()); err != nil {
+			return err
+		}
+	}
+	s.prepared.Store(exchangeID, true)
+	return nil
+}
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	// Every index is named: FerretDB mis-names unnamed compound indexes
@@ -133,33 +312,19 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		name  string
 		model mongo.IndexModel
 	}
-	index := func(name string, unique bool, keys ...string) namedIndex {
+	index := func(name string, keys ...string) namedIndex {
 		d := bson.D{}
 		for _, k := range keys {
 			d = append(d, bson.E{Key: k, Value: 1})
 		}
-		return namedIndex{name, mongo.IndexModel{Keys: d, Options: options.Index().SetName(name).SetUnique(unique)}}
+		return namedIndex{name, mongo.IndexModel{Keys: d, Options: options.Index().SetName(name)}}
 	}
+	// Requests find every document by _id; these serve the staff's few
+	// other look-ups on MongoDB.
 	indexes := map[string][]namedIndex{
-		collParticipants: {
-			index("exchange_email", true, "exchange", "email"),
-			index("exchange_pid", true, "exchange", "pid"),
-			index("token", true, "token"),
-		},
-		collResponses: {
-			// One response per participant and wave: the unique index, not
-			// application code, is what makes a double submission safe.
-			index("exchange_participant_wave", true, "exchange", "participant", "wave"),
-			index("exchange_wave", false, "exchange", "wave"),
-		},
-		collVersions: {
-			index("exchange_participant_wave", false, "exchange", "participant", "wave"),
-		},
-		collSessions: {index("user", false, "user")},
-		collTokens:   {index("user", false, "user")},
-		collAttempts: {index("key_at", false, "key", "at")},
-		collAudit:    {index("at", false, "at")},
-		collSignOffs: {index("exchange_at", false, "exchange", "at")},
+		collSessions: {index("user", "user")},
+		collTokens:   {index("user", "user")},
+		collAudit:    {index("at", "at")},
 	}
 	if err := s.ensureTTLIndexes(ctx); err != nil {
 		return err
@@ -183,6 +348,16 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 				return fmt.Errorf("create index %s on %s: %w", m.name, coll, err)
 			}
 		}
+	}
+	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts} {
+		err := s.db.CreateCollection(ctx, c)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return fmt.Errorf("create collection %s: %w", c, err)
+		}
+	}
+	if s.sqlite != nil {
+		return s.sqlite.ensureIndexes(ctx, s.db.Name())
 	}
 	return nil
 }
@@ -227,8 +402,11 @@ func (s *Store) ensureTTLIndexes(ctx context.Context) error {
 	return nil
 }
 
-// codeNotImplemented is the server's error code for a feature it lacks.
-const codeNotImplemented = 238
+// Server error codes the store acts on.
+const (
+	codeNotImplemented  = 238
+	codeNamespaceExists = 48
+)
 
 // redact hides a password in a URI before it is shown or logged.
 func redact(uri string) string {
@@ -242,3 +420,57 @@ func redact(uri string) string {
 func isDuplicate(err error) bool { return mongo.IsDuplicateKeyError(err) }
 
 func notFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
+
+// unreachable reports whether err says the database could not be reached:
+// no server within the selection timeout, or a connection that broke.
+func unreachable(err error) bool {
+	var sse topology.ServerSelectionError
+	return errors.As(err, &sse) ||
+		mongo.IsNetworkError(err) || mongo.IsTimeout(err)
+}
+
+// errUnreachable is what users are told when the database does not answer.
+const errUnreachable = "The database does not answer at the moment; nothing was lost. Try again in a minute."
+
+// fail wraps err with what was being done; a database that cannot be
+// reached becomes an "unavailable" error, which the service answers with
+// 503 and Retry-After rather than as an internal error.
+func fail(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *exchange.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if unreachable(err) {
+		return &exchange.Error{Code: exchange.EUNAVAILABLE, Message: errUnreachable, Cause: fmt.Errorf("%s: %w", what, err)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// DatabaseName is the name of the database the store uses.
+func (s *Store) DatabaseName() string { return s.db.Name() }
+
+// CollectionSizes counts the documents in each of an exchange's collections,
+// by kind: participants, responses, versions, signoffs.
+func (s *Store) CollectionSizes(ctx context.Context, exchangeID string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, kind := range exchangeKinds {
+		n, err := s.coll(exchangeID, kind).CountDocuments(ctx, bson.D{})
+		if err != nil {
+			return nil, fail("count the "+kind+" of "+exchangeID, err)
+		}
+		out[kind] = int(n)
+	}
+	return out, nil
+}
+
+// QueryPlan is SQLite's plan for finding a document of coll by _id, on the
+// embedded store: what the tests check the index by.
+func (s *Store) QueryPlan(ctx context.Context, coll string) (string, error) {
+	if s.sqlite == nil {
+		return "", fmt.Errorf("query plans are read from the embedded store only")
+	}
+	return s.sqlite.queryPlan(ctx, s.db.Name(), coll)
+}

@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"fmt"
 	"iter"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,71 +17,60 @@ import (
 // keep round trips few, small enough that memory stays flat.
 const streamBatch = 1000
 
-// The streams below are not sorted: a sort makes the embedded store hold the
-// whole result in memory (measured: 151 MB unsorted, 708 MB sorted for 60 000
-// responses), and the analysis takes documents in any order.
-
-// StreamParticipants yields the participants of an exchange one at a time
-// from a cursor, in the order they were stored.
-func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error] {
-	return stream[exchange.Participant](ctx, s.db.Collection(collParticipants), exchangeID, nil, nil)
-}
+// The streams below read one exchange's own collection whole and unsorted:
+// a sort makes the embedded store hold the whole result in memory
+// (measured: 151 MB unsorted, 708 MB sorted for 60 000 responses), and the
+// analysis takes documents in any order.
 
 // StreamResponses yields the current responses of an exchange one at a time
 // from a cursor, in the order they were stored.
 func (s *Store) StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error] {
-	return stream(ctx, s.db.Collection(collResponses), exchangeID, nil,
-		func(r *exchange.Response) { r.Answers = normalizeAnswers(r.Answers) })
-}
-
-// StreamConsents yields the responses of the waves that ask the consent
-// question, with only that answer: what the analysis reads first to know
-// whom it may quote.
-func (s *Store) StreamConsents(ctx context.Context, exchangeID, question string, waves []string) iter.Seq2[*exchange.Response, error] {
-	projection := bson.D{{Key: "participant", Value: 1}, {Key: "wave", Value: 1}, {Key: "answers." + question, Value: 1}}
-	filter := bson.E{Key: "wave", Value: bson.D{{Key: "$in", Value: waves}}}
-	return stream[exchange.Response](ctx, s.db.Collection(collResponses), exchangeID, projection, nil, filter)
-}
-
-func stream[T any](ctx context.Context, coll *mongo.Collection, exchangeID string, projection bson.D, fix func(*T), also ...bson.E) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		opts := options.Find().SetBatchSize(streamBatch)
-		if projection != nil {
-			opts.SetProjection(projection)
+	return func(yield func(*exchange.Response, error) bool) {
+		for d, err := range stream[responseDoc](ctx, s.coll(exchangeID, kindResponses), nil) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			r := d.Response
+			r.Answers = normalizeAnswers(r.Answers)
+			if !yield(&r, nil) {
+				return
+			}
 		}
-		filter := append(bson.D{{Key: "exchange", Value: exchangeID}}, also...)
-		cur, err := coll.Find(ctx, filter, opts)
+	}
+}
+
+// stream reads every document of coll matching filter (all when nil).
+func stream[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if filter == nil {
+			filter = bson.D{}
+		}
+		cur, err := coll.Find(ctx, filter, options.Find().SetBatchSize(streamBatch))
 		if err != nil {
-			yield(nil, fmt.Errorf("read %s of %s: %w", coll.Name(), exchangeID, err))
+			yield(nil, fail("read "+coll.Name(), err))
 			return
 		}
 		defer cur.Close(context.Background())
 		for cur.Next(ctx) {
 			v := new(T)
 			if err := cur.Decode(v); err != nil {
-				yield(nil, fmt.Errorf("decode %s of %s: %w", coll.Name(), exchangeID, err))
+				yield(nil, fail("decode "+coll.Name(), err))
 				return
-			}
-			if fix != nil {
-				fix(v)
 			}
 			if !yield(v, nil) {
 				return
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, fmt.Errorf("read %s of %s: %w", coll.Name(), exchangeID, err))
+			yield(nil, fail("read "+coll.Name(), err))
 		}
 	}
 }
 
 // AnalysisInput is what the analysis of an exchange reads: its participants
-// and its responses, each streamed from a cursor.
+// and its responses, each one pass over the exchange's own collection.
 func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
-	input := analysis.Input{Instrument: in, Exchange: x,
+	return analysis.Input{Instrument: in, Exchange: x,
 		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID)}
-	if q := in.Question(in.QuoteConsent); q != nil {
-		input.Consents = s.StreamConsents(ctx, x.ID, q.ID, q.Waves)
-	}
-	return input
 }

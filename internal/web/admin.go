@@ -95,13 +95,14 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.instruments.IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
 			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)}}
+	respondents, err := s.store.Respondents(ctx, x.ID)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
 	for _, w := range in.WaveIDs() {
 		st := x.Waves[w]
-		answered, err := s.store.Respondents(ctx, x.ID, w)
-		if err != nil {
-			s.htmlError(c, lang, err)
-			return
-		}
+		answered := respondents[w]
 		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(st.OpenedAt), Closed: timeText(st.ClosedAt), Responded: len(answered)})
 		if st.Open {
 			for _, pt := range ps {

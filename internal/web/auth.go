@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
@@ -161,12 +162,36 @@ func (s *Server) handleLoginForm(c *gin.Context) {
 		CSRF: csrf.Token(c.Request), Next: safeNext(c.Query("next"))})
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in on this site: only a path on
+// this site is followed, anything else goes to the exchanges list. Browsers
+// forgive a great deal before they follow a Location — they drop tabs and
+// newlines, read "\" as "/", and take "//host" as another site — so the
+// path is refused if it holds anything a browser might bend: control
+// characters, spaces, backslashes, a scheme, a host, or a leading "//".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/exchanges"
+	const home = "/exchanges"
+	if next == "" || next[0] != '/' || len(next) > 2048 {
+		return home
 	}
-	return next
+	for _, r := range next {
+		if r < 0x21 || r == 0x7f || r == '\\' || (r >= 0x80 && unicode.IsSpace(r)) {
+			return home
+		}
+	}
+	if strings.HasPrefix(next, "//") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
+		return home
+	}
+	// Decoded, the path must still be a plain path: "/%2F%2Fevil" is
+	// one on this site, and stays so, but is not worth the doubt.
+	if p, err := url.PathUnescape(u.EscapedPath()); err != nil || strings.HasPrefix(p, "//") || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return home
+	}
+	return u.RequestURI()
 }
 
 func (s *Server) handleLogin(c *gin.Context) {
@@ -180,14 +205,17 @@ func (s *Server) handleLogin(c *gin.Context) {
 		s.render(c, status, "login", loginPage{page: s.staffPage(c, lang, translate(lang, "login.title")),
 			CSRF: csrf.Token(c.Request), Next: next, Email: email, Error: msg})
 	}
-	since := s.now().Add(-throttleWindow)
-	byAccount, err1 := s.store.LoginFailures(ctx, "account:"+email, since)
-	byAddress, err2 := s.store.LoginFailures(ctx, "address:"+addr, since)
+	// Each attempt takes its place among the window's attempts before its
+	// password is checked: thirty wrong passwords sent at once then meet
+	// the limit as surely as thirty sent one after the other.
+	accountKey, addressKey := "account:"+email, "address:"+addr
+	byAccount, _, err1 := s.store.ClaimLoginAttempt(ctx, accountKey, s.now(), throttleWindow, maxAccountFailures)
+	byAddress, addressSlot, err2 := s.store.ClaimLoginAttempt(ctx, addressKey, s.now(), throttleWindow, maxAddressFailures)
 	if err := errors.Join(err1, err2); err != nil {
 		s.htmlError(c, lang, err)
 		return
 	}
-	if byAccount >= maxAccountFailures || byAddress >= maxAddressFailures {
+	if byAccount > maxAccountFailures || byAddress > maxAddressFailures {
 		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Detail: "throttled", Address: addr})
 		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())))
 		return
@@ -197,9 +225,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 		staff.SpendPasswordCheck(password)
 	}
 	if err != nil || !u.PasswordMatches(password) || u.Disabled {
-		if err := s.store.RecordLoginFailure(ctx, s.now(), "account:"+email, "address:"+addr); err != nil {
-			s.log.Error("record login failure", "err", err)
-		}
+		// The attempt keeps its place: it is a failure.
 		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Address: addr})
 		// The same words whether the account exists, is disabled or the
 		// password is wrong: nothing to learn from them.
@@ -211,8 +237,13 @@ func (s *Server) handleLogin(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	if err := s.store.ClearLoginFailures(ctx, "account:"+email, s.now().Add(-24*time.Hour)); err != nil {
-		s.log.Warn("clear login failures", "err", err)
+	// A success ends the account's run of failures and gives back the
+	// place it took among the address's attempts.
+	if err := s.store.ClearLoginAttempts(ctx, accountKey, s.now().Add(-24*time.Hour)); err != nil {
+		s.log.Warn("clear sign-in attempts", "err", err)
+	}
+	if err := s.store.ReleaseLoginAttempt(ctx, addressSlot); err != nil {
+		s.log.Warn("release a sign-in attempt", "err", err)
 	}
 	s.store.Audit(ctx, staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLogin, Address: addr})
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.cfg.Secure,

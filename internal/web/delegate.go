@@ -180,6 +180,17 @@ func (s *Server) handleSubmit(c *gin.Context) {
 		return
 	}
 	if _, err := s.save(c.Request.Context(), d, wave, answers, exchange.SourceWeb); err != nil {
+		if statusOf(err) == http.StatusServiceUnavailable {
+			// The delegate keeps what they typed: the form comes back
+			// filled in, saying to send it again shortly.
+			s.logIfInternal(c, err)
+			c.Header("Retry-After", retryAfter)
+			p := buildQuestionnaire(d.in, d.x, wave, d.lang, form, nil)
+			p.Action, p.Unavailable = d.path(), true
+			p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
+			s.render(c, http.StatusServiceUnavailable, "questionnaire", p)
+			return
+		}
 		s.htmlError(c, d.lang, err)
 		return
 	}
@@ -231,7 +242,7 @@ func (s *Server) handleQuestionnaireJSON(c *gin.Context) {
 	case err == nil:
 		out.Answers = r.Answers
 		at := r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
-		out.SubmittedAt, out.Versions = &at, r.Versions
+		out.SubmittedAt, out.Versions = &at, r.Seq
 	case exchange.ErrorCode(err) != exchange.ENOTFOUND:
 		s.jsonError(c, err)
 		return
@@ -317,6 +328,6 @@ func (s *Server) handleSubmitJSON(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "saved", "wave": wave, "versions": r.Versions,
+	c.JSON(http.StatusOK, gin.H{"status": "saved", "wave": wave, "versions": r.Seq,
 		"submitted_at": r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")})
 }

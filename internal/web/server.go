@@ -34,6 +34,7 @@ type Store interface {
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
+	ChangeMark(ctx context.Context, exchangeID string) (string, error)
 	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
 	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
 
@@ -44,15 +45,15 @@ type Store interface {
 	SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error)
 	Participants(ctx context.Context, exchangeID string) ([]*exchange.Participant, error)
 	ImportParticipants(ctx context.Context, exchangeID string, rows []exchange.ParticipantRow, now time.Time) (*exchange.ImportResult, error)
-	Respondents(ctx context.Context, exchangeID, wave string) (map[string]bool, error)
+	Respondents(ctx context.Context, exchangeID string) (map[string]map[string]bool, error)
 	User(ctx context.Context, email string) (*staff.User, error)
 	SessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error)
 	CreateSession(ctx context.Context, sess *staff.Session) error
 	DeleteSession(ctx context.Context, hash string) error
 	TokenUser(ctx context.Context, hash string) (*staff.User, error)
-	RecordLoginFailure(ctx context.Context, at time.Time, keys ...string) error
-	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, key string, before time.Time) error
+	ClaimLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration, max int) (int, string, error)
+	ReleaseLoginAttempt(ctx context.Context, slot string) error
+	ClearLoginAttempts(ctx context.Context, key string, before time.Time) error
 	Audit(ctx context.Context, e staff.Event)
 	AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error)
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
@@ -81,6 +82,10 @@ type Config struct {
 	Methods string
 }
 
+// statusClientClosed is what the request log shows for a client that went
+// away before its answer (nginx's convention); nobody receives it.
+const statusClientClosed = 499
+
 // MaxBodyBytes bounds a request body. The longest questionnaire, every text
 // at its limit in four-byte characters, stays well below it.
 const MaxBodyBytes = 1 << 20
@@ -94,11 +99,17 @@ type Server struct {
 	css         []byte
 	now         func() time.Time
 	cfg         Config
+	analyses    *analyses
 }
 
 // NewServer returns the HTTP handler of the whole service. templates is the
 // file system holding templates/ (the embedded one in production).
 func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger, cfg Config) (http.Handler, error) {
+	_, h, err := newServer(store, instruments, templates, log, cfg)
+	return h, err
+}
+
+func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.Logger, cfg Config) (*Server, http.Handler, error) {
 	if cfg.MinCell < 1 {
 		cfg.MinCell = analysis.DefaultMinCell
 	}
@@ -108,12 +119,12 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = make([]byte, 32)
 		if _, err := rand.Read(cfg.Secret); err != nil {
-			return nil, fmt.Errorf("generate a CSRF key: %w", err)
+			return nil, nil, fmt.Errorf("generate a CSRF key: %w", err)
 		}
 	}
 	css, err := fs.ReadFile(templates, "templates/app.css")
 	if err != nil {
-		return nil, fmt.Errorf("read stylesheet: %w", err)
+		return nil, nil, fmt.Errorf("read stylesheet: %w", err)
 	}
 	// The stylesheet's URL carries its content hash, so browsers may cache
 	// it for long and still fetch a new release's at once.
@@ -121,13 +132,14 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	cssURL := "/static/app.css?v=" + hex.EncodeToString(sum[:6])
 	pages, err := parsePages(templates, cssURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: now, cfg: cfg}
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: now, cfg: cfg,
+		analyses: newAnalyses(store, cfg.Version, now)}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.
 	gin.SetMode(gin.ReleaseMode)
@@ -135,7 +147,7 @@ func NewServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
 	s.routes(r)
-	return r, nil
+	return s, r, nil
 }
 
 var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit"}
@@ -190,18 +202,39 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// retryAfter is what a 503 tells clients: try again in a minute.
+const retryAfter = "60"
+
 // logIfInternal records the cause of errors users only see as "Internal
-// error".
+// error". A request whose client gave up is not a failure of the service:
+// it is logged as such, at info.
 func (s *Server) logIfInternal(c *gin.Context, err error) {
-	if statusOf(err) >= 500 {
+	switch {
+	case gaveUp(c, err):
+		s.log.Info("client gave up before the answer", "route", c.FullPath(), "err", err)
+	case statusOf(err) == http.StatusServiceUnavailable:
+		s.log.Warn("request refused: the database does not answer", "route", c.FullPath(), "err", err)
+	case statusOf(err) >= 500:
 		s.log.Error("request failed", "route", c.FullPath(), "err", err)
 	}
+}
+
+// gaveUp reports whether err comes from the client going away mid-request.
+func gaveUp(c *gin.Context, err error) bool {
+	return c.Request.Context().Err() != nil && errors.Is(err, context.Canceled)
 }
 
 // jsonError answers an API request with {"error": …, "fields": …}.
 func (s *Server) jsonError(c *gin.Context, err error) {
 	s.logIfInternal(c, err)
+	if gaveUp(c, err) {
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	status := statusOf(err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
+	}
 	body := gin.H{"error": exchange.ErrorMessage(err)}
 	var e *exchange.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
@@ -216,7 +249,14 @@ func (s *Server) jsonError(c *gin.Context, err error) {
 // htmlError answers a page request with a message page in lang.
 func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 	s.logIfInternal(c, err)
+	if gaveUp(c, err) {
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	status := statusOf(err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
+	}
 	p := messagePage{page: page{Lang: lang}}
 	switch status {
 	case http.StatusNotFound:

@@ -93,11 +93,10 @@ func (s *Server) handleExchanges(c *gin.Context) {
 	s.render(c, http.StatusOK, "exchanges", p)
 }
 
-// analyze runs the analysis of an exchange as every page and API shows it.
+// analyze returns the analysis of an exchange as every page and API shows
+// it: made once, and reused until the exchange's data changes.
 func (s *Server) analyze(c *gin.Context, x *exchange.Exchange, in *survey.Instrument, minCell int) (*analysis.Report, error) {
-	ctx := c.Request.Context()
-	return analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in),
-		analysis.Options{MinCell: minCell, GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
+	return s.analyses.get(c.Request.Context(), x, in, minCell)
 }
 
 // exchangeFor loads the exchange of the route and its instrument.

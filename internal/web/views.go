@@ -55,6 +55,9 @@ type questionnairePage struct {
 	Errors       []errorLink
 	SavedAt      string
 	ExchangeName string
+	// Unavailable: the answers could not be stored for now; the form
+	// shows them again.
+	Unavailable bool
 }
 
 type errorLink struct{ Anchor, Question, Message string }

@@ -192,7 +192,7 @@ func TestSubmitPrefillAndResubmitKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Answers["fund_corporate"] != 2 || r.Language != "fr" || r.Source != exchange.SourceWeb || r.Versions != 1 {
+	if r.Answers["fund_corporate"] != 2 || r.Language != "fr" || r.Source != exchange.SourceWeb || r.Seq != 1 {
 		t.Fatalf("stored %+v", r)
 	}
 	if got := r.Answers["practice_areas"].([]string); len(got) != 2 || got[0] != "youth" {
@@ -207,9 +207,9 @@ func TestSubmitPrefillAndResubmitKeepsHistory(t *testing.T) {
 	if rec := f.postForm(f.fr.Token, form); rec.Code != http.StatusSeeOther {
 		t.Fatalf("resubmit status %d", rec.Code)
 	}
-	r, _ = f.store.Response(ctx, "chicago-paris-2014", f.fr.PID, "pre")
-	if r.Versions != 2 || r.Answers["fund_corporate"] != 5 || r.History[0].Answers["fund_corporate"] != 2 {
-		t.Fatalf("after resubmission: versions %d, answers %v, first %v", r.Versions, r.Answers["fund_corporate"], r.History[0].Answers["fund_corporate"])
+	r, _ = f.store.ResponseHistory(ctx, "chicago-paris-2014", f.fr.PID, "pre")
+	if r.Seq != 2 || len(r.History) != 2 || r.Answers["fund_corporate"] != 5 || r.History[0].Answers["fund_corporate"] != 2 {
+		t.Fatalf("after resubmission: version %d, answers %v, history %+v", r.Seq, r.Answers["fund_corporate"], r.History)
 	}
 }
 
@@ -235,8 +235,8 @@ func TestClosedWave(t *testing.T) {
 		t.Errorf("API POST to a closed wave: %d %s", rec.Code, rec.Body)
 	}
 	r, _ := f.store.Response(ctx, "chicago-paris-2014", f.en.PID, "pre")
-	if r.Versions != 1 {
-		t.Errorf("closed wave accepted a submission: %d versions", r.Versions)
+	if r.Seq != 1 {
+		t.Errorf("closed wave accepted a submission: version %d", r.Seq)
 	}
 }
 

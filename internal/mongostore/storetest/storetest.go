@@ -15,51 +15,58 @@ import (
 	"github.com/csci/exchangeeval/internal/mongostore"
 )
 
-var uri string
+// server is the store every test's database is opened on: it owns the
+// connection (and the embedded FerretDB with its SQLite indexes).
+var server *mongostore.Store
 
 // Main starts the shared server, runs the tests and stops it. Call it from
 // TestMain: os.Exit(storetest.Main(m)).
 func Main(m *testing.M) int {
-	uri = os.Getenv("MONGODB_URI")
-	if uri != "" {
-		return m.Run()
+	cfg := mongostore.Config{URI: os.Getenv("MONGODB_URI"), Database: "storetest", Command: "go test"}
+	if cfg.URI == "" {
+		dir, err := os.MkdirTemp("", "exchangeeval-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		cfg.DataDir = dir
 	}
-	dir, err := os.MkdirTemp("", "exchangeeval-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "storetest:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	s, err := mongostore.Open(ctx, mongostore.Config{DataDir: dir, Database: "storetest", Command: "go test"})
+	s, err := mongostore.Open(ctx, cfg)
 	cancel()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "storetest: start embedded store:", err)
+		fmt.Fprintln(os.Stderr, "storetest: open the store:", err)
 		return 1
 	}
 	defer s.Close(context.Background())
-	uri, _ = s.Embedded()
+	server = s
 	return m.Run()
 }
 
 // URI is the address of the shared server.
-func URI() string { return uri }
+func URI() string {
+	if uri, ok := server.Embedded(); ok {
+		return uri
+	}
+	return os.Getenv("MONGODB_URI")
+}
 
 // Open returns a store on a fresh database that is dropped when the test
 // ends.
 func Open(tb testing.TB) *mongostore.Store {
 	tb.Helper()
-	if uri == "" {
+	if server == nil {
 		tb.Fatal("storetest.Open needs storetest.Main in TestMain")
 	}
-	s, err := mongostore.Open(context.Background(), mongostore.Config{URI: uri, Database: NewDatabaseName()})
+	s, err := server.WithDatabase(context.Background(), NewDatabaseName())
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() {
 		ctx := context.Background()
-		_ = s.Drop(ctx)
 		_ = s.Close(ctx)
+		_ = s.Drop(ctx)
 	})
 	return s
 }
@@ -69,4 +76,16 @@ func NewDatabaseName() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return "t" + hex.EncodeToString(b)
+}
+
+// Reopen returns another store on the same database as s, as a second
+// process would have: its own caches and locks, the same documents.
+func Reopen(tb testing.TB, s *mongostore.Store) *mongostore.Store {
+	tb.Helper()
+	o, err := server.WithDatabase(context.Background(), s.DatabaseName())
+	if err != nil {
+		tb.Fatalf("reopen store: %v", err)
+	}
+	tb.Cleanup(func() { _ = o.Close(context.Background()) })
+	return o
 }

@@ -1,0 +1,155 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+)
+
+// groupBy sorts the participants into the breakdowns' groups, once every
+// participant and response is read.
+func (a *analyzer) groupBy() {
+	a.attrs, a.attrVals = make([][]int, len(breakdownAttributes)), make([][]string, len(breakdownAttributes))
+	for k := range breakdownAttributes {
+		index := map[string]int{}
+		a.attrs[k] = make([]int, len(a.keys))
+		for i, v := range a.attrRaw[k] {
+			if v == "" {
+				v = notGiven
+			}
+			vi, ok := index[v]
+			if !ok {
+				vi = len(a.attrVals[k])
+				index[v] = vi
+				a.attrVals[k] = append(a.attrVals[k], v)
+			}
+			a.attrs[k][i] = vi
+		}
+	}
+}
+
+// groupThemes counts, for one attribute, the respondents to open questions
+// of each group in each wave, and how many of them mention each theme.
+func (a *analyzer) groupThemes(ai int) (text [][]int, themes [][][]int) {
+	text = make([][]int, len(a.attrVals[ai]))
+	themes = make([][][]int, len(a.attrVals[ai]))
+	for vi := range text {
+		text[vi] = make([]int, len(a.waves))
+		themes[vi] = grid(len(a.waves), len(a.themes))
+	}
+	for w := range a.waves {
+		for i, vi := range a.attrs[ai] {
+			if !a.textAnswered[w][i] {
+				continue
+			}
+			text[vi][w]++
+			for t := range a.themes {
+				if a.mentions(w, i, t) {
+					themes[vi][w][t]++
+				}
+			}
+		}
+	}
+	return text, themes
+}
+
+func (a *analyzer) breakdowns() []BreakdownReport {
+	k := a.opts.MinCell
+	var out []BreakdownReport
+	for ai, attr := range breakdownAttributes {
+		br := BreakdownReport{By: attr}
+		order := make([]int, len(a.attrVals[ai]))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(x, y int) bool { return a.attrVals[ai][order[x]] < a.attrVals[ai][order[y]] })
+		groups := make([]BreakdownGroup, len(order))
+		for gi, vi := range order {
+			groups[gi].Value = a.attrVals[ai][vi]
+		}
+		for _, g := range a.in.Goals {
+			for w, id := range a.waves {
+				all := a.goalScoresIn(g.ID, w)
+				if all == nil {
+					continue
+				}
+				cells := make([]Descriptive, len(order))
+				ns := make([]int, len(order))
+				for gi, vi := range order {
+					var xs []float64
+					for i, x := range all {
+						if a.attrs[ai][i] == vi && !math.IsNaN(x) {
+							xs = append(xs, x)
+						}
+					}
+					cells[gi], ns[gi] = Describe(xs), len(xs)
+				}
+				hide := suppressionSet(ns, k)
+				for gi := range groups {
+					d := cells[gi]
+					if hide[gi] {
+						d = Descriptive{Suppressed: true}
+					}
+					groups[gi].Goals = append(groups[gi].Goals, BreakdownGoal{Goal: g.ID, Wave: id, Descriptive: d})
+				}
+			}
+		}
+		groupText, groupTheme := a.groupThemes(ai)
+		for w, id := range a.waves {
+			if !a.anyTextIn(id) {
+				continue
+			}
+			ns := make([]int, len(order))
+			for gi, vi := range order {
+				ns[gi] = groupText[vi][w]
+			}
+			hide := suppressionSet(ns, k)
+			for t, th := range a.themes {
+				for gi, vi := range order {
+					bt := BreakdownTheme{Theme: th.id, Wave: id}
+					if hide[gi] {
+						bt.Suppressed = true
+					} else if resp := ns[gi]; resp > 0 {
+						m := groupTheme[vi][w][t]
+						s := float64(m) / float64(resp)
+						bt.Respondents, bt.Mentioning, bt.Share = resp, &m, &s
+					}
+					groups[gi].Themes = append(groups[gi].Themes, bt)
+				}
+			}
+		}
+		br.Groups = groups
+		out = append(out, br)
+	}
+	return out
+}
+
+// suppressionSet decides which groups of a breakdown to hide, given their
+// sizes. Groups smaller than k are hidden (primary suppression). Because the
+// whole exchange's figure is shown too, one hidden group could be worked out
+// from the total and the shown groups; so further groups, smallest first,
+// are hidden until the hidden groups together hold at least k people
+// (secondary suppression). Empty groups reveal nothing and stay as they are.
+func suppressionSet(ns []int, k int) []bool {
+	hide := make([]bool, len(ns))
+	hidden := 0
+	for i, n := range ns {
+		if n > 0 && n < k {
+			hide[i] = true
+			hidden += n
+		}
+	}
+	for hidden > 0 && hidden < k {
+		next := -1
+		for i, n := range ns {
+			if !hide[i] && n > 0 && (next < 0 || n < ns[next]) {
+				next = i
+			}
+		}
+		if next < 0 {
+			break
+		}
+		hide[next] = true
+		hidden += ns[next]
+	}
+	return hide
+}
