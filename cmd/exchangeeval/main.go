@@ -17,13 +17,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exchangeeval:", userMessage(err))
 		os.Exit(exitCode(err))
 	}
+}
+
+// signalContext is cancelled by Ctrl-C or SIGTERM: the service then
+// finishes the requests in flight, a command stops and undoes its work.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 const usage = `exchangeeval — evaluation of international professional exchanges

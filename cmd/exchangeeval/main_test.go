@@ -22,7 +22,10 @@ import (
 	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+func TestMain(m *testing.M) {
+	runChildIfAsked()
+	os.Exit(storetest.Main(m))
+}
 
 // syncBuffer lets a test read what a running command has written so far.
 type syncBuffer struct {

@@ -28,14 +28,20 @@ func newTTLCache[V any](ttl time.Duration, max int) *ttlCache[V] {
 }
 
 func (c *ttlCache[V]) get(k string) (V, bool) {
+	v, fresh, ok := c.getStale(k)
+	return v, ok && fresh
+}
+
+// getStale returns an entry even when it has expired (fresh is false then):
+// better than nothing when the database does not answer.
+func (c *ttlCache[V]) getStale(k string) (v V, fresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
-	if !ok || time.Now().After(e.expires) {
-		var zero V
-		return zero, false
+	if !ok {
+		return v, false, false
 	}
-	return e.v, true
+	return e.v, !time.Now().After(e.expires), true
 }
 
 func (c *ttlCache[V]) put(k string, v V) {

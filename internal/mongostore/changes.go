@@ -118,7 +118,7 @@ func (c *changeMarks) close(ctx context.Context) {
 // does: an analysis made when it had one value is current while it keeps
 // it.
 func (s *Store) ChangeMark(ctx context.Context, exchangeID string) (string, error) {
-	d, err := findByID[changeDoc](ctx, s.db.Collection(collChanges), exchangeID, "change mark of "+exchangeID)
+	d, err := findByID[changeDoc](ctx, s, s.db.Collection(collChanges), exchangeID, "change mark of "+exchangeID)
 	if err != nil {
 		return "", err
 	}

@@ -20,7 +20,7 @@ func (s *Store) CreateExchange(ctx context.Context, x *exchange.Exchange) error 
 		return exchange.Errorf(exchange.ECONFLICT, "exchange %s already exists", x.ID)
 	}
 	if err != nil {
-		return fail("insert exchange "+x.ID, err)
+		return s.fail("insert exchange "+x.ID, err)
 	}
 	if err := s.prepare(ctx, x.ID); err != nil {
 		return err
@@ -33,10 +33,17 @@ func (s *Store) CreateExchange(ctx context.Context, x *exchange.Exchange) error 
 // it, so it is cached for exchangeTTL; this process's own changes replace
 // the cached copy at once.
 func (s *Store) Exchange(ctx context.Context, id string) (*exchange.Exchange, error) {
-	if x, ok := s.exchanges.get(id); ok {
-		return cloneExchange(x), nil
+	cached, fresh, known := s.exchanges.getStale(id)
+	if known && fresh {
+		return cloneExchange(cached), nil
 	}
 	x, err := s.readExchange(ctx, id)
+	if known && exchange.ErrorCode(err) == exchange.EUNAVAILABLE {
+		// The database does not answer: the last copy read lets a page
+		// say so properly (a delegate's form comes back with their
+		// answers); nothing can be saved meanwhile anyway.
+		return cloneExchange(cached), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +52,7 @@ func (s *Store) Exchange(ctx context.Context, id string) (*exchange.Exchange, er
 }
 
 func (s *Store) readExchange(ctx context.Context, id string) (*exchange.Exchange, error) {
-	return findOne[exchange.Exchange](ctx, s.db.Collection(collExchanges), byID(id),
+	return findOne[exchange.Exchange](ctx, s, s.db.Collection(collExchanges), byID(id),
 		"exchange "+id, exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id))
 }
 
@@ -59,7 +66,7 @@ func cloneExchange(x *exchange.Exchange) *exchange.Exchange {
 
 // Exchanges lists every exchange, latest start first.
 func (s *Store) Exchanges(ctx context.Context) ([]*exchange.Exchange, error) {
-	return findAll[exchange.Exchange](ctx, s.db.Collection(collExchanges), bson.D{},
+	return findAll[exchange.Exchange](ctx, s, s.db.Collection(collExchanges), bson.D{},
 		options.Find().SetSort(bson.D{{Key: "start", Value: -1}, {Key: "_id", Value: 1}}), "exchanges")
 }
 
@@ -88,7 +95,7 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 	_, err = s.db.Collection(collExchanges).UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "waves." + wave, Value: st}}}})
 	if err != nil {
-		return nil, fail(fmt.Sprintf("set wave %s of %s", wave, id), err)
+		return nil, s.fail(fmt.Sprintf("set wave %s of %s", wave, id), err)
 	}
 	if x.Waves == nil {
 		x.Waves = map[string]exchange.WaveState{}
@@ -108,7 +115,7 @@ func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange)
 		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End},
 	}}})
 	if err != nil {
-		return fail("update exchange "+x.ID, err)
+		return s.fail("update exchange "+x.ID, err)
 	}
 	if res.MatchedCount == 0 {
 		return exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", x.ID)

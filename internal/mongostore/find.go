@@ -17,41 +17,50 @@ func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 // findOne reads the one document of coll matching filter. A missing
 // document is the error missing (the user's words); anything else is
 // wrapped with what was being read.
-func findOne[T any](ctx context.Context, coll *mongo.Collection, filter any, what string, missing *exchange.Error) (*T, error) {
+func findOne[T any](ctx context.Context, s *Store, coll *mongo.Collection, filter any, what string, missing *exchange.Error) (*T, error) {
+	if err := s.outage.check(); err != nil {
+		return nil, err
+	}
 	v := new(T)
 	err := coll.FindOne(ctx, filter).Decode(v)
 	if notFound(err) {
 		return nil, missing
 	}
 	if err != nil {
-		return nil, fail("read "+what, err)
+		return nil, s.fail("read "+what, err)
 	}
 	return v, nil
 }
 
 // findByID reads the document with that _id into a new T; nil, nil when
 // there is none.
-func findByID[T any](ctx context.Context, coll *mongo.Collection, id, what string) (*T, error) {
+func findByID[T any](ctx context.Context, s *Store, coll *mongo.Collection, id, what string) (*T, error) {
+	if err := s.outage.check(); err != nil {
+		return nil, err
+	}
 	v := new(T)
 	err := coll.FindOne(ctx, byID(id)).Decode(v)
 	if notFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fail("read "+what, err)
+		return nil, s.fail("read "+what, err)
 	}
 	return v, nil
 }
 
 // findAll reads every document of coll matching filter.
-func findAll[T any](ctx context.Context, coll *mongo.Collection, filter any, opts *options.FindOptionsBuilder, what string) ([]*T, error) {
+func findAll[T any](ctx context.Context, s *Store, coll *mongo.Collection, filter any, opts *options.FindOptionsBuilder, what string) ([]*T, error) {
+	if err := s.outage.check(); err != nil {
+		return nil, err
+	}
 	cur, err := coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, fail("read "+what, err)
+		return nil, s.fail("read "+what, err)
 	}
 	var out []*T
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, fail("read "+what, err)
+		return nil, s.fail("read "+what, err)
 	}
 	return out, nil
 }

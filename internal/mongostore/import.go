@@ -86,7 +86,7 @@ func (s *Store) applyVersion(ctx context.Context, v *versionDoc) (replaced bool,
 // batch becomes current where nothing newer is.
 func (s *Store) applyImportedVersions(ctx context.Context, exchangeID, batch string) error {
 	var vs []*versionDoc
-	for v, err := range stream[versionDoc](ctx, s.coll(exchangeID, kindVersions), bson.D{{Key: "batch", Value: batch}}) {
+	for v, err := range stream[versionDoc](ctx, s, s.coll(exchangeID, kindVersions), bson.D{{Key: "batch", Value: batch}}) {
 		if err != nil {
 			return err
 		}
@@ -112,14 +112,14 @@ func (s *Store) removeImportedVersions(ctx context.Context, exchangeID, batch st
 	}
 	var keys []*key
 	coll := s.coll(exchangeID, kindVersions)
-	for k, err := range stream[key](ctx, coll, bson.D{{Key: "batch", Value: batch}}) {
+	for k, err := range stream[key](ctx, s, coll, bson.D{{Key: "batch", Value: batch}}) {
 		if err != nil {
 			return err
 		}
 		keys = append(keys, k)
 	}
 	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "batch", Value: batch}}); err != nil {
-		return fail("remove the versions of an unfinished import into "+exchangeID, err)
+		return s.fail("remove the versions of an unfinished import into "+exchangeID, err)
 	}
 	for _, k := range keys {
 		unlock := s.lockResponse(exchangeID, k.Participant, k.Wave)

@@ -84,9 +84,9 @@ func (s *Store) beginImport(ctx context.Context, exchangeID, kind string) (*impo
 			return r, nil
 		}
 		if !isDuplicate(err) {
-			return nil, fail("start an import into "+exchangeID, err)
+			return nil, s.fail("start an import into "+exchangeID, err)
 		}
-		other, err := findByID[importDoc](ctx, imports, exchangeID, "the import in progress into "+exchangeID)
+		other, err := findByID[importDoc](ctx, s, imports, exchangeID, "the import in progress into "+exchangeID)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func (r *importRun) stopHeartbeat() {
 
 // stillOurs checks that nobody took this import for dead and rolled it back.
 func (r *importRun) stillOurs(ctx context.Context) (bool, error) {
-	d, err := findByID[importDoc](ctx, r.s.db.Collection(collImports), r.doc.Exchange, "the import into "+r.doc.Exchange)
+	d, err := findByID[importDoc](ctx, r.s, r.s.db.Collection(collImports), r.doc.Exchange, "the import into "+r.doc.Exchange)
 	if err != nil {
 		return false, err
 	}
@@ -176,7 +176,7 @@ func (r *importRun) done(ctx context.Context) error {
 		return r.lost()
 	}
 	if _, err := r.s.db.Collection(collImports).DeleteOne(ctx, byID(r.doc.Exchange)); err != nil {
-		return fail("commit the import into "+r.doc.Exchange, err)
+		return r.s.fail("commit the import into "+r.doc.Exchange, err)
 	}
 	r.s.committed.Store(r.doc.Batch, true)
 	return nil
@@ -194,7 +194,7 @@ func (r *importRun) markCommitted(ctx context.Context) error {
 	d := r.doc
 	d.State, d.HeartbeatAt = importCommitted, time.Now().UTC()
 	if _, err := r.s.db.Collection(collImports).ReplaceOne(ctx, byID(d.Exchange), d); err != nil {
-		return fail("commit the import into "+d.Exchange, err)
+		return r.s.fail("commit the import into "+d.Exchange, err)
 	}
 	r.doc = d
 	r.s.committed.Store(d.Batch, true)
@@ -226,7 +226,7 @@ func (s *Store) recoverImport(ctx context.Context, d *importDoc) error {
 			return err
 		}
 		if _, err := s.db.Collection(collImports).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.Exchange}, {Key: "batch", Value: d.Batch}}); err != nil {
-			return fail("finish the import into "+d.Exchange, err)
+			return s.fail("finish the import into "+d.Exchange, err)
 		}
 		s.committed.Store(d.Batch, true)
 		return nil
@@ -255,12 +255,12 @@ func (s *Store) rollBack(ctx context.Context, d *importDoc) error {
 	// the exchange is left alone.
 	_, err := s.db.Collection(collImports).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.Exchange}, {Key: "batch", Value: d.Batch}})
 	s.changes.touch(d.Exchange)
-	return fail("end the import into "+d.Exchange, err)
+	return s.fail("end the import into "+d.Exchange, err)
 }
 
 // recoverImports deals with every import left by a process that is gone.
 func (s *Store) recoverImports(ctx context.Context) error {
-	docs, err := findAll[importDoc](ctx, s.db.Collection(collImports), bson.D{}, nil, "imports in progress")
+	docs, err := findAll[importDoc](ctx, s, s.db.Collection(collImports), bson.D{}, nil, "imports in progress")
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ func (s *Store) recoverImports(ctx context.Context) error {
 // pendingBatch is the batch of the exchange's import in progress, whose
 // documents readers must skip; "" when there is none.
 func (s *Store) pendingBatch(ctx context.Context, exchangeID string) (string, error) {
-	d, err := findByID[importDoc](ctx, s.db.Collection(collImports), exchangeID, "imports into "+exchangeID)
+	d, err := findByID[importDoc](ctx, s, s.db.Collection(collImports), exchangeID, "imports into "+exchangeID)
 	if err != nil || d == nil || d.State != importPending {
 		return "", err
 	}

@@ -46,7 +46,7 @@ type metaDoc struct {
 // when everything is moved.
 func (s *Store) migrate(ctx context.Context) error {
 	meta := s.db.Collection(collMeta)
-	m, err := findByID[metaDoc](ctx, meta, "layout", "the storage layout")
+	m, err := findByID[metaDoc](ctx, s, meta, "layout", "the storage layout")
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	names, err := s.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
-		return fail("list collections", err)
+		return s.fail("list collections", err)
 	}
 	var old []string
 	for _, n := range []string{v1Participants, v1Responses, v1Versions, v1SignOffs} {
@@ -77,7 +77,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		for _, n := range old {
 			if err := s.db.Collection(n).Drop(ctx); err != nil {
-				return fail("drop the old collection "+n, err)
+				return s.fail("drop the old collection "+n, err)
 			}
 		}
 		s.log.Warn("data moved to storage layout 2", "database", s.db.Name(), "participants", st.participants,
@@ -85,7 +85,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			"seconds", time.Since(start).Seconds())
 	}
 	_, err = meta.ReplaceOne(ctx, byID("layout"), metaDoc{ID: "layout", Version: layoutVersion, At: time.Now().UTC()}, upsert())
-	return fail("record the storage layout", err)
+	return s.fail("record the storage layout", err)
 }
 
 type migrationStats struct {
@@ -116,7 +116,7 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 	st := &migrationStats{}
 	ins := newMigrationInserter(s)
 	// Participants, and a link for each.
-	for p, err := range stream[v1Participant](ctx, s.db.Collection(v1Participants), nil) {
+	for p, err := range stream[v1Participant](ctx, s, s.db.Collection(v1Participants), nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -143,18 +143,18 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 	projection := bson.D{{Key: "exchange", Value: 1}, {Key: "participant", Value: 1}, {Key: "wave", Value: 1}, {Key: "submitted_at", Value: 1}}
 	cur, err := s.db.Collection(v1Versions).Find(ctx, bson.D{}, options.Find().SetProjection(projection).SetBatchSize(streamBatch))
 	if err != nil {
-		return nil, fail("read old response versions", err)
+		return nil, s.fail("read old response versions", err)
 	}
 	for cur.Next(ctx) {
 		var v v1Version
 		if err := cur.Decode(&v); err != nil {
 			cur.Close(ctx)
-			return nil, fail("read old response versions", err)
+			return nil, s.fail("read old response versions", err)
 		}
 		stamps = append(stamps, stamp{v.ID, v.Exchange, v.Participant, v.Wave, v.SubmittedAt})
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fail("read old response versions", err)
+		return nil, s.fail("read old response versions", err)
 	}
 	cur.Close(ctx)
 	slices.SortFunc(stamps, func(a, b stamp) int {
@@ -180,7 +180,7 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 		answers [sha256.Size]byte
 	}
 	olds := map[string]*old{}
-	for r, err := range stream[v1Response](ctx, s.db.Collection(v1Responses), nil) {
+	for r, err := range stream[v1Response](ctx, s, s.db.Collection(v1Responses), nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +207,7 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 		st.versions++
 		st.responses++
 	}
-	for v, err := range stream[v1Version](ctx, s.db.Collection(v1Versions), nil) {
+	for v, err := range stream[v1Version](ctx, s, s.db.Collection(v1Versions), nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +244,7 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 		}
 		st.responses++
 	}
-	for so, err := range stream[v1SignOff](ctx, s.db.Collection(v1SignOffs), nil) {
+	for so, err := range stream[v1SignOff](ctx, s, s.db.Collection(v1SignOffs), nil) {
 		if err != nil {
 			return nil, err
 		}
@@ -329,10 +329,10 @@ func (m *migrationInserter) write(ctx context.Context, coll string) error {
 	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
 		for _, we := range bwe.WriteErrors {
 			if !mongo.IsDuplicateKeyError(mongo.WriteException{WriteErrors: mongo.WriteErrors{we.WriteError}}) {
-				return fail("move documents into "+coll, err)
+				return m.s.fail("move documents into "+coll, err)
 			}
 		}
 		return nil // already moved by an interrupted run
 	}
-	return fail("move documents into "+coll, err)
+	return m.s.fail("move documents into "+coll, err)
 }

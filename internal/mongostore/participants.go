@@ -109,10 +109,10 @@ func (s *Store) importParticipants(ctx context.Context, run *importRun, exchange
 			return nil
 		}
 		if _, err := s.coll(exchangeID, kindParticipants).InsertMany(ctx, docs); err != nil {
-			return fail("insert participants of "+exchangeID, err)
+			return s.fail("insert participants of "+exchangeID, err)
 		}
 		if _, err := s.db.Collection(collLinks).InsertMany(ctx, links); err != nil {
-			return fail("insert the links of "+exchangeID, err)
+			return s.fail("insert the links of "+exchangeID, err)
 		}
 		docs, links = docs[:0], links[:0]
 		return nil
@@ -139,23 +139,23 @@ func (s *Store) removeImportedParticipants(ctx context.Context, exchangeID, batc
 	coll := s.coll(exchangeID, kindParticipants)
 	cur, err := coll.Find(ctx, bson.D{{Key: "batch", Value: batch}}, options.Find().SetProjection(bson.D{{Key: "token", Value: 1}}))
 	if err != nil {
-		return fail("find the participants of an unfinished import into "+exchangeID, err)
+		return s.fail("find the participants of an unfinished import into "+exchangeID, err)
 	}
 	var docs []struct {
 		Token string `bson:"token"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return fail("find the participants of an unfinished import into "+exchangeID, err)
+		return s.fail("find the participants of an unfinished import into "+exchangeID, err)
 	}
 	for _, d := range docs {
 		id := linkID(d.Token)
 		if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(id)); err != nil {
-			return fail("remove a link of an unfinished import into "+exchangeID, err)
+			return s.fail("remove a link of an unfinished import into "+exchangeID, err)
 		}
 		s.owners.del(id)
 	}
 	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "batch", Value: batch}}); err != nil {
-		return fail("remove the participants of an unfinished import into "+exchangeID, err)
+		return s.fail("remove the participants of an unfinished import into "+exchangeID, err)
 	}
 	return nil
 }
@@ -172,7 +172,7 @@ func (s *Store) reserve(ctx context.Context, name string, n int) (int, error) {
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: n}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {
-		return 0, fail(fmt.Sprintf("reserve %d from counter %s", n, name), err)
+		return 0, s.fail(fmt.Sprintf("reserve %d from counter %s", n, name), err)
 	}
 	return c.Seq - n + 1, nil
 }
@@ -224,7 +224,7 @@ func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.
 			yield(nil, err)
 			return
 		}
-		for d, err := range stream[participantDoc](ctx, s.coll(exchangeID, kindParticipants), nil) {
+		for d, err := range stream[participantDoc](ctx, s, s.coll(exchangeID, kindParticipants), nil) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -253,7 +253,7 @@ func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange
 		return &c, nil
 	}
 	unknown := exchange.Errorf(exchange.ENOTFOUND, "unknown link")
-	l, err := findByID[linkDoc](ctx, s.db.Collection(collLinks), id, "link")
+	l, err := findByID[linkDoc](ctx, s, s.db.Collection(collLinks), id, "link")
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange
 	if err := s.prepare(ctx, l.Exchange); err != nil {
 		return nil, err
 	}
-	d, err := findByID[participantDoc](ctx, s.coll(l.Exchange, kindParticipants), l.PID, "participant "+l.PID+" of "+l.Exchange)
+	d, err := findByID[participantDoc](ctx, s, s.coll(l.Exchange, kindParticipants), l.PID, "participant "+l.PID+" of "+l.Exchange)
 	if err != nil {
 		return nil, err
 	}

@@ -106,13 +106,13 @@ func (s *Store) lastVersionIDs(ctx context.Context, exchangeID string, n int) ([
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fail("read the last versions of "+exchangeID, err)
+		return nil, s.fail("read the last versions of "+exchangeID, err)
 	}
 	var docs []struct {
 		ID string `bson:"_id"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fail("read the last versions of "+exchangeID, err)
+		return nil, s.fail("read the last versions of "+exchangeID, err)
 	}
 	ids := make([]string, len(docs))
 	for i, d := range docs {
@@ -131,14 +131,14 @@ func (s *Store) currentSeqs(ctx context.Context, exchangeID string, keys []strin
 	cur, err := s.db.Collection(coll).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
 		options.Find().SetProjection(bson.D{{Key: "seq", Value: 1}}))
 	if err != nil {
-		return nil, fail("read the current answers of "+exchangeID, err)
+		return nil, s.fail("read the current answers of "+exchangeID, err)
 	}
 	var docs []struct {
 		ID  string `bson:"_id"`
 		Seq int    `bson:"seq"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fail("read the current answers of "+exchangeID, err)
+		return nil, s.fail("read the current answers of "+exchangeID, err)
 	}
 	out := make(map[string]int, len(docs))
 	for _, d := range docs {

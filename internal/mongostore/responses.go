@@ -99,6 +99,9 @@ func (s *Store) lockResponse(exchangeID, pid, wave string) (unlock func()) {
 
 // addVersion stores r as a new version under the next free number.
 func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch string) (*versionDoc, error) {
+	if err := s.outage.check(); err != nil {
+		return nil, err
+	}
 	where := r.Exchange + "/" + responseKey(r.Participant, r.Wave)
 	seq, known := s.heads.get(where)
 	if !known {
@@ -121,7 +124,7 @@ func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch stri
 			return &v, nil
 		}
 		if !isDuplicate(err) {
-			return nil, fail("save response version "+where, err)
+			return nil, s.fail("save response version "+where, err)
 		}
 		// Another writer (another process) holds that number: carry on
 		// from the newest current answers if they are further on.
@@ -162,7 +165,7 @@ func (s *Store) setCurrent(ctx context.Context, v *versionDoc) error {
 		_, err = coll.UpdateOne(ctx, byID(key), update, options.UpdateOne().SetUpsert(true))
 	}
 	if err != nil {
-		return fail("save response "+v.Exchange+"/"+key, err)
+		return s.fail("save response "+v.Exchange+"/"+key, err)
 	}
 	s.heads.put(v.Exchange+"/"+key, v.Seq)
 	return nil
@@ -176,7 +179,7 @@ func (s *Store) catchUp(ctx context.Context, exchangeID, pid, wave string, from,
 	for {
 		var newest *versionDoc
 		for n := from + 1; ; n++ {
-			v, err := findByID[versionDoc](ctx, coll, versionKey(pid, wave, n), "response version")
+			v, err := findByID[versionDoc](ctx, s, coll, versionKey(pid, wave, n), "response version")
 			if err != nil {
 				return err
 			}
@@ -206,7 +209,7 @@ func (s *Store) catchUp(ctx context.Context, exchangeID, pid, wave string, from,
 
 // current reads a response's current answers; nil when there are none.
 func (s *Store) current(ctx context.Context, exchangeID, pid, wave string) (*responseDoc, error) {
-	return findByID[responseDoc](ctx, s.coll(exchangeID, kindResponses), responseKey(pid, wave), "response "+exchangeID+"/"+responseKey(pid, wave))
+	return findByID[responseDoc](ctx, s, s.coll(exchangeID, kindResponses), responseKey(pid, wave), "response "+exchangeID+"/"+responseKey(pid, wave))
 }
 
 // AddResponseIfAbsent stores r only when the participant has no response in
@@ -247,7 +250,7 @@ func (s *Store) Response(ctx context.Context, exchangeID, pid, wave string) (*ex
 	if cur != nil {
 		seq = cur.Seq
 	}
-	next, err := findByID[versionDoc](ctx, s.coll(exchangeID, kindVersions), versionKey(pid, wave, seq+1), "response version")
+	next, err := findByID[versionDoc](ctx, s, s.coll(exchangeID, kindVersions), versionKey(pid, wave, seq+1), "response version")
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +283,7 @@ func (s *Store) ResponseHistory(ctx context.Context, exchangeID, pid, wave strin
 	}
 	coll := s.coll(exchangeID, kindVersions)
 	for n := 1; n <= r.Seq; n++ {
-		v, err := findByID[versionDoc](ctx, coll, versionKey(pid, wave, n), "response version")
+		v, err := findByID[versionDoc](ctx, s, coll, versionKey(pid, wave, n), "response version")
 		if err != nil {
 			return nil, err
 		}
@@ -319,7 +322,7 @@ func (s *Store) Respondents(ctx context.Context, exchangeID string) (map[string]
 		Wave        string `bson:"wave"`
 	}
 	out := map[string]map[string]bool{}
-	for d, err := range stream[key](ctx, s.coll(exchangeID, kindResponses), nil) {
+	for d, err := range stream[key](ctx, s, s.coll(exchangeID, kindResponses), nil) {
 		if err != nil {
 			return nil, fmt.Errorf("respondents of %s: %w", exchangeID, err)
 		}

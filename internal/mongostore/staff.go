@@ -28,27 +28,27 @@ func (s *Store) CreateUser(ctx context.Context, u *staff.User) error {
 		return exchange.Errorf(exchange.ECONFLICT, "an account for %s already exists", u.Email)
 	}
 	if err != nil {
-		return fail("create user "+u.Email, err)
+		return s.fail("create user "+u.Email, err)
 	}
 	return nil
 }
 
 // User returns the account with that e-mail.
 func (s *Store) User(ctx context.Context, email string) (*staff.User, error) {
-	return findOne[staff.User](ctx, s.db.Collection(collUsers), bson.D{{Key: "_id", Value: email}},
+	return findOne[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{{Key: "_id", Value: email}},
 		"user "+email, exchange.Errorf(exchange.ENOTFOUND, "no account %s", email))
 }
 
 // Users lists every account by e-mail.
 func (s *Store) Users(ctx context.Context) ([]*staff.User, error) {
-	return findAll[staff.User](ctx, s.db.Collection(collUsers), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "users")
+	return findAll[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "users")
 }
 
 // UpdateUser sets fields of an account: one document, one atomic update.
 func (s *Store) UpdateUser(ctx context.Context, email string, set bson.D) error {
 	res, err := s.db.Collection(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: email}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
-		return fail("update user "+email, err)
+		return s.fail("update user "+email, err)
 	}
 	if res.MatchedCount == 0 {
 		return exchange.Errorf(exchange.ENOTFOUND, "no account %s", email)
@@ -74,7 +74,7 @@ func (s *Store) SetDisabled(ctx context.Context, email string, disabled bool) er
 	if disabled {
 		for _, c := range []string{collSessions, collTokens} {
 			if _, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "user", Value: email}}); err != nil {
-				return fail("end sessions of "+email, err)
+				return s.fail("end sessions of "+email, err)
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *staff.Session) error {
 		s.log.Warn("could not remove expired sessions", "err", err)
 	}
 	if _, err := s.db.Collection(collSessions).InsertOne(ctx, sess); err != nil {
-		return fail("create session", err)
+		return s.fail("create session", err)
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *staff.Session) error {
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error) {
 	signedOut := exchange.Errorf(exchange.EUNAUTHORIZED, "not signed in")
-	sess, err := findOne[staff.Session](ctx, s.db.Collection(collSessions), bson.D{{Key: "_id", Value: hash}}, "session", signedOut)
+	sess, err := findOne[staff.Session](ctx, s, s.db.Collection(collSessions), bson.D{{Key: "_id", Value: hash}}, "session", signedOut)
 	if err != nil {
 		return nil, err
 	}
@@ -115,14 +115,14 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 // CreateToken stores an API token (its hash).
 func (s *Store) CreateToken(ctx context.Context, t *staff.APIToken) error {
 	if _, err := s.db.Collection(collTokens).InsertOne(ctx, t); err != nil {
-		return fail("create token", err)
+		return s.fail("create token", err)
 	}
 	return nil
 }
 
 // TokenUser returns the user of an API token.
 func (s *Store) TokenUser(ctx context.Context, hash string) (*staff.User, error) {
-	t, err := findOne[staff.APIToken](ctx, s.db.Collection(collTokens), bson.D{{Key: "_id", Value: hash}},
+	t, err := findOne[staff.APIToken](ctx, s, s.db.Collection(collTokens), bson.D{{Key: "_id", Value: hash}},
 		"API token", exchange.Errorf(exchange.EUNAUTHORIZED, "unknown API token"))
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, now time.Time
 				return n, slot, nil
 			}
 			if !isDuplicate(err) {
-				return 0, "", fail("count sign-in attempts", err)
+				return 0, "", s.fail("count sign-in attempts", err)
 			}
 			var held struct {
 				At time.Time `bson:"at"`
@@ -160,7 +160,7 @@ func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, now time.Time
 				continue // freed meanwhile: try it again
 			}
 			if err != nil {
-				return 0, "", fail("count sign-in attempts", err)
+				return 0, "", s.fail("count sign-in attempts", err)
 			}
 			if !held.At.Before(now.Add(-window)) {
 				break // taken within the window: the next place
@@ -168,7 +168,7 @@ func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, now time.Time
 			// Taken long ago: free it, naming its time so that an attempt
 			// that has just taken it is not freed instead.
 			if _, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: slot}, {Key: "at", Value: held.At}}); err != nil {
-				return 0, "", fail("count sign-in attempts", err)
+				return 0, "", s.fail("count sign-in attempts", err)
 			}
 		}
 	}
@@ -181,7 +181,7 @@ func (s *Store) ReleaseLoginAttempt(ctx context.Context, slot string) error {
 		return nil
 	}
 	_, err := s.db.Collection(collAttempts).DeleteOne(ctx, byID(slot))
-	return fail("release a sign-in attempt", err)
+	return s.fail("release a sign-in attempt", err)
 }
 
 // ClearLoginAttempts forgets the attempts under key (after a success) and
@@ -191,7 +191,7 @@ func (s *Store) ClearLoginAttempts(ctx context.Context, key string, before time.
 		bson.D{{Key: "key", Value: key}},
 		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}},
 	}}})
-	return fail("clear sign-in attempts", err)
+	return s.fail("clear sign-in attempts", err)
 }
 
 // Audit adds a line to the audit trail. A failure is logged, not returned:
@@ -204,7 +204,7 @@ func (s *Store) Audit(ctx context.Context, e staff.Event) {
 
 // AuditTrail returns the latest events, newest first.
 func (s *Store) AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error) {
-	return findAll[staff.Event](ctx, s.db.Collection(collAudit), bson.D{},
+	return findAll[staff.Event](ctx, s, s.db.Collection(collAudit), bson.D{},
 		options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(limit)), "audit trail")
 }
 
@@ -214,7 +214,7 @@ func (s *Store) AddSignOff(ctx context.Context, so *staff.SignOff) error {
 		return err
 	}
 	if _, err := s.coll(so.Exchange, kindSignOffs).InsertOne(ctx, so); err != nil {
-		return fail("record sign-off", err)
+		return s.fail("record sign-off", err)
 	}
 	return nil
 }
@@ -224,7 +224,7 @@ func (s *Store) SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignO
 	if err := s.prepare(ctx, exchangeID); err != nil {
 		return nil, err
 	}
-	out, err := findAll[staff.SignOff](ctx, s.coll(exchangeID, kindSignOffs), bson.D{}, nil, "sign-offs of "+exchangeID)
+	out, err := findAll[staff.SignOff](ctx, s, s.coll(exchangeID, kindSignOffs), bson.D{}, nil, "sign-offs of "+exchangeID)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ type Store struct {
 	// shared: this Store is another database on a client it does not own.
 	shared bool
 	closed atomic.Bool
+	outage *outage
 
 	locks     keyLocks
 	heads     *ttlCache[int]                   // response key → newest known version number
@@ -108,6 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot use MongoDB at %s: %v", redact(uri), err)
 	}
 	s.client = client
+	s.outage = newOutage(client, log)
 	name := cfg.Database
 	if name == "" {
 		name = DefaultDatabase
@@ -171,7 +173,7 @@ func (s *Store) use(ctx context.Context, name string) error {
 // sharing this one's connection (and embedded FerretDB). Tests use it for a
 // fresh database each. Closing it leaves the connection open.
 func (s *Store) WithDatabase(ctx context.Context, name string) (*Store, error) {
-	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true}
+	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true, outage: s.outage}
 	if err := o.use(ctx, name); err != nil {
 		return nil, err
 	}
@@ -204,8 +206,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	if s.closed.Load() {
 		return exchange.Errorf(exchange.EUNAVAILABLE, "the store is closed")
 	}
+	if err := s.outage.check(); err != nil {
+		return err
+	}
 	if err := s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
-		return fail("ping the database", err)
+		return s.fail("ping the database", err)
 	}
 	return nil
 }
@@ -225,6 +230,7 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.shared {
 		return nil
 	}
+	s.outage.close()
 	var err error
 	if s.client != nil {
 		err = s.client.Disconnect(ctx)
@@ -293,7 +299,7 @@ func (s *Store) prepare(ctx context.Context, exchangeID string) error {
 			err = nil
 		}
 		if err != nil {
-			return fail("create the collections of exchange "+exchangeID, err)
+			return s.fail("create the collections of exchange "+exchangeID, err)
 		}
 	}
 	if s.sqlite != nil {
@@ -435,7 +441,7 @@ const errUnreachable = "The database does not answer at the moment; nothing was 
 // fail wraps err with what was being done; a database that cannot be
 // reached becomes an "unavailable" error, which the service answers with
 // 503 and Retry-After rather than as an internal error.
-func fail(what string, err error) error {
+func (s *Store) fail(what string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -444,6 +450,7 @@ func fail(what string, err error) error {
 		return err
 	}
 	if unreachable(err) {
+		s.outage.begin(s)
 		return &exchange.Error{Code: exchange.EUNAVAILABLE, Message: errUnreachable, Cause: fmt.Errorf("%s: %w", what, err)}
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -459,7 +466,7 @@ func (s *Store) CollectionSizes(ctx context.Context, exchangeID string) (map[str
 	for _, kind := range exchangeKinds {
 		n, err := s.coll(exchangeID, kind).CountDocuments(ctx, bson.D{})
 		if err != nil {
-			return nil, fail("count the "+kind+" of "+exchangeID, err)
+			return nil, s.fail("count the "+kind+" of "+exchangeID, err)
 		}
 		out[kind] = int(n)
 	}

@@ -26,7 +26,7 @@ const streamBatch = 1000
 // from a cursor, in the order they were stored.
 func (s *Store) StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error] {
 	return func(yield func(*exchange.Response, error) bool) {
-		for d, err := range stream[responseDoc](ctx, s.coll(exchangeID, kindResponses), nil) {
+		for d, err := range stream[responseDoc](ctx, s, s.coll(exchangeID, kindResponses), nil) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -41,21 +41,25 @@ func (s *Store) StreamResponses(ctx context.Context, exchangeID string) iter.Seq
 }
 
 // stream reads every document of coll matching filter (all when nil).
-func stream[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) iter.Seq2[*T, error] {
+func stream[T any](ctx context.Context, s *Store, coll *mongo.Collection, filter bson.D) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		if err := s.outage.check(); err != nil {
+			yield(nil, err)
+			return
+		}
 		if filter == nil {
 			filter = bson.D{}
 		}
 		cur, err := coll.Find(ctx, filter, options.Find().SetBatchSize(streamBatch))
 		if err != nil {
-			yield(nil, fail("read "+coll.Name(), err))
+			yield(nil, s.fail("read "+coll.Name(), err))
 			return
 		}
 		defer cur.Close(context.Background())
 		for cur.Next(ctx) {
 			v := new(T)
 			if err := cur.Decode(v); err != nil {
-				yield(nil, fail("decode "+coll.Name(), err))
+				yield(nil, s.fail("decode "+coll.Name(), err))
 				return
 			}
 			if !yield(v, nil) {
@@ -63,7 +67,7 @@ func stream[T any](ctx context.Context, coll *mongo.Collection, filter bson.D) i
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, fail("read "+coll.Name(), err))
+			yield(nil, s.fail("read "+coll.Name(), err))
 		}
 	}
 }

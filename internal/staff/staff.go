@@ -50,9 +50,7 @@ func (u *User) Has(role string) bool { return u != nil && slices.Contains(u.Role
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// bcryptCost is bcrypt's work factor: about a tenth of a second per check
-// on this project's machines.
-const bcryptCost = 12
+// bcryptCost (cost.go, cost_race.go) is bcrypt's work factor.
 
 // NewUser checks and builds an account.
 func NewUser(email, name string, roles []string, password string, now time.Time) (*User, error) {

@@ -50,8 +50,18 @@ func (s *Server) handleWorkbook(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	labels := c.Query("labels")
-	e, err := workbook.Build(ctx, s.store, s.instruments, []string{c.Param("id")}, workbook.Options{
-		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now()})
+	x, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	report, err := s.analyze(c, x, in, s.cfg.MinCell)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	e, err := workbook.Build(ctx, s.store, s.instruments, []string{x.ID}, workbook.Options{
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Report: report})
 	if err != nil {
 		s.jsonError(c, err)
 		return

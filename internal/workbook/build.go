@@ -26,6 +26,10 @@ type Options struct {
 	Version     string
 	Methods     string
 	GeneratedAt time.Time
+	// Report, when set, is the analysis of the one exchange exported, made
+	// already (the service keeps one while the data is unchanged); it must
+	// have been made with MinCell.
+	Report *analysis.Report
 }
 
 // Build analyses the exchanges (one, or several that share an instrument)
@@ -59,10 +63,14 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 	if opts.Labels != "" && !in.HasLanguage(opts.Labels) {
 		return nil, exchange.Errorf(exchange.EINVALID, "--labels %s: the instrument's languages are %s", opts.Labels, strings.Join(in.Languages, ", "))
 	}
-	report, err := analysis.Analyze(ctx, analysis.Combine(inputs),
-		analysis.Options{MinCell: opts.MinCell, GeneratedAt: opts.GeneratedAt, SoftwareVersion: opts.Version})
-	if err != nil {
-		return nil, fmt.Errorf("analyse: %w", err)
+	report := opts.Report
+	if report == nil || len(xs) != 1 {
+		var err error
+		report, err = analysis.Analyze(ctx, analysis.Combine(inputs),
+			analysis.Options{MinCell: opts.MinCell, GeneratedAt: opts.GeneratedAt, SoftwareVersion: opts.Version})
+		if err != nil {
+			return nil, fmt.Errorf("analyse: %w", err)
+		}
 	}
 	return &Export{
 		Instrument: in, Exchanges: xs, Report: report, Labels: opts.Labels,
