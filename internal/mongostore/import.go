@@ -34,7 +34,7 @@ func (s *Store) ImportResponses(ctx context.Context, exchangeID string, rows []e
 			return nil, run.abort(fmt.Errorf("row %d is for exchange %s, not %s", row.Row, r.Exchange, exchangeID))
 		}
 		unlock := s.lockResponse(r.Exchange, r.Participant, r.Wave)
-		v, err := s.addVersion(ctx, &r, run.doc.Batch)
+		v, _, err := s.addVersion(ctx, &r, run.doc.Batch, false)
 		unlock()
 		if err != nil {
 			return nil, run.abort(fmt.Errorf("row %d: %w", row.Row, err))

@@ -78,7 +78,7 @@ func TestALateWriterCatchesUp(t *testing.T) {
 	b := sibling(t, a)
 	ctx := context.Background()
 	createExchange(t, a)
-	va, err := a.addVersion(ctx, submission("P0001", 1), "")
+	va, _, err := a.addVersion(ctx, submission("P0001", 1), "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestACrashBetweenTheTwoWritesIsRepaired(t *testing.T) {
 	// Died after storing the version: one response answered before, one
 	// never answered.
 	for _, r := range []*exchange.Response{submission("P0001", 4), submission("P0002", 5)} {
-		if _, err := s.addVersion(ctx, r, ""); err != nil {
+		if _, _, err := s.addVersion(ctx, r, "", false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -244,7 +244,7 @@ func TestAnInterruptedResponsesImport(t *testing.T) {
 		}
 		for _, r := range []*exchange.Response{submission("P0001", 3), submission("P0002", 4)} {
 			r.Source = exchange.SourceImport
-			if _, err := s.addVersion(ctx, r, run.doc.Batch); err != nil {
+			if _, _, err := s.addVersion(ctx, r, run.doc.Batch, false); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -73,12 +72,14 @@ func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchan
 		return nil, err
 	}
 	defer s.lockResponse(r.Exchange, r.Participant, r.Wave)()
-	v, err := s.addVersion(ctx, r, "")
+	v, written, err := s.addVersion(ctx, r, "", true)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.setCurrent(ctx, v); err != nil {
-		return nil, err
+	if !written {
+		if err := s.setCurrent(ctx, v); err != nil {
+			return nil, err
+		}
 	}
 	// The submission is stored; a failure to look further only delays
 	// a repair that the next read makes anyway.
@@ -97,50 +98,86 @@ func (s *Store) lockResponse(exchangeID, pid, wave string) (unlock func()) {
 	return s.locks.lock("response/" + exchangeID + "/" + responseKey(pid, wave))
 }
 
-// addVersion stores r as a new version under the next free number.
-func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch string) (*versionDoc, error) {
+// addVersion stores r as a new version under the next free number. With
+// current, a first version is stored with its current answers in the same
+// round of inserts, and written reports that they were.
+func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch string, current bool) (v *versionDoc, written bool, err error) {
 	if err := s.outage.check(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	where := r.Exchange + "/" + responseKey(r.Participant, r.Wave)
 	seq, known := s.heads.get(where)
 	if !known {
 		cur, err := s.current(ctx, r.Exchange, r.Participant, r.Wave)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if cur != nil {
 			seq = cur.Seq
 		}
 	}
-	v := versionOf(r, batch)
+	nv := versionOf(r, batch)
+	v = &nv
 	coll := s.coll(r.Exchange, kindVersions)
 	for range 1000 {
 		seq++
 		v.Seq, v.ID = seq, versionKey(r.Participant, r.Wave, seq)
-		err := s.versions.insert(ctx, coll, v)
+		var err, curErr error
+		if current && seq == 1 {
+			err, curErr = s.inserts.insertThen(ctx, coll, v, s.coll(r.Exchange, kindResponses), firstCurrent(v))
+		} else {
+			err = s.inserts.insert(ctx, coll, v)
+		}
 		if err == nil {
 			s.heads.put(where, seq)
-			return &v, nil
+			if current && seq == 1 && curErr != nil && !isDuplicate(curErr) {
+				return nil, false, s.fail("save response "+where, curErr)
+			}
+			// A duplicate: current answers were there (a crash's
+			// leftovers); the caller updates them.
+			return v, current && seq == 1 && curErr == nil, nil
 		}
 		if !isDuplicate(err) {
-			return nil, s.fail("save response version "+where, err)
+			return nil, false, s.fail("save response version "+where, err)
 		}
 		// Another writer (another process) holds that number: carry on
 		// from the newest current answers if they are further on.
 		cur, err := s.current(ctx, r.Exchange, r.Participant, r.Wave)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if cur != nil && cur.Seq > seq {
 			seq = cur.Seq
 		}
 	}
-	return nil, fmt.Errorf("save response version %s: no free version number found", where)
+	return nil, false, fmt.Errorf("save response version %s: no free version number found", where)
 }
 
-// setCurrent makes v the response's current answers.
+// firstCurrent is the current answers a first version makes.
+func firstCurrent(v *versionDoc) responseDoc {
+	return responseDoc{ID: responseKey(v.Participant, v.Wave), Response: exchange.Response{Exchange: v.Exchange, Participant: v.Participant,
+		Wave: v.Wave, Instrument: v.Instrument, InstrumentVersion: v.InstrumentVersion, Language: v.Language, Answers: v.Answers,
+		Source: v.Source, SubmittedAt: v.SubmittedAt, FirstSubmittedAt: v.SubmittedAt, Seq: v.Seq}}
+}
+
+// setCurrent makes v the response's current answers. The first version
+// is inserted — an insert goes into the batch of concurrent ones, and costs
+// the embedded store no read — and every later one updates them.
 func (s *Store) setCurrent(ctx context.Context, v *versionDoc) error {
+	coll := s.coll(v.Exchange, kindResponses)
+	key := responseKey(v.Participant, v.Wave)
+	if v.Seq == 1 {
+		err := s.inserts.insert(ctx, coll, firstCurrent(v))
+		if err == nil {
+			s.heads.put(v.Exchange+"/"+key, v.Seq)
+			return nil
+		}
+		if !isDuplicate(err) {
+			return s.fail("save response "+v.Exchange+"/"+key, err)
+		}
+		// Answers are there already (a later version, or a crash's
+		// leftovers): update them as any later version does.
+	}
 	update := bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "exchange", Value: v.Exchange},
@@ -156,15 +193,7 @@ func (s *Store) setCurrent(ctx context.Context, v *versionDoc) error {
 		}},
 		{Key: "$setOnInsert", Value: bson.D{{Key: "first_submitted_at", Value: v.SubmittedAt}}},
 	}
-	coll := s.coll(v.Exchange, kindResponses)
-	key := responseKey(v.Participant, v.Wave)
-	_, err := coll.UpdateOne(ctx, byID(key), update, options.UpdateOne().SetUpsert(true))
-	if isDuplicate(err) {
-		// Two first writes raced to insert; the loser's upsert is now an
-		// update of the winner's document.
-		_, err = coll.UpdateOne(ctx, byID(key), update, options.UpdateOne().SetUpsert(true))
-	}
-	if err != nil {
+	if err := s.inserts.upsert(ctx, coll, key, update); err != nil {
 		return s.fail("save response "+v.Exchange+"/"+key, err)
 	}
 	s.heads.put(v.Exchange+"/"+key, v.Seq)
@@ -224,12 +253,14 @@ func (s *Store) AddResponseIfAbsent(ctx context.Context, r *exchange.Response) (
 	if err != nil || cur != nil {
 		return false, err
 	}
-	v, err := s.addVersion(ctx, r, "")
+	v, written, err := s.addVersion(ctx, r, "", true)
 	if err != nil {
 		return false, err
 	}
-	if err := s.setCurrent(ctx, v); err != nil {
-		return false, err
+	if !written {
+		if err := s.setCurrent(ctx, v); err != nil {
+			return false, err
+		}
 	}
 	s.changes.touch(r.Exchange)
 	return true, nil

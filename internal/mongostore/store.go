@@ -80,7 +80,7 @@ type Store struct {
 	committed sync.Map // import batch id → true, once known committed
 	prepared  sync.Map // exchange id → true, once its collections exist here
 	changes   *changeMarks
-	versions  *insertBatcher
+	inserts   *insertBatcher
 }
 
 // Open connects to MongoDB (or starts the embedded FerretDB), waits until it
@@ -156,7 +156,13 @@ func (s *Store) use(ctx context.Context, name string) error {
 	s.owners = newTTLCache[*exchange.Participant](ownerTTL, 100_000)
 	s.exchanges = newTTLCache[*exchange.Exchange](exchangeTTL, 10_000)
 	s.changes = newChangeMarks(s)
-	s.versions = newInsertBatcher(s.log)
+	// SQLite commits one transaction at a time: one writer; MongoDB
+	// takes several.
+	workers := 4
+	if s.sqlite != nil {
+		workers = 1
+	}
+	s.inserts = newInsertBatcher(s.log, workers)
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
@@ -224,8 +230,8 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.changes != nil {
 		s.changes.close(ctx)
 	}
-	if s.versions != nil {
-		s.versions.close()
+	if s.inserts != nil {
+		s.inserts.close()
 	}
 	if s.shared {
 		return nil

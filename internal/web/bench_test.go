@@ -1,0 +1,356 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// The benchmarks here run the whole service on a store of their own — the
+// embedded one in a temporary data dir, or MONGODB_URI when set — loaded
+// with synthetic exchanges, and send it HTTP from loopback clients.
+
+func benchInstruments(b *testing.B) *survey.Set {
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		b.Fatal(probs)
+	}
+	return survey.NewSet(ins...)
+}
+
+func benchStore(b *testing.B) *mongostore.Store {
+	ctx := context.Background()
+	s, err := mongostore.Open(ctx, mongostore.Config{URI: os.Getenv("MONGODB_URI"), DataDir: b.TempDir(), Database: storetest.NewDatabaseName()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = s.Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}
+
+// loadExchange creates an exchange of n synthetic participants who have
+// answered the waves listed (all when none are), opens openWave, and
+// returns their personal tokens.
+func loadExchange(b *testing.B, s *mongostore.Store, in *survey.Instrument, id string, n int, openWave string, answered ...string) []string {
+	ctx := context.Background()
+	x := &exchange.Exchange{ID: id, Name: "Synthetic " + id, Instrument: in.ID, HostCity: "Chicago", VisitingCity: "Paris",
+		Start: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC), Waves: map[string]exchange.WaveState{}}
+	if err := s.CreateExchange(ctx, x); err != nil {
+		b.Fatal(err)
+	}
+	if openWave != "" {
+		if _, err := s.SetWave(ctx, id, openWave, true, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ps, rs := analysis.Synthetic(in, id, n)
+	tokens := make([]string, 0, n)
+	withTokens := func(yield func(*exchange.Participant, error) bool) {
+		for p, err := range ps {
+			if err == nil {
+				p.Token = exchange.NewToken()
+				tokens = append(tokens, p.Token)
+			}
+			if !yield(p, err) {
+				return
+			}
+		}
+	}
+	only := func(yield func(*exchange.Response, error) bool) {
+		for r, err := range rs {
+			if err == nil && len(answered) > 0 && !slices.Contains(answered, r.Wave) {
+				continue
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
+	if err := s.BulkLoad(ctx, id, iter.Seq2[*exchange.Participant, error](withTokens), only); err != nil {
+		b.Fatal(err)
+	}
+	return tokens
+}
+
+func benchServer(b *testing.B, s *mongostore.Store, set *survey.Set) *httptest.Server {
+	h, err := web.NewServer(s, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Methods: exchangeeval.Methods})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+// answersIn is a complete questionnaire of a wave as the JSON API takes it,
+// varied by k.
+func answersIn(in *survey.Instrument, wave string, k int) []byte {
+	a := map[string]any{}
+	for _, q := range in.QuestionsIn(wave) {
+		switch q.Type {
+		case survey.TypeLikert:
+			a[q.ID] = 1 + k%5
+		case survey.TypeSingle:
+			a[q.ID] = q.Options[k%len(q.Options)].Code
+		case survey.TypeMulti:
+			a[q.ID] = []string{q.Options[k%len(q.Options)].Code}
+		case survey.TypeNumber:
+			a[q.ID] = 1 + k%20
+		case survey.TypeText:
+			a[q.ID] = fmt.Sprintf("Empowerment, volunteers and evaluation with a university (%d).", k)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"wave": wave, "answers": a})
+	return body
+}
+
+// BenchmarkSubmissions has 32 clients submit complete post-exchange
+// questionnaires through the JSON API to an exchange of 2 000 and of 20 000
+// participants who have all answered the pre-exchange one: "first" sends
+// 1 600 delegates' first answers, "again" 1 600 resubmissions (answers
+// replaced, the earlier kept as history). In the same run it measures the
+// store's own single-document upsert rate at the same concurrency:
+//
+//	go test ./internal/web -run '^$' -bench Submissions -benchtime 1x -timeout 30m
+//
+// Targets: no errors; throughput at 20 000 ≥ 0.8 × at 2 000; throughput ≥
+// 0.8 × the upsert rate.
+func BenchmarkSubmissions(b *testing.B) {
+	set := benchInstruments(b)
+	in := set.Get("csci-social-services")
+	const clients, perClient = 32, 50
+	for _, n := range []int{2000, 20000} {
+		for _, kind := range []string{"first", "again"} {
+			b.Run(fmt.Sprintf("%d/%s", n, kind), func(b *testing.B) {
+				s := benchStore(b)
+				tokens := loadExchange(b, s, in, "load", n, "post", "pre")
+				srv := benchServer(b, s, set)
+				// Each submission goes to another delegate.
+				rng := rand.New(rand.NewPCG(uint64(n), 1))
+				rng.Shuffle(len(tokens), func(i, j int) { tokens[i], tokens[j] = tokens[j], tokens[i] })
+				tokens = tokens[:clients*perClient]
+				submit := func() (latencies []time.Duration, errs int, elapsed time.Duration) {
+					hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+					defer hc.CloseIdleConnections()
+					var mu sync.Mutex
+					var wg sync.WaitGroup
+					start := time.Now()
+					for c := range clients {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for k := range perClient {
+								i := c*perClient + k
+								body := answersIn(in, "post", i)
+								t0 := time.Now()
+								resp, err := hc.Post(srv.URL+"/api/v1/responses/"+tokens[i], "application/json", bytes.NewReader(body))
+								ok := err == nil && resp.StatusCode == http.StatusOK
+								if err == nil {
+									io.Copy(io.Discard, resp.Body)
+									resp.Body.Close()
+								}
+								mu.Lock()
+								latencies = append(latencies, time.Since(t0))
+								if !ok {
+									errs++
+								}
+								mu.Unlock()
+							}
+						}()
+					}
+					wg.Wait()
+					return latencies, errs, time.Since(start)
+				}
+				if kind == "again" {
+					if _, errs, _ := submit(); errs > 0 {
+						b.Fatalf("%d errors in the first answers", errs)
+					}
+				}
+				upserts := upsertRate(b, s, in, clients, perClient)
+				var (
+					latencies []time.Duration
+					errs      int
+					elapsed   time.Duration
+				)
+				b.ResetTimer()
+				for i := range b.N {
+					if kind == "first" && i > 0 {
+						continue // a second round would be resubmissions
+					}
+					l, e, d := submit()
+					latencies, errs, elapsed = append(latencies, l...), errs+e, elapsed+d
+				}
+				rate := float64(len(latencies)) / elapsed.Seconds()
+				b.ReportMetric(rate, "submissions/s")
+				b.ReportMetric(float64(percentile(latencies, 0.5).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(percentile(latencies, 0.99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(errs), "errors")
+				b.ReportMetric(upserts, "store-upserts/s")
+				b.ReportMetric(rate/upserts, "ratio-to-upserts")
+			})
+		}
+	}
+}
+
+// upsertRate measures the store's own rate of single-document upserts by
+// _id at this concurrency: documents shaped like a response, replaced by
+// key in a collection made as the service makes its own (so, on the
+// embedded store, with the same index).
+func upsertRate(b *testing.B, s *mongostore.Store, in *survey.Instrument, clients, perClient int) float64 {
+	ctx := context.Background()
+	if err := s.CreateExchange(ctx, &exchange.Exchange{ID: "upsert-baseline", Instrument: in.ID, Waves: map[string]exchange.WaveState{}}); err != nil {
+		b.Fatal(err)
+	}
+	uri, embedded := s.Embedded()
+	if !embedded {
+		uri = os.Getenv("MONGODB_URI")
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database(s.DatabaseName()).Collection("exchange.upsert-baseline.responses")
+	var answers bson.M
+	if err := json.Unmarshal(answersIn(in, "post", 1), &answers); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range perClient {
+				id := exchange.PID(1+(c*perClient+k)%2000) + "/pre"
+				doc := bson.D{{Key: "_id", Value: id}, {Key: "exchange", Value: "upsert-baseline"}, {Key: "participant", Value: id[:5]},
+					{Key: "wave", Value: "post"}, {Key: "answers", Value: answers["answers"]}, {Key: "seq", Value: k}, {Key: "submitted_at", Value: time.Now()}}
+				_, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
+				if mongo.IsDuplicateKeyError(err) {
+					// Two first upserts of one key raced; as in the
+					// service, the loser's is now a replacement.
+					_, err = coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
+				}
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(clients*perClient) / time.Since(start).Seconds()
+}
+
+// BenchmarkIsolation measures a 50-participant exchange's pages — the
+// committee dashboard, the report made afresh (a new minimum cell size
+// each time, so no analysis is reused) and a delegate's questionnaire —
+// on a store holding nothing else, and on one also holding an exchange of
+// 100 000 participants who answered every wave:
+//
+//	go test ./internal/web -run '^$' -bench Isolation -benchtime 1x -timeout 60m
+//
+// Target: each page's latency with the big exchange ≤ 1.5 × without it.
+func BenchmarkIsolation(b *testing.B) {
+	set := benchInstruments(b)
+	in := set.Get("csci-social-services")
+	const requests = 40
+	type latencies struct{ dashboard, report, questionnaire time.Duration }
+	measure := func(others int) latencies {
+		s := benchStore(b)
+		tokens := loadExchange(b, s, in, "small", 50, "pre")
+		if others > 0 {
+			loadExchange(b, s, in, "big", others, "")
+		}
+		srv := benchServer(b, s, set)
+		secret, hash := staff.NewSecret()
+		u, err := staff.NewUser("admin@example.org", "Admin", []string{staff.RoleAdmin}, "benchmark-password", time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := s.CreateUser(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, &staff.Session{Hash: hash, User: u.Email, CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			b.Fatal(err)
+		}
+		get := func(path string) time.Duration {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+			req.AddCookie(&http.Cookie{Name: "exchangeeval_session", Value: secret})
+			t0 := time.Now()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("%s: %d", path, resp.StatusCode)
+			}
+			return time.Since(t0)
+		}
+		get("/exchanges/small") // the first view makes the analysis
+		var l latencies
+		for i := range requests {
+			l.dashboard += get("/exchanges/small")
+			l.report += get(fmt.Sprintf("/api/v1/exchanges/small/report?min_cell=%d", 5+i))
+			l.questionnaire += get("/s/" + tokens[i%len(tokens)])
+		}
+		l.dashboard /= requests
+		l.report /= requests
+		l.questionnaire /= requests
+		return l
+	}
+	for b.Loop() {
+		alone := measure(0)
+		crowded := measure(100_000)
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		b.ReportMetric(ms(alone.dashboard), "dashboard-alone-ms")
+		b.ReportMetric(ms(crowded.dashboard), "dashboard-crowded-ms")
+		b.ReportMetric(ms(crowded.dashboard)/ms(alone.dashboard), "dashboard-ratio")
+		b.ReportMetric(ms(alone.report), "fresh-report-alone-ms")
+		b.ReportMetric(ms(crowded.report), "fresh-report-crowded-ms")
+		b.ReportMetric(ms(crowded.report)/ms(alone.report), "fresh-report-ratio")
+		b.ReportMetric(ms(alone.questionnaire), "questionnaire-alone-ms")
+		b.ReportMetric(ms(crowded.questionnaire), "questionnaire-crowded-ms")
+		b.ReportMetric(ms(crowded.questionnaire)/ms(alone.questionnaire), "questionnaire-ratio")
+	}
+}
