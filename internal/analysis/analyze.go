@@ -87,7 +87,6 @@ type analyzer struct {
 	responded [][]bool   // [wave][participant]
 	imported  []int      // [wave]
 	scores    [][][]int8 // [wave][item][participant]; 0 = no answer
-	finished  []bool     // [participant]: one entry per participant
 
 	textResp     []int      // [wave]
 	themeResp    [][]int    // [wave][theme]
@@ -166,6 +165,7 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 		a.invited++
 	}
 	a.reorder()
+	a.compact()
 	return a.report(input.Exchange), nil
 }
 
@@ -303,7 +303,6 @@ func (a *analyzer) addParticipant(pid string, attrs []string) int {
 		}
 	}
 	a.quotes.grow()
-	a.finished = append(a.finished, false)
 	return i
 }
 
@@ -522,4 +521,24 @@ func digitRun(s string) int {
 		i++
 	}
 	return i
+}
+
+// compact gives back what reading needed and the report does not: the
+// slack of slices grown one participant at a time, and the map from ids to
+// places (Scores.Index searches the sorted ids instead). A cached report
+// of 100 000 participants holds tens of megabytes less.
+func (a *analyzer) compact() {
+	a.pix = nil
+	a.keys = slices.Clip(a.keys)
+	for k := range a.attrRaw {
+		a.attrRaw[k] = slices.Clip(a.attrRaw[k])
+	}
+	for w := range a.waves {
+		a.responded[w] = slices.Clone(a.responded[w])
+		a.textAnswered[w] = slices.Clone(a.textAnswered[w])
+		a.themeBits[w] = slices.Clone(a.themeBits[w])
+		for j := range a.items {
+			a.scores[w][j] = slices.Clone(a.scores[w][j])
+		}
+	}
 }

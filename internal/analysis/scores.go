@@ -11,7 +11,7 @@ import (
 // itemValues returns item j's scored values in wave w by participant, NaN
 // where unanswered.
 func (a *analyzer) itemValues(w, j int) []float64 {
-	out := make([]float64, len(a.finished))
+	out := make([]float64, len(a.keys))
 	for i, v := range a.scores[w][j] {
 		if v == 0 {
 			out[i] = math.NaN()
@@ -50,7 +50,7 @@ func (a *analyzer) goalScoresIn(goal string, w int) []float64 {
 	if len(items) == 0 {
 		return nil
 	}
-	out := make([]float64, len(a.finished))
+	out := make([]float64, len(a.keys))
 	for i := range out {
 		sum, n := 0, 0
 		for _, j := range items {
@@ -210,7 +210,7 @@ func (a *analyzer) participation(comps []WavePair) Participation {
 	for _, c := range comps {
 		f, t := a.wix[c.From], a.wix[c.To]
 		n := 0
-		for i := range a.finished {
+		for i := range a.keys {
 			if a.responded[f][i] && a.responded[t][i] {
 				n++
 			}
@@ -238,7 +238,7 @@ func (a *analyzer) goalReport(g *survey.Goal, comps []WavePair) GoalReport {
 		scores[w] = a.goalScoresIn(g.ID, w)
 		gr.Waves = append(gr.Waves, WaveStats{Wave: id, Descriptive: a.describe(scores[w])})
 		var rows [][]float64
-		for i := range a.finished {
+		for i := range a.keys {
 			row := make([]float64, 0, len(items))
 			for _, j := range items {
 				if v := a.scores[w][j][i]; v != 0 {

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -14,7 +15,7 @@ type Scores struct {
 }
 
 // Participants is the number of participants, invited or responding.
-func (s Scores) Participants() int { return len(s.a.finished) }
+func (s Scores) Participants() int { return len(s.a.keys) }
 
 // Participant returns participant i's key (pseudonymous id; exchange/id in
 // a combined analysis) and attributes: city, role, language, side.
@@ -25,6 +26,12 @@ func (s Scores) Participant(i int) (key string, attrs [4]string) {
 		}
 	}
 	return s.a.keys[i], attrs
+}
+
+// Index returns the place of the participant with that key (as Participant
+// gives it), found by binary search over the ids in order.
+func (s Scores) Index(key string) (int, bool) {
+	return slices.BinarySearchFunc(s.a.keys, key, naturalCompare)
 }
 
 // Responded reports whether participant i answered wave.

@@ -143,6 +143,14 @@ type Participant struct {
 	CreatedAt time.Time `bson:"created_at" json:"-"`
 }
 
+// LinkHolder is whose a personal link is: all a delegate's request needs to
+// know of them.
+type LinkHolder struct {
+	Exchange string
+	PID      string
+	Language string
+}
+
 // Delegation sides.
 const (
 	SideHost     = "host"

@@ -107,3 +107,60 @@ func BenchmarkExportFromStore(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalysisAgainstScan compares the analysis of an exchange of
+// 10 000 participants × 3 waves, read from the store, with one bare pass
+// over that exchange's responses (decoded, nothing else done): the
+// analysis reads the participants beside the responses in the same pass,
+// so the two should take nearly the same time.
+//
+//	go test ./internal/mongostore -run '^$' -bench AnalysisAgainstScan -benchtime 3x -timeout 30m
+//
+// Target: analysis ≤ 1.1 × the bare scan.
+func BenchmarkAnalysisAgainstScan(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{URI: os.Getenv("MONGODB_URI"), Database: "bench_scan", DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	defer s.Drop(ctx)
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		b.Fatal(probs)
+	}
+	in := survey.NewSet(ins...).Get("csci-social-services")
+	const n = 10_000
+	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
+	if err := s.CreateExchange(ctx, x); err != nil {
+		b.Fatal(err)
+	}
+	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
+		b.Fatal(err)
+	}
+	var scan, analyse time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		count := 0
+		for _, err := range s.StreamResponses(ctx, x.ID) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			count++
+		}
+		scan += time.Since(t0)
+		if count != 3*n {
+			b.Fatalf("%d responses scanned", count)
+		}
+		t0 = time.Now()
+		r, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
+		analyse += time.Since(t0)
+		if err != nil || r.Participation.Invited != n {
+			b.Fatalf("%v %+v", err, r.Participation)
+		}
+	}
+	b.ReportMetric(scan.Seconds()/float64(b.N), "scan-s")
+	b.ReportMetric(analyse.Seconds()/float64(b.N), "analysis-s")
+	b.ReportMetric(analyse.Seconds()/scan.Seconds(), "analysis/scan")
+}

@@ -31,7 +31,7 @@ func (s *Store) BulkLoad(ctx context.Context, exchangeID string, participants it
 		if err := ins.add(ctx, collName(exchangeID, kindParticipants), participantDoc{ID: p.PID, Participant: *p}); err != nil {
 			return err
 		}
-		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID}); err != nil {
+		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Language: p.Language}); err != nil {
 			return err
 		}
 		n++

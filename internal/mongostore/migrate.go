@@ -127,7 +127,7 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 		if err := ins.add(ctx, collName(x, kindParticipants), participantDoc{ID: p.PID, Participant: p.Participant}); err != nil {
 			return nil, err
 		}
-		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: x, PID: p.PID}); err != nil {
+		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: x, PID: p.PID, Language: p.Language}); err != nil {
 			return nil, err
 		}
 		st.participants++

@@ -31,6 +31,9 @@ type linkDoc struct {
 	ID       string `bson:"_id"`
 	Exchange string `bson:"exchange"`
 	PID      string `bson:"pid"`
+	// Language is the participant's, so that a delegate's request needs
+	// the link alone.
+	Language string `bson:"language"`
 	Batch    string `bson:"batch,omitempty"`
 }
 
@@ -121,7 +124,7 @@ func (s *Store) importParticipants(ctx context.Context, run *importRun, exchange
 		p.PID = exchange.PID(first + i)
 		res.Created[p.PID] = true
 		docs = append(docs, participantDoc{ID: p.PID, Participant: *p, Batch: batch})
-		links = append(links, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Batch: batch})
+		links = append(links, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Language: p.Language, Batch: batch})
 		if len(docs) == insertChunk {
 			if err := flush(); err != nil {
 				return nil, err
@@ -152,7 +155,7 @@ func (s *Store) removeImportedParticipants(ctx context.Context, exchangeID, batc
 		if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(id)); err != nil {
 			return s.fail("remove a link of an unfinished import into "+exchangeID, err)
 		}
-		s.owners.del(id)
+		s.holders.del(id)
 	}
 	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "batch", Value: batch}}); err != nil {
 		return s.fail("remove the participants of an unfinished import into "+exchangeID, err)
@@ -243,20 +246,19 @@ func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.
 	}
 }
 
-// ParticipantByToken finds the owner of a personal link: two key look-ups,
-// the link and the participant, kept for ownerTTL since a link never
-// changes hands.
-func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error) {
+// LinkHolder finds whose a personal link is: one key look-up, kept for
+// ownerTTL since a link never changes hands.
+func (s *Store) LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error) {
 	id := linkID(token)
-	if p, ok := s.owners.get(id); ok {
-		c := *p
+	if h, ok := s.holders.get(id); ok {
+		c := *h
 		return &c, nil
 	}
-	unknown := exchange.Errorf(exchange.ENOTFOUND, "unknown link")
 	l, err := findByID[linkDoc](ctx, s, s.db.Collection(collLinks), id, "link")
 	if err != nil {
 		return nil, err
 	}
+	unknown := exchange.Errorf(exchange.ENOTFOUND, "unknown link")
 	if l == nil {
 		return nil, unknown
 	}
@@ -269,15 +271,37 @@ func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange
 	if err := s.prepare(ctx, l.Exchange); err != nil {
 		return nil, err
 	}
-	d, err := findByID[participantDoc](ctx, s, s.coll(l.Exchange, kindParticipants), l.PID, "participant "+l.PID+" of "+l.Exchange)
+	h := &exchange.LinkHolder{Exchange: l.Exchange, PID: l.PID, Language: l.Language}
+	if h.Language == "" {
+		// A link written before links carried the language.
+		d, err := findByID[participantDoc](ctx, s, s.coll(l.Exchange, kindParticipants), l.PID, "participant "+l.PID+" of "+l.Exchange)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			return nil, unknown
+		}
+		h.Language = d.Language
+	}
+	s.holders.put(id, h)
+	c := *h
+	return &c, nil
+}
+
+// ParticipantByToken finds the owner of a personal link, with everything
+// known of them.
+func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error) {
+	h, err := s.LinkHolder(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	d, err := findByID[participantDoc](ctx, s, s.coll(h.Exchange, kindParticipants), h.PID, "participant "+h.PID+" of "+h.Exchange)
 	if err != nil {
 		return nil, err
 	}
 	if d == nil {
-		return nil, unknown
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "unknown link")
 	}
 	p := d.Participant
-	s.owners.put(id, &p)
-	c := p
-	return &c, nil
+	return &p, nil
 }

@@ -80,12 +80,15 @@ func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchan
 		if err := s.setCurrent(ctx, v); err != nil {
 			return nil, err
 		}
+		// The submission is stored; a failure to look further only
+		// delays a repair that the next read makes anyway.
+		if err := s.catchUp(ctx, r.Exchange, r.Participant, r.Wave, v.Seq, v.Seq); err != nil {
+			s.log.Warn("look for newer versions after a save", "exchange", r.Exchange, "participant", r.Participant, "wave", r.Wave, "err", err)
+		}
 	}
-	// The submission is stored; a failure to look further only delays
-	// a repair that the next read makes anyway.
-	if err := s.catchUp(ctx, r.Exchange, r.Participant, r.Wave, v.Seq, v.Seq); err != nil {
-		s.log.Warn("look for newer versions after a save", "exchange", r.Exchange, "participant", r.Participant, "wave", r.Wave, "err", err)
-	}
+	// Current answers inserted with the first version need no look ahead:
+	// the insert succeeds only while there are none, so any newer writer's
+	// come after and replace them.
 	s.changes.touch(r.Exchange)
 	out := *r
 	out.Seq = v.Seq

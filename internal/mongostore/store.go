@@ -74,8 +74,8 @@ type Store struct {
 	outage *outage
 
 	locks     keyLocks
-	heads     *ttlCache[int]                   // response key → newest known version number
-	owners    *ttlCache[*exchange.Participant] // link hash → participant
+	heads     *ttlCache[int]                  // response key → newest known version number
+	holders   *ttlCache[*exchange.LinkHolder] // link hash → whose it is
 	exchanges *ttlCache[*exchange.Exchange]
 	committed sync.Map // import batch id → true, once known committed
 	prepared  sync.Map // exchange id → true, once its collections exist here
@@ -153,7 +153,7 @@ func (s *Store) waitForServer(ctx context.Context, wait time.Duration, uri strin
 func (s *Store) use(ctx context.Context, name string) error {
 	s.db = s.client.Database(name)
 	s.heads = newTTLCache[int](time.Hour, 200_000)
-	s.owners = newTTLCache[*exchange.Participant](ownerTTL, 100_000)
+	s.holders = newTTLCache[*exchange.LinkHolder](ownerTTL, 100_000)
 	s.exchanges = newTTLCache[*exchange.Exchange](exchangeTTL, 10_000)
 	s.changes = newChangeMarks(s)
 	// SQLite commits one transaction at a time: one writer; MongoDB

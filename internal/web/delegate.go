@@ -23,7 +23,7 @@ var errNotFound = exchange.Errorf(exchange.ENOTFOUND, "This link does not lead t
 // instrument, and the language the page is shown in.
 type delegate struct {
 	token string
-	p     *exchange.Participant
+	p     *exchange.LinkHolder
 	x     *exchange.Exchange
 	in    *survey.Instrument
 	lang  string
@@ -35,7 +35,7 @@ func (s *Server) resolve(ctx context.Context, token, requestedLang string) (*del
 	if !exchange.PlausibleToken(token) {
 		return nil, errNotFound
 	}
-	p, err := s.store.ParticipantByToken(ctx, token)
+	p, err := s.store.LinkHolder(ctx, token)
 	if err != nil {
 		if exchange.ErrorCode(err) == exchange.ENOTFOUND {
 			return nil, errNotFound

@@ -30,7 +30,7 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
-	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
+	LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error)
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input

@@ -6,6 +6,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -15,16 +16,15 @@ func key(exchangeID, pid string) string { return exchangeID + "/" + pid }
 
 func (b *book) multi() bool { return len(b.e.Exchanges) > 1 }
 
-// attributes returns each participant's city, role, language and side by
-// key, taken from the analysis: names and e-mails never reach the workbook.
-func (b *book) attributes() map[string][4]string {
+// attributes returns a participant's city, role, language and side, taken
+// from the analysis: names and e-mails never reach the workbook.
+func (b *book) attributes(k string) [4]string {
 	sc := b.e.Report.Scores
-	m := make(map[string][4]string, sc.Participants())
-	for i := range sc.Participants() {
-		k, attrs := sc.Participant(i)
-		m[k] = attrs
+	if i, ok := sc.Index(k); ok {
+		_, attrs := sc.Participant(i)
+		return attrs
 	}
-	return m
+	return [4]string{}
 }
 
 // ResponseColumns are the columns of the Responses sheet before the question
@@ -33,7 +33,6 @@ var ResponseColumns = []string{"participant", "wave", "city", "role", "language"
 
 func (b *book) responses() error {
 	in := b.e.Instrument
-	people := b.attributes()
 	sw, err := b.f.NewStreamWriter(SheetResponses)
 	if err != nil {
 		return err
@@ -62,27 +61,13 @@ func (b *book) responses() error {
 		return err
 	}
 	row := 1
+	vals := make([]any, 0, len(head))
 	for r, err := range b.e.Responses() {
 		if err != nil {
 			return err
 		}
 		row++
-		k := r.Participant
-		if b.multi() {
-			k = key(r.Exchange, r.Participant)
-		}
-		p := people[k]
-		imported := "no"
-		if r.Imported() {
-			imported = "yes"
-		}
-		vals := []any{r.Participant, r.Wave, p[0], p[1], r.Language, p[3], excelize.Cell{StyleID: b.date, Value: r.SubmittedAt.UTC()}, imported}
-		if b.multi() {
-			vals = append([]any{r.Exchange}, vals...)
-		}
-		for _, q := range questions {
-			vals = append(vals, b.answerCell(q, r.Answers[q.ID]))
-		}
+		vals = b.responseRow(vals[:0], r, questions)
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := sw.SetRow(cell, vals); err != nil {
 			return err
@@ -100,6 +85,25 @@ func (b *book) responses() error {
 		return err
 	}
 	return sw.Flush()
+}
+
+// responseRow appends the cells of a response's row to vals.
+func (b *book) responseRow(vals []any, r *exchange.Response, questions []*survey.Question) []any {
+	k := r.Participant
+	if b.multi() {
+		k = key(r.Exchange, r.Participant)
+		vals = append(vals, r.Exchange)
+	}
+	p := b.attributes(k)
+	imported := "no"
+	if r.Imported() {
+		imported = "yes"
+	}
+	vals = append(vals, r.Participant, r.Wave, p[0], p[1], r.Language, p[3], excelize.Cell{StyleID: b.date, Value: r.SubmittedAt.UTC()}, imported)
+	for _, q := range questions {
+		vals = append(vals, b.answerCell(q, r.Answers[q.ID]))
+	}
+	return vals
 }
 
 func headerCells(names []string, style int) []any {

@@ -1,6 +1,8 @@
 package workbook
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"iter"
@@ -70,6 +72,10 @@ func Write(w io.Writer, e Export) error {
 			return fmt.Errorf("add sheet %s: %w", name, err)
 		}
 	}
+	// Before any sheet is streamed: SetActiveSheet visits every sheet, and
+	// a streamed one would be read back from its temporary file whole —
+	// 443 MB at 10 000 participants, against 127 MB this way round.
+	f.SetActiveSheet(0)
 	steps := []struct {
 		sheet string
 		write func() error
@@ -92,12 +98,32 @@ func Write(w io.Writer, e Export) error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
 	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
 	f.SetDocProps(&excelize.DocProperties{Title: "Evaluation — " + e.Report.Exchange.ID, Subject: title, Creator: "exchangeeval " + e.Version,
 		Created: e.GeneratedAt.UTC().Format(time.RFC3339)})
-	if _, err := f.WriteTo(w); err != nil {
+	return writeZip(f, w)
+}
+
+// writeZip writes f to w. excelize assembles the whole file in memory
+// before writing it out (WriteToBuffer); its zip writer hook lets the
+// archive go straight to w instead, leaving that buffer empty. Fast
+// compression: the file is a little larger, and written in a fraction of
+// the time.
+func writeZip(f *excelize.File, w io.Writer) error {
+	var zw *zip.Writer
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw = zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	buf, err := f.WriteToBuffer()
+	if err != nil {
 		return fmt.Errorf("write workbook: %w", err)
+	}
+	if zw == nil || buf.Len() != 0 {
+		return fmt.Errorf("write workbook: excelize did not write through its zip writer hook")
 	}
 	return nil
 }
