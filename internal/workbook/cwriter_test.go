@@ -61,7 +61,8 @@ func BenchmarkResponsesSheet(b *testing.B) {
 	sheetOnly := func(out string) (*book, error) {
 		f := excelize.NewFile()
 		defer f.Close()
-		bk := &book{f: f, e: e, base: in.BaseLanguage(), k: report.MinCell}
+		bk := &book{f: f, e: e, base: in.BaseLanguage(), k: report.MinCell, rows: map[string]*rowFile{}}
+		defer bk.removeRowFiles()
 		if err := bk.styles(); err != nil {
 			return nil, err
 		}
@@ -77,7 +78,7 @@ func BenchmarkResponsesSheet(b *testing.B) {
 			return nil, err
 		}
 		defer w.Close()
-		return bk, writeZip(f, w)
+		return bk, bk.writeZip(w)
 	}
 	var goTime time.Duration
 	var bk *book

@@ -33,10 +33,6 @@ var ResponseColumns = []string{"participant", "wave", "city", "role", "language"
 
 func (b *book) responses() error {
 	in := b.e.Instrument
-	sw, err := b.f.NewStreamWriter(SheetResponses)
-	if err != nil {
-		return err
-	}
 	head := append([]string{}, ResponseColumns...)
 	if b.multi() {
 		head = append([]string{"exchange"}, head...)
@@ -45,19 +41,8 @@ func (b *book) responses() error {
 	for _, q := range questions {
 		head = append(head, q.ID)
 	}
-	widths := map[int]float64{}
-	for i, h := range head {
-		widths[i+1] = float64(max(10, len(h)+2))
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	for col, wd := range widths {
-		if err := sw.SetColWidth(col, col, wd); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetRow("A1", headerCells(head, b.header)); err != nil {
+	rf, err := b.rowFile(SheetResponses)
+	if err != nil {
 		return err
 	}
 	row := 1
@@ -68,23 +53,33 @@ func (b *book) responses() error {
 		}
 		row++
 		vals = b.responseRow(vals[:0], r, questions)
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(cell, vals); err != nil {
+		if err := rf.add(row, vals); err != nil {
 			return err
 		}
 	}
 	if row == 1 {
 		// A table needs a data row; an empty one says there is nothing yet.
 		row = 2
-		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
+		if err := rf.add(row, []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
 			return err
 		}
 	}
-	last, _ := excelize.CoordinatesToCellName(len(head), row)
-	if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Responses", StyleName: "TableStyleLight9", ShowRowStripes: ptr(true)}); err != nil {
+	if err := rf.finish(); err != nil {
 		return err
 	}
-	return sw.Flush()
+	sh := b.sheet(SheetResponses)
+	sh.headerRow(head...)
+	widths := make([]float64, len(head))
+	for i, h := range head {
+		widths[i] = float64(max(10, len(h)+2))
+	}
+	sh.widths(widths...)
+	sh.freeze(1)
+	if sh.err != nil {
+		return sh.err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(head), row)
+	return b.f.AddTable(SheetResponses, &excelize.Table{Range: "A1:" + last, Name: "Responses", StyleName: "TableStyleLight9", ShowRowStripes: ptr(true)})
 }
 
 // responseRow appends the cells of a response's row to vals.
@@ -203,10 +198,6 @@ func (b *book) pairColumns() []pairColumn {
 // second reading of the responses.
 func (b *book) pairs() error {
 	sc := b.e.Report.Scores
-	sw, err := b.f.NewStreamWriter(SheetPairs)
-	if err != nil {
-		return err
-	}
 	cols := b.pairColumns()
 	head := []string{"participant", "city", "role", "language", "side"}
 	if b.multi() {
@@ -215,16 +206,12 @@ func (b *book) pairs() error {
 	for _, c := range cols {
 		head = append(head, c.name)
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, XSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, len(head), 13); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", headerCells(head, b.header)); err != nil {
+	rf, err := b.rowFile(SheetPairs)
+	if err != nil {
 		return err
 	}
 	row := 1
+	vals := make([]any, 0, len(head))
 	for i := range sc.Participants() {
 		k, attrs := sc.Participant(i)
 		answered := false
@@ -234,10 +221,10 @@ func (b *book) pairs() error {
 		if !answered {
 			continue
 		}
-		vals := []any{k, attrs[0], attrs[1], attrs[2], attrs[3]}
+		vals = append(vals[:0], k, attrs[0], attrs[1], attrs[2], attrs[3])
 		if b.multi() {
 			exID, pid, _ := strings.Cut(k, "/")
-			vals = append([]any{exID, pid}, vals[1:]...)
+			vals = append(vals[:0], exID, pid, attrs[0], attrs[1], attrs[2], attrs[3])
 		}
 		for _, c := range cols {
 			if c.item != nil {
@@ -252,15 +239,30 @@ func (b *book) pairs() error {
 			vals = append(vals, nil)
 		}
 		row++
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(cell, vals); err != nil {
+		if err := rf.add(row, vals); err != nil {
 			return err
 		}
 	}
 	if row == 1 {
-		if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
+		if err := rf.add(2, []any{excelize.Cell{StyleID: b.muted, Value: "no data: no responses yet"}}); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	if err := rf.finish(); err != nil {
+		return err
+	}
+	sh := b.sheet(SheetPairs)
+	sh.headerRow(head...)
+	if err := b.f.SetColWidth(SheetPairs, "A", colName(len(head)), 13); err != nil {
+		return err
+	}
+	if sh.err != nil {
+		return sh.err
+	}
+	return b.f.SetPanes(SheetPairs, &excelize.Panes{Freeze: true, YSplit: 1, XSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"})
+}
+
+func colName(i int) string {
+	name, _ := excelize.ColumnNumberToName(i)
+	return name
 }
