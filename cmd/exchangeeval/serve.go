@@ -50,6 +50,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer store.Close(context.Background())
+	// A process killed between a write and recording it leaves other
+	// service instances' analyses looking current: a new start says the
+	// data may have changed.
+	if err := store.TouchAll(ctx); err != nil {
+		return err
+	}
+	maintain, stopMaintaining := context.WithCancel(ctx)
+	defer stopMaintaining()
+	go store.Maintain(maintain)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

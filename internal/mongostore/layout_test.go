@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/mongostore/storetest"
@@ -373,5 +377,46 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHotQueriesUseIndexesOnMongoDB asks a real MongoDB (MONGODB_URI) how it
+// runs each look-up a request makes: by _id, through the _id index, never a
+// collection scan. (The embedded store's plans are TestIDLookupsUseAnIndex.)
+func TestHotQueriesUseIndexesOnMongoDB(t *testing.T) {
+	uri := os.Getenv("MONGODB_URI")
+	if uri == "" {
+		t.Skip("needs MongoDB: set MONGODB_URI")
+	}
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	if _, err := s.ImportParticipants(ctx, "x1", rows(2), t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: survey.Answers{"fund_corporate": 2}, SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database(s.DatabaseName())
+	for _, q := range []struct{ coll, id string }{
+		{"links", "0000"}, {"exchanges", "x1"}, {"exchange.x1.participants", "P0001"}, {"exchange.x1.responses", "P0001/pre"},
+		{"exchange.x1.versions", "P0001/pre/000002"}, {"users", "ana@example.org"}, {"sessions", "hash"}, {"api_tokens", "hash"},
+		{"login_failures", "account:ana@example.org#1"}, {"changes", "x1"}, {"imports", "x1"},
+	} {
+		var plan bson.M
+		err := db.RunCommand(ctx, bson.D{{Key: "explain", Value: bson.D{{Key: "find", Value: q.coll}, {Key: "filter", Value: bson.D{{Key: "_id", Value: q.id}}}}},
+			{Key: "verbosity", Value: "queryPlanner"}}).Decode(&plan)
+		if err != nil {
+			t.Fatalf("explain %s: %v", q.coll, err)
+		}
+		stages := fmt.Sprint(plan["queryPlanner"])
+		if strings.Contains(stages, "COLLSCAN") || !(strings.Contains(stages, "IDHACK") || strings.Contains(stages, "IXSCAN") || strings.Contains(stages, "EXPRESS")) {
+			t.Errorf("%s by _id: %s", q.coll, stages)
+		}
 	}
 }

@@ -487,3 +487,30 @@ func (s *Store) QueryPlan(ctx context.Context, coll string) (string, error) {
 	}
 	return s.sqlite.queryPlan(ctx, s.db.Name(), coll)
 }
+
+// maintainEvery is how often a running service looks after the store.
+const maintainEvery = 30 * time.Second
+
+// Maintain looks after the store while a service runs, until ctx ends:
+// it gives the embedded store's new tables (made by another process
+// through the store's address) the index their look-ups need, and rolls
+// back or finishes imports whose process has died.
+func (s *Store) Maintain(ctx context.Context) {
+	t := time.NewTicker(maintainEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if s.sqlite != nil {
+			if err := s.sqlite.ensureIndexes(ctx, s.db.Name()); err != nil && ctx.Err() == nil {
+				s.log.Warn("index the embedded store's new tables", "err", err)
+			}
+		}
+		if err := s.recoverImports(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("recover abandoned imports", "err", err)
+		}
+	}
+}
