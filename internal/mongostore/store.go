@@ -455,6 +455,11 @@ func (s *Store) fail(what string, err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) {
+		// The caller gave up (a client went away): nothing is wrong
+		// with the database.
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	if unreachable(err) {
 		s.outage.begin(s)
 		return &exchange.Error{Code: exchange.EUNAVAILABLE, Message: errUnreachable, Cause: fmt.Errorf("%s: %w", what, err)}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,4 +366,39 @@ func TestHealthAndReadiness(t *testing.T) {
 	if rec := f.do(http.MethodGet, "/readyz", "", ""); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the store gone: %d", rec.Code)
 	}
+}
+
+// TestAClientThatGivesUpIsNotAnError: a request whose client has gone away
+// is logged as such, not as a failure, and the next request is served as
+// usual (it does not look like a database outage).
+func TestAClientThatGivesUpIsNotAnError(t *testing.T) {
+	f := newFixture(t)
+	var logs bytes.Buffer
+	h, err := web.NewServer(f.store, survey.NewSet(f.in), exchangeeval.Templates, slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, nil)), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/s/"+f.fr.Token, nil).WithContext(ctx)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "client gave up") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/s/"+f.fr.Token, nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("the next request: %d", rec.Code)
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
