@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -159,8 +160,8 @@ type acked struct {
 }
 
 // submitUntilGone has clients submit to random links until the service stops
-// answering, and returns what it acknowledged.
-func submitUntilGone(base string, tokens []string, in *survey.Instrument, clients int, stopAfter time.Duration) []acked {
+// answering, and returns what it acknowledged; acks counts them as they come.
+func submitUntilGone(base string, tokens []string, in *survey.Instrument, clients int, stopAfter time.Duration, acks *atomic.Int64) []acked {
 	var (
 		mu   sync.Mutex
 		done []acked
@@ -192,6 +193,7 @@ func submitUntilGone(base string, tokens []string, in *survey.Instrument, client
 				mu.Lock()
 				done = append(done, acked{token: tok, seq: r.Versions, answers: answers})
 				mu.Unlock()
+				acks.Add(1)
 			}
 		}()
 	}
@@ -216,8 +218,14 @@ func TestKill9DuringLoadLosesNothingAcknowledged(t *testing.T) {
 		c := startChild(t, "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn")
 		base := c.serving(t)
 		ackc := make(chan []acked, 1)
-		go func() { ackc <- submitUntilGone(base, tokens, in, 32, time.Minute) }()
-		time.Sleep(time.Duration(700+300*round) * time.Millisecond)
+		var acks atomic.Int64
+		go func() { ackc <- submitUntilGone(base, tokens, in, 32, time.Minute, &acks) }()
+		// Killed while busy: once answers flow, at a different moment
+		// each round.
+		for deadline := time.Now().Add(time.Minute); acks.Load() < 20 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(100+150*round) * time.Millisecond)
 		c.kill(t)
 		got := <-ackc
 		if len(got) == 0 {
