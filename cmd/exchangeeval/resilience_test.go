@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -134,22 +135,7 @@ func seedDataDir(t *testing.T, dataDir string, n int) []string {
 
 // fullAnswers answers every question of the pre wave, varied by k.
 func fullAnswers(in *survey.Instrument, k int) map[string]any {
-	a := map[string]any{}
-	for _, q := range in.QuestionsIn("pre") {
-		switch q.Type {
-		case survey.TypeLikert:
-			a[q.ID] = 1 + k%5
-		case survey.TypeSingle:
-			a[q.ID] = q.Options[k%len(q.Options)].Code
-		case survey.TypeMulti:
-			a[q.ID] = []string{q.Options[k%len(q.Options)].Code}
-		case survey.TypeNumber:
-			a[q.ID] = 1 + k%30
-		case survey.TypeText:
-			a[q.ID] = fmt.Sprintf("Submission %d: empowerment and volunteers.", k)
-		}
-	}
-	return a
+	return analysis.CompleteAnswers(in, "pre", k)
 }
 
 // acked is a submission the service said it saved.

@@ -91,3 +91,32 @@ func syntheticAnswers(in *survey.Instrument, wave string, w int, level float64, 
 	}
 	return a
 }
+
+// CompleteAnswers answers every question of a wave, varied by k, in the
+// form the questionnaire's JSON API takes: for load and crash tests that
+// submit through the service.
+func CompleteAnswers(in *survey.Instrument, wave string, k int) map[string]any {
+	a := map[string]any{}
+	for _, q := range in.QuestionsIn(wave) {
+		switch q.Type {
+		case survey.TypeLikert:
+			a[q.ID] = 1 + k%in.Scales[q.Scale].Points
+		case survey.TypeSingle:
+			a[q.ID] = q.Options[k%len(q.Options)].Code
+		case survey.TypeMulti:
+			a[q.ID] = []string{q.Options[k%len(q.Options)].Code}
+		case survey.TypeNumber:
+			v := 1 + float64(k%20)
+			if q.Min != nil {
+				v = max(v, *q.Min)
+			}
+			if q.Max != nil {
+				v = min(v, *q.Max)
+			}
+			a[q.ID] = v
+		case survey.TypeText:
+			a[q.ID] = fmt.Sprintf("Empowerment, volunteers and evaluation with a university (%d).", k)
+		}
+	}
+	return a
+}

@@ -23,26 +23,8 @@ import (
 //	go test ./internal/mongostore -run '^$' -bench AnalyzeFromStore -benchmem -benchtime 3x
 func BenchmarkAnalyzeFromStore(b *testing.B) {
 	ctx := context.Background()
-	cfg := Config{URI: os.Getenv("MONGODB_URI"), Database: "bench_analyze", DataDir: b.TempDir()}
-	s, err := Open(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close(ctx)
-	defer s.Drop(ctx)
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		b.Fatal(probs)
-	}
-	in := survey.NewSet(ins...).Get("csci-social-services")
 	const n = 100_000
-	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
-	if err := s.CreateExchange(ctx, x); err != nil {
-		b.Fatal(err)
-	}
-	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
-		b.Fatal(err)
-	}
+	s, in, x := loadedStore(b, "bench_analyze", n)
 	b.ResetTimer()
 	for b.Loop() {
 		r, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
@@ -50,6 +32,34 @@ func BenchmarkAnalyzeFromStore(b *testing.B) {
 			b.Fatalf("%v %+v", err, r.Participation)
 		}
 	}
+}
+
+// loadedStore opens a store of its own (MONGODB_URI, or an embedded one in a
+// temporary dir) with an exchange "bench" of n synthetic participants who
+// answered every wave; it is dropped when the benchmark ends.
+func loadedStore(b *testing.B, database string, n int) (*Store, *survey.Instrument, *exchange.Exchange) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{URI: os.Getenv("MONGODB_URI"), Database: database, DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = s.Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		b.Fatal(probs)
+	}
+	in := survey.NewSet(ins...).Get("csci-social-services")
+	x := &exchange.Exchange{ID: "bench", Name: "Benchmark", Instrument: in.ID, Waves: map[string]exchange.WaveState{}}
+	if err := s.CreateExchange(ctx, x); err != nil {
+		b.Fatal(err)
+	}
+	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
+		b.Fatal(err)
+	}
+	return s, in, x
 }
 
 // LoadSynthetic bulk-loads analysis.Synthetic data for benchmarks.
@@ -72,24 +82,8 @@ func BenchmarkExportFromStore(b *testing.B) {
 	}{{"10k", 10_000}, {"100k", 100_000}} {
 		b.Run(size.name, func(b *testing.B) {
 			ctx := context.Background()
-			s, err := Open(ctx, Config{URI: os.Getenv("MONGODB_URI"), Database: "bench_export", DataDir: b.TempDir()})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close(ctx)
-			defer s.Drop(ctx)
-			ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-			if len(probs) > 0 {
-				b.Fatal(probs)
-			}
-			set := survey.NewSet(ins...)
-			in := set.Get("csci-social-services")
-			if err := s.CreateExchange(ctx, &exchange.Exchange{ID: "bench", Name: "Benchmark", Instrument: in.ID}); err != nil {
-				b.Fatal(err)
-			}
-			if err := LoadSynthetic(ctx, s, in, "bench", size.n); err != nil {
-				b.Fatal(err)
-			}
+			s, in, _ := loadedStore(b, "bench_export", size.n)
+			set := survey.NewSet(in)
 			b.ResetTimer()
 			for b.Loop() {
 				e, err := workbook.Build(ctx, s, set, []string{"bench"}, workbook.Options{GeneratedAt: time.Now(), Methods: exchangeeval.Methods})
@@ -119,25 +113,8 @@ func BenchmarkExportFromStore(b *testing.B) {
 // Target: analysis ≤ 1.1 × the bare scan.
 func BenchmarkAnalysisAgainstScan(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{URI: os.Getenv("MONGODB_URI"), Database: "bench_scan", DataDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close(ctx)
-	defer s.Drop(ctx)
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		b.Fatal(probs)
-	}
-	in := survey.NewSet(ins...).Get("csci-social-services")
 	const n = 10_000
-	x := &exchange.Exchange{ID: "bench", Instrument: in.ID}
-	if err := s.CreateExchange(ctx, x); err != nil {
-		b.Fatal(err)
-	}
-	if err := LoadSynthetic(ctx, s, in, x.ID, n); err != nil {
-		b.Fatal(err)
-	}
+	s, in, x := loadedStore(b, "bench_scan", n)
 	var scan, analyse time.Duration
 	b.ResetTimer()
 	for b.Loop() {

@@ -122,22 +122,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // answersIn is a complete questionnaire of a wave as the JSON API takes it,
 // varied by k.
 func answersIn(in *survey.Instrument, wave string, k int) []byte {
-	a := map[string]any{}
-	for _, q := range in.QuestionsIn(wave) {
-		switch q.Type {
-		case survey.TypeLikert:
-			a[q.ID] = 1 + k%5
-		case survey.TypeSingle:
-			a[q.ID] = q.Options[k%len(q.Options)].Code
-		case survey.TypeMulti:
-			a[q.ID] = []string{q.Options[k%len(q.Options)].Code}
-		case survey.TypeNumber:
-			a[q.ID] = 1 + k%20
-		case survey.TypeText:
-			a[q.ID] = fmt.Sprintf("Empowerment, volunteers and evaluation with a university (%d).", k)
-		}
-	}
-	body, _ := json.Marshal(map[string]any{"wave": wave, "answers": a})
+	body, _ := json.Marshal(map[string]any{"wave": wave, "answers": analysis.CompleteAnswers(in, wave, k)})
 	return body
 }
 
