@@ -298,6 +298,10 @@ func (s *Store) prepare(ctx context.Context, exchangeID string) error {
 	if _, done := s.prepared.Load(exchangeID); done {
 		return nil
 	}
+	// Never the collections of an exchange that does not exist.
+	if _, err := s.readExchange(ctx, exchangeID); err != nil {
+		return err
+	}
 	for _, kind := range exchangeKinds {
 		err := s.db.CreateCollection(ctx, collName(exchangeID, kind))
 		var ce mongo.CommandError
