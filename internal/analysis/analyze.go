@@ -74,15 +74,16 @@ type analyzer struct {
 	themes []compiledTheme
 	words  int // uint64 words of a theme bit set
 
-	pix       map[string]int
-	keys      []string   // [participant]
-	attrRaw   [][]string // [attribute][participant]: "" when not given
-	goalMu    sync.Mutex
-	goalCache map[string][][]float64
-	// Breakdown groups, made from attrRaw when the report is written.
-	attrs    [][]int // [attribute][participant] → value index
-	attrVals [][]string
-	invited  int
+	pix  map[string]int
+	keys []string // [participant]
+	// attrs holds each participant's attribute values as places in
+	// attrVals: [attribute][participant]. While reading, attrVals lists
+	// every value met ("" first: not given); groupBy keeps those in use.
+	attrs     [][]uint32
+	attrVals  [][]string
+	attrIndex []map[string]uint32
+	goalIdx   map[string][][]int // goal → [wave] → its items asked then
+	invited   int
 
 	responded [][]bool   // [wave][participant]
 	imported  []int      // [wave]
@@ -112,30 +113,33 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 		opts.Quotes = DefaultQuotes
 	}
 	a := newAnalyzer(input.Instrument, opts)
-	type roster struct {
-		people []rosterEntry
-		err    error
-	}
-	rosterc := make(chan roster, 1)
+	// The participants are read beside the responses; both add to the
+	// analyzer, one at a time. Reading, not adding, is what takes the time.
+	var mu sync.Mutex
+	rosterErr := make(chan error, 1)
 	readCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		var r roster
+		var err error
 		if input.Participants != nil {
 			seen := newInterner(len(breakdownAttributes))
-			for p, err := range input.Participants {
-				if err != nil {
-					r.err = fmt.Errorf("read participants: %w", err)
+			for p, perr := range input.Participants {
+				if perr != nil {
+					err = fmt.Errorf("read participants: %w", perr)
 					break
 				}
 				if readCtx.Err() != nil {
-					r.err = readCtx.Err()
+					err = readCtx.Err()
 					break
 				}
-				r.people = append(r.people, rosterEntry{pid: p.PID, attrs: seen.attrs(p)})
+				attrs := seen.attrs(p)
+				mu.Lock()
+				a.addParticipant(p.PID, &attrs)
+				a.invited++
+				mu.Unlock()
 			}
 		}
-		rosterc <- r
+		rosterErr <- err
 	}()
 	n := 0
 	var readErr error
@@ -148,31 +152,23 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 			readErr = ctx.Err()
 			break
 		}
+		mu.Lock()
 		a.addResponse(r)
+		mu.Unlock()
 	}
 	if readErr != nil {
 		cancel()
 	}
-	ro := <-rosterc
+	err := <-rosterErr
 	if readErr != nil {
 		return nil, readErr
 	}
-	if ro.err != nil {
-		return nil, ro.err
-	}
-	for _, e := range ro.people {
-		a.addParticipant(e.pid, e.attrs)
-		a.invited++
+	if err != nil {
+		return nil, err
 	}
 	a.reorder()
 	a.compact()
 	return a.report(input.Exchange), nil
-}
-
-// rosterEntry is what the analysis keeps of a participant.
-type rosterEntry struct {
-	pid   string
-	attrs []string // city, role, language, side; "" when not given
 }
 
 // interner shares the strings of attribute values: a hundred thousand
@@ -187,8 +183,8 @@ func newInterner(n int) interner {
 	return in
 }
 
-func (in interner) attrs(p *exchange.Participant) []string {
-	out := make([]string, len(in))
+func (in interner) attrs(p *exchange.Participant) [4]string {
+	var out [4]string
 	for k, v := range []string{p.City, p.Role, p.Language, p.Side} {
 		s, ok := in[k][v]
 		if !ok {
@@ -201,7 +197,7 @@ func (in interner) attrs(p *exchange.Participant) []string {
 }
 
 func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
-	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}, goalCache: map[string][][]float64{}}
+	a := &analyzer{in: in, opts: opts, waves: in.WaveIDs(), wix: map[string]int{}, pix: map[string]int{}}
 	for i, w := range a.waves {
 		a.wix[w] = i
 	}
@@ -251,7 +247,21 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 		a.qThemeResp[q], a.qThemeMent[q] = grid(nw, nt), grid(nw, nt)
 	}
 	na := len(breakdownAttributes)
-	a.attrRaw = make([][]string, na)
+	a.attrs, a.attrVals, a.attrIndex = make([][]uint32, na), make([][]string, na), make([]map[string]uint32, na)
+	for k := range na {
+		a.attrVals[k], a.attrIndex[k] = []string{""}, map[string]uint32{"": 0}
+	}
+	a.goalIdx = map[string][][]int{}
+	for _, g := range in.Goals {
+		a.goalIdx[g.ID] = make([][]int, len(a.waves))
+		for w, wave := range a.waves {
+			for j, q := range a.items {
+				if q.Goal == g.ID && q.AskedIn(wave) {
+					a.goalIdx[g.ID][w] = append(a.goalIdx[g.ID][w], j)
+				}
+			}
+		}
+	}
 	a.quotes = newQuoteCandidates(nw, nt, opts.Quotes)
 	if q := in.Question(in.QuoteConsent); q != nil {
 		for w, id := range a.waves {
@@ -273,25 +283,33 @@ func grid(r, c int) [][]int {
 
 // addParticipant registers a participant, or gives one already known from
 // a response their attributes (nil: not known yet), and returns their index.
-func (a *analyzer) addParticipant(pid string, attrs []string) int {
-	if i, ok := a.pix[pid]; ok {
-		if attrs != nil {
-			for k := range a.attrRaw {
-				a.attrRaw[k][i] = attrs[k]
+func (a *analyzer) addParticipant(pid string, attrs *[4]string) int {
+	i, ok := a.pix[pid]
+	if !ok {
+		i = len(a.pix)
+		a.pix[pid] = i
+		a.keys = append(a.keys, pid)
+		for k := range a.attrs {
+			a.attrs[k] = append(a.attrs[k], 0)
+		}
+		a.growWaves()
+	}
+	if attrs != nil {
+		for k, v := range attrs {
+			vi, seen := a.attrIndex[k][v]
+			if !seen {
+				vi = uint32(len(a.attrVals[k]))
+				a.attrIndex[k][v] = vi
+				a.attrVals[k] = append(a.attrVals[k], v)
 			}
+			a.attrs[k][i] = vi
 		}
-		return i
 	}
-	i := len(a.pix)
-	a.pix[pid] = i
-	a.keys = append(a.keys, pid)
-	for k := range a.attrRaw {
-		v := ""
-		if attrs != nil {
-			v = attrs[k]
-		}
-		a.attrRaw[k] = append(a.attrRaw[k], v)
-	}
+	return i
+}
+
+// growWaves makes room in every wave for one more participant.
+func (a *analyzer) growWaves() {
 	for w := range a.waves {
 		a.responded[w] = append(a.responded[w], false)
 		a.textAnswered[w] = append(a.textAnswered[w], false)
@@ -303,7 +321,6 @@ func (a *analyzer) addParticipant(pid string, attrs []string) int {
 		}
 	}
 	a.quotes.grow()
-	return i
 }
 
 func (a *analyzer) addResponse(r *exchange.Response) {
@@ -465,8 +482,8 @@ func (a *analyzer) reorder() {
 		newIndex[old] = nw
 	}
 	a.keys = permute(a.keys, perm)
-	for k := range a.attrRaw {
-		a.attrRaw[k] = permute(a.attrRaw[k], perm)
+	for k := range a.attrs {
+		a.attrs[k] = permute(a.attrs[k], perm)
 	}
 	for w := range a.waves {
 		a.responded[w] = permute(a.responded[w], perm)
@@ -523,22 +540,9 @@ func digitRun(s string) int {
 	return i
 }
 
-// compact gives back what reading needed and the report does not: the
-// slack of slices grown one participant at a time, and the map from ids to
-// places (Scores.Index searches the sorted ids instead). A cached report
-// of 100 000 participants holds tens of megabytes less.
+// compact gives back the map from ids to places, which only reading needs
+// (Scores.Index searches the sorted ids instead): a cached report of 100 000
+// participants holds megabytes less.
 func (a *analyzer) compact() {
 	a.pix = nil
-	a.keys = slices.Clip(a.keys)
-	for k := range a.attrRaw {
-		a.attrRaw[k] = slices.Clip(a.attrRaw[k])
-	}
-	for w := range a.waves {
-		a.responded[w] = slices.Clone(a.responded[w])
-		a.textAnswered[w] = slices.Clone(a.textAnswered[w])
-		a.themeBits[w] = slices.Clone(a.themeBits[w])
-		for j := range a.items {
-			a.scores[w][j] = slices.Clone(a.scores[w][j])
-		}
-	}
 }

@@ -5,26 +5,29 @@ import (
 	"sort"
 )
 
-// groupBy sorts the participants into the breakdowns' groups, once every
-// participant and response is read.
+// groupBy settles the breakdowns' groups once every participant and
+// response is read: the values someone has, in the order first met, "not
+// given" named as such.
 func (a *analyzer) groupBy() {
-	a.attrs, a.attrVals = make([][]int, len(breakdownAttributes)), make([][]string, len(breakdownAttributes))
-	for k := range breakdownAttributes {
-		index := map[string]int{}
-		a.attrs[k] = make([]int, len(a.keys))
-		for i, v := range a.attrRaw[k] {
-			if v == "" {
-				v = notGiven
+	for k := range a.attrs {
+		remap := make([]uint32, len(a.attrVals[k]))
+		used := make([]bool, len(a.attrVals[k]))
+		var vals []string
+		for i, vi := range a.attrs[k] {
+			if !used[vi] {
+				used[vi] = true
+				remap[vi] = uint32(len(vals))
+				v := a.attrVals[k][vi]
+				if v == "" {
+					v = notGiven
+				}
+				vals = append(vals, v)
 			}
-			vi, ok := index[v]
-			if !ok {
-				vi = len(a.attrVals[k])
-				index[v] = vi
-				a.attrVals[k] = append(a.attrVals[k], v)
-			}
-			a.attrs[k][i] = vi
+			a.attrs[k][i] = remap[vi]
 		}
+		a.attrVals[k] = vals
 	}
+	a.attrIndex = nil
 }
 
 // groupThemes counts, for one attribute, the respondents to open questions
@@ -77,7 +80,7 @@ func (a *analyzer) breakdowns() []BreakdownReport {
 				for gi, vi := range order {
 					var xs []float64
 					for i, x := range all {
-						if a.attrs[ai][i] == vi && !math.IsNaN(x) {
+						if int(a.attrs[ai][i]) == vi && !math.IsNaN(x) {
 							xs = append(xs, x)
 						}
 					}

@@ -22,54 +22,37 @@ func (a *analyzer) itemValues(w, j int) []float64 {
 	return out
 }
 
-// goalItems lists the indices of goal g's items asked in wave w.
-func (a *analyzer) goalItems(goal, wave string) []int {
-	var idx []int
-	for j, q := range a.items {
-		if q.Goal == goal && q.AskedIn(wave) {
-			idx = append(idx, j)
-		}
-	}
-	return idx
-}
-
 // goalScoresIn is each participant's goal score in wave w: the mean of the
 // goal's answered items after reverse-coding, when at least half of them are
-// answered; NaN otherwise. nil when the goal has no items in that wave. Each
-// is computed once, after all responses are read, and shared by the goal
-// report, the breakdowns and the wide table.
+// answered; NaN otherwise. nil when the goal has no items in that wave.
+// Made afresh each time — a few milliseconds for 100 000 participants —
+// rather than kept: the analysis keeps only what it must.
 func (a *analyzer) goalScoresIn(goal string, w int) []float64 {
-	// A report may be read by several requests at once (a cached analysis
-	// behind concurrent downloads), so the cache is guarded.
-	a.goalMu.Lock()
-	defer a.goalMu.Unlock()
-	if cached, ok := a.goalCache[goal]; ok && cached[w] != nil {
-		return cached[w]
-	}
-	items := a.goalItems(goal, a.waves[w])
-	if len(items) == 0 {
+	if len(a.goalIdx[goal][w]) == 0 {
 		return nil
 	}
 	out := make([]float64, len(a.keys))
 	for i := range out {
-		sum, n := 0, 0
-		for _, j := range items {
-			if v := a.scores[w][j][i]; v != 0 {
-				sum += int(v)
-				n++
-			}
-		}
-		if score, ok := goalScoreOf(sum, n, len(items)); ok {
-			out[i] = score
-		} else {
-			out[i] = math.NaN()
-		}
+		out[i] = a.goalScore(goal, w, i)
 	}
-	if a.goalCache[goal] == nil {
-		a.goalCache[goal] = make([][]float64, len(a.waves))
-	}
-	a.goalCache[goal][w] = out
 	return out
+}
+
+// goalScore is participant i's score on goal in wave w (see goalScoresIn),
+// computed from their item scores.
+func (a *analyzer) goalScore(goal string, w, i int) float64 {
+	items := a.goalIdx[goal][w]
+	sum, n := 0, 0
+	for _, j := range items {
+		if v := a.scores[w][j][i]; v != 0 {
+			sum += int(v)
+			n++
+		}
+	}
+	if score, ok := goalScoreOf(sum, n, len(items)); ok {
+		return score
+	}
+	return math.NaN()
 }
 
 func present(xs []float64) []float64 {
@@ -187,6 +170,7 @@ func (a *analyzer) report(x *exchange.Exchange) *Report {
 	a.groupBy()
 	r.Themes = a.themeReport()
 	r.Breakdowns = a.breakdowns()
+	a.release()
 	r.Scores = Scores{a: a}
 	return r
 }
@@ -231,7 +215,7 @@ func (a *analyzer) goalReport(g *survey.Goal, comps []WavePair) GoalReport {
 	}
 	scores := make([][]float64, len(a.waves))
 	for w, id := range a.waves {
-		items := a.goalItems(g.ID, id)
+		items := a.goalIdx[g.ID][w]
 		if len(items) == 0 {
 			continue
 		}
@@ -309,4 +293,12 @@ func goalScoreOf(sum, n, items int) (float64, bool) {
 		return 0, false
 	}
 	return float64(sum) / float64(n), true
+}
+
+// release drops what the report no longer needs, keeping only what the
+// wide table reads (Scores): the report may be cached a long while, and read
+// by several requests at once, so nothing is cached lazily after this.
+func (a *analyzer) release() {
+	a.textAnswered, a.themeBits, a.quotes, a.cur = nil, nil, nil, nil
+	a.qThemeResp, a.qThemeMent, a.cooc = nil, nil, nil
 }

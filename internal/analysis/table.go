@@ -61,9 +61,12 @@ func (s Scores) Goal(i int, goal, wave string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	scores := s.a.goalScoresIn(goal, w)
-	if scores == nil || math.IsNaN(scores[i]) {
+	if len(s.a.goalIdx[goal][w]) == 0 {
 		return 0, false
 	}
-	return scores[i], true
+	v := s.a.goalScore(goal, w, i)
+	if math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
 }
