@@ -112,11 +112,6 @@ func (c *config) quietLogger(env *environment) *slog.Logger {
 	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 // readTableFile reads a CSV or XLSX file (see workbook.ReadTable).
 func readTableFile(path string, prefer ...string) ([][]string, error) {
 	f, err := os.Open(path)

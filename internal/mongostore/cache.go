@@ -67,12 +67,6 @@ func (c *ttlCache[V]) del(k string) {
 	delete(c.m, k)
 }
 
-func (c *ttlCache[V]) clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.m)
-}
-
 // keyLocks gives one mutex per key, alive only while someone holds or
 // waits for it: writers of the same response in this process take turns.
 type keyLocks struct {

@@ -101,14 +101,6 @@ func (b *book) responseRow(vals []any, r *exchange.Response, questions []*survey
 	return vals
 }
 
-func headerCells(names []string, style int) []any {
-	cells := make([]any, len(names))
-	for i, n := range names {
-		cells[i] = excelize.Cell{StyleID: style, Value: n}
-	}
-	return cells
-}
-
 // answerCell writes an answer as its code (numbers as numbers) or, with
 // Labels set, as its label in that language.
 func (b *book) answerCell(q *survey.Question, v any) any {
