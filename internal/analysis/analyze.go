@@ -72,10 +72,11 @@ type analyzer struct {
 	items  []*survey.Question
 	texts  []*survey.Question
 	themes []compiledTheme
-	words  int // uint64 words of a theme bit set
+	words  int // bytes of a theme bit set
 
-	pix  map[string]int
-	keys []string // [participant]
+	pix   map[string]int
+	keys  []string // [participant]
+	order []int32  // places of the participants, by key (sortOrder)
 	// attrs holds each participant's attribute values as places in
 	// attrVals: [attribute][participant]. While reading, attrVals lists
 	// every value met ("" first: not given); groupBy keeps those in use.
@@ -89,15 +90,15 @@ type analyzer struct {
 	imported  []int      // [wave]
 	scores    [][][]int8 // [wave][item][participant]; 0 = no answer
 
-	textResp     []int      // [wave]
-	themeResp    [][]int    // [wave][theme]
-	themeMention [][]int    // [wave][theme]
-	cooc         [][][]int  // [wave][theme][theme]
-	qResp        [][]int    // [text question][wave]
-	qThemeResp   [][][]int  // [text question][wave][theme]
-	qThemeMent   [][][]int  // [text question][wave][theme]
-	textAnswered [][]bool   // [wave][participant]: answered an open question
-	themeBits    [][]uint64 // [wave][participant×words]: themes mentioned
+	textResp     []int     // [wave]
+	themeResp    [][]int   // [wave][theme]
+	themeMention [][]int   // [wave][theme]
+	cooc         [][][]int // [wave][theme][theme]
+	qResp        [][]int   // [text question][wave]
+	qThemeResp   [][][]int // [text question][wave][theme]
+	qThemeMent   [][][]int // [text question][wave][theme]
+	textAnswered [][]bool  // [wave][participant]: answered an open question
+	themeBits    [][]byte  // [wave][participant×words]: themes mentioned
 	quotes       *quoteCandidates
 	cur          *responseState
 }
@@ -166,7 +167,7 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.reorder()
+	a.sortOrder()
 	a.compact()
 	return a.report(input.Exchange), nil
 }
@@ -226,7 +227,7 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 		a.themes = append(a.themes, ct)
 	}
 	nw, nt := len(a.waves), len(a.themes)
-	a.words = (nt + 63) / 64
+	a.words = (nt + 7) / 8
 	a.responded = make([][]bool, nw)
 	a.imported = make([]int, nw)
 	a.scores = make([][][]int8, nw)
@@ -240,7 +241,7 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 		a.cooc[w] = grid(nt, nt)
 	}
 	a.textAnswered = make([][]bool, nw)
-	a.themeBits = make([][]uint64, nw)
+	a.themeBits = make([][]byte, nw)
 	a.qResp = grid(len(a.texts), nw)
 	a.qThemeResp, a.qThemeMent = make([][][]int, len(a.texts)), make([][][]int, len(a.texts))
 	for q := range a.texts {
@@ -441,7 +442,7 @@ func (a *analyzer) finishResponse(st *responseState) {
 			continue
 		}
 		a.themeResp[w][t]++
-		bits[t/64] |= 1 << (t % 64)
+		bits[t/8] |= 1 << (t % 8)
 		for u := range a.themes {
 			if st.mentioned[u] {
 				a.cooc[w][t][u]++
@@ -456,59 +457,21 @@ func (a *analyzer) finishResponse(st *responseState) {
 
 // mentions reports whether participant i's answers in wave w mention theme t.
 func (a *analyzer) mentions(w, i, t int) bool {
-	return a.themeBits[w][i*a.words+t/64]&(1<<(t%64)) != 0
+	return a.themeBits[w][i*a.words+t/8]&(1<<(t%8)) != 0
 }
 
-// reorder puts the participants in the order of their keys (P0001, P0002 …
-// by number), whatever order the participants and responses came in: sums
-// are then added in the same order every time, so the same data gives the
-// same figures to the last bit, and wide tables list people by id.
-func (a *analyzer) reorder() {
-	n := len(a.keys)
-	perm := make([]int, n) // perm[new] = old
-	for i := range perm {
-		perm[i] = i
+// sortOrder settles the order participants are taken in, whatever order
+// the participants and responses came in: by key (P0001, P0002 … by
+// number). Sums are then added in the same order every time, so the same
+// data gives the same figures to the last bit, and wide tables list people
+// by id. Only the order is kept (a.order[k] is the k-th participant's
+// place); nothing is moved.
+func (a *analyzer) sortOrder() {
+	a.order = make([]int32, len(a.keys))
+	for i := range a.order {
+		a.order[i] = int32(i)
 	}
-	slices.SortFunc(perm, func(x, y int) int { return naturalCompare(a.keys[x], a.keys[y]) })
-	sorted := true
-	for i, p := range perm {
-		sorted = sorted && i == p
-	}
-	if sorted {
-		return
-	}
-	newIndex := make([]int, n) // newIndex[old] = new
-	for nw, old := range perm {
-		newIndex[old] = nw
-	}
-	a.keys = permute(a.keys, perm)
-	for k := range a.attrs {
-		a.attrs[k] = permute(a.attrs[k], perm)
-	}
-	for w := range a.waves {
-		a.responded[w] = permute(a.responded[w], perm)
-		a.textAnswered[w] = permute(a.textAnswered[w], perm)
-		for j := range a.items {
-			a.scores[w][j] = permute(a.scores[w][j], perm)
-		}
-		bits := make([]uint64, len(a.themeBits[w]))
-		for nw, old := range perm {
-			copy(bits[nw*a.words:(nw+1)*a.words], a.themeBits[w][old*a.words:(old+1)*a.words])
-		}
-		a.themeBits[w] = bits
-	}
-	for i, key := range a.keys {
-		a.pix[key] = i
-	}
-	a.quotes.renumber(perm, newIndex)
-}
-
-func permute[T any](xs []T, perm []int) []T {
-	out := make([]T, len(xs))
-	for nw, old := range perm {
-		out[nw] = xs[old]
-	}
-	return out
+	slices.SortFunc(a.order, func(x, y int32) int { return naturalCompare(a.keys[x], a.keys[y]) })
 }
 
 // naturalCompare orders keys with their runs of digits compared as

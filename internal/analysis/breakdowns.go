@@ -79,12 +79,12 @@ func (a *analyzer) breakdowns() []BreakdownReport {
 				ns := make([]int, len(order))
 				for gi, vi := range order {
 					var xs []float64
-					for i, x := range all {
-						if int(a.attrs[ai][i]) == vi && !math.IsNaN(x) {
+					for k, x := range all {
+						if int(a.attrs[ai][a.order[k]]) == vi && !math.IsNaN(x) {
 							xs = append(xs, x)
 						}
 					}
-					cells[gi], ns[gi] = Describe(xs), len(xs)
+					cells[gi], ns[gi] = describeSorting(xs), len(xs)
 				}
 				hide := suppressionSet(ns, k)
 				for gi := range groups {

@@ -122,17 +122,3 @@ func (q *quoteCandidates) pick(w, t int) []Quote {
 	}
 	return out
 }
-
-// renumber follows the participants to their new places: perm[new] = old,
-// newIndex[old] = new.
-func (q *quoteCandidates) renumber(perm, newIndex []int) {
-	q.consent = permute(q.consent, perm)
-	q.asked = permute(q.asked, perm)
-	for _, byTheme := range q.lists {
-		for _, l := range byTheme {
-			for i := range l.items {
-				l.items[i].participant = newIndex[l.items[i].participant]
-			}
-		}
-	}
-}

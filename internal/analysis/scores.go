@@ -11,12 +11,12 @@ import (
 // itemValues returns item j's scored values in wave w by participant, NaN
 // where unanswered.
 func (a *analyzer) itemValues(w, j int) []float64 {
-	out := make([]float64, len(a.keys))
-	for i, v := range a.scores[w][j] {
-		if v == 0 {
-			out[i] = math.NaN()
+	out := make([]float64, len(a.order))
+	for k, i := range a.order {
+		if v := a.scores[w][j][i]; v == 0 {
+			out[k] = math.NaN()
 		} else {
-			out[i] = float64(v)
+			out[k] = float64(v)
 		}
 	}
 	return out
@@ -31,9 +31,9 @@ func (a *analyzer) goalScoresIn(goal string, w int) []float64 {
 	if len(a.goalIdx[goal][w]) == 0 {
 		return nil
 	}
-	out := make([]float64, len(a.keys))
-	for i := range out {
-		out[i] = a.goalScore(goal, w, i)
+	out := make([]float64, len(a.order))
+	for k, i := range a.order {
+		out[k] = a.goalScore(goal, w, int(i))
 	}
 	return out
 }
@@ -96,7 +96,7 @@ func (a *analyzer) comparisons() []WavePair {
 }
 
 func (a *analyzer) describe(xs []float64) Descriptive {
-	d := Describe(present(xs))
+	d := describeSorting(present(xs))
 	if d.N < a.opts.MinCell {
 		return Descriptive{Suppressed: true}
 	}
@@ -221,19 +221,20 @@ func (a *analyzer) goalReport(g *survey.Goal, comps []WavePair) GoalReport {
 		}
 		scores[w] = a.goalScoresIn(g.ID, w)
 		gr.Waves = append(gr.Waves, WaveStats{Wave: id, Descriptive: a.describe(scores[w])})
-		var rows [][]float64
-		for i := range a.keys {
-			row := make([]float64, 0, len(items))
+		var acc alphaAccumulator
+		row := make([]float64, 0, len(items))
+		for _, i := range a.order {
+			row = row[:0]
 			for _, j := range items {
 				if v := a.scores[w][j][i]; v != 0 {
 					row = append(row, float64(v))
 				}
 			}
 			if len(row) == len(items) {
-				rows = append(rows, row)
+				acc.add(row)
 			}
 		}
-		al := CronbachAlpha(rows)
+		al := acc.alpha()
 		al.Wave = id
 		if al.N < a.opts.MinCell {
 			al = Alpha{Wave: id, Items: len(items), Suppressed: true}

@@ -12,11 +12,16 @@ import (
 // median, min, max. The median is R's median(): the middle value, or the mean
 // of the two middle values.
 func Describe(xs []float64) Descriptive {
-	d := Descriptive{N: len(xs)}
-	if len(xs) == 0 {
+	return describeSorting(append([]float64(nil), xs...))
+}
+
+// describeSorting is Describe of a sample it may reorder (sort): the
+// analysis's own copies, which need not be copied again.
+func describeSorting(s []float64) Descriptive {
+	d := Descriptive{N: len(s)}
+	if len(s) == 0 {
 		return d
 	}
-	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
 	// Copies, not pointers into s: a pointer would keep the whole sorted
 	// sample alive as long as the report (68 MB at 100 000 participants).
@@ -283,32 +288,56 @@ func Holm(ps []float64) []float64 {
 // participants, columns items (already reverse-coded).
 // alpha = k/(k−1) · (1 − Σ var(item) / var(total)).
 func CronbachAlpha(rows [][]float64) Alpha {
-	a := Alpha{N: len(rows)}
-	if len(rows) == 0 {
+	var acc alphaAccumulator
+	for _, r := range rows {
+		acc.add(r)
+	}
+	return acc.alpha()
+}
+
+// alphaAccumulator gathers Cronbach's alpha over complete rows one at a
+// time, so that the analysis need not hold every row: each item's variance
+// and the total's are kept by Welford's method.
+type alphaAccumulator struct {
+	n     int
+	items []welford
+	total welford
+}
+
+func (acc *alphaAccumulator) add(row []float64) {
+	if acc.items == nil {
+		acc.items = make([]welford, len(row))
+	}
+	acc.n++
+	sum := 0.0
+	for j, x := range row {
+		acc.items[j].add(x)
+		sum += x
+	}
+	acc.total.add(sum)
+}
+
+func (acc *alphaAccumulator) alpha() Alpha {
+	a := Alpha{N: acc.n}
+	if acc.n == 0 {
 		a.NotComputable = "no participant answered every item"
 		return a
 	}
-	k := len(rows[0])
+	k := len(acc.items)
 	a.Items = k
 	if k < 2 {
 		a.NotComputable = "fewer than 2 items"
 		return a
 	}
-	if len(rows) < 2 {
+	if acc.n < 2 {
 		a.NotComputable = "fewer than 2 complete cases"
 		return a
 	}
-	col := make([]float64, len(rows))
-	totals := make([]float64, len(rows))
 	sumVar := 0.0
-	for j := range k {
-		for i, r := range rows {
-			col[i] = r[j]
-			totals[i] += r[j]
-		}
-		sumVar += stat.Variance(col, nil)
+	for _, it := range acc.items {
+		sumVar += it.variance()
 	}
-	vt := stat.Variance(totals, nil)
+	vt := acc.total.variance()
 	if vt == 0 {
 		a.NotComputable = "total scores do not vary"
 		return a
@@ -317,3 +346,19 @@ func CronbachAlpha(rows [][]float64) Alpha {
 	a.Alpha = &alpha
 	return a
 }
+
+// welford keeps a sample's running mean and sum of squared deviations.
+type welford struct {
+	n        int
+	mean, m2 float64
+}
+
+func (w *welford) add(x float64) {
+	w.n++
+	d := x - w.mean
+	w.mean += d / float64(w.n)
+	w.m2 += d * (x - w.mean)
+}
+
+// variance is the sample variance (n − 1 in the denominator), as R's var.
+func (w *welford) variance() float64 { return w.m2 / float64(w.n-1) }
