@@ -1,10 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -13,6 +14,29 @@ import (
 // of the two middle values.
 func Describe(xs []float64) Descriptive {
 	return describeSorting(append([]float64(nil), xs...))
+}
+
+// meanVariance is the mean and the unbiased variance (NaN for one value) of
+// xs, summed in order with gonum's corrected two-pass formula. It is not
+// gonum's stat.MeanVariance because that sums in assembly starting at the
+// first 16-byte-aligned element: the same numbers at another address add up
+// in another order and can differ in the last bit. A report must not depend
+// on where its numbers lie in memory: the same data gives the same figures,
+// and a sign-off compares figures exactly.
+func meanVariance(xs []float64) (mean, variance float64) {
+	n := float64(len(xs))
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	mean = sum / n
+	var squares, compensation float64
+	for _, x := range xs {
+		d := x - mean
+		squares += d * d
+		compensation += d
+	}
+	return mean, (squares - compensation*compensation/n) / (n - 1)
 }
 
 // describeSorting is Describe of a sample it may reorder (sort): the
@@ -25,7 +49,8 @@ func describeSorting(s []float64) Descriptive {
 	sort.Float64s(s)
 	// Copies, not pointers into s: a pointer would keep the whole sorted
 	// sample alive as long as the report (68 MB at 100 000 participants).
-	mean, lo, hi := stat.Mean(s, nil), s[0], s[len(s)-1]
+	mean, variance := meanVariance(s)
+	lo, hi := s[0], s[len(s)-1]
 	d.Mean, d.Min, d.Max = &mean, &lo, &hi
 	med := s[len(s)/2]
 	if len(s)%2 == 0 {
@@ -33,7 +58,7 @@ func describeSorting(s []float64) Descriptive {
 	}
 	d.Median = &med
 	if len(s) > 1 {
-		sd := stat.StdDev(s, nil)
+		sd := math.Sqrt(variance)
 		d.SD = &sd
 	}
 	return d
@@ -63,13 +88,15 @@ func PairedT(earlier, later []float64) Paired {
 	p.Improved /= float64(n)
 	p.Declined /= float64(n)
 	p.Unchanged /= float64(n)
-	mf, mt, md := stat.Mean(earlier, nil), stat.Mean(later, nil), stat.Mean(diffs, nil)
+	mf, _ := meanVariance(earlier)
+	mt, _ := meanVariance(later)
+	md, vd := meanVariance(diffs)
 	p.MeanFrom, p.MeanTo, p.MeanDiff = &mf, &mt, &md
 	if n < 2 {
 		p.NotComputable = "fewer than 2 pairs"
 		return p
 	}
-	sd := stat.StdDev(diffs, nil)
+	sd := math.Sqrt(vd)
 	p.SDDiff = &sd
 	df := float64(n - 1)
 	p.DF = &df
@@ -98,8 +125,8 @@ func WelchT(earlier, later []float64) Welch {
 		w.NotComputable = "fewer than 2 scores in a wave"
 		return w
 	}
-	m1, v1 := stat.MeanVariance(later, nil)
-	m2, v2 := stat.MeanVariance(earlier, nil)
+	m1, v1 := meanVariance(later)
+	m2, v2 := meanVariance(earlier)
 	n1, n2 := float64(len(later)), float64(len(earlier))
 	diff := m1 - m2
 	w.MeanDiff = &diff
@@ -136,7 +163,7 @@ const (
 // (4 − 7/3 ≠ 3 − 4/3), which would hide them from the tie rule; R users
 // reproduce this with wilcox.test(round(later - earlier, 9)).
 func SignedRank(earlier, later []float64) Wilcoxon {
-	var diffs []float64
+	diffs := make([]float64, 0, len(later))
 	zeros := false
 	for i := range later {
 		d := math.Round((later[i]-earlier[i])*1e9) / 1e9
@@ -156,17 +183,7 @@ func SignedRank(earlier, later []float64) Wilcoxon {
 		}
 		return w
 	}
-	abs := make([]float64, n)
-	for i, d := range diffs {
-		abs[i] = math.Abs(d)
-	}
-	ranks, tieGroups := averageRanks(abs)
-	v := 0.0
-	for i, d := range diffs {
-		if d > 0 {
-			v += ranks[i]
-		}
-	}
+	v, tieGroups := positiveRankSum(diffs)
 	w.V = &v
 	nf := float64(n)
 	if n < 50 && len(tieGroups) == 0 && !zeros {
@@ -201,31 +218,30 @@ func SignedRank(earlier, later []float64) Wilcoxon {
 	return w
 }
 
-// averageRanks ranks xs (1-based), giving tied values the mean of their
-// ranks, and returns the sizes of the tie groups larger than one.
-func averageRanks(xs []float64) ([]float64, []int) {
-	idx := make([]int, len(xs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return xs[idx[a]] < xs[idx[b]] })
-	ranks := make([]float64, len(xs))
-	var ties []int
-	for i := 0; i < len(idx); {
+// positiveRankSum is V, the sum of the ranks of |d| (tied values sharing
+// the mean of their ranks) over the positive differences, and the sizes of
+// the groups of tied |d|. It sorts diffs by absolute value, in place, and
+// needs no other memory: ranks are walked, not stored. Ranks are multiples
+// of ½ well below 2⁵³, so V is exact whatever order it is summed in.
+func positiveRankSum(diffs []float64) (v float64, ties []int) {
+	slices.SortFunc(diffs, func(x, y float64) int { return cmp.Compare(math.Abs(x), math.Abs(y)) })
+	for i := 0; i < len(diffs); {
 		j := i
-		for j+1 < len(idx) && xs[idx[j+1]] == xs[idx[i]] {
+		for j+1 < len(diffs) && math.Abs(diffs[j+1]) == math.Abs(diffs[i]) {
 			j++
 		}
-		r := float64(i+j)/2 + 1
+		rank := float64(i+j)/2 + 1
 		for k := i; k <= j; k++ {
-			ranks[idx[k]] = r
+			if diffs[k] > 0 {
+				v += rank
+			}
 		}
 		if j > i {
 			ties = append(ties, j-i+1)
 		}
 		i = j + 1
 	}
-	return ranks, ties
+	return v, ties
 }
 
 // signRankCDF is P(V ≤ q) for the signed-rank statistic of n untied

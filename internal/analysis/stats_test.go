@@ -201,3 +201,33 @@ func TestProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestFiguresDoNotDependOnAddress: the same numbers give the same figures
+// to the last bit wherever they lie in memory. gonum's sums start at the
+// first 16-byte-aligned element, so with them the mean of these four goal
+// scores moved in the last bit when the slice began 8 bytes further on —
+// and a committee's sign-off would have been flagged as outdated.
+func TestFiguresDoNotDependOnAddress(t *testing.T) {
+	values := []float64{2.3333333333333335, 1.3333333333333333, 3, 2, 4.666666666666667, 1.6666666666666667, 3.3333333333333335}
+	for n := 2; n <= len(values); n++ {
+		want := Describe(values[:n])
+		for offset := 1; offset < 4; offset++ {
+			buf := make([]float64, offset+n)
+			copy(buf[offset:], values[:n])
+			got := describeSorting(buf[offset:])
+			if *got.Mean != *want.Mean || *got.SD != *want.SD || *got.Median != *want.Median {
+				t.Errorf("%d values at offset %d: mean %v sd %v, want %v %v", n, offset, *got.Mean, *got.SD, *want.Mean, *want.SD)
+			}
+		}
+		e, l := values[:n], make([]float64, n)
+		for i := range l {
+			l[i] = e[i] * 1.1
+		}
+		pa := PairedT(e, l)
+		shifted := make([]float64, n+1)
+		copy(shifted[1:], e)
+		if pb := PairedT(shifted[1:], l); *pb.MeanFrom != *pa.MeanFrom || *pb.MeanDiff != *pa.MeanDiff {
+			t.Errorf("paired means of %d values depend on the address: %v vs %v", n, *pb.MeanFrom, *pa.MeanFrom)
+		}
+	}
+}
