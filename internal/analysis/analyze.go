@@ -80,25 +80,25 @@ type analyzer struct {
 	// attrs holds each participant's attribute values as places in
 	// attrVals: [attribute][participant]. While reading, attrVals lists
 	// every value met ("" first: not given); groupBy keeps those in use.
-	attrs     [][]uint32
+	attrs     []column[uint32]
 	attrVals  [][]string
 	attrIndex []map[string]uint32
 	goalIdx   map[string][][]int // goal → [wave] → its items asked then
 	invited   int
 
-	responded [][]bool   // [wave][participant]
-	imported  []int      // [wave]
-	scores    [][][]int8 // [wave][item][participant]; 0 = no answer
+	responded []column[bool]   // [wave][participant]
+	imported  []int            // [wave]
+	scores    [][]column[int8] // [wave][item][participant]; 0 = no answer
 
-	textResp     []int     // [wave]
-	themeResp    [][]int   // [wave][theme]
-	themeMention [][]int   // [wave][theme]
-	cooc         [][][]int // [wave][theme][theme]
-	qResp        [][]int   // [text question][wave]
-	qThemeResp   [][][]int // [text question][wave][theme]
-	qThemeMent   [][][]int // [text question][wave][theme]
-	textAnswered [][]bool  // [wave][participant]: answered an open question
-	themeBits    [][]byte  // [wave][participant×words]: themes mentioned
+	textResp     []int          // [wave]
+	themeResp    [][]int        // [wave][theme]
+	themeMention [][]int        // [wave][theme]
+	cooc         [][][]int      // [wave][theme][theme]
+	qResp        [][]int        // [text question][wave]
+	qThemeResp   [][][]int      // [text question][wave][theme]
+	qThemeMent   [][][]int      // [text question][wave][theme]
+	textAnswered []column[bool] // [wave][participant]: answered an open question
+	themeBits    []column[byte] // [wave][participant][words]: themes mentioned
 	quotes       *quoteCandidates
 	cur          *responseState
 }
@@ -228,11 +228,23 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 	}
 	nw, nt := len(a.waves), len(a.themes)
 	a.words = (nt + 7) / 8
-	a.responded = make([][]bool, nw)
+	a.responded = make([]column[bool], nw)
 	a.imported = make([]int, nw)
-	a.scores = make([][][]int8, nw)
-	for w := range a.scores {
-		a.scores[w] = make([][]int8, len(a.items))
+	a.scores = make([][]column[int8], nw)
+	a.textAnswered = make([]column[bool], nw)
+	a.themeBits = make([]column[byte], nw)
+	for w := range nw {
+		a.responded[w], a.textAnswered[w] = newColumn[bool](1), newColumn[bool](1)
+		a.themeBits[w] = newColumn[byte](max(a.words, 1))
+		a.scores[w] = make([]column[int8], len(a.items))
+		for j, q := range a.items {
+			// Nothing is kept for an item the wave does not ask.
+			if q.AskedIn(a.waves[w]) {
+				a.scores[w][j] = newColumn[int8](1)
+			} else {
+				a.scores[w][j] = newColumn[int8](0)
+			}
+		}
 	}
 	a.textResp = make([]int, nw)
 	a.themeResp, a.themeMention = grid(nw, nt), grid(nw, nt)
@@ -240,16 +252,15 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 	for w := range a.cooc {
 		a.cooc[w] = grid(nt, nt)
 	}
-	a.textAnswered = make([][]bool, nw)
-	a.themeBits = make([][]byte, nw)
 	a.qResp = grid(len(a.texts), nw)
 	a.qThemeResp, a.qThemeMent = make([][][]int, len(a.texts)), make([][][]int, len(a.texts))
 	for q := range a.texts {
 		a.qThemeResp[q], a.qThemeMent[q] = grid(nw, nt), grid(nw, nt)
 	}
 	na := len(breakdownAttributes)
-	a.attrs, a.attrVals, a.attrIndex = make([][]uint32, na), make([][]string, na), make([]map[string]uint32, na)
+	a.attrs, a.attrVals, a.attrIndex = make([]column[uint32], na), make([][]string, na), make([]map[string]uint32, na)
 	for k := range na {
+		a.attrs[k] = newColumn[uint32](1)
 		a.attrVals[k], a.attrIndex[k] = []string{""}, map[string]uint32{"": 0}
 	}
 	a.goalIdx = map[string][][]int{}
@@ -291,7 +302,7 @@ func (a *analyzer) addParticipant(pid string, attrs *[4]string) int {
 		a.pix[pid] = i
 		a.keys = append(a.keys, pid)
 		for k := range a.attrs {
-			a.attrs[k] = append(a.attrs[k], 0)
+			a.attrs[k].add()
 		}
 		a.growWaves()
 	}
@@ -303,7 +314,7 @@ func (a *analyzer) addParticipant(pid string, attrs *[4]string) int {
 				a.attrIndex[k][v] = vi
 				a.attrVals[k] = append(a.attrVals[k], v)
 			}
-			a.attrs[k][i] = vi
+			*a.attrs[k].at(i) = vi
 		}
 	}
 	return i
@@ -312,13 +323,11 @@ func (a *analyzer) addParticipant(pid string, attrs *[4]string) int {
 // growWaves makes room in every wave for one more participant.
 func (a *analyzer) growWaves() {
 	for w := range a.waves {
-		a.responded[w] = append(a.responded[w], false)
-		a.textAnswered[w] = append(a.textAnswered[w], false)
-		for range a.words {
-			a.themeBits[w] = append(a.themeBits[w], 0)
-		}
+		a.responded[w].add()
+		a.textAnswered[w].add()
+		a.themeBits[w].add()
 		for j := range a.items {
-			a.scores[w][j] = append(a.scores[w][j], 0)
+			a.scores[w][j].add()
 		}
 	}
 	a.quotes.grow()
@@ -330,10 +339,10 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		return // a wave the instrument no longer declares
 	}
 	i := a.addParticipant(r.Participant, nil)
-	if a.responded[w][i] {
+	if a.responded[w].get(i) {
 		return
 	}
-	a.responded[w][i] = true
+	*a.responded[w].at(i) = true
 	if r.Imported() {
 		a.imported[w]++
 	}
@@ -349,7 +358,7 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		if v, ok := likertValue(r.Answers[q.ID]); ok {
 			points := a.in.Scales[q.Scale].Points
 			if v >= 1 && v <= points {
-				a.scores[w][j][i] = int8(Score(v, points, q.Reverse))
+				*a.scores[w][j].at(i) = int8(Score(v, points, q.Reverse))
 			}
 		}
 	}
@@ -435,8 +444,8 @@ func (a *analyzer) finishResponse(st *responseState) {
 	}
 	w := st.wave
 	a.textResp[w]++
-	a.textAnswered[w][st.idx] = true
-	bits := a.themeBits[w][st.idx*a.words : (st.idx+1)*a.words]
+	*a.textAnswered[w].at(st.idx) = true
+	bits := a.themeBits[w].span(st.idx)
 	for t := range a.themes {
 		if !st.mentioned[t] {
 			continue
@@ -457,7 +466,7 @@ func (a *analyzer) finishResponse(st *responseState) {
 
 // mentions reports whether participant i's answers in wave w mention theme t.
 func (a *analyzer) mentions(w, i, t int) bool {
-	return a.themeBits[w][i*a.words+t/8]&(1<<(t%8)) != 0
+	return a.themeBits[w].span(i)[t/8]&(1<<(t%8)) != 0
 }
 
 // sortOrder settles the order participants are taken in, whatever order

@@ -13,7 +13,8 @@ func (a *analyzer) groupBy() {
 		remap := make([]uint32, len(a.attrVals[k]))
 		used := make([]bool, len(a.attrVals[k]))
 		var vals []string
-		for i, vi := range a.attrs[k] {
+		for i := range a.attrs[k].len() {
+			vi := a.attrs[k].get(i)
 			if !used[vi] {
 				used[vi] = true
 				remap[vi] = uint32(len(vals))
@@ -23,11 +24,42 @@ func (a *analyzer) groupBy() {
 				}
 				vals = append(vals, v)
 			}
-			a.attrs[k][i] = remap[vi]
+			*a.attrs[k].at(i) = remap[vi]
 		}
 		a.attrVals[k] = vals
 	}
 	a.attrIndex = nil
+}
+
+// scoresByGroup is the goal scores in wave w of each group of attribute
+// ai (by value index), in key order, laid out group after group in `into`.
+// scores and into hold one float64 per participant and are reused for every
+// goal and wave: gathering a group's scores by appending, group by group,
+// cost a pass per group and hundreds of megabytes of garbage at 100 000
+// participants. The slices returned are valid until the next call.
+func (a *analyzer) scoresByGroup(goal string, w, ai int, scores, into []float64) [][]float64 {
+	attr := &a.attrs[ai]
+	starts := make([]int, len(a.attrVals[ai])+1)
+	for i := range a.keys {
+		scores[i] = a.goalScore(goal, w, i)
+		if !math.IsNaN(scores[i]) {
+			starts[attr.get(i)+1]++
+		}
+	}
+	for vi := 1; vi < len(starts); vi++ {
+		starts[vi] += starts[vi-1]
+	}
+	out := make([][]float64, len(starts)-1)
+	for vi := range out {
+		out[vi] = into[starts[vi]:starts[vi]:starts[vi+1]]
+	}
+	for _, i := range a.order {
+		if x := scores[i]; !math.IsNaN(x) {
+			vi := attr.get(int(i))
+			out[vi] = append(out[vi], x)
+		}
+	}
+	return out
 }
 
 // groupThemes counts, for one attribute, the respondents to open questions
@@ -40,8 +72,9 @@ func (a *analyzer) groupThemes(ai int) (text [][]int, themes [][][]int) {
 		themes[vi] = grid(len(a.waves), len(a.themes))
 	}
 	for w := range a.waves {
-		for i, vi := range a.attrs[ai] {
-			if !a.textAnswered[w][i] {
+		for i := range a.attrs[ai].len() {
+			vi := a.attrs[ai].get(i)
+			if !a.textAnswered[w].get(i) {
 				continue
 			}
 			text[vi][w]++
@@ -58,6 +91,7 @@ func (a *analyzer) groupThemes(ai int) (text [][]int, themes [][][]int) {
 func (a *analyzer) breakdowns() []BreakdownReport {
 	k := a.opts.MinCell
 	var out []BreakdownReport
+	scores, into := make([]float64, len(a.keys)), make([]float64, len(a.keys))
 	for ai, attr := range breakdownAttributes {
 		br := BreakdownReport{By: attr}
 		order := make([]int, len(a.attrVals[ai]))
@@ -71,19 +105,14 @@ func (a *analyzer) breakdowns() []BreakdownReport {
 		}
 		for _, g := range a.in.Goals {
 			for w, id := range a.waves {
-				all := a.goalScoresIn(g.ID, w)
-				if all == nil {
+				if len(a.goalIdx[g.ID][w]) == 0 {
 					continue
 				}
+				byGroup := a.scoresByGroup(g.ID, w, ai, scores, into)
 				cells := make([]Descriptive, len(order))
 				ns := make([]int, len(order))
 				for gi, vi := range order {
-					var xs []float64
-					for k, x := range all {
-						if int(a.attrs[ai][a.order[k]]) == vi && !math.IsNaN(x) {
-							xs = append(xs, x)
-						}
-					}
+					xs := byGroup[vi]
 					cells[gi], ns[gi] = describeSorting(xs), len(xs)
 				}
 				hide := suppressionSet(ns, k)

@@ -13,7 +13,7 @@ import (
 func (a *analyzer) itemValues(w, j int) []float64 {
 	out := make([]float64, len(a.order))
 	for k, i := range a.order {
-		if v := a.scores[w][j][i]; v == 0 {
+		if v := a.scores[w][j].get(int(i)); v == 0 {
 			out[k] = math.NaN()
 		} else {
 			out[k] = float64(v)
@@ -44,7 +44,7 @@ func (a *analyzer) goalScore(goal string, w, i int) float64 {
 	items := a.goalIdx[goal][w]
 	sum, n := 0, 0
 	for _, j := range items {
-		if v := a.scores[w][j][i]; v != 0 {
+		if v := a.scores[w][j].get(i); v != 0 {
 			sum += int(v)
 			n++
 		}
@@ -179,8 +179,8 @@ func (a *analyzer) participation(comps []WavePair) Participation {
 	p := Participation{Invited: a.invited}
 	for w, id := range a.waves {
 		n := 0
-		for _, ok := range a.responded[w] {
-			if ok {
+		for i := range a.responded[w].len() {
+			if a.responded[w].get(i) {
 				n++
 			}
 		}
@@ -195,7 +195,7 @@ func (a *analyzer) participation(comps []WavePair) Participation {
 		f, t := a.wix[c.From], a.wix[c.To]
 		n := 0
 		for i := range a.keys {
-			if a.responded[f][i] && a.responded[t][i] {
+			if a.responded[f].get(i) && a.responded[t].get(i) {
 				n++
 			}
 		}
@@ -226,7 +226,7 @@ func (a *analyzer) goalReport(g *survey.Goal, comps []WavePair) GoalReport {
 		for _, i := range a.order {
 			row = row[:0]
 			for _, j := range items {
-				if v := a.scores[w][j][i]; v != 0 {
+				if v := a.scores[w][j].get(int(i)); v != 0 {
 					row = append(row, float64(v))
 				}
 			}
@@ -264,8 +264,8 @@ func (a *analyzer) itemReport(j int, q *survey.Question, comps []WavePair) ItemR
 		if !iw.Suppressed {
 			iw.Distribution = make([]int, points)
 			top := 0
-			for _, v := range a.scores[w][j] {
-				if v != 0 {
+			for i := range a.scores[w][j].len() {
+				if v := a.scores[w][j].get(i); v != 0 {
 					iw.Distribution[v-1]++
 					if int(v) >= points-1 {
 						top++

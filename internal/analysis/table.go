@@ -25,7 +25,7 @@ func (s Scores) Participants() int { return len(s.a.keys) }
 // a combined analysis) and attributes: city, role, language, side.
 func (s Scores) Participant(i int) (key string, attrs [4]string) {
 	for k := range breakdownAttributes {
-		if v := s.a.attrVals[k][s.a.attrs[k][s.place(i)]]; v != notGiven {
+		if v := s.a.attrVals[k][s.a.attrs[k].get(s.place(i))]; v != notGiven {
 			attrs[k] = v
 		}
 	}
@@ -41,7 +41,7 @@ func (s Scores) Index(key string) (int, bool) {
 // Responded reports whether participant i answered wave.
 func (s Scores) Responded(i int, wave string) bool {
 	w, ok := s.a.wix[wave]
-	return ok && s.a.responded[w][s.place(i)]
+	return ok && s.a.responded[w].get(s.place(i))
 }
 
 // Item returns participant i's scored answer to Likert item q in wave.
@@ -52,7 +52,7 @@ func (s Scores) Item(i int, q *survey.Question, wave string) (int, bool) {
 	}
 	for j, item := range s.a.items {
 		if item == q {
-			v := s.a.scores[w][j][s.place(i)]
+			v := s.a.scores[w][j].get(s.place(i))
 			return int(v), v != 0
 		}
 	}

@@ -96,7 +96,7 @@ func BenchmarkExportFromStore(b *testing.B) {
 				}
 			}
 			if mb, ok := peakRSS(); ok {
-				b.ReportMetric(mb, "peak-RSS-MB")
+				b.ReportMetric(mb, "peak-RSS-MiB")
 			}
 		})
 	}
@@ -142,7 +142,7 @@ func BenchmarkAnalysisAgainstScan(b *testing.B) {
 	b.ReportMetric(analyse.Seconds()/scan.Seconds(), "analysis/scan")
 }
 
-// peakRSS is this process's own high-water mark of resident memory, in MB.
+// peakRSS is this process's own high-water mark of resident memory, in MiB.
 // getrusage's figure is not: under go test it starts at the size of the go
 // command that started the test binary (about 30 MB), which it inherits
 // across exec.

@@ -46,13 +46,13 @@ func BenchmarkExport(b *testing.B) {
 				}
 			}
 			if mb, ok := peakRSS(); ok {
-				b.ReportMetric(mb, "peak-RSS-MB")
+				b.ReportMetric(mb, "peak-RSS-MiB")
 			}
 		})
 	}
 }
 
-// peakRSS is this process's own high-water mark of resident memory, in MB.
+// peakRSS is this process's own high-water mark of resident memory, in MiB.
 // getrusage's figure is not: under go test it starts at the size of the go
 // command that started the test binary (about 30 MB), which it inherits
 // across exec.
