@@ -120,3 +120,53 @@ func CompleteAnswers(in *survey.Instrument, wave string, k int) map[string]any {
 	}
 	return a
 }
+
+// RandomExchange draws an exchange of the awkward kind real data is: from
+// 0 to 40 participants, sometimes all in one language, with cities and
+// roles drawn from a few values or not given (so groups are tiny or empty);
+// each wave answered by some, none or all of them, and each question by a
+// share of those. For property tests: whatever it draws, every output must
+// render without a panic or an error.
+func RandomExchange(in *survey.Instrument, exchangeID string, rng *rand.Rand) ([]*exchange.Participant, []*exchange.Response) {
+	n := rng.IntN(41)
+	langs := in.Languages
+	if rng.IntN(3) == 0 {
+		langs = []string{in.Languages[rng.IntN(len(in.Languages))]}
+	}
+	pick := func(values []string) string {
+		if rng.IntN(4) == 0 {
+			return ""
+		}
+		return values[rng.IntN(len(values))]
+	}
+	cities, roles := syntheticCities[:1+rng.IntN(len(syntheticCities))], syntheticRoles[:1+rng.IntN(len(syntheticRoles))]
+	waves := in.WaveIDs()
+	answering := make([]float64, len(waves)) // share of participants answering each wave
+	for w := range waves {
+		answering[w] = []float64{0, 0.1, 0.5, 0.9, 1}[rng.IntN(5)]
+	}
+	completeness := 0.2 + 0.8*rng.Float64() // share of questions answered
+	var ps []*exchange.Participant
+	var rs []*exchange.Response
+	for i := range n {
+		p := &exchange.Participant{Exchange: exchangeID, PID: exchange.PID(i + 1), City: pick(cities), Role: pick(roles),
+			Language: langs[rng.IntN(len(langs))], Side: []string{"host", "visiting", ""}[rng.IntN(3)]}
+		ps = append(ps, p)
+		level := 1 + rng.Float64()*4
+		for w, wave := range waves {
+			if rng.Float64() >= answering[w] {
+				continue
+			}
+			answers := syntheticAnswers(in, wave, w, level, rng)
+			for id := range answers {
+				if rng.Float64() >= completeness {
+					delete(answers, id)
+				}
+			}
+			rs = append(rs, &exchange.Response{Exchange: exchangeID, Participant: p.PID, Wave: wave, Instrument: in.ID,
+				InstrumentVersion: in.Version, Language: p.Language, Answers: answers, Source: exchange.SourceWeb,
+				SubmittedAt: syntheticStart.Add(time.Duration(w*7*24+i) * time.Hour)})
+		}
+	}
+	return ps, rs
+}

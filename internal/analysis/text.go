@@ -153,6 +153,8 @@ func describeText(d Descriptive, k int) string {
 	switch {
 	case d.Suppressed:
 		return fmt.Sprintf("n<%d", k)
+	case d.Mean == nil: // nobody in this group or wave: nothing to hide, nothing to show
+		return "no answers (n 0)"
 	case d.SD == nil:
 		return fmt.Sprintf("mean %.2f (n %d)", *d.Mean, d.N)
 	}
@@ -160,8 +162,11 @@ func describeText(d Descriptive, k int) string {
 }
 
 func describeShort(d Descriptive, k int) string {
-	if d.Suppressed {
+	switch {
+	case d.Suppressed:
 		return fmt.Sprintf("n<%d", k)
+	case d.Mean == nil:
+		return "– (n 0)"
 	}
 	return fmt.Sprintf("%.2f (n %d)", *d.Mean, d.N)
 }
