@@ -47,7 +47,7 @@ Usage:
   exchangeeval analyze --exchange ID [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
-  exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign --email E --exchange ID ...
+  exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign|unassign --email E --exchange ID ...
   exchangeeval tokens create --user E [--name N]
   exchangeeval version
 

@@ -517,4 +517,27 @@ func TestUsersAndTokens(t *testing.T) {
 	if out := c.mustRun("users", "enable", "--email", "marie@example.org"); !strings.Contains(out, "enabled") {
 		t.Errorf("enable: %s", out)
 	}
+
+	// assign adds, unassign removes; an unknown exchange is refused and
+	// leaves the member's assignments as they were.
+	c.mustRun("exchange", "create", "--id", "chicago-hamburg-2015", "--instrument", "csci-social-services", "--name", "Y", "--host-city", "Chicago",
+		"--visiting-city", "Hamburg", "--start", "2015-05-03", "--end", "2015-05-09")
+	if _, err := withStdin("", "users", "assign", "--email", "marie@example.org", "--exchange", "nope"); exitCode(err) != 3 || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("assign to an unknown exchange: %v", err)
+	}
+	if out := c.mustRun("users", "assign", "--email", "marie@example.org", "--exchange", "chicago-hamburg-2015"); !strings.Contains(out, "chicago-paris-2014, chicago-hamburg-2015") {
+		t.Errorf("assign did not add: %s", out)
+	}
+	if out := c.mustRun("users", "unassign", "--email", "marie@example.org", "--exchange", "chicago-paris-2014"); !strings.Contains(out, "now reviews: chicago-hamburg-2015\n") {
+		t.Errorf("unassign did not remove just the one: %s", out)
+	}
+	if list := c.mustRun("users", "list"); !strings.Contains(list, " chicago-hamburg-2015 ") || strings.Contains(list, "chicago-paris-2014") {
+		t.Errorf("list after unassign: %s", list)
+	}
+	if _, err := withStdin("", "users", "assign", "--email", "nobody@example.org", "--exchange", "chicago-hamburg-2015"); exitCode(err) != 3 {
+		t.Errorf("assign to an unknown account: %v", err)
+	}
+	if _, err := withStdin("", "users", "assign", "--email", "marie@example.org"); exitCode(err) != 2 {
+		t.Errorf("assign without --exchange: %v", err)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/term"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -19,7 +18,7 @@ import (
 
 func runUsers(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
-		return errUsage("users needs a subcommand: add, list, disable, enable or reset-password")
+		return errUsage("users needs a subcommand: add, list, disable, enable, reset-password, assign or unassign")
 	}
 	var (
 		cfg                   config
@@ -27,7 +26,7 @@ func runUsers(ctx context.Context, env *environment, args []string) error {
 		roles, exchanges      listFlag
 	)
 	sub := args[0]
-	fs := newFlagSet(env, "users "+sub, "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...] | users list | users disable|enable|reset-password --email E")
+	fs := newFlagSet(env, "users "+sub, "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...] | users list | users disable|enable|reset-password --email E | users assign|unassign --email E --exchange ID ...")
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&email, "email", "", "the account's e-mail")
 	fs.StringVar(&name, "name", "", "display name")
@@ -109,13 +108,28 @@ func runUsers(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed; its sessions have ended\n", email)
-	case "assign":
-		if err := store.UpdateUser(ctx, email, bson.D{{Key: "exchanges", Value: []string(exchanges)}}); err != nil {
+	case "assign", "unassign":
+		// assign adds and unassign removes: neither touches the exchanges
+		// it does not name. An exchange being assigned must exist; one
+		// being unassigned need not (it may have been deleted).
+		if len(exchanges) == 0 {
+			return errUsage(fmt.Sprintf("users %s needs --exchange ID (repeat for several)", sub))
+		}
+		if sub == "assign" {
+			for _, id := range exchanges {
+				if _, err := store.Exchange(ctx, id); err != nil {
+					return err
+				}
+			}
+		}
+		now, err := store.AssignExchanges(ctx, email, exchanges, sub == "assign")
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "%s now reviews: %s\n", email, orNone(exchanges))
+		store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Detail: fmt.Sprintf("users %s %s %s", sub, email, strings.Join(exchanges, ","))})
+		fmt.Fprintf(env.stdout, "%s now reviews: %s\n", email, orNone(now))
 	default:
-		return errUsage(fmt.Sprintf("unknown users subcommand %q (add, list, disable, enable, reset-password, assign)", sub))
+		return errUsage(fmt.Sprintf("unknown users subcommand %q (add, list, disable, enable, reset-password, assign, unassign)", sub))
 	}
 	return nil
 }

@@ -56,6 +56,28 @@ func (s *Store) UpdateUser(ctx context.Context, email string, set bson.D) error 
 	return nil
 }
 
+// AssignExchanges adds exchanges to those a committee member reviews
+// (add) or removes them (!add), leaving the others as they are, in one
+// atomic update. It returns the account's exchanges afterwards.
+func (s *Store) AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error) {
+	update := bson.D{{Key: "$pullAll", Value: bson.D{{Key: "exchanges", Value: ids}}}}
+	if add {
+		update = bson.D{{Key: "$addToSet", Value: bson.D{{Key: "exchanges", Value: bson.D{{Key: "$each", Value: ids}}}}}}
+	}
+	res, err := s.db.Collection(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: email}}, update)
+	if err != nil {
+		return nil, s.fail("assign exchanges to "+email, err)
+	}
+	if res.MatchedCount == 0 {
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "no account %s", email)
+	}
+	u, err := s.User(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	return u.Exchanges, nil
+}
+
 // SetPassword replaces an account's password hash and ends its sessions.
 func (s *Store) SetPassword(ctx context.Context, email string, hash []byte) error {
 	if err := s.UpdateUser(ctx, email, bson.D{{Key: "password_hash", Value: hash}}); err != nil {
