@@ -43,7 +43,7 @@ Usage:
   exchangeeval exchange list
   exchangeeval participants import --exchange ID [--out links.xlsx] FILE
   exchangeeval participants list --exchange ID
-  exchangeeval responses import --exchange ID FILE
+  exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
   exchangeeval analyze --exchange ID [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]

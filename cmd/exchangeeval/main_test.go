@@ -350,7 +350,7 @@ P0006,post,4,4,,,,,,no
 P0007,post,3,3,3,3,3,,,yes
 `
 	out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", id, writeFile(t, "responses.csv", responses))
-	if !strings.Contains(out, "imported 15 response(s) into "+id+": 15 new") {
+	if !strings.Contains(out, "imported 15 row(s) into "+id+": 15 new") {
 		t.Fatalf("import: %s", out)
 	}
 }
@@ -409,6 +409,55 @@ func TestImportAndAnalyze(t *testing.T) {
 	}
 }
 
+// TestImportMergesAndHistoryRestores is the import that wiped answers: one
+// cell imported for a delegate who had answered everything sets that cell
+// only; --replace says what it drops; history lists every version and
+// restore brings any back.
+func TestImportMergesAndHistoryRestores(t *testing.T) {
+	c := newCLI(t)
+	setupTwoGoals(t, c, "t1", true)
+	surveys := twoGoalsSurveys
+	one := writeFile(t, "one.csv", "participant;wave;a1\nP0001;pre;5\n")
+	out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", "t1", one)
+	if !strings.Contains(out, "imported 1 row(s) into t1: 0 new, 1 merged into earlier answers (1 answer(s) set), 0 unchanged") {
+		t.Fatalf("merge: %s", out)
+	}
+	if out := c.mustRun("responses", "import", "--surveys", surveys, "--exchange", "t1", one); !strings.Contains(out, "0 merged into earlier answers (0 answer(s) set), 1 unchanged") {
+		t.Errorf("the same file again: %s", out)
+	}
+	history := c.mustRun("responses", "history", "--surveys", surveys, "--exchange", "t1", "--participant", "P0001", "--wave", "pre")
+	for _, want := range []string{"VERSION", "1 ", "2 (current)", "import", "changed a1"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("history lacks %q:\n%s", want, history)
+		}
+	}
+	// P0001's pre response had six answers (a1 a2 a3 b1 b2 hopes): merged, all six remain.
+	if !regexp.MustCompile(`2 \(current\)\s+\S+ \S+\s+import\s+fr\s+6\s`).MatchString(history) {
+		t.Errorf("the merged version does not hold all six answers:\n%s", history)
+	}
+	out = c.mustRun("responses", "import", "--surveys", surveys, "--exchange", "t1", "--replace", one)
+	if !strings.Contains(out, "1 replaced whole, dropping 5 stored answer(s)") {
+		t.Errorf("replace: %s", out)
+	}
+	out = c.mustRun("responses", "restore", "--surveys", surveys, "--exchange", "t1", "--participant", "P0001", "--wave", "pre", "--version", "1")
+	if !strings.Contains(out, "restored version 1 of P0001's pre response as version 4 (6 answers)") {
+		t.Errorf("restore: %s", out)
+	}
+	history = c.mustRun("responses", "history", "--surveys", surveys, "--exchange", "t1", "--participant", "P0001", "--wave", "pre")
+	if !strings.Contains(history, "restores 1") || !strings.Contains(history, "4 (current)") {
+		t.Errorf("history after restore:\n%s", history)
+	}
+	for _, bad := range [][]string{
+		{"responses", "restore", "--surveys", surveys, "--exchange", "t1", "--participant", "P0001", "--wave", "pre", "--version", "9"},
+		{"responses", "history", "--surveys", surveys, "--exchange", "t1", "--participant", "P0001", "--wave", "during"},
+		{"responses", "history", "--surveys", surveys, "--exchange", "t1", "--participant", "P0099", "--wave", "pre"},
+	} {
+		if _, _, err := c.run(bad...); err == nil || exitCode(err) == 0 {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}
+
 // TestWorkbookRoundTrip: export → import the Responses sheet into a fresh
 // exchange → analyze → the same figures.
 func TestWorkbookRoundTrip(t *testing.T) {
@@ -420,8 +469,13 @@ func TestWorkbookRoundTrip(t *testing.T) {
 	if !strings.Contains(out, "wrote "+book) {
 		t.Fatalf("export: %s", out)
 	}
-	out = c.mustRun("responses", "import", "--surveys", twoGoalsSurveys, "--exchange", "t2", book)
-	if !strings.Contains(out, "imported 15 response(s) into t2: 15 new") {
+	// The sheet names its exchange: into another one only when that is said.
+	if _, _, err := c.run("responses", "import", "--surveys", twoGoalsSurveys, "--exchange", "t2", book); exitCode(err) != 2 ||
+		!strings.Contains(err.Error(), `the row is from exchange "t1", not t2`) {
+		t.Fatalf("a workbook of another exchange: %v", err)
+	}
+	out = c.mustRun("responses", "import", "--surveys", twoGoalsSurveys, "--exchange", "t2", "--from-exchange", "t1", book)
+	if !strings.Contains(out, "imported 15 row(s) into t2: 15 new") {
 		t.Fatalf("import of the workbook: %s", out)
 	}
 	figures := func(id string) string {

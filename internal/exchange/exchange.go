@@ -210,6 +210,9 @@ type Response struct {
 	// History lists the stored versions, oldest first, when it was asked
 	// for; it is kept in separate, insert-only version records.
 	History []Version `bson:"-"`
+	// RestoredFrom, on a submission that restores an earlier version,
+	// is that version's number; it is recorded in the history only.
+	RestoredFrom int `bson:"-"`
 }
 
 // Version is one submission of a response, as it was sent.
@@ -219,6 +222,8 @@ type Version struct {
 	Language    string         `bson:"language"`
 	Source      string         `bson:"source"`
 	SubmittedAt time.Time      `bson:"submitted_at"`
+	// RestoredFrom is the version this one restored, 0 for none.
+	RestoredFrom int `bson:"restored_from,omitempty"`
 }
 
 // Imported reports whether the response came from an import file rather

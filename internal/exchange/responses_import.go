@@ -30,7 +30,12 @@ type ImportedResponse struct {
 // codes separated by ";", empty cells missing. Every bad cell is reported
 // with its row and column; when there is any, nothing is returned. Required
 // questions may be left empty: a paper form is taken as it was filled in.
-func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, participants []*Participant, now time.Time) ([]ImportedResponse, error) {
+//
+// A file with an exchange column (the evaluator workbook's Responses sheet
+// has one) must be of exchange x, or of fromExchange when that is given:
+// pseudonymous ids repeat from one exchange to the next, so a workbook of
+// 2014 would otherwise attach its answers to the 2028 delegates.
+func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, participants []*Participant, fromExchange string, now time.Time) ([]ImportedResponse, error) {
 	if len(rows) == 0 {
 		return nil, Errorf(EINVALID, "the responses file is empty: expected a header participant,wave,<question ids>")
 	}
@@ -86,6 +91,10 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 				where += fmt.Sprintf(", column %s (%s)", columnName(cols[col]-1), col)
 			}
 			problems = append(problems, where+": "+fmt.Sprintf(format, args...))
+		}
+		if from := cell(r, "exchange"); from != "" && from != x.ID && from != fromExchange {
+			bad("exchange", "the row is from exchange %q, not %s; if its answers are meant for %s, say so with --from-exchange %s", from, x.ID, x.ID, from)
+			continue
 		}
 		who := cell(r, "participant")
 		p := byKey[who]

@@ -17,7 +17,7 @@ func TestParseResponses(t *testing.T) {
 participant,wave,city,submitted_at,fund_corporate,practice_areas,years_practice,expectations,role
 P0001,pre,Paris,2014-03-08 10:30,4,youth;homelessness,12,Découvrir,practitioner
 Dana@Example.org,pre,,,2,,,,
-`), in, x, ps, now)
+`), in, x, ps, "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ P0001,pre,3,,,
 P0001,during,3,,,
 P0001,post,3,,Great,
 P0001,post,x,,,
-`), in, &exchange.Exchange{ID: "x1"}, ps, time.Now())
+`), in, &exchange.Exchange{ID: "x1"}, ps, "", time.Now())
 	if err == nil {
 		t.Fatal("accepted")
 	}
@@ -63,12 +63,34 @@ P0001,post,x,,,
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
-	_, err = exchange.ParseResponses(table("participant,wave,colour\nP0001,pre,red"), in, &exchange.Exchange{ID: "x1"}, ps, time.Now())
+	_, err = exchange.ParseResponses(table("participant,wave,colour\nP0001,pre,red"), in, &exchange.Exchange{ID: "x1"}, ps, "", time.Now())
 	if err == nil || !strings.Contains(err.Error(), `row 1, column C: "colour" is not a question of instrument csci-social-services`) {
 		t.Errorf("unknown column: %v", err)
 	}
-	_, err = exchange.ParseResponses(table("participant,wave,takeaways\nP0001,pre,Great"), in, &exchange.Exchange{ID: "x1"}, ps, time.Now())
+	_, err = exchange.ParseResponses(table("participant,wave,takeaways\nP0001,pre,Great"), in, &exchange.Exchange{ID: "x1"}, ps, "", time.Now())
 	if err == nil || !strings.Contains(err.Error(), "not asked in the pre wave") {
 		t.Errorf("question of another wave: %v", err)
+	}
+}
+
+// TestParseResponsesOfAnotherExchange: a workbook's Responses sheet names
+// its exchange; imported into another exchange it is refused unless the
+// other exchange is named as meant.
+func TestParseResponsesOfAnotherExchange(t *testing.T) {
+	in := instruments(t).Get("csci-social-services")
+	ps := []*exchange.Participant{{PID: "P0001", Email: "camille@example.org", Language: "fr"}}
+	file := "exchange,participant,wave,fund_corporate\nchicago-paris-2014,P0001,pre,4\n"
+	x := &exchange.Exchange{ID: "chicago-paris-2028"}
+	_, err := exchange.ParseResponses(table(file), in, x, ps, "", time.Now())
+	if err == nil || !strings.Contains(err.Error(), `row 2, column A (exchange): the row is from exchange "chicago-paris-2014", not chicago-paris-2028`) ||
+		!strings.Contains(err.Error(), "--from-exchange chicago-paris-2014") {
+		t.Fatalf("a workbook of another exchange: %v", err)
+	}
+	rows, err := exchange.ParseResponses(table(file), in, x, ps, "chicago-paris-2014", time.Now())
+	if err != nil || len(rows) != 1 || rows[0].Exchange != "chicago-paris-2028" {
+		t.Fatalf("with --from-exchange: %v %+v", err, rows)
+	}
+	if _, err := exchange.ParseResponses(table(file), in, &exchange.Exchange{ID: "chicago-paris-2014"}, ps, "", time.Now()); err != nil {
+		t.Fatalf("its own exchange: %v", err)
 	}
 }

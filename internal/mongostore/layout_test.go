@@ -239,7 +239,7 @@ func TestChangeMark(t *testing.T) {
 		}},
 		{"responses import", func() error {
 			_, err := s.ImportResponses(ctx, "x1", []exchange.ImportedResponse{{Row: 2, Response: exchange.Response{Exchange: "x1", Participant: "P0002", Wave: "pre",
-				Answers: survey.Answers{"fund_corporate": 4}, Source: exchange.SourceImport, SubmittedAt: t0}}})
+				Answers: survey.Answers{"fund_corporate": 4}, Source: exchange.SourceImport, SubmittedAt: t0}}}, mongostore.ImportMerge)
 			return err
 		}},
 		{"details", func() error {

@@ -3,6 +3,8 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -61,7 +63,7 @@ type versionDoc struct {
 func versionOf(r *exchange.Response, batch string) versionDoc {
 	return versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
 		InstrumentVersion: r.InstrumentVersion, Batch: batch, RecordedAt: time.Now().UTC(),
-		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC()}}
+		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC(), RestoredFrom: r.RestoredFrom}}
 }
 
 // SaveResponse stores a submission as the response's next version and
@@ -244,6 +246,28 @@ func (s *Store) current(ctx context.Context, exchangeID, pid, wave string) (*res
 	return findByID[responseDoc](ctx, s, s.coll(exchangeID, kindResponses), responseKey(pid, wave), "response "+exchangeID+"/"+responseKey(pid, wave))
 }
 
+// newestLocked is a response's newest answers, nil when it has none; the
+// caller holds the response's lock. Current answers behind a version
+// written after them (a crash between the two writes) are caught up first.
+func (s *Store) newestLocked(ctx context.Context, exchangeID, pid, wave string) (*responseDoc, error) {
+	cur, err := s.current(ctx, exchangeID, pid, wave)
+	if err != nil {
+		return nil, err
+	}
+	seq := 0
+	if cur != nil {
+		seq = cur.Seq
+	}
+	next, err := findByID[versionDoc](ctx, s, s.coll(exchangeID, kindVersions), versionKey(pid, wave, seq+1), "response version")
+	if err != nil || next == nil {
+		return cur, err
+	}
+	if err := s.catchUp(ctx, exchangeID, pid, wave, seq, seq); err != nil {
+		return nil, err
+	}
+	return s.current(ctx, exchangeID, pid, wave)
+}
+
 // AddResponseIfAbsent stores r only when the participant has no response in
 // that wave yet, and reports whether it did. Seeding uses it so that running
 // it twice adds nothing.
@@ -333,6 +357,35 @@ func (s *Store) ResponseHistory(ctx context.Context, exchangeID, pid, wave strin
 		r.History = append(r.History, v.Version)
 	}
 	return r, nil
+}
+
+// RestoreResponse makes version seq of a response its current answers
+// again, as a new version that says which one it restores: nothing in the
+// history is changed or lost, and a restore can itself be undone the same
+// way. restored is false when that version's answers are current already.
+func (s *Store) RestoreResponse(ctx context.Context, exchangeID, pid, wave string, seq int, now time.Time) (r *exchange.Response, restored bool, err error) {
+	h, err := s.ResponseHistory(ctx, exchangeID, pid, wave)
+	if err != nil {
+		return nil, false, err
+	}
+	var from *exchange.Version
+	var numbers []string
+	for i := range h.History {
+		numbers = append(numbers, strconv.Itoa(h.History[i].Seq))
+		if h.History[i].Seq == seq {
+			from = &h.History[i]
+		}
+	}
+	if from == nil {
+		return nil, false, exchange.Errorf(exchange.ENOTFOUND, "%s's %s response has no version %d (its versions: %s)", pid, wave, seq, strings.Join(numbers, ", "))
+	}
+	if sameAnswers(from.Answers, h.Answers) && from.Language == h.Language {
+		return h, false, nil
+	}
+	next := &exchange.Response{Exchange: exchangeID, Participant: pid, Wave: wave, Instrument: h.Instrument, InstrumentVersion: h.InstrumentVersion,
+		Language: from.Language, Answers: from.Answers, Source: from.Source, SubmittedAt: now, RestoredFrom: seq}
+	saved, err := s.SaveResponse(ctx, next)
+	return saved, err == nil, err
 }
 
 // CountResponses counts the responses of an exchange per wave.

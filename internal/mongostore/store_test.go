@@ -267,7 +267,7 @@ func TestImportResponsesIsAllOrNothing(t *testing.T) {
 		{Row: 3, Response: exchange.Response{Exchange: "x1", Participant: "P0002", Wave: "pre", Answers: survey.Answers{"fund_corporate": 4}, Source: exchange.SourceImport, SubmittedAt: t0}},
 		{Row: 4, Response: exchange.Response{Exchange: "x1", Participant: "P0003", Wave: "pre", Answers: survey.Answers{"bad": make(chan int)}, Source: exchange.SourceImport, SubmittedAt: t0}},
 	}
-	if _, err := s.ImportResponses(ctx, "x1", rows); err == nil || !strings.Contains(err.Error(), "nothing was kept") {
+	if _, err := s.ImportResponses(ctx, "x1", rows, mongostore.ImportMerge); err == nil || !strings.Contains(err.Error(), "nothing was kept") {
 		t.Fatalf("err = %v", err)
 	}
 	r, err := s.ResponseHistory(ctx, "x1", "P0001", "pre")
@@ -277,8 +277,8 @@ func TestImportResponsesIsAllOrNothing(t *testing.T) {
 	if _, err := s.Response(ctx, "x1", "P0002", "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
 		t.Fatalf("P0002 left behind: %v", err)
 	}
-	res, err := s.ImportResponses(ctx, "x1", rows[:2])
-	if err != nil || res.Added != 1 || res.Replaced != 1 {
+	res, err := s.ImportResponses(ctx, "x1", rows[:2], mongostore.ImportMerge)
+	if err != nil || res.Added != 1 || res.Merged != 1 || res.Changed != 1 {
 		t.Fatalf("good import: %v %+v", err, res)
 	}
 	r, _ = s.ResponseHistory(ctx, "x1", "P0001", "pre")
@@ -328,5 +328,59 @@ func TestStreamsAreComplete(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("%d participants streamed", n)
+	}
+}
+
+// TestImportMergesCellByCell is the case that wiped a delegate's answers: a
+// file with one cell for someone who had answered online sets that answer
+// and leaves the others alone; replacing whole takes an explicit mode and
+// counts what it drops; re-importing what is stored writes nothing; and any
+// version can be restored, as a new version.
+func TestImportMergesCellByCell(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	newExchange(t, s, "x1")
+	online := survey.Answers{"fund_corporate": 2, "fund_volunteers": 3, "takeaways": "Mentoring"}
+	if _, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: online,
+		Source: exchange.SourceWeb, SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	row := func(a survey.Answers) []exchange.ImportedResponse {
+		return []exchange.ImportedResponse{{Row: 2, Response: exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre",
+			Answers: a, Source: exchange.SourceImport, SubmittedAt: t0}}}
+	}
+	res, err := s.ImportResponses(ctx, "x1", row(survey.Answers{"fund_corporate": 4}), mongostore.ImportMerge)
+	if err != nil || res.Merged != 1 || res.Changed != 1 || res.Added+res.Replaced+res.Dropped != 0 {
+		t.Fatalf("merge: %v %+v", err, res)
+	}
+	r, err := s.Response(ctx, "x1", "P0001", "pre")
+	if err != nil || len(r.Answers) != 3 || r.Answers["fund_corporate"] != 4 || r.Answers["fund_volunteers"] != 3 || r.Answers["takeaways"] != "Mentoring" {
+		t.Fatalf("after merge: %v %v", err, r.Answers)
+	}
+	res, err = s.ImportResponses(ctx, "x1", row(survey.Answers{"fund_corporate": 4}), mongostore.ImportMerge)
+	if err != nil || res.Unchanged != 1 || res.Merged != 0 {
+		t.Fatalf("same cell again: %v %+v", err, res)
+	}
+	res, err = s.ImportResponses(ctx, "x1", row(survey.Answers{"fund_corporate": 5}), mongostore.ImportReplace)
+	if err != nil || res.Replaced != 1 || res.Dropped != 2 {
+		t.Fatalf("replace: %v %+v", err, res)
+	}
+	h, err := s.ResponseHistory(ctx, "x1", "P0001", "pre")
+	if err != nil || len(h.Answers) != 1 || h.Seq != 3 || len(h.History) != 3 {
+		t.Fatalf("after replace: %v %+v", err, h)
+	}
+	r, restored, err := s.RestoreResponse(ctx, "x1", "P0001", "pre", 1, t0.Add(time.Hour))
+	if err != nil || !restored || r.Seq != 4 || r.Answers["fund_corporate"] != 2 || r.Answers["takeaways"] != "Mentoring" {
+		t.Fatalf("restore: %v %v %+v", err, restored, r)
+	}
+	h, _ = s.ResponseHistory(ctx, "x1", "P0001", "pre")
+	if last := h.History[len(h.History)-1]; last.RestoredFrom != 1 || last.Source != exchange.SourceWeb || len(h.History) != 4 {
+		t.Fatalf("the restore is not recorded as one: %+v", h.History)
+	}
+	if _, restored, err := s.RestoreResponse(ctx, "x1", "P0001", "pre", 1, t0); err != nil || restored {
+		t.Errorf("restoring the current answers again: %v %v", restored, err)
+	}
+	if _, _, err := s.RestoreResponse(ctx, "x1", "P0001", "pre", 9, t0); exchange.ErrorCode(err) != exchange.ENOTFOUND || !strings.Contains(err.Error(), "1, 2, 3, 4") {
+		t.Errorf("an unknown version: %v", err)
 	}
 }

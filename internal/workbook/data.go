@@ -28,15 +28,14 @@ func (b *book) attributes(k string) [4]string {
 }
 
 // ResponseColumns are the columns of the Responses sheet before the question
-// ids; `responses import` reads the sheet back unchanged.
-var ResponseColumns = []string{"participant", "wave", "city", "role", "language", "side", "submitted_at", "imported"}
+// ids; `responses import` reads the sheet back unchanged. The exchange comes
+// first, in every workbook: pseudonymous ids repeat from one exchange to the
+// next, and the import refuses rows of another exchange than the one named.
+var ResponseColumns = []string{"exchange", "participant", "wave", "city", "role", "language", "side", "submitted_at", "imported"}
 
 func (b *book) responses() error {
 	in := b.e.Instrument
 	head := append([]string{}, ResponseColumns...)
-	if b.multi() {
-		head = append([]string{"exchange"}, head...)
-	}
 	questions := in.Questions()
 	for _, q := range questions {
 		head = append(head, q.ID)
@@ -87,8 +86,8 @@ func (b *book) responseRow(vals []any, r *exchange.Response, questions []*survey
 	k := r.Participant
 	if b.multi() {
 		k = key(r.Exchange, r.Participant)
-		vals = append(vals, r.Exchange)
 	}
+	vals = append(vals, r.Exchange)
 	p := b.attributes(k)
 	imported := "no"
 	if r.Imported() {

@@ -177,13 +177,16 @@ func TestWorkbookSheets(t *testing.T) {
 
 	// Responses: header, one row per response, dates as dates, codes as numbers.
 	resp := rows(t, f, workbook.SheetResponses)
-	if len(resp) != len(rs)+1 || strings.Join(resp[0][:8], ",") != strings.Join(workbook.ResponseColumns, ",") {
+	if len(resp) != len(rs)+1 || strings.Join(resp[0][:9], ",") != strings.Join(workbook.ResponseColumns, ",") {
 		t.Fatalf("Responses: %d rows, header %v", len(resp), resp[0])
 	}
-	if resp[1][6] != rs[0].SubmittedAt.Format("2006-01-02 15:04") {
-		t.Errorf("submitted_at shown as %q", resp[1][6])
+	if resp[1][0] != rs[0].Exchange {
+		t.Errorf("exchange shown as %q", resp[1][0])
 	}
-	if n := cellNumber(t, f, workbook.SheetResponses, "G2"); n < 41000 || n > 42000 {
+	if resp[1][7] != rs[0].SubmittedAt.Format("2006-01-02 15:04") {
+		t.Errorf("submitted_at shown as %q", resp[1][7])
+	}
+	if n := cellNumber(t, f, workbook.SheetResponses, "H2"); n < 41000 || n > 42000 {
 		t.Errorf("submitted_at is not a date serial: %v", n)
 	}
 	col := map[string]int{}
