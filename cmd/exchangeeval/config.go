@@ -112,14 +112,28 @@ func (c *config) quietLogger(env *environment) *slog.Logger {
 	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// readTableFile reads a CSV or XLSX file (see workbook.ReadTable).
-func readTableFile(path string, prefer ...string) ([][]string, error) {
+// readTableFile reads a CSV or XLSX file (see workbook.ReadTable), telling
+// the user on standard error how it was read when that matters (an
+// encoding other than UTF-8).
+func readTableFile(env *environment, path string, maxRows int, prefer ...string) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, exchange.Errorf(exchange.EINVALID, "cannot read %s: %v", path, err)
 	}
 	defer f.Close()
-	return workbook.ReadTable(path, f, prefer...)
+	t, err := workbook.ReadTable(path, f, workbook.ReadOptions{Prefer: prefer, MaxRows: maxRows})
+	if err != nil {
+		return nil, err
+	}
+	if note := t.Note(path); note != "" {
+		fmt.Fprintln(env.stderr, "note: "+note)
+	}
+	return t.Rows, nil
+}
+
+// maxRowsFlag registers --max-rows, the most data rows one import takes.
+func maxRowsFlag(fs *flag.FlagSet, getenv func(string) string) *int {
+	return fs.Int("max-rows", envInt(getenv, "EXCHANGEEVAL_MAX_IMPORT_ROWS", workbook.DefaultMaxRows), "the most rows below the header one import takes (env EXCHANGEEVAL_MAX_IMPORT_ROWS)")
 }
 
 // inFile names the file an error is about: "people.csv: 3 problem(s)…".

@@ -202,6 +202,26 @@ func TestParticipantsImport(t *testing.T) {
 	if !strings.HasPrefix(link, "https://eval.example.org/s/") || !strings.Contains(lines[1], strings.TrimPrefix(link, "https://eval.example.org")) {
 		t.Errorf("re-import changed the link: %s vs %s", link, lines[1])
 	}
+
+	// Saved by Excel on Windows: Windows-1252, read as such and said so.
+	cp1252 := writeFile(t, "excel.csv", "name;email;city;role;language;side\n\xc9lodie Ma\xefa;elodie@example.org;Paris;practitioner;fr;visiting\n")
+	out, errOut, err = c.run("participants", "import", "--exchange", "x1", cp1252)
+	if err != nil || !strings.Contains(out, "P0003,Élodie Maïa,elodie@example.org") || !strings.Contains(errOut, "note: "+cp1252+" is not UTF-8 (line 2 is the first that is not): it was read as Windows-1252") {
+		t.Errorf("Windows-1252 file: %v\n%s\n%s", err, out, errOut)
+	}
+	// Over the row limit: refused before anything is written.
+	many := writeFile(t, "many.csv", "name,email,city,role,language,side\nA,a1@example.org,Paris,r,fr,visiting\nB,b1@example.org,Paris,r,fr,visiting\nC,c1@example.org,Paris,r,fr,visiting\n")
+	if _, _, err := c.run("participants", "import", "--exchange", "x1", "--max-rows", "2", many); exitCode(err) != 2 || !strings.Contains(err.Error(), "more than 2 rows below its header") {
+		t.Errorf("over the limit: %v", err)
+	}
+	c.env["EXCHANGEEVAL_MAX_IMPORT_ROWS"] = "2"
+	if _, _, err := c.run("participants", "import", "--exchange", "x1", many); exitCode(err) != 2 {
+		t.Errorf("over the limit set in the environment: %v", err)
+	}
+	delete(c.env, "EXCHANGEEVAL_MAX_IMPORT_ROWS")
+	if out := c.mustRun("participants", "list", "--exchange", "x1"); strings.Contains(out, "a1@example.org") {
+		t.Errorf("a refused file was imported:\n%s", out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

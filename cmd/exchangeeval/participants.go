@@ -37,6 +37,7 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
 	fs.StringVar(&out, "out", "", "write the personal links to this .xlsx (or .csv) file instead of CSV on standard output")
 	fs.StringVar(&baseURL, "base-url", envOr(env.getenv, "EXCHANGEEVAL_BASE_URL", "http://localhost:8080"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL)")
+	maxRows := maxRowsFlag(fs, env.getenv)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 		return errUsage("usage: exchangeeval participants import --exchange ID [--out links.xlsx] FILE")
 	}
 	path := rest[0]
-	table, err := readTableFile(path)
+	table, err := readTableFile(env, path, *maxRows)
 	if err != nil {
 		return err
 	}

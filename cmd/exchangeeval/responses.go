@@ -42,6 +42,7 @@ func runResponsesImport(ctx context.Context, env *environment, args []string) er
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
 	fs.BoolVar(&replace, "replace", false, "make each row the whole response, dropping stored answers its empty cells leave out (they stay in the history); without it, rows are merged cell by cell")
 	fs.StringVar(&fromExchange, "from-exchange", "", "accept rows whose exchange column names this other exchange (a workbook of an earlier exchange)")
+	maxRows := maxRowsFlag(fs, env.getenv)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func runResponsesImport(ctx context.Context, env *environment, args []string) er
 	}
 	path := rest[0]
 	// An evaluator workbook is read from its Responses sheet.
-	table, err := readTableFile(path, workbook.SheetResponses)
+	table, err := readTableFile(env, path, *maxRows, workbook.SheetResponses)
 	if err != nil {
 		return err
 	}

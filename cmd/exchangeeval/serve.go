@@ -34,6 +34,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&addr, "addr", envOr(env.getenv, "EXCHANGEEVAL_ADDR", ":8080"), "address to listen on (env EXCHANGEEVAL_ADDR)")
 	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group any analytic output shows (env EXCHANGEEVAL_MIN_CELL)")
+	maxRows := maxRowsFlag(fs, env.getenv)
 	fs.BoolVar(&seed, "demo", false, "seed two demo exchanges (idempotent) and print the open questionnaire's links")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
@@ -81,7 +82,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
 		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
-		MinCell: minCell, Version: version, Methods: exchangeeval.Methods})
+		MinCell: minCell, Version: version, Methods: exchangeeval.Methods, MaxImportRows: *maxRows})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,7 @@ const (
 	ErrWrongType       = "wrong_type"
 	ErrUnknownQuestion = "unknown_question"
 	ErrNotAsked        = "not_asked"
+	ErrNotText         = "not_text"
 )
 
 // FieldError is what is wrong with one answer: a code and its parameters, so
@@ -71,6 +73,7 @@ var fieldMessages = map[string]map[string]string{
 		ErrWrongType:       "Give a value (a number, a code or a text), not a structure.",
 		ErrUnknownQuestion: "There is no such question in this questionnaire.",
 		ErrNotAsked:        "This question is not asked in this wave.",
+		ErrNotText:         "The answer has characters that are not text (invalid or control characters); retype it.",
 	},
 	"fr": {
 		ErrRequired:        "Cette question demande une réponse.",
@@ -83,6 +86,7 @@ var fieldMessages = map[string]map[string]string{
 		ErrWrongType:       "Donnez une valeur (un nombre, un code ou un texte), pas une structure.",
 		ErrUnknownQuestion: "Ce questionnaire ne comporte pas cette question.",
 		ErrNotAsked:        "Cette question n'est pas posée lors de cette vague.",
+		ErrNotText:         "La réponse contient des caractères qui ne sont pas du texte (invalides ou de contrôle) ; ressaisissez-la.",
 	},
 }
 
@@ -201,6 +205,9 @@ func scalarString(v any) (string, bool) {
 func (in *Instrument) parse(q *Question, raw []string) (any, *FieldError) {
 	var vals []string
 	for _, r := range raw {
+		if !isText(r, q.Type == TypeText) {
+			return nil, &FieldError{Code: ErrNotText}
+		}
 		if s := strings.TrimSpace(r); s != "" {
 			vals = append(vals, s)
 		}
@@ -268,6 +275,21 @@ func (in *Instrument) parse(q *Question, raw []string) (any, *FieldError) {
 		return text, nil
 	}
 	return nil, &FieldError{Code: ErrWrongType}
+}
+
+// isText reports whether s is UTF-8 without control characters — but for
+// line breaks and tabs in a free-text answer. Nothing else is stored as
+// given: not replaced, not stripped, refused, so the delegate knows.
+func isText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return false
+		}
+	}
+	return true
 }
 
 func bound(p *float64, none string) any {

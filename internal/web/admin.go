@@ -205,10 +205,10 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 		return
 	}
 	defer file.Close()
-	table, err := workbook.ReadTable(header.Filename, file)
+	table, err := workbook.ReadTable(header.Filename, file, workbook.ReadOptions{MaxRows: s.cfg.MaxImportRows})
 	var rows []exchange.ParticipantRow
 	if err == nil {
-		rows, err = exchange.ParseParticipants(table, in)
+		rows, err = exchange.ParseParticipants(table.Rows, in)
 	}
 	var res *exchange.ImportResult
 	if err == nil {
@@ -219,7 +219,11 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 		return
 	}
 	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("participants imported from %s: %d new, %d kept", header.Filename, res.New, res.Kept))
-	s.renderAdminExchange(c, http.StatusOK, translate(lang, "admin.imported", res.New, res.Kept), "", nil)
+	notice := translate(lang, "admin.imported", res.New, res.Kept)
+	if table.Encoding != "" {
+		notice += " " + translate(lang, "admin.cp1252", header.Filename, table.FirstNotUTF8)
+	}
+	s.renderAdminExchange(c, http.StatusOK, notice, "", nil)
 }
 
 func (s *Server) handleAdminLinks(c *gin.Context) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -261,7 +264,24 @@ type submission struct {
 // decodeSubmission reads the body strictly: unknown fields, trailing data and
 // wrong types are errors that say where.
 func decodeSubmission(body io.Reader) (*submission, error) {
-	dec := json.NewDecoder(body)
+	// Read whole (the body is bounded) to check it is UTF-8 first: the
+	// JSON decoder would silently turn invalid bytes into U+FFFD.
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(data) {
+		at := 0
+		for at < len(data) {
+			r, size := utf8.DecodeRune(data[at:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			at += size
+		}
+		return nil, exchange.Errorf(exchange.EINVALID, "request body is not UTF-8 text (at byte %d); send JSON in UTF-8", at)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	var sub submission
@@ -274,8 +294,10 @@ func decodeSubmission(body io.Reader) (*submission, error) {
 			return nil, err
 		case errors.As(err, &syn):
 			return nil, exchange.Errorf(exchange.EINVALID, "request body is not valid JSON (at byte %d): %v", syn.Offset, err)
+		case errors.As(err, &typ) && typ.Field == "":
+			return nil, exchange.Errorf(exchange.EINVALID, `request body must be a JSON object such as {"wave": "pre", "answers": {...}}, not %s`, jsonKind(typ.Value))
 		case errors.As(err, &typ):
-			return nil, exchange.Errorf(exchange.EINVALID, "request body: field %q must be %s", typ.Field, typ.Type)
+			return nil, exchange.Errorf(exchange.EINVALID, "request body: %s must be %s, not %s", typ.Field, jsonKindOf(typ.Type.Kind()), jsonKind(typ.Value))
 		case errors.Is(err, io.EOF):
 			return nil, exchange.Errorf(exchange.EINVALID, `request body is empty: expected {"answers": {...}}`)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
@@ -292,6 +314,39 @@ func decodeSubmission(body io.Reader) (*submission, error) {
 			Fields: map[string]string{"answers": "an object of answers by question id"}}
 	}
 	return &sub, nil
+}
+
+// jsonKind names a JSON value kind as encoding/json reports it ("number",
+// "string", "array", "object", "bool") for people who read JSON.
+func jsonKind(value string) string {
+	switch {
+	case strings.HasPrefix(value, "number"):
+		return "a number"
+	case value == "string":
+		return "a string"
+	case value == "array":
+		return "an array"
+	case value == "object":
+		return "an object"
+	case value == "bool":
+		return "true or false"
+	}
+	return value
+}
+
+// jsonKindOf names what a Go field of kind k takes, in JSON's terms.
+func jsonKindOf(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a number"
 }
 
 func (s *Server) handleSubmitJSON(c *gin.Context) {

@@ -80,6 +80,9 @@ type Config struct {
 	Version string
 	// Methods is the methods document, whose plain words go into workbooks.
 	Methods string
+	// MaxImportRows bounds the rows of an uploaded participants file;
+	// workbook.DefaultMaxRows when 0.
+	MaxImportRows int
 }
 
 // statusClientClosed is what the request log shows for a client that went

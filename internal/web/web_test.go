@@ -325,7 +325,12 @@ func TestJSONBadRequests(t *testing.T) {
 		{"empty", ``, 400, "empty"},
 		{"unknown field", `{"answers": {}, "admin": true}`, 400, `unknown field \"admin\"`},
 		{"trailing data", `{"answers": {}} {"x":1}`, 400, "after the JSON object"},
-		{"answers wrong type", `{"answers": [1,2]}`, 400, `field \"answers\"`},
+		{"answers wrong type", `{"answers": [1,2]}`, 400, `answers must be an object, not an array`},
+		{"body not an object", `[1,2]`, 400, `request body must be a JSON object`},
+		{"wave wrong type", `{"wave": 3, "answers": {}}`, 400, `wave must be a string, not a number`},
+		{"not UTF-8", "{\"answers\": {\"expectations\": \"caf\xe9\"}}", 400, "not UTF-8 text (at byte 33)"},
+		{"NUL in a text", `{"answers": {"expectations": "a\u0000b"}}`, 422, `"expectations":"La réponse contient des caractères qui ne sont pas du texte`},
+		{"control character in a code", `{"answers": {"work_city": "Paris\u0007"}}`, 422, `"work_city"`},
 		{"no answers", `{"wave": "pre"}`, 400, "answers is required"},
 		{"bad language", `{"language": "xx", "answers": {}}`, 400, "language"},
 		{"undeclared wave", `{"wave": "later", "answers": {}}`, 400, "no wave"},
@@ -349,6 +354,39 @@ func TestJSONBadRequests(t *testing.T) {
 	}
 	if _, err := f.store.Response(context.Background(), "chicago-paris-2014", f.fr.PID, "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
 		t.Fatalf("a rejected request stored something: %v", err)
+	}
+	for _, body := range []string{`{}`, `{"answers": []}`, `[1]`, `{"wave": 3, "answers": {}}`} {
+		if rec := f.do(http.MethodPost, path, "application/json", body); strings.Contains(rec.Body.String(), "web.") || strings.Contains(rec.Body.String(), "interface") {
+			t.Errorf("%s: the error names Go types: %s", body, rec.Body)
+		}
+	}
+}
+
+// TestFormRefusesWhatIsNotText: a form answer with invalid UTF-8 or a
+// control character is refused in the delegate's language and nothing is
+// stored; line breaks and tabs in a free text are kept.
+func TestFormRefusesWhatIsNotText(t *testing.T) {
+	f := newFixture(t)
+	form := validForm(f.in, "pre")
+	form.Set("expectations", "D\xe9couvrir")
+	rec := f.postForm(f.fr.Token, form)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "ne sont pas du texte") {
+		t.Fatalf("invalid UTF-8: %d %.300s", rec.Code, rec.Body)
+	}
+	form.Set("expectations", "ligne\x00")
+	if rec := f.postForm(f.fr.Token, form); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("NUL: %d", rec.Code)
+	}
+	if _, err := f.store.Response(context.Background(), "chicago-paris-2014", f.fr.PID, "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("a refused form stored something: %v", err)
+	}
+	form.Set("expectations", "Première ligne\r\n\tseconde ligne")
+	if rec := f.postForm(f.fr.Token, form); rec.Code != http.StatusSeeOther && rec.Code != http.StatusOK {
+		t.Fatalf("line breaks and tabs: %d %.300s", rec.Code, rec.Body)
+	}
+	r, err := f.store.Response(context.Background(), "chicago-paris-2014", f.fr.PID, "pre")
+	if err != nil || r.Answers["expectations"] != "Première ligne\n\tseconde ligne" {
+		t.Fatalf("stored %v %q", err, r.Answers["expectations"])
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 )
@@ -20,14 +22,66 @@ import (
 // MaxTableBytes bounds an uploaded or imported table.
 const MaxTableBytes = 64 << 20
 
+// DefaultMaxRows is how many data rows (below the header) one import takes
+// unless told otherwise: well above any exchange's delegation, well below
+// what would hold a server's memory for minutes.
+const DefaultMaxRows = 50_000
+
 var zipMagic = []byte("PK\x03\x04")
 
-// ReadTable reads a CSV file, or a sheet of an XLSX file — the first sheet
-// named in prefer that the workbook has, else its first sheet — into rows of
+// Table is a table read from a file: its rows of cells, header first.
+type Table struct {
+	Rows [][]string
+	// Encoding is "windows-1252" when the file was not UTF-8 and was read
+	// as Windows-1252, and FirstNotUTF8 the line that showed it; the user
+	// should be told (see Note).
+	Encoding     string
+	FirstNotUTF8 int
+}
+
+// Note tells, in English, how the file was read when it was not UTF-8;
+// empty when it was.
+func (t *Table) Note(name string) string {
+	if t.Encoding == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s is not UTF-8 (line %d is the first that is not): it was read as Windows-1252, as Excel on Windows saves CSV", name, t.FirstNotUTF8)
+}
+
+// ReadOptions tune ReadTable.
+type ReadOptions struct {
+	// Prefer names the sheets to read from a workbook, in order; its first
+	// sheet when it has none of them.
+	Prefer []string
+	// MaxRows bounds the data rows; DefaultMaxRows when 0.
+	MaxRows int
+}
+
+// ReadTable reads a CSV file, or a sheet of an XLSX file, into rows of
 // cells. The format is told by content, not by name, so a misnamed file
 // still reads. CSV may be separated by commas or, as French spreadsheet
-// software writes it, semicolons.
-func ReadTable(name string, r io.Reader, prefer ...string) ([][]string, error) {
+// software writes it, semicolons; it is UTF-8, or else Windows-1252 (what
+// Excel on Windows saves as "CSV"), which is decoded and said so. The file
+// is streamed, not held: a CSV is read twice (once to tell its encoding),
+// and reading stops at the first row beyond the limit, with an error that
+// says so before anything is imported.
+func ReadTable(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
+	if opts.MaxRows <= 0 {
+		opts.MaxRows = DefaultMaxRows
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(len(zipMagic))
+	if bytes.Equal(head, zipMagic) {
+		return readXLSX(name, br, opts)
+	}
+	return readCSV(name, r, opts)
+}
+
+func tooManyRows(name string, max int) error {
+	return exchange.Errorf(exchange.EINVALID, "%s has more than %d rows below its header, the most one import takes; split it, or raise the limit (EXCHANGEEVAL_MAX_IMPORT_ROWS, or --max-rows on the command line)", name, max)
+}
+
+func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxTableBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -35,13 +89,6 @@ func ReadTable(name string, r io.Reader, prefer ...string) ([][]string, error) {
 	if len(data) > MaxTableBytes {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s is larger than %d MiB", name, MaxTableBytes>>20)
 	}
-	if bytes.HasPrefix(data, zipMagic) {
-		return readXLSX(name, data, prefer)
-	}
-	return readCSV(name, data)
-}
-
-func readXLSX(name string, data []byte, prefer []string) ([][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s is not a readable XLSX workbook: %v", name, err)
@@ -52,45 +99,151 @@ func readXLSX(name string, data []byte, prefer []string) ([][]string, error) {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s has no sheets", name)
 	}
 	sheet := sheets[0]
-	for _, p := range prefer {
+	for _, p := range opts.Prefer {
 		if slices.Contains(sheets, p) {
 			sheet = p
 			break
 		}
 	}
-	rows, err := f.GetRows(sheet)
+	it, err := f.Rows(sheet)
 	if err != nil {
 		return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q cannot be read: %v", name, sheet, err)
 	}
-	return rows, nil
+	defer it.Close()
+	t := &Table{}
+	for it.Next() {
+		row, err := it.Columns()
+		if err != nil {
+			return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q, row %d cannot be read: %v", name, sheet, len(t.Rows)+1, err)
+		}
+		if len(t.Rows) > opts.MaxRows {
+			return nil, tooManyRows(name, opts.MaxRows)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, it.Error()
 }
 
-func readCSV(name string, data []byte) ([][]string, error) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	if !isText(data) {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s is neither CSV text nor an XLSX workbook", name)
+// windows1252Undefined are the bytes Windows-1252 gives no character: a
+// file with them is in some other encoding.
+var windows1252Undefined = []byte{0x81, 0x8d, 0x8f, 0x90, 0x9d}
+
+// sniffText reads a CSV file through once and tells whether it is UTF-8;
+// when it is not, whether Windows-1252 reads it, and the line of its first
+// byte that is not UTF-8.
+func sniffText(name string, r io.Reader) (utf8OK bool, line int, err error) {
+	buf := make([]byte, 64<<10)
+	var carry []byte
+	total, line, utf8OK, cp1252OK := 0, 1, true, true
+	for {
+		n, rerr := r.Read(buf)
+		total += n
+		if total > MaxTableBytes {
+			return false, 0, exchange.Errorf(exchange.EINVALID, "%s is larger than %d MiB", name, MaxTableBytes>>20)
+		}
+		chunk := append(carry, buf[:n]...)
+		if bytes.IndexByte(chunk, 0) >= 0 {
+			return false, 0, exchange.Errorf(exchange.EINVALID, "%s is neither CSV text nor an XLSX workbook", name)
+		}
+		// Hold back an incomplete character at the end for the next chunk.
+		end := len(chunk)
+		if rerr == nil {
+			for k := 1; k <= 3 && k <= len(chunk); k++ {
+				if utf8.RuneStart(chunk[len(chunk)-k]) {
+					if !utf8.FullRune(chunk[len(chunk)-k:]) {
+						end = len(chunk) - k
+					}
+					break
+				}
+			}
+		}
+		if utf8OK && !utf8.Valid(chunk[:end]) {
+			utf8OK = false
+			for i := 0; i < end; {
+				c, size := utf8.DecodeRune(chunk[i:end])
+				if c == utf8.RuneError && size <= 1 {
+					line += bytes.Count(chunk[:i], []byte("\n"))
+					break
+				}
+				i += size
+			}
+		} else if utf8OK {
+			line += bytes.Count(chunk[:end], []byte("\n"))
+		}
+		if !utf8OK && cp1252OK && slices.ContainsFunc(chunk[:end], func(b byte) bool { return slices.Contains(windows1252Undefined, b) }) {
+			cp1252OK = false
+		}
+		carry = append(carry[:0], chunk[end:]...)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return false, 0, fmt.Errorf("read %s: %w", name, rerr)
+		}
 	}
-	first, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
-	cr := csv.NewReader(bytes.NewReader(data))
-	if strings.Count(string(first), ";") > strings.Count(string(first), ",") {
+	if !utf8OK && !cp1252OK {
+		return false, line, exchange.Errorf(exchange.EINVALID, "%s, line %d: the file is neither UTF-8 nor Windows-1252 text; save it as \"CSV UTF-8\" and import it again", name, line)
+	}
+	return utf8OK, line, nil
+}
+
+func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	utf8OK, line, err := sniffText(name, r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	t := &Table{}
+	var text io.Reader = r
+	if !utf8OK {
+		text = charmap.Windows1252.NewDecoder().Reader(r)
+		t.Encoding, t.FirstNotUTF8 = "windows-1252", line
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
+		br.Discard(3)
+	}
+	first, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	cr := csv.NewReader(br)
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
 	cr.FieldsPerRecord = -1
-	rows, err := cr.ReadAll()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, exchange.Errorf(exchange.EINVALID, "%s: row %d, column %d: %v", name, pe.Line, pe.Column, pe.Err)
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return t, nil
 		}
-		return nil, exchange.Errorf(exchange.EINVALID, "%s: %v", name, err)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, exchange.Errorf(exchange.EINVALID, "%s, line %d: %s", name, pe.Line, csvProblem(pe.Err))
+			}
+			return nil, exchange.Errorf(exchange.EINVALID, "%s: %v", name, err)
+		}
+		if len(t.Rows) > opts.MaxRows {
+			return nil, tooManyRows(name, opts.MaxRows)
+		}
+		t.Rows = append(t.Rows, row)
 	}
-	return rows, nil
 }
 
-func isText(data []byte) bool {
-	sample := data
-	if len(sample) > 4096 {
-		sample = sample[:4096]
+// csvProblem says what encoding/csv found in words a spreadsheet user
+// knows.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return `a quote (") is not closed, or a quoted cell has text after its closing quote`
+	case errors.Is(err, csv.ErrBareQuote):
+		return `a quote (") in the middle of a cell that does not start with one; put the cell in quotes and double the quote ("")`
 	}
-	return !bytes.ContainsRune(sample, 0)
+	return strings.TrimPrefix(err.Error(), "csv: ")
 }
