@@ -82,8 +82,14 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 		fields["instrument"] = fmt.Sprintf("unknown instrument %q (known: %s)", n.Instrument, strings.Join(instruments.IDs(), ", "))
 	}
 	for k, v := range map[string]string{"name": n.Name, "host-city": n.HostCity, "visiting-city": n.VisitingCity} {
+		max := MaxLabelLength
+		if k == "name" {
+			max = MaxNameLength
+		}
 		if strings.TrimSpace(v) == "" {
 			fields[k] = "required"
+		} else if msg := CheckText(v, max); msg != "" {
+			fields[k] = msg
 		}
 	}
 	start, err := time.Parse(DateLayout, n.Start)

@@ -52,6 +52,8 @@ Julien Marchand,,Paris,lawyer,fr,visiting
 Sophie Lefèvre,camille@example.org,Paris,academic,fr,visiting
 Nadia Benali,nadia@example.org,Paris,supervisor,de,visiting
 Thomas Girard,not-an-address,Paris,supervisor,fr,guest
+"Léa`+"\x00"+`Petit",lea@example.org,Paris,supervisor,fr,host
+Marc Dubois,marc@example.org,`+strings.Repeat("Paris ", 20)+`,supervisor,fr,host
 `), in)
 	e, ok := err.(*exchange.Error)
 	if !ok || e.Code != exchange.EINVALID {
@@ -65,6 +67,8 @@ Thomas Girard,not-an-address,Paris,supervisor,fr,guest
 		`row 5: language "de" is not one of the questionnaire's languages (en, fr)`,
 		`row 6: email "not-an-address" is not an e-mail address`,
 		`row 6: side "guest" must be host or visiting`,
+		`row 7: column A (name): has a control character (U+0000); retype it`,
+		`row 8: column C (city): is 119 characters long; the most is 100`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
@@ -77,6 +81,9 @@ func TestParseParticipantsHeader(t *testing.T) {
 	_, err := exchange.ParseParticipants(table("name,mail,city,role,language,side\nA,a@example.org,P,r,fr,host"), in)
 	if err == nil || !strings.Contains(err.Error(), `unknown column "mail"`) || !strings.Contains(err.Error(), `missing column "email"`) {
 		t.Fatalf("err = %v", err)
+	}
+	if _, err := exchange.ParseParticipants(table("name,email,city,role,language,side,name\nA,a@example.org,P,r,fr,host,B"), in); err == nil || !strings.Contains(err.Error(), `row 1, column G: column "name" appears twice`) {
+		t.Errorf("a column twice: %v", err)
 	}
 	if _, err := exchange.ParseParticipants(nil, in); err == nil {
 		t.Fatal("empty file accepted")
@@ -97,6 +104,11 @@ func TestBuildExchange(t *testing.T) {
 		if e.Fields[f] == "" {
 			t.Errorf("no problem reported for --%s: %v", f, e.Fields)
 		}
+	}
+	_, err = exchange.NewExchange{ID: "x-2014", Instrument: "csci-social-services", Name: strings.Repeat("Échange ", 30), HostCity: "Chicago\nParis",
+		VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15"}.Build(set, time.Now())
+	if e, ok := err.(*exchange.Error); !ok || !strings.Contains(e.Fields["name"], "240 characters long; the most is 200") || !strings.Contains(e.Fields["host-city"], "control character") {
+		t.Errorf("long name and a line break: %v", err)
 	}
 	x, err := exchange.NewExchange{ID: "chicago-paris-2014", Instrument: "csci-social-services", Name: "X", HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15"}.Build(set, time.Now())
 	if err != nil || x.Start.Day() != 9 || len(x.OpenWaves(set.Get("csci-social-services"))) != 0 {

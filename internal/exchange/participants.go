@@ -33,9 +33,9 @@ func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow
 		case h == "":
 			continue
 		case !slices.Contains(ParticipantColumns, h):
-			problems = append(problems, fmt.Sprintf("row 1, column %d: unknown column %q (expected %s)", i+1, h, strings.Join(ParticipantColumns, ",")))
+			problems = append(problems, fmt.Sprintf("row 1, column %s: unknown column %q (expected %s)", columnName(i), h, strings.Join(ParticipantColumns, ",")))
 		case col[h] != 0:
-			problems = append(problems, fmt.Sprintf("row 1, column %d: column %q appears twice", i+1, h))
+			problems = append(problems, fmt.Sprintf("row 1, column %s: column %q appears twice", columnName(i), h))
 		default:
 			col[h] = i + 1
 		}
@@ -68,6 +68,14 @@ func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow
 		}
 		bad := func(format string, args ...any) {
 			problems = append(problems, fmt.Sprintf("row %d: ", rowNo)+fmt.Sprintf(format, args...))
+		}
+		for _, f := range []struct {
+			column, value string
+			max           int
+		}{{"name", p.Name, MaxNameLength}, {"email", p.Email, MaxNameLength}, {"city", p.City, MaxLabelLength}, {"role", p.Role, MaxLabelLength}} {
+			if msg := CheckText(f.value, f.max); msg != "" {
+				bad("column %s (%s): %s", columnName(col[f.column]-1), f.column, msg)
+			}
 		}
 		if p.Name == "" {
 			bad("name is missing")

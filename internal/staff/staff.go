@@ -59,6 +59,12 @@ func NewUser(email, name string, roles []string, password string, now time.Time)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		fields["email"] = "an e-mail address"
 	}
+	if msg := exchange.CheckText(email, exchange.MaxNameLength); msg != "" {
+		fields["email"] = msg
+	}
+	if msg := exchange.CheckText(name, exchange.MaxNameLength); msg != "" {
+		fields["name"] = msg
+	}
 	if len(roles) == 0 {
 		fields["role"] = "at least one of admin, evaluator, committee"
 	}
@@ -72,7 +78,7 @@ func NewUser(email, name string, roles []string, password string, now time.Time)
 	}
 	if len(fields) > 0 {
 		e := &exchange.Error{Code: exchange.EINVALID, Message: "account not created", Fields: fields}
-		for _, k := range []string{"email", "role", "password"} {
+		for _, k := range []string{"email", "name", "role", "password"} {
 			if fields[k] != "" {
 				e.Details = append(e.Details, k+": "+fields[k])
 			}

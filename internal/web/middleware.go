@@ -53,11 +53,34 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies; reading past the cap fails with
-// *http.MaxBytesError, which statusOf maps to 413.
-func limitBody(n int64) gin.HandlerFunc {
+// participantsUploadRoute is the one route that takes a file larger than
+// a questionnaire: a participants list.
+const participantsUploadRoute = "/admin/exchanges/:id/participants"
+
+// MaxUploadBytes bounds an uploaded participants file: a list of 50 000
+// delegates in CSV is about 3 MiB, in XLSX less.
+const MaxUploadBytes = 16 << 20
+
+// limitBody caps request bodies: MaxUploadBytes on the participants upload,
+// MaxBodyBytes elsewhere. A body announced as larger is turned away at
+// once, before anything reads it — a staff form with a message saying the
+// limit, not the CSRF failure that reading a cut body would give; reading
+// past the cap otherwise fails with *http.MaxBytesError, which statusOf
+// maps to 413.
+func (s *Server) limitBody() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		n := int64(MaxBodyBytes)
+		if c.FullPath() == participantsUploadRoute {
+			n = MaxUploadBytes
+		}
 		if c.Request.ContentLength > n {
+			if c.FullPath() == participantsUploadRoute {
+				lang := s.staffLanguage(c)
+				c.Header("Connection", "close")
+				s.renderMessage(c, http.StatusRequestEntityTooLarge, lang, translate(lang, "upload.toolarge.title"), translate(lang, "upload.toolarge.body", n>>20))
+				c.Abort()
+				return
+			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 0)
 		} else if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)

@@ -9,7 +9,7 @@ import (
 
 // routes lists every route of the service in one place.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(s.recoverer(), s.logRequests(), securityHeaders(), limitBody(MaxBodyBytes))
+	r.Use(s.recoverer(), s.logRequests(), securityHeaders(), s.limitBody())
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
@@ -43,7 +43,7 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.GET("/admin/exchanges/:id", s.handleAdminExchange)
 	signedIn.POST("/admin/exchanges/:id", s.handleAdminEdit)
 	signedIn.POST("/admin/exchanges/:id/waves", s.handleAdminWave)
-	signedIn.POST("/admin/exchanges/:id/participants", s.handleAdminParticipants)
+	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
 	signedIn.GET("/admin/audit", s.handleAudit)
 

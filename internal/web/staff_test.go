@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -575,6 +576,28 @@ func TestAdminPages(t *testing.T) {
 	code, page = upload("name,email,city,role,language,side\nAnna Keller,anna@example.org,Hamburg,supervisor,en,host\nRosa Delgado,rosa@example.org,Chicago,practitioner,en,visiting\n")
 	if code != http.StatusOK || !strings.Contains(page, "Imported: 2 new participants") || !strings.Contains(page, "anna@example.org") {
 		t.Errorf("upload: %d", code)
+	}
+	// Larger than a questionnaire, within the upload limit: a list of
+	// 10 000 delegates (1.1 MiB), in Windows-1252 as Excel saves it.
+	var long strings.Builder
+	long.WriteString("name,email,city,role,language,side\n")
+	for i := range 10_000 {
+		fmt.Fprintf(&long, "D\xe9l\xe9gu\xe9 %d du service social de la ville,d%d@example.org,Hamburg-Altona-Nord-Ost-S\xfcd-West,supervisor,en,host\n", i, i)
+	}
+	if long.Len() <= web.MaxBodyBytes {
+		t.Fatalf("the list is %d bytes, no larger than a questionnaire", long.Len())
+	}
+	code, page = upload(long.String())
+	if code != http.StatusOK || !strings.Contains(page, "Imported: 10000 new participants") || !strings.Contains(page, "it was read as Windows-1252") {
+		t.Errorf("a 1.3 MiB upload in Windows-1252: %d %.500s", code, page)
+	}
+	if ps, _ := s.store.Participants(ctx, "chicago-hamburg-2027"); len(ps) != 10_002 || ps[2].Name != "Délégué 0 du service social de la ville" {
+		t.Errorf("%d participants, the first uploaded named %q", len(ps), ps[2].Name)
+	}
+	// Over the upload limit: a page that says so, not a CSRF failure.
+	code, page = upload(strings.Repeat("x", web.MaxUploadBytes+1))
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "larger than 16 MiB") || strings.Contains(page, "CSRF") {
+		t.Errorf("too large an upload: %d %.300s", code, page)
 	}
 	// Links workbook points at the public address.
 	resp, _ = c.Get(s.srv.URL + "/admin/exchanges/chicago-hamburg-2027/links.xlsx")
