@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/csci/exchangeeval/internal/analysis"
@@ -27,7 +29,7 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if exchangeID == "" {
-		return errUsage("usage: exchangeeval analyze --exchange ID [--json] [--min-cell K]")
+		return errUsage("usage: exchangeeval analyze --exchange ID [--json] [--min-cell K] [--lang en|fr]")
 	}
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
@@ -42,8 +44,11 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !in.HasLanguage(lang) {
+		return errUsage(fmt.Sprintf("--lang %s: instrument %s is in %s", lang, in.ID, strings.Join(in.Languages, ", ")))
+	}
 	report, err := analysis.Analyze(ctx, store.AnalysisInput(ctx, x, in),
-		analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: version})
+		analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
 	if err != nil {
 		return err
 	}

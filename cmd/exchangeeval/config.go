@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -49,10 +51,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, errUsage(err.Error())
+			return nil, flagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -66,14 +65,98 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// noPositional parses args, which must be flags only.
+func noPositional(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return flagError(fs, err)
+	}
+	if len(fs.Args()) > 0 {
+		return errUsage(fmt.Sprintf("unexpected argument %q", fs.Args()[0]))
+	}
+	return nil
+}
+
+// flagUsage is how a flag set made by newFlagSet prints its help, and to
+// whom: the flag package would print it on its own, to one writer, for a
+// request for help and a mistake alike.
+type flagUsage struct {
+	env   *environment
+	print func(io.Writer)
+}
+
+var flagUsages sync.Map // *flag.FlagSet → flagUsage
+
+// flagError turns a parse error into the command's answer: -h prints the
+// help on standard output and succeeds; a mistake prints it on standard
+// error and fails.
+func flagError(fs *flag.FlagSet, err error) error {
+	u, ok := flagUsages.Load(fs)
+	if errors.Is(err, flag.ErrHelp) {
+		if ok {
+			u.(flagUsage).print(u.(flagUsage).env.stdout)
+		}
+		return errHelp
+	}
+	if ok {
+		u.(flagUsage).print(u.(flagUsage).env.stderr)
+	}
+	return errUsage(err.Error())
+}
+
 func newFlagSet(env *environment, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: exchangeeval %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	flagUsages.Store(fs, flagUsage{env: env, print: func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: exchangeeval %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}})
 	return fs
+}
+
+// subcommand is one subcommand of a command group (exchange create, …).
+type subcommand struct {
+	name, synopsis string
+	run            func(ctx context.Context, env *environment, args []string) error
+}
+
+// runGroup runs the subcommand args name. With no subcommand, an unknown
+// one, or -h, it lists the group's subcommands: on standard output and
+// successfully when help was asked for.
+func runGroup(ctx context.Context, env *environment, group string, subs []subcommand, args []string) error {
+	help := func(w io.Writer) {
+		fmt.Fprintln(w, "Usage:")
+		for _, s := range subs {
+			fmt.Fprintf(w, "  exchangeeval %s\n", s.synopsis)
+		}
+		fmt.Fprintf(w, "\nRun \"exchangeeval %s SUBCOMMAND -h\" for a subcommand's flags.\n", group)
+	}
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	switch {
+	case len(args) == 0:
+		help(env.stderr)
+		return errUsage(fmt.Sprintf("%s needs a subcommand: %s", group, strings.Join(names, ", ")))
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		help(env.stdout)
+		return errHelp
+	}
+	for _, s := range subs {
+		if s.name == args[0] {
+			return s.run(ctx, env, args[1:])
+		}
+	}
+	help(env.stderr)
+	return errUsage(fmt.Sprintf("unknown %s subcommand %q (%s)", group, args[0], strings.Join(names, ", ")))
 }
 
 func (c *config) logger(env *environment) *slog.Logger {

@@ -11,28 +11,26 @@ import (
 )
 
 func runExchange(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 {
-		return errUsage("exchange needs a subcommand: create, open-wave, close-wave or list")
-	}
-	switch args[0] {
-	case "create":
-		return runExchangeCreate(ctx, env, args[1:])
-	case "open-wave":
-		return runSetWave(ctx, env, args[1:], true)
-	case "close-wave":
-		return runSetWave(ctx, env, args[1:], false)
-	case "list":
-		return runExchangeList(ctx, env, args[1:])
-	}
-	return errUsage(fmt.Sprintf("unknown exchange subcommand %q (create, open-wave, close-wave, list)", args[0]))
+	return runGroup(ctx, env, "exchange", []subcommand{
+		{"create", exchangeCreateSynopsis, runExchangeCreate},
+		{"open-wave", "exchange open-wave --exchange ID WAVE", func(ctx context.Context, env *environment, args []string) error {
+			return runSetWave(ctx, env, args, true)
+		}},
+		{"close-wave", "exchange close-wave --exchange ID WAVE", func(ctx context.Context, env *environment, args []string) error {
+			return runSetWave(ctx, env, args, false)
+		}},
+		{"list", "exchange list", runExchangeList},
+	}, args)
 }
+
+const exchangeCreateSynopsis = "exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD"
 
 func runExchangeCreate(ctx context.Context, env *environment, args []string) error {
 	var (
 		cfg config
 		n   exchange.NewExchange
 	)
-	fs := newFlagSet(env, "exchange create", "exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD")
+	fs := newFlagSet(env, "exchange create", exchangeCreateSynopsis)
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&n.ID, "id", "", "exchange id, e.g. chicago-paris-2014")
 	fs.StringVar(&n.Instrument, "instrument", "", "id of the instrument its questionnaires use")
@@ -63,22 +61,6 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	in := instruments.Get(x.Instrument)
 	fmt.Fprintf(env.stdout, "created exchange %s (%s → %s, %s to %s) on instrument %s; waves %s are closed — open one with: exchangeeval exchange open-wave --exchange %s %s\n",
 		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.Instrument, strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
-	return nil
-}
-
-func noPositional(fs interface {
-	Parse([]string) error
-	Args() []string
-}, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if strings.Contains(err.Error(), "help requested") {
-			return errHelp
-		}
-		return errUsage(err.Error())
-	}
-	if len(fs.Args()) > 0 {
-		return errUsage(fmt.Sprintf("unexpected argument %q", fs.Args()[0]))
-	}
 	return nil
 }
 

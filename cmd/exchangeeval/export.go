@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -42,12 +43,17 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
 	}
+	// The workbook is XLSX whatever it is called: a name that says
+	// otherwise would have spreadsheet software misread it.
+	if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
+		return errUsage(fmt.Sprintf("--out %s: the workbook is an Excel file; name it with .xlsx", out))
+	}
 	sess, err := cfg.open(ctx, env, "export")
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	e, err := workbook.Build(ctx, sess.store, sess.instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: version,
+	e, err := workbook.Build(ctx, sess.store, sess.instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: Version(),
 		Methods: exchangeeval.Methods, GeneratedAt: time.Now()})
 	if err != nil {
 		return err

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -20,7 +22,7 @@ func main() {
 	ctx, stop := signalContext()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
+	if err != nil && !errors.Is(err, errHelp) {
 		fmt.Fprintln(os.Stderr, "exchangeeval:", userMessage(err))
 		os.Exit(exitCode(err))
 	}
@@ -56,8 +58,40 @@ Every command takes --data-dir DIR (embedded store, default ./data) and
 Run "exchangeeval COMMAND -h" for a command's flags.
 `
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=…"; when it
+// is not, Version reads what the Go toolchain recorded in the binary.
+var version = ""
+
+// Version is this build's version: the one set at build time, else the
+// module version (a tagged `go install`), else the VCS revision the binary
+// was built from, with "+dirty" when its tree had uncommitted changes.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" && (v == "" || v == "(devel)" || strings.Contains(v, rev[:min(12, len(rev))])) {
+		v = "rev " + rev[:min(12, len(rev))]
+		if t := settings["vcs.time"]; t != "" {
+			v += " (" + t + ")"
+		}
+		if settings["vcs.modified"] == "true" {
+			v += "+dirty"
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "devel"
+	}
+	return v
+}
 
 // run is the whole program: tests call it exactly as main does.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -87,11 +121,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "tokens":
 		return runTokens(ctx, env, rest)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "exchangeeval", version)
+		fmt.Fprintln(stdout, "exchangeeval", Version())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
-		return nil
+		return errHelp
 	}
 	fmt.Fprint(stderr, usage)
 	return errUsage(fmt.Sprintf("unknown command %q", cmd))

@@ -236,6 +236,68 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestHelpAtEveryLevel: -h and --help print that level's help on standard
+// output and succeed, for the program, every command group and every
+// command; a subcommand's help shows its own flags only.
+func TestHelpAtEveryLevel(t *testing.T) {
+	c := newCLI(t)
+	cases := []struct {
+		args     []string
+		want     []string
+		unwanted []string
+	}{
+		{[]string{"--help"}, []string{"Usage:", "exchangeeval serve"}, nil},
+		{[]string{"help"}, []string{"exchangeeval users add"}, nil},
+		{[]string{"exchange", "--help"}, []string{"exchangeeval exchange create", "exchangeeval exchange open-wave", `Run "exchangeeval exchange SUBCOMMAND -h"`}, nil},
+		{[]string{"participants", "-h"}, []string{"exchangeeval participants import", "exchangeeval participants list"}, nil},
+		{[]string{"responses", "--help"}, []string{"responses import", "responses history", "responses restore"}, nil},
+		{[]string{"tokens", "--help"}, []string{"tokens create --user EMAIL"}, nil},
+		{[]string{"users", "--help"}, []string{"users add", "users assign", "users unassign"}, []string{"needs --email"}},
+		{[]string{"users", "list", "-h"}, []string{"Usage: exchangeeval users list", "-data-dir"}, []string{"-role", "-email", "-language"}},
+		{[]string{"users", "assign", "-h"}, []string{"-email", "-exchange"}, []string{"-role"}},
+		{[]string{"validate", "-h"}, []string{"Usage: exchangeeval validate"}, []string{"Flags:"}},
+		{[]string{"export", "-h"}, []string{"Flags:", "-labels"}, nil},
+		{[]string{"responses", "import", "--help"}, []string{"-replace", "-from-exchange", "-max-rows"}, nil},
+	}
+	for _, tc := range cases {
+		out, errOut, err := c.run(tc.args...)
+		if exitCode(err) != 0 || errOut != "" {
+			t.Errorf("%v: exit %d (%v), stderr %q", tc.args, exitCode(err), err, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: help lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+		for _, u := range tc.unwanted {
+			if strings.Contains(out, u) {
+				t.Errorf("%v: help shows %q:\n%s", tc.args, u, out)
+			}
+		}
+	}
+	// A mistake shows the help on standard error and fails.
+	_, errOut, err := c.run("users", "list", "--role", "admin")
+	if exitCode(err) != 2 || !strings.Contains(errOut, "Usage: exchangeeval users list") {
+		t.Errorf("an unknown flag: exit %d, stderr %q", exitCode(err), errOut)
+	}
+	if out := c.mustRun("version"); !strings.HasPrefix(out, "exchangeeval ") || strings.Contains(out, "exchangeeval dev\n") || len(strings.TrimSpace(out)) <= len("exchangeeval ") {
+		t.Errorf("version: %q", out)
+	}
+}
+
+// TestRefusesWhatItCannotDo: a workbook named .csv, a report in a language
+// the instrument does not have.
+func TestRefusesWhatItCannotDo(t *testing.T) {
+	c := newCLI(t)
+	setupTwoGoals(t, c, "t1", false)
+	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--out", filepath.Join(t.TempDir(), "x.csv")); exitCode(err) != 2 || !strings.Contains(err.Error(), "name it with .xlsx") {
+		t.Errorf("export to .csv: %v", err)
+	}
+	if _, _, err := c.run("analyze", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--lang", "de"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--lang de: instrument two-goals is in en, fr") {
+		t.Errorf("analyze --lang de: %v", err)
+	}
+}
+
 var linkPattern = regexp.MustCompile(`P0001\s+\S+\s+\S+\s+(http://\S+/s/[A-Za-z0-9_-]{43})`)
 
 // TestServeEndToEnd is the issue's definition of done: a fresh data dir,

@@ -15,16 +15,10 @@ import (
 )
 
 func runParticipants(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 {
-		return errUsage("participants needs a subcommand: import or list")
-	}
-	switch args[0] {
-	case "import":
-		return runParticipantsImport(ctx, env, args[1:])
-	case "list":
-		return runParticipantsList(ctx, env, args[1:])
-	}
-	return errUsage(fmt.Sprintf("unknown participants subcommand %q (import, list)", args[0]))
+	return runGroup(ctx, env, "participants", []subcommand{
+		{"import", "participants import --exchange ID [--out links.xlsx] [--max-rows N] FILE", runParticipantsImport},
+		{"list", "participants list --exchange ID", runParticipantsList},
+	}, args)
 }
 
 func runParticipantsImport(ctx context.Context, env *environment, args []string) error {

@@ -14,21 +14,17 @@ import (
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
-const responsesUsage = "usage: exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE\n" +
-	"       exchangeeval responses history --exchange ID --participant PID --wave WAVE\n" +
-	"       exchangeeval responses restore --exchange ID --participant PID --wave WAVE --version N"
-
 func runResponses(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 {
-		return errUsage(responsesUsage)
+	versions := func(sub string) func(context.Context, *environment, []string) error {
+		return func(ctx context.Context, env *environment, args []string) error {
+			return runResponseVersions(ctx, env, sub, args)
+		}
 	}
-	switch args[0] {
-	case "import":
-		return runResponsesImport(ctx, env, args[1:])
-	case "history", "restore":
-		return runResponseVersions(ctx, env, args[0], args[1:])
-	}
-	return errUsage(fmt.Sprintf("unknown responses subcommand %q\n%s", args[0], responsesUsage))
+	return runGroup(ctx, env, "responses", []subcommand{
+		{"import", "responses import --exchange ID [--replace] [--from-exchange OTHER] [--max-rows N] FILE", runResponsesImport},
+		{"history", "responses history --exchange ID --participant PID --wave WAVE", versions("history")},
+		{"restore", "responses restore --exchange ID --participant PID --wave WAVE --version N", versions("restore")},
+	}, args)
 }
 
 func runResponsesImport(ctx context.Context, env *environment, args []string) error {

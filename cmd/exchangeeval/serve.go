@@ -82,7 +82,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
 		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
-		MinCell: minCell, Version: version, Methods: exchangeeval.Methods, MaxImportRows: *maxRows})
+		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows})
 	if err != nil {
 		return err
 	}

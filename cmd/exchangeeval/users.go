@@ -16,24 +16,48 @@ import (
 	"github.com/csci/exchangeeval/internal/staff"
 )
 
+// userSynopses are the users subcommands, each with the flags it takes.
+var userSynopses = []struct{ name, synopsis string }{
+	{"add", "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]"},
+	{"list", "users list"},
+	{"disable", "users disable --email E"},
+	{"enable", "users enable --email E"},
+	{"reset-password", "users reset-password --email E"},
+	{"assign", "users assign --email E --exchange ID [--exchange ID ...]"},
+	{"unassign", "users unassign --email E --exchange ID [--exchange ID ...]"},
+}
+
 func runUsers(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 {
-		return errUsage("users needs a subcommand: add, list, disable, enable, reset-password, assign or unassign")
+	subs := make([]subcommand, len(userSynopses))
+	for i, u := range userSynopses {
+		subs[i] = subcommand{u.name, u.synopsis, func(ctx context.Context, env *environment, args []string) error {
+			return runUsersSub(ctx, env, u.name, u.synopsis, args)
+		}}
 	}
+	return runGroup(ctx, env, "users", subs, args)
+}
+
+func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, args []string) error {
 	var (
 		cfg                   config
 		email, name, language string
 		roles, exchanges      listFlag
 	)
-	sub := args[0]
-	fs := newFlagSet(env, "users "+sub, "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...] | users list | users disable|enable|reset-password --email E | users assign|unassign --email E --exchange ID ...")
+	fs := newFlagSet(env, "users "+sub, synopsis)
 	cfg.bind(fs, env.getenv)
-	fs.StringVar(&email, "email", "", "the account's e-mail")
-	fs.StringVar(&name, "name", "", "display name")
-	fs.StringVar(&language, "language", "en", "language of the staff pages: en or fr")
-	fs.Var(&roles, "role", "admin, evaluator or committee (repeat for several)")
-	fs.Var(&exchanges, "exchange", "for committee members: an exchange they review (repeat for several)")
-	if err := noPositional(fs, args[1:]); err != nil {
+	if sub != "list" {
+		fs.StringVar(&email, "email", "", "the account's e-mail")
+	}
+	switch sub {
+	case "add":
+		fs.StringVar(&name, "name", "", "display name")
+		fs.StringVar(&language, "language", "en", "language of the staff pages: en or fr")
+		fs.Var(&roles, "role", "admin, evaluator or committee (repeat for several)")
+		fs.Var(&exchanges, "exchange", "for committee members: an exchange they review (repeat for several)")
+	case "assign", "unassign":
+		fs.Var(&exchanges, "exchange", "an exchange they review (repeat for several)")
+	}
+	if err := noPositional(fs, args); err != nil {
 		return err
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
@@ -128,8 +152,6 @@ func runUsers(ctx context.Context, env *environment, args []string) error {
 		}
 		store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Detail: fmt.Sprintf("users %s %s %s", sub, email, strings.Join(exchanges, ","))})
 		fmt.Fprintf(env.stdout, "%s now reviews: %s\n", email, orNone(now))
-	default:
-		return errUsage(fmt.Sprintf("unknown users subcommand %q (add, list, disable, enable, reset-password, assign, unassign)", sub))
 	}
 	return nil
 }
@@ -163,17 +185,20 @@ func readPassword(env *environment, prompt string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+const tokensCreateSynopsis = "tokens create --user EMAIL [--name NAME]"
+
 func runTokens(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errUsage("usage: exchangeeval tokens create --user EMAIL [--name NAME]")
-	}
+	return runGroup(ctx, env, "tokens", []subcommand{{"create", tokensCreateSynopsis, runTokensCreate}}, args)
+}
+
+func runTokensCreate(ctx context.Context, env *environment, args []string) error {
 	var cfg config
 	var user, name string
-	fs := newFlagSet(env, "tokens create", "tokens create --user EMAIL [--name NAME]")
+	fs := newFlagSet(env, "tokens create", tokensCreateSynopsis)
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&user, "user", "", "the account the token acts as")
 	fs.StringVar(&name, "name", "script", "what the token is for")
-	if err := noPositional(fs, args[1:]); err != nil {
+	if err := noPositional(fs, args); err != nil {
 		return err
 	}
 	if user == "" {
