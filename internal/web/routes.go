@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -46,11 +47,28 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
 	signedIn.GET("/admin/audit", s.handleAudit)
+	// A POST-only address reached by GET — a refresh after a form, a
+	// bookmark — leads to the page its form is on.
+	signedIn.GET("/exchanges/:id/signoff", s.redirectTo("/exchanges/:id"))
+	signedIn.GET("/admin/exchanges/:id/waves", s.redirectTo("/admin/exchanges/:id"))
+	signedIn.GET(participantsUploadRoute, s.redirectTo("/admin/exchanges/:id"))
 
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+			return
+		}
+		lang := s.staffLanguage(c)
+		s.renderMessage(c, http.StatusMethodNotAllowed, lang, translate(lang, "method.title"), translate(lang, "method.body"))
 	})
+}
+
+// redirectTo answers with a redirect to path, its :id filled in.
+func (s *Server) redirectTo(path string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Redirect(http.StatusSeeOther, strings.Replace(path, ":id", url.PathEscape(c.Param("id")), 1))
+	}
 }
 
 func (s *Server) handleNotFound(c *gin.Context) {

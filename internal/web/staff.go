@@ -1,12 +1,15 @@
 package web
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
@@ -114,23 +117,26 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 
 type dashboardPage struct {
 	page
-	CSRF          string
-	X             *exchange.Exchange
-	Dates         string
-	Report        *analysis.Report
-	Waves         []waveRow
-	Invited       int
-	Pairs         []analysis.PairCount
-	Goals         []goalView
-	ThemeChart    template.HTML
-	Quotes        []quoteView
-	Breakdowns    []breakdownView
-	Methods       []string
-	CanDownload   bool
-	MinCell       int
-	Error         string
-	ErrorGoal     string
-	GeneratedWhen string
+	CSRF        string
+	X           *exchange.Exchange
+	Dates       string
+	Report      *analysis.Report
+	Waves       []waveRow
+	Invited     int
+	Pairs       []analysis.PairCount
+	Goals       []goalView
+	ThemeChart  template.HTML
+	Quotes      []quoteView
+	Breakdowns  []breakdownView
+	Methods     []string
+	CanDownload bool
+	MinCell     int
+	Error       string
+	ErrorGoal   string
+	// Decision and Comment are what the member had chosen and typed in a
+	// sign-off that was refused, shown again in its form.
+	Decision, Comment string
+	GeneratedWhen     string
 }
 
 type waveRow struct {
@@ -175,8 +181,32 @@ func (s *Server) handleDashboard(c *gin.Context) {
 		s.htmlError(c, s.staffLanguage(c), err)
 		return
 	}
-	s.renderDashboard(c, http.StatusOK, x, in, r, "", "")
+	var flash signOffFlash
+	if v, err := c.Cookie(flashCookie); err == nil {
+		c.SetCookie(flashCookie, "", -1, "/exchanges/"+id, "", s.cfg.Secure, true)
+		if b, err := base64.RawURLEncoding.DecodeString(v); err == nil {
+			_ = json.Unmarshal(b, &flash)
+		}
+	}
+	s.renderDashboardWith(c, http.StatusOK, x, in, r, flash)
 }
+
+// signOffFlash carries a refused sign-off across the redirect after it
+// (Post/Redirect/Get): the dashboard then shows, at the goal's form, what
+// was wrong and what the member had chosen and typed. A refresh then reloads
+// the dashboard, never re-posts or lands on a POST-only address.
+type signOffFlash struct {
+	Goal     string   `json:"g"`
+	Problems []string `json:"p"`
+	Decision string   `json:"d"`
+	Comment  string   `json:"c"`
+}
+
+const flashCookie = "signoff_flash"
+
+// maxFlashComment keeps the cookie under browsers' 4 KB: a comment the
+// form's own limit lets through fits.
+const maxFlashComment = 2500
 
 // exchangeReport loads the exchange of the route and analyses it.
 func (s *Server) exchangeReport(c *gin.Context) (*exchange.Exchange, *survey.Instrument, *analysis.Report, error) {
@@ -191,7 +221,18 @@ func (s *Server) exchangeReport(c *gin.Context) (*exchange.Exchange, *survey.Ins
 	return x, in, r, nil
 }
 
-func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchange, in *survey.Instrument, r *analysis.Report, errMsg, errGoal string) {
+func (s *Server) renderDashboardWith(c *gin.Context, status int, x *exchange.Exchange, in *survey.Instrument, r *analysis.Report, flash signOffFlash) {
+	lang := s.staffLanguage(c)
+	var msgs []string
+	for _, k := range flash.Problems {
+		if k == "decision" || k == "comment" {
+			msgs = append(msgs, translate(lang, "signoff."+k))
+		}
+	}
+	s.renderDashboard(c, status, x, in, r, strings.Join(msgs, " "), flash.Goal, flash.Decision, flash.Comment)
+}
+
+func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchange, in *survey.Instrument, r *analysis.Report, errMsg, errGoal, decision, comment string) {
 	ctx := c.Request.Context()
 	lang := s.staffLanguage(c)
 	u := s.staffUser(c)
@@ -202,7 +243,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	}
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
-		Pairs: r.Participation.Pairs, CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal,
+		Pairs: r.Participation.Pairs, CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
 		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
@@ -330,7 +371,7 @@ func (s *Server) handleSignOff(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	lang := s.staffLanguage(c)
-	x, in, r, err := s.exchangeReport(c)
+	x, _, r, err := s.exchangeReport(c)
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
@@ -343,15 +384,23 @@ func (s *Server) handleSignOff(c *gin.Context) {
 	}
 	so, err := staff.NewSignOff(s.staffUser(c), x.ID, r.Goals[i], c.PostForm("decision"), c.PostForm("comment"), s.now())
 	if err != nil {
-		var msgs []string
+		flash := signOffFlash{Goal: goalID, Decision: c.PostForm("decision"), Comment: c.PostForm("comment")}
+		if len(flash.Comment) > maxFlashComment {
+			flash.Comment = flash.Comment[:maxFlashComment]
+			for !utf8.ValidString(flash.Comment) {
+				flash.Comment = flash.Comment[:len(flash.Comment)-1]
+			}
+		}
 		if e, ok := err.(*exchange.Error); ok {
 			for _, k := range []string{"decision", "comment"} {
 				if e.Fields[k] != "" {
-					msgs = append(msgs, translate(lang, "signoff."+k))
+					flash.Problems = append(flash.Problems, k)
 				}
 			}
 		}
-		s.renderDashboard(c, http.StatusUnprocessableEntity, x, in, r, strings.Join(msgs, " "), goalID)
+		b, _ := json.Marshal(flash)
+		c.SetCookie(flashCookie, base64.RawURLEncoding.EncodeToString(b), 120, "/exchanges/"+x.ID, "", s.cfg.Secure, true)
+		c.Redirect(http.StatusSeeOther, "/exchanges/"+x.ID+"#goal-"+goalID)
 		return
 	}
 	if err := s.store.AddSignOff(ctx, so); err != nil {

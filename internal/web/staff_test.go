@@ -442,12 +442,52 @@ func TestSignOffKeepsTheFiguresItWasMadeOn(t *testing.T) {
 	ctx := context.Background()
 	a := account(staff.RoleCommittee)
 	c := s.login(a.Email, a.Password)
-	// Disagreeing needs a reason.
-	resp := s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "goal": {"funding"}, "decision": {"disagree"}})
-	body, _ := io.ReadAll(resp.Body)
+	// Disagreeing needs a reason. The refusal redirects to the goal's form
+	// on the dashboard (Post/Redirect/Get), which says why and keeps the
+	// choice; a refresh reloads the dashboard, and shows no stale error.
+	resp := s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "goal": {"funding"}, "decision": {"disagree"}, "comment": {"  "}})
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "Say why you disagree") {
-		t.Fatalf("disagree without a comment: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/exchanges/"+completed+"#goal-funding" {
+		t.Fatalf("disagree without a comment: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	get := func(path string) (int, string) {
+		resp, err := c.Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/exchanges/" + completed)
+	if code != http.StatusOK || !strings.Contains(body, "Say why you disagree") || !regexp.MustCompile(`value="disagree" checked`).MatchString(body) {
+		t.Fatalf("the dashboard after a refused sign-off: %d, error shown %v", code, strings.Contains(body, "Say why you disagree"))
+	}
+	if _, body := get("/exchanges/" + completed); strings.Contains(body, "Say why you disagree") {
+		t.Error("the error is still shown after a reload")
+	}
+	// A refresh of the form's address, or a link to it, lands on the
+	// dashboard: never a 405 with JSON.
+	for path, to := range map[string]string{
+		"/exchanges/" + completed + "/signoff":            "/exchanges/" + completed,
+		"/admin/exchanges/" + completed + "/waves":        "/admin/exchanges/" + completed,
+		"/admin/exchanges/" + completed + "/participants": "/admin/exchanges/" + completed,
+	} {
+		resp, err := c.Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != to {
+			t.Errorf("GET %s: %d → %q, want a redirect to %s", path, resp.StatusCode, resp.Header.Get("Location"), to)
+		}
+	}
+	if code, body := get("/exchanges"); code != http.StatusOK || strings.Contains(body, `"error"`) {
+		t.Errorf("exchanges: %d", code)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, s.srv.URL+"/exchanges/"+completed, nil)
+	if resp, err := c.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("DELETE of a page: %v %v", err, resp.Header.Get("Content-Type"))
 	}
 	resp = s.post(c, "/exchanges/"+completed+"/signoff", url.Values{"csrf_token": {s.csrf(c, "/exchanges")}, "goal": {"funding"}, "decision": {"accept"}, "comment": {"Matches what the delegation reported."}})
 	resp.Body.Close()
