@@ -135,6 +135,7 @@ func (b *book) about() error {
 	for _, row := range rows {
 		v := row[1]
 		if _, ok := v.(styled); !ok {
+			s.fitRow(s.row, fmt.Sprint(v), 80)
 			v = styled{v, b.wrap}
 		}
 		s.put(styled{row[0], b.bold}, v)
@@ -142,12 +143,15 @@ func (b *book) about() error {
 	s.blank()
 	s.put(styled{"How to cite", b.bold})
 	x := r.Exchange
-	s.put(styled{fmt.Sprintf("Chicago Sister Cities International, social services exchange evaluation: %s (%s to %s). Workbook produced with exchangeeval %s on %s; instrument %s version %d (SHA-256 %s).",
-		x.Name, x.Start, x.End, e.Version, e.GeneratedAt.UTC().Format("2006-01-02"), e.Instrument.ID, e.Instrument.Version, short(e.Instrument.Hash)), b.wrap})
+	cite := fmt.Sprintf("Chicago Sister Cities International, social services exchange evaluation: %s (%s to %s). Workbook produced with exchangeeval %s on %s; instrument %s version %d (SHA-256 %s).",
+		x.Name, x.Start, x.End, e.Version, e.GeneratedAt.UTC().Format("2006-01-02"), e.Instrument.ID, e.Instrument.Version, short(e.Instrument.Hash))
+	s.fitRow(s.row, cite, 110)
+	s.put(styled{cite, b.wrap})
 	s.blank()
 	s.put(styled{"Methods in plain words", b.bold})
 	for _, para := range strings.Split(e.Methods, "\n\n") {
 		if para = strings.TrimSpace(para); para != "" {
+			s.fitRow(s.row, para, 110)
 			s.put(styled{para, b.wrap})
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"iter"
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -90,13 +92,15 @@ func Write(w io.Writer, e Export) error {
 			return fmt.Errorf("write sheet %s: %w", s.sheet, err)
 		}
 	}
-	// Printed, the analytic sheets fit the page width in landscape.
-	for _, name := range []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBreakdowns, SheetCodebook, SheetAbout} {
-		if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
-			return err
-		}
-		if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
-			return err
+	// Printed, the analytic sheets fit the page width in landscape, and
+	// tables repeat their header on every page. Responses and Pairs are
+	// data for other software, not for paper.
+	for _, p := range []struct {
+		name    string
+		headers int
+	}{{SheetSummary, 0}, {SheetGoals, 1}, {SheetItems, 1}, {SheetThemes, 0}, {SheetBreakdowns, 1}, {SheetCodebook, 3}, {SheetAbout, 0}} {
+		if err := b.printable(p.name, p.headers); err != nil {
+			return fmt.Errorf("print setup of %s: %w", p.name, err)
 		}
 	}
 	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
@@ -161,8 +165,8 @@ type book struct {
 	base string
 	k    int
 
-	header, title, bold, wrap, num2, num3, pct, integer, date, muted int
-	verdict                                                          map[string]int
+	header, title, bold, wrap, num2, num3, pval, pct, integer, date, muted int
+	verdict                                                                map[string]int
 	// rows are the big sheets' data rows, by sheet (rows.go).
 	rows map[string]*rowFile
 }
@@ -185,6 +189,9 @@ func (b *book) styles() error {
 	b.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.num2 = mk(&excelize.Style{CustomNumFmt: ptr("0.00")})
 	b.num3 = mk(&excelize.Style{CustomNumFmt: ptr("0.000")})
+	// A p-value keeps its exact value in the cell (for R, SPSS or a
+	// formula) and reads as the dashboard writes it: "<0.001", not 0.000.
+	b.pval = mk(&excelize.Style{CustomNumFmt: ptr(`[<0.001]"<0.001";0.000`)})
 	b.pct = mk(&excelize.Style{NumFmt: 9})
 	b.integer = mk(&excelize.Style{NumFmt: 1})
 	b.date = mk(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
@@ -281,6 +288,38 @@ func (b *book) num(v *float64, suppressed bool, style int) any {
 		return nil
 	}
 	return styled{*v, style}
+}
+
+// printable sets a sheet up for paper: A4 landscape, one page wide however
+// many long, and its header rows (if any) repeated on every page.
+func (b *book) printable(sheet string, headerRows int) error {
+	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: ptr(9), Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+		return err
+	}
+	if headerRows == 0 {
+		return nil
+	}
+	return b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", sheet, headerRows)})
+}
+
+// fitRow gives row of sheet the height its wrapped text needs in a column
+// of width characters: spreadsheet programs do not grow a row for wrapped
+// text that was written by a program, and the next row then hides it.
+func (s *sheet) fitRow(row int, text string, width float64) {
+	if s.err != nil {
+		return
+	}
+	lines := 0
+	for _, para := range strings.Split(text, "\n") {
+		lines += 1 + int(float64(utf8.RuneCountInString(para))/(width*1.05))
+	}
+	if lines > 1 {
+		s.err = s.b.f.SetRowHeight(s.name, row, float64(lines)*15+2)
+	}
 }
 
 func (b *book) suppressed() string { return "n<" + strconv.Itoa(b.k) }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"io"
 	"iter"
 	"math"
 	"strconv"
@@ -349,4 +350,110 @@ func TestPlainMethods(t *testing.T) {
 			t.Errorf("plain methods lack %q:\n%s", want, text)
 		}
 	}
+}
+
+// TestWorkbookReadsAsItShould: what a reader sees in a spreadsheet program
+// and on paper — p-values as "<0.001" (the exact value kept in the cell),
+// a verdict only on the row of the goal's criterion, a score axis from 1,
+// wave titles, rows tall enough for their wrapped text, header rows
+// repeated on every printed page.
+func TestWorkbookReadsAsItShould(t *testing.T) {
+	ps, rs := synthetic(t, 400)
+	report, f, raw := export(t, ps, rs, "")
+	in := instrument(t)
+
+	goals := rows(t, f, workbook.SheetGoals)
+	col := map[string]int{}
+	for i, h := range goals[0] {
+		col[h] = i
+	}
+	tiny := false
+	for r, row := range goals[1:] {
+		g := report.Goals[0]
+		for _, gg := range report.Goals {
+			if gg.ID == row[0] {
+				g = gg
+			}
+		}
+		verdict := row[col["Verdict"]]
+		if row[col["From"]] == g.Criterion.From && row[col["To"]] == g.Criterion.To {
+			if verdict != g.Verdict {
+				t.Errorf("Goals row %d: verdict %q, want %q", r+2, verdict, g.Verdict)
+			}
+		} else if verdict == g.Verdict {
+			t.Errorf("Goals row %d (%s → %s): the goal's verdict on a row that is not its criterion", r+2, row[col["From"]], row[col["To"]])
+		}
+		// excelize's own renderer ignores a format's condition; what
+		// LibreOffice shows is checked in TestLibreOfficeReadsEverySheet.
+		for _, name := range []string{"p", "p (Holm)", "Wilcoxon p", "Welch p"} {
+			cell, _ := excelize.CoordinatesToCellName(col[name]+1, r+2)
+			if v := cellNumber(t, f, workbook.SheetGoals, cell); v < 0.001 {
+				tiny = true
+			}
+			style, _ := f.GetCellStyle(workbook.SheetGoals, cell)
+			if st, _ := f.GetStyle(style); st == nil || st.CustomNumFmt == nil || !strings.HasPrefix(*st.CustomNumFmt, "[<0.001]") {
+				t.Errorf("Goals!%s (%s) is not formatted as a p-value", cell, name)
+			}
+		}
+	}
+	if !tiny {
+		t.Error("no p-value below 0.001 in 400 synthetic delegates: the test proves nothing")
+	}
+
+	sum := rows(t, f, workbook.SheetSummary)
+	pre := in.Wave("pre").Title.In(in.BaseLanguage(), "")
+	if find(sum, pre) < 0 {
+		t.Errorf("Summary does not name the pre wave by its title %q", pre)
+	}
+	chart := zipFile(t, raw, "xl/charts/chart1.xml")
+	if !strings.Contains(chart, `<max val="5"></max><min val="1"></min>`) {
+		t.Errorf("the score chart's axis is not 1 to 5")
+	}
+	for _, sheet := range []string{workbook.SheetGoals, workbook.SheetItems, workbook.SheetBreakdowns} {
+		if got := definedName(f, "_xlnm.Print_Titles", sheet); !strings.Contains(got, "$1:$1") {
+			t.Errorf("%s repeats no header row when printed (%q)", sheet, got)
+		}
+	}
+	about := rows(t, f, workbook.SheetAbout)
+	for i, row := range about {
+		if len(row) == 1 && len(row[0]) > 400 {
+			if h, _ := f.GetRowHeight(workbook.SheetAbout, i+1); h < 45 {
+				t.Errorf("About row %d holds %d characters in a row %.0f points high", i+1, len(row[0]), h)
+			}
+		}
+	}
+}
+
+func definedName(f *excelize.File, name, scope string) string {
+	for _, d := range f.GetDefinedName() {
+		if d.Name == name && d.Scope == scope {
+			return d.RefersTo
+		}
+	}
+	return ""
+}
+
+// zipFile is one file of the workbook's archive, as text.
+func zipFile(t *testing.T, raw []byte, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == name {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatalf("no %s in the workbook", name)
+	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +58,21 @@ func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
 				if g, w := strings.Join(trim(got[i]), "|"), strings.Join(trim(want[i]), "|"); g != w {
 					t.Errorf("%s row %d:\nLibreOffice %s\nwritten     %s", sheet, i+1, g, w)
 					break
+				}
+			}
+		case workbook.SheetGoals:
+			// p-values read as the dashboard writes them: "<0.001",
+			// never "0.000" (the exact value stays in the cell).
+			for _, name := range []string{"p", "p (Holm)", "Wilcoxon p", "Welch p"} {
+				c := slices.Index(got[0], name)
+				if c < 0 {
+					t.Errorf("Goals: no %q column in %v", name, got[0])
+					continue
+				}
+				for i, row := range got[1:] {
+					if v := row[c]; v == "0.000" || (v != "<0.001" && v != "" && !strings.HasPrefix(v, "n<") && !regexp.MustCompile(`^(0\.\d{3}|1\.000)$`).MatchString(v)) {
+						t.Errorf("Goals row %d, %s reads %q in LibreOffice", i+2, name, v)
+					}
 				}
 			}
 		default:

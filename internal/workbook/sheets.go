@@ -27,10 +27,10 @@ func (b *book) summary() error {
 	s.headerRow("Wave", "Responded", "Imported", "Response rate")
 	s.put("invited", styled{r.Participation.Invited, b.integer})
 	for _, w := range r.Participation.Waves {
-		s.put(w.Wave, styled{w.Responded, b.integer}, styled{w.Imported, b.integer}, b.num(w.Rate, false, b.pct))
+		s.put(b.waveTitle(w.Wave), styled{w.Responded, b.integer}, styled{w.Imported, b.integer}, b.num(w.Rate, false, b.pct))
 	}
 	for _, p := range r.Participation.Pairs {
-		s.put(fmt.Sprintf("pairs %s → %s", p.From, p.To), styled{p.N, b.integer})
+		s.put(fmt.Sprintf("pairs %s → %s", b.waveTitle(p.From), b.waveTitle(p.To)), styled{p.N, b.integer})
 	}
 	s.blank()
 
@@ -47,10 +47,11 @@ func (b *book) summary() error {
 		if p.CI != nil {
 			lo, hi = &p.CI[0], &p.CI[1]
 		}
-		s.put(b.text(g.Title), g.Criterion.From, g.Criterion.To,
+		s.fitRow(s.row, b.text(g.Title), 44)
+		s.put(styled{b.text(g.Title), b.wrap}, b.waveTitle(g.Criterion.From), b.waveTitle(g.Criterion.To),
 			b.num(p.MeanFrom, p.Suppressed, b.num2), b.num(p.MeanTo, p.Suppressed, b.num2), b.num(p.MeanDiff, p.Suppressed, b.num2),
 			b.num(lo, p.Suppressed, b.num2), b.num(hi, p.Suppressed, b.num2), b.num(p.DZ, p.Suppressed, b.num2),
-			b.num(p.PHolm, p.Suppressed, b.num3), styled{p.N, b.integer}, styled{g.Verdict, b.verdict[g.Verdict]}, styled{g.VerdictReason, b.wrap})
+			b.num(p.PHolm, p.Suppressed, b.pval), styled{p.N, b.integer}, styled{g.Verdict, b.verdict[g.Verdict]}, styled{g.VerdictReason, b.wrap})
 	}
 	last := s.row - 1
 	s.widths(44, 26, 10, 12, 12, 10, 11, 11, 8, 10, 8, 16, 60)
@@ -67,7 +68,8 @@ func (b *book) summary() error {
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Goal scores before and after (paired participants)"}}},
 			Legend:    excelize.ChartLegend{Position: "bottom"},
 			Dimension: excelize.ChartDimension{Width: 720, Height: 320},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true},
+			// The axis spans the answer scale (1 to 5), not 0 to 5.
+			YAxis: excelize.ChartAxis{MajorGridLines: true, Minimum: ptr(1.0), Maximum: ptr(float64(b.scalePoints()))},
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, last+3)
 		if err := b.f.AddChart(SheetSummary, cell, chart); err != nil {
@@ -75,6 +77,26 @@ func (b *book) summary() error {
 		}
 	}
 	return nil
+}
+
+// waveTitle is a wave's title in the workbook's language.
+func (b *book) waveTitle(id string) string {
+	if w := b.e.Instrument.Wave(id); w != nil {
+		return b.text(w.Title)
+	}
+	return id
+}
+
+// scalePoints is the most points of the goals' answer scales: the top of
+// a goal score's range.
+func (b *book) scalePoints() int {
+	points := 0
+	for _, q := range b.e.Instrument.Questions() {
+		if q.Goal != "" {
+			points = max(points, b.e.Instrument.Scales[q.Scale].Points)
+		}
+	}
+	return max(points, 2)
 }
 
 // comparison finds the comparison from → to; an empty one when absent.
@@ -119,11 +141,11 @@ func (b *book) goals() error {
 			}
 			vals := []any{g.ID, b.text(g.Title), c.From, c.To, styled{p.N, b.integer},
 				b.num(p.MeanFrom, sup, b.num2), b.num(p.MeanTo, sup, b.num2), b.num(p.MeanDiff, sup, b.num2), b.num(p.SDDiff, sup, b.num2),
-				b.num(p.SE, sup, b.num3), b.num(p.T, sup, b.num3), b.num(p.DF, sup, b.integer), b.num(p.P, sup, b.num3), b.num(p.PHolm, sup, b.num3),
+				b.num(p.SE, sup, b.num3), b.num(p.T, sup, b.num3), b.num(p.DF, sup, b.integer), b.num(p.P, sup, b.pval), b.num(p.PHolm, sup, b.pval),
 				b.num(lo, sup, b.num2), b.num(hi, sup, b.num2), b.num(p.DZ, sup, b.num2), b.num(p.GZ, sup, b.num2),
 				share(p.Improved), share(p.Unchanged), share(p.Declined),
-				b.num(p.Wilcoxon.V, sup, b.num2), b.num(p.Wilcoxon.P, sup, b.num3), orSuppressed(b, sup, p.Wilcoxon.Method),
-				welchN(b, w.NFrom, w.Suppressed), welchN(b, w.NTo, w.Suppressed), b.num(w.T, w.Suppressed, b.num3), b.num(w.DF, w.Suppressed, b.num2), b.num(w.P, w.Suppressed, b.num3)}
+				b.num(p.Wilcoxon.V, sup, b.num2), b.num(p.Wilcoxon.P, sup, b.pval), orSuppressed(b, sup, p.Wilcoxon.Method),
+				welchN(b, w.NFrom, w.Suppressed), welchN(b, w.NTo, w.Suppressed), b.num(w.T, w.Suppressed, b.num3), b.num(w.DF, w.Suppressed, b.num2), b.num(w.P, w.Suppressed, b.pval)}
 			for _, wv := range waves {
 				a, ok := alpha[wv]
 				if !ok {
@@ -132,7 +154,13 @@ func (b *book) goals() error {
 				}
 				vals = append(vals, b.num(a.Alpha, a.Suppressed, b.num2))
 			}
-			vals = append(vals, styled{g.Verdict, b.verdict[g.Verdict]}, joinNotes(p.NotComputable, p.Wilcoxon.NotComputable, w.NotComputable))
+			// The verdict is the criterion comparison's: other rows
+			// (post → follow-up, say) have none of their own.
+			verdict := any(styled{"— (not the goal's criterion)", b.muted})
+			if c.From == g.Criterion.From && c.To == g.Criterion.To {
+				verdict = styled{g.Verdict, b.verdict[g.Verdict]}
+			}
+			vals = append(vals, verdict, joinNotes(p.NotComputable, p.Wilcoxon.NotComputable, w.NotComputable))
 			s.put(vals...)
 			rows++
 		}
@@ -216,8 +244,8 @@ func (b *book) items() error {
 			vals = append(vals, b.num(w.TopTwoBox, sup, b.pct))
 			if c, ok := into[w.Wave]; ok {
 				p, ps := c.Paired, c.Paired.Suppressed
-				vals = append(vals, c.From, styled{p.N, b.integer}, b.num(p.MeanDiff, ps, b.num2), b.num(p.T, ps, b.num3), b.num(p.P, ps, b.num3),
-					b.num(p.DZ, ps, b.num2), b.num(p.Wilcoxon.P, ps, b.num3))
+				vals = append(vals, c.From, styled{p.N, b.integer}, b.num(p.MeanDiff, ps, b.num2), b.num(p.T, ps, b.num3), b.num(p.P, ps, b.pval),
+					b.num(p.DZ, ps, b.num2), b.num(p.Wilcoxon.P, ps, b.pval))
 			}
 			s.put(vals...)
 		}
@@ -247,7 +275,7 @@ func (b *book) themes() error {
 	s.put(styled{"Share of respondents mentioning each theme", b.bold})
 	head := []string{"Theme"}
 	for _, w := range waves {
-		head = append(head, w.Wave)
+		head = append(head, b.waveTitle(w.Wave))
 	}
 	s.headerRow(head...)
 	first := s.row
@@ -332,14 +360,20 @@ func (b *book) themes() error {
 		return s.err
 	}
 	if len(t.Codebook) > 0 && len(waves) > 0 {
-		var series []excelize.ChartSeries
-		for i := range waves {
+		series := []excelize.ChartSeries{}
+		for i, w := range waves {
+			if w.Suppressed || w.Respondents == 0 {
+				continue // a wave nobody has answered yet is no bar
+			}
 			col, _ := excelize.ColumnNumberToName(i + 2)
 			series = append(series, excelize.ChartSeries{
 				Name:       fmt.Sprintf("%s!$%s$%d", SheetThemes, col, first-1),
 				Categories: fmt.Sprintf("%s!$A$%d:$A$%d", SheetThemes, first, last),
 				Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", SheetThemes, col, first, col, last),
 			})
+		}
+		if len(series) == 0 {
+			return nil
 		}
 		chart := &excelize.Chart{Type: excelize.Bar, Series: series,
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of respondents mentioning each theme, by wave"}}},
