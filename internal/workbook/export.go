@@ -92,13 +92,14 @@ func Write(w io.Writer, e Export) error {
 			return fmt.Errorf("write sheet %s: %w", s.sheet, err)
 		}
 	}
-	// Printed, the analytic sheets fit the page width in landscape, and
-	// tables repeat their header on every page. Responses and Pairs are
-	// data for other software, not for paper.
+	// Printed, every sheet fits the page width in landscape, and tables
+	// repeat their header on every page: a printout is never cut at the
+	// right edge (the wide data sheets print small; they are for software).
 	for _, p := range []struct {
 		name    string
 		headers int
-	}{{SheetSummary, 0}, {SheetGoals, 1}, {SheetItems, 1}, {SheetThemes, 0}, {SheetBreakdowns, 1}, {SheetCodebook, 3}, {SheetAbout, 0}} {
+	}{{SheetSummary, 0}, {SheetGoals, 1}, {SheetItems, 1}, {SheetThemes, 0}, {SheetBreakdowns, 1}, {SheetResponses, 1}, {SheetPairs, 1},
+		{SheetCodebook, 3}, {SheetAbout, 0}} {
 		if err := b.printable(p.name, p.headers); err != nil {
 			return fmt.Errorf("print setup of %s: %w", p.name, err)
 		}

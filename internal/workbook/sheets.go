@@ -54,7 +54,7 @@ func (b *book) summary() error {
 			b.num(p.PHolm, p.Suppressed, b.pval), styled{p.N, b.integer}, styled{g.Verdict, b.verdict[g.Verdict]}, styled{g.VerdictReason, b.wrap})
 	}
 	last := s.row - 1
-	s.widths(44, 26, 10, 12, 12, 10, 11, 11, 8, 10, 8, 16, 60)
+	s.widths(44, 24, 24, 12, 12, 10, 11, 11, 8, 10, 8, 16, 60)
 	if s.err != nil {
 		return s.err
 	}
