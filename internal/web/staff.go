@@ -123,7 +123,7 @@ type dashboardPage struct {
 	Report      *analysis.Report
 	Waves       []waveRow
 	Invited     int
-	Pairs       []analysis.PairCount
+	Pairs       []analysis.PairCount // waves as titles in the reader's language
 	Goals       []goalView
 	ThemeChart  template.HTML
 	Quotes      []quoteView
@@ -243,7 +243,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	}
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
-		Pairs: r.Participation.Pairs, CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
+		Pairs: pairsTitled(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
 		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
@@ -301,6 +301,15 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		}
 	}
 	s.render(c, status, "dashboard", p)
+}
+
+// pairsTitled is pairs with their waves named by title.
+func pairsTitled(pairs []analysis.PairCount, in *survey.Instrument, lang string) []analysis.PairCount {
+	out := make([]analysis.PairCount, len(pairs))
+	for i, p := range pairs {
+		out[i] = analysis.PairCount{From: waveTitle(in, p.From, lang), To: waveTitle(in, p.To, lang), N: p.N}
+	}
+	return out
 }
 
 func waveTitle(in *survey.Instrument, wave, lang string) string {

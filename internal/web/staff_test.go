@@ -543,7 +543,7 @@ func TestDashboardInFrenchAndPrintable(t *testing.T) {
 	resp.Body.Close()
 	p := string(body)
 	for _, want := range []string{`<html lang="fr">`, "Atteinte des objectifs", `<th scope="col">Pourquoi</th>`, "Financement par les partenariats avec les entreprises et le bénévolat",
-		"atteint", `<svg class="chart"`, "Thèmes des réponses ouvertes", "Dans leurs mots", "Par délégation", "Comment ces chiffres sont établis", "Enregistrer ma décision"} {
+		"atteint", "paires Avant l&#39;échange → À la fin de l&#39;échange", `<svg class="chart"`, "Thèmes des réponses ouvertes", "Dans leurs mots", "Par délégation", "Comment ces chiffres sont établis", "Enregistrer ma décision"} {
 		if !strings.Contains(p, want) {
 			t.Errorf("French dashboard lacks %q", want)
 		}
