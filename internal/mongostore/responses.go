@@ -300,28 +300,11 @@ func (s *Store) Response(ctx context.Context, exchangeID, pid, wave string) (*ex
 	if err := s.prepare(ctx, exchangeID); err != nil {
 		return nil, err
 	}
-	cur, err := s.current(ctx, exchangeID, pid, wave)
+	unlock := s.lockResponse(exchangeID, pid, wave)
+	cur, err := s.newestLocked(ctx, exchangeID, pid, wave)
+	unlock()
 	if err != nil {
 		return nil, err
-	}
-	seq := 0
-	if cur != nil {
-		seq = cur.Seq
-	}
-	next, err := findByID[versionDoc](ctx, s, s.coll(exchangeID, kindVersions), versionKey(pid, wave, seq+1), "response version")
-	if err != nil {
-		return nil, err
-	}
-	if next != nil {
-		unlock := s.lockResponse(exchangeID, pid, wave)
-		err := s.catchUp(ctx, exchangeID, pid, wave, seq, seq)
-		unlock()
-		if err != nil {
-			return nil, err
-		}
-		if cur, err = s.current(ctx, exchangeID, pid, wave); err != nil {
-			return nil, err
-		}
 	}
 	if cur == nil {
 		return nil, exchange.Errorf(exchange.ENOTFOUND, "no %s response from %s", wave, pid)

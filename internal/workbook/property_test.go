@@ -5,6 +5,7 @@ import (
 	"context"
 	"iter"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -20,8 +22,19 @@ import (
 // any exchange RandomExchange draws — empty, partial, one language — with
 // and without labels.
 func TestRandomExchangesWriteWorkbooks(t *testing.T) {
-	in := instrument(t)
+	// The built-in instrument, and the analysis tests' small one, whose
+	// open questions name goals too.
+	data, err := os.ReadFile("../analysis/testdata/two-goals.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, probs := survey.Parse("two-goals.yaml", data)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	instruments := []*survey.Instrument{instrument(t), small}
 	for seed := range uint64(40) {
+		in := instruments[seed%2]
 		rng := rand.New(rand.NewPCG(seed, 11))
 		x := &exchange.Exchange{ID: "random", Name: "Random", Instrument: in.ID}
 		ps, rs := analysis.RandomExchange(in, x.ID, rng)

@@ -7,6 +7,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 func (b *book) summary() error {
@@ -92,8 +93,9 @@ func (b *book) waveTitle(id string) string {
 func (b *book) scalePoints() int {
 	points := 0
 	for _, q := range b.e.Instrument.Questions() {
-		if q.Goal != "" {
-			points = max(points, b.e.Instrument.Scales[q.Scale].Points)
+		// Goal items are Likert; an open question may name a goal too.
+		if sc := b.e.Instrument.Scales[q.Scale]; q.Goal != "" && q.Type == survey.TypeLikert && sc != nil {
+			points = max(points, sc.Points)
 		}
 	}
 	return max(points, 2)
