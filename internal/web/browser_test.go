@@ -148,6 +148,38 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := login(b, account(staff.RoleCommittee)); err != nil {
 		t.Fatalf("committee sign-in: %v", err)
 	}
+	// Disagreeing without a reason is refused: the browser lands back on
+	// the dashboard (not the form's address), at the goal, with the error
+	// and the choice; a reload then shows the dashboard, not a 405.
+	var location, errText string
+	var disagreeChecked bool
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/exchanges/"+completed),
+		chromedp.WaitVisible(`#goal-funding form.signoff`, chromedp.ByQuery),
+		chromedp.Click(`#goal-funding input[value=disagree]`, chromedp.ByQuery),
+		chromedp.Click(`#goal-funding form.signoff button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#goal-funding .error`, chromedp.ByQuery),
+		chromedp.Location(&location),
+		chromedp.Text(`#goal-funding .error`, &errText, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#goal-funding input[value=disagree]').checked`, &disagreeChecked)); err != nil {
+		t.Fatalf("a refused sign-off: %v", err)
+	}
+	// What the member sees: the viewport, scrolled to the goal's form.
+	var view []byte
+	if err := chromedp.Run(b, chromedp.CaptureScreenshot(&view)); err == nil {
+		_ = os.WriteFile(filepath.Join(artifacts, "4a-committee-signoff-refused.png"), view, 0o644)
+	}
+	if !strings.HasSuffix(location, "/exchanges/"+completed+"#goal-funding") || !strings.Contains(errText, "disagree") || !disagreeChecked {
+		t.Errorf("after a refused sign-off: at %s, error %q, choice kept %v", location, errText, disagreeChecked)
+	}
+	var title string
+	var errorsShown int
+	if err := chromedp.Run(b, chromedp.Reload(), chromedp.WaitVisible(`#goal-funding form.signoff`, chromedp.ByQuery), chromedp.Title(&title),
+		chromedp.Evaluate(`document.querySelectorAll('#goal-funding .error').length`, &errorsShown)); err != nil {
+		t.Fatalf("reload after a refused sign-off: %v", err)
+	}
+	if errorsShown != 0 || strings.Contains(title, "405") {
+		t.Errorf("the reload shows %d errors, title %q", errorsShown, title)
+	}
 	var decisions string
 	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/exchanges/"+completed),
 		chromedp.WaitVisible(`#goal-funding form.signoff`, chromedp.ByQuery),
