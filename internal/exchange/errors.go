@@ -24,6 +24,9 @@ type Error struct {
 	Message string
 	// Fields holds problems by field name (a question id, a form field).
 	Fields map[string]string
+	// Problems holds the same, coded, where the interface words them
+	// itself (a French form): see FieldProblem.
+	Problems map[string]FieldProblem
 	// Details lists further problems, one per line (a row of a file).
 	Details []string
 	// Cause is what went wrong underneath, for the operator's log (a

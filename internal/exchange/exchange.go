@@ -74,12 +74,12 @@ type NewExchange struct {
 // Build checks the input against the known instruments and returns the
 // exchange, with every problem named by its flag.
 func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, error) {
-	fields := map[string]string{}
+	problems := map[string]FieldProblem{}
 	if !idPattern.MatchString(n.ID) {
-		fields["id"] = "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014"
+		problems["id"] = FieldProblem{Code: ProblemID}
 	}
 	if instruments.Get(n.Instrument) == nil {
-		fields["instrument"] = fmt.Sprintf("unknown instrument %q (known: %s)", n.Instrument, strings.Join(instruments.IDs(), ", "))
+		problems["instrument"] = FieldProblem{Code: ProblemInstrument, Args: []any{n.Instrument, strings.Join(instruments.IDs(), ", ")}}
 	}
 	for k, v := range map[string]string{"name": n.Name, "host-city": n.HostCity, "visiting-city": n.VisitingCity} {
 		max := MaxLabelLength
@@ -87,23 +87,29 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 			max = MaxNameLength
 		}
 		if strings.TrimSpace(v) == "" {
-			fields[k] = "required"
-		} else if msg := CheckText(v, max); msg != "" {
-			fields[k] = msg
+			problems[k] = FieldProblem{Code: ProblemRequired}
+		} else if p := TextProblem(v, max); p != nil {
+			problems[k] = *p
 		}
 	}
 	start, err := time.Parse(DateLayout, n.Start)
 	if err != nil {
-		fields["start"] = "a date as YYYY-MM-DD"
+		problems["start"] = FieldProblem{Code: ProblemDate}
 	}
 	end, err := time.Parse(DateLayout, n.End)
 	if err != nil {
-		fields["end"] = "a date as YYYY-MM-DD"
-	} else if _, bad := fields["start"]; !bad && end.Before(start) {
-		fields["end"] = "the end is before the start"
+		problems["end"] = FieldProblem{Code: ProblemDate}
+	} else if _, bad := problems["start"]; !bad && end.Before(start) {
+		problems["end"] = FieldProblem{Code: ProblemEndBeforeStart}
 	}
-	if len(fields) > 0 {
-		return nil, invalidFields("exchange not created", fields)
+	if len(problems) > 0 {
+		fields := map[string]string{}
+		for k, p := range problems {
+			fields[k] = p.English()
+		}
+		e := invalidFields("exchange not created", fields)
+		e.Problems = problems
+		return nil, e
 	}
 	return &Exchange{
 		ID: n.ID, Name: strings.TrimSpace(n.Name), Instrument: n.Instrument,

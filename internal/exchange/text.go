@@ -14,21 +14,68 @@ const (
 	MaxLabelLength = 100
 )
 
-// CheckText says what is wrong with a one-line text of at most max
-// characters, "" when nothing: invalid UTF-8, control characters (a line
+// FieldProblem is what is wrong with one field of a form or command, as a
+// code and its arguments, so that each interface words it in its reader's
+// language; English names it.
+type FieldProblem struct {
+	Code string
+	Args []any
+}
+
+// Field problem codes.
+const (
+	ProblemRequired       = "required"
+	ProblemID             = "id"
+	ProblemInstrument     = "instrument"
+	ProblemDate           = "date"
+	ProblemEndBeforeStart = "end_before_start"
+	ProblemNotUTF8        = "not_utf8"
+	ProblemControl        = "control"
+	ProblemTooLong        = "too_long"
+)
+
+var problemEnglish = map[string]string{
+	ProblemRequired:       "required",
+	ProblemID:             "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014",
+	ProblemInstrument:     "unknown instrument %q (known: %s)",
+	ProblemDate:           "a date as YYYY-MM-DD",
+	ProblemEndBeforeStart: "the end is before the start",
+	ProblemNotUTF8:        "has bytes that are not UTF-8 text",
+	ProblemControl:        "has a control character (%U); retype it",
+	ProblemTooLong:        "is %d characters long; the most is %d",
+}
+
+// English is the problem in English.
+func (p FieldProblem) English() string {
+	if len(p.Args) == 0 {
+		return problemEnglish[p.Code]
+	}
+	return fmt.Sprintf(problemEnglish[p.Code], p.Args...)
+}
+
+// TextProblem says what is wrong with a one-line text of at most max
+// characters, nil when nothing: invalid UTF-8, control characters (a line
 // break or a NUL pasted in), or too long. Such text is refused, never
 // altered, so the person who typed it knows.
-func CheckText(s string, max int) string {
+func TextProblem(s string, max int) *FieldProblem {
 	if !utf8.ValidString(s) {
-		return "has bytes that are not UTF-8 text"
+		return &FieldProblem{Code: ProblemNotUTF8}
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return fmt.Sprintf("has a control character (%U); retype it", r)
+			return &FieldProblem{Code: ProblemControl, Args: []any{r}}
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Sprintf("is %d characters long; the most is %d", n, max)
+		return &FieldProblem{Code: ProblemTooLong, Args: []any{n, max}}
+	}
+	return nil
+}
+
+// CheckText is TextProblem in English, "" when nothing is wrong.
+func CheckText(s string, max int) string {
+	if p := TextProblem(s, max); p != nil {
+		return p.English()
 	}
 	return ""
 }

@@ -63,8 +63,9 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 			s.htmlError(c, lang, err)
 			return
 		}
+		msg, problems := formProblems(lang, err)
 		s.render(c, statusOf(err), "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request),
-			New: true, Form: n, Instruments: s.instruments.IDs(), Error: exchange.ErrorMessage(err), Problems: problemsOf(err)})
+			New: true, Form: n, Instruments: s.instruments.IDs(), Error: msg, Problems: problems})
 		return
 	}
 	s.audit(c, staff.AuditAdminister, x.ID, "exchange created")
@@ -122,7 +123,37 @@ func (s *Server) adminFailed(c *gin.Context, prefix string, err error) {
 		s.htmlError(c, s.staffLanguage(c), err)
 		return
 	}
-	s.renderAdminExchange(c, statusOf(err), "", prefix+exchange.ErrorMessage(err), problemsOf(err))
+	msg, problems := formProblems(s.staffLanguage(c), err)
+	s.renderAdminExchange(c, statusOf(err), "", prefix+msg, problems)
+}
+
+// exchangeFields are the exchange form's fields, in the form's order, with
+// the catalogue key of their label.
+var exchangeFields = []struct{ field, label string }{
+	{"id", "admin.idshort"}, {"instrument", "admin.instrument"}, {"name", "admin.name"}, {"visiting-city", "admin.visiting"},
+	{"host-city", "admin.host"}, {"start", "admin.start"}, {"end", "admin.end"},
+}
+
+// formProblems words an error for a staff form in the reader's language:
+// problems with the exchange's fields by the form's own labels — never a
+// command-line flag — and anything else as its message and details.
+func formProblems(lang string, err error) (string, []string) {
+	var e *exchange.Error
+	if !errors.As(err, &e) || len(e.Problems) == 0 {
+		return exchange.ErrorMessage(err), problemsOf(err)
+	}
+	var out []string
+	for _, f := range exchangeFields {
+		if p, ok := e.Problems[f.field]; ok {
+			out = append(out, translate(lang, f.label)+" : "+translate(lang, "problem."+p.Code, p.Args...))
+		}
+	}
+	if lang != "fr" {
+		for i := range out {
+			out[i] = strings.Replace(out[i], " : ", ": ", 1)
+		}
+	}
+	return translate(lang, "admin.notsaved"), out
 }
 
 // problemsOf lists an error's details, if it has any.

@@ -578,8 +578,26 @@ func TestAdminPages(t *testing.T) {
 		"name": {"X"}, "host_city": {"Hamburg"}, "visiting_city": {"Chicago"}, "start": {"2027-05-10"}, "end": {"2027-05-01"}})
 	body, _ := io.ReadAll(bad.Body)
 	bad.Body.Close()
-	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "--end: the end is before the start") {
-		t.Fatalf("bad create: %d", bad.StatusCode)
+	if bad.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Last day: the last day is before the first") ||
+		!strings.Contains(string(body), "Identifier: use 2 to 63") || strings.Contains(string(body), "--") {
+		t.Fatalf("bad create: %d %s", bad.StatusCode, body)
+	}
+	// The same mistakes in French: the form's own labels and French words,
+	// no command-line flag.
+	bad = s.post(c, "/admin/exchanges?lang=fr", url.Values{"csrf_token": {s.csrf(c, "/admin/exchanges/new?lang=fr")}, "id": {"Bad Id"}, "instrument": {"csci-social-services"},
+		"name": {"X"}, "host_city": {"Hamburg"}, "visiting_city": {"Chicago"}, "start": {"2027-05-10"}, "end": {"2027-05-01"}})
+	body, _ = io.ReadAll(bad.Body)
+	bad.Body.Close()
+	for _, want := range []string{"L&#39;échange n&#39;a pas été enregistré", "Dernier jour : le dernier jour précède le premier", "Identifiant : de 2 à 63 lettres"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("French form lacks %q", want)
+		}
+	}
+	if strings.Contains(string(body), "--end") || strings.Contains(string(body), "before the start") {
+		t.Errorf("French form shows English or a flag")
+	}
+	if resp, err := c.Get(s.srv.URL + "/admin/exchanges/new?lang=en"); err == nil {
+		resp.Body.Close() // back to English for the rest
 	}
 	resp := s.post(c, "/admin/exchanges", url.Values{"csrf_token": {s.csrf(c, "/admin/exchanges/new")}, "id": {"chicago-hamburg-2027"}, "instrument": {"csci-social-services"},
 		"name": {"Chicago delegation to Hamburg 2027"}, "host_city": {"Hamburg"}, "visiting_city": {"Chicago"}, "start": {"2027-05-02"}, "end": {"2027-05-08"}})
