@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,6 +166,7 @@ type breakdownView struct {
 	By     string
 	Header []string
 	Rows   [][]string
+	Note   string // how to read a cell
 }
 
 func verdictClass(v string) string {
@@ -260,8 +262,10 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		gv.Chart = goalChart(in, g, cmp, lang)
 		if !cmp.Paired.Suppressed && cmp.Paired.T != nil {
 			pp := cmp.Paired
-			gv.Figures = fmt.Sprintf("%s: %.2f → %.2f · %s %+.2f [%.2f ; %.2f] · d_z %.2f · p (Holm) %s · %d %s",
-				translate(lang, "dash.means"), *pp.MeanFrom, *pp.MeanTo, translate(lang, "dash.change"), *pp.MeanDiff, pp.CI[0], pp.CI[1], *pp.DZ, pFormat(pp.PHolm), pp.N, translate(lang, "dash.pairs"))
+			n := func(v float64) string { return formatNumber(lang, v, 2) }
+			gv.Figures = fmt.Sprintf("%s: %s → %s · %s %s [%s ; %s] · d_z %s · p (Holm) %s · %d %s",
+				translate(lang, "dash.means"), n(*pp.MeanFrom), n(*pp.MeanTo), translate(lang, "dash.change"), formatSigned(lang, *pp.MeanDiff, 2),
+				n(pp.CI[0]), n(pp.CI[1]), n(*pp.DZ), pFormat(lang, pp.PHolm), pp.N, translate(lang, "dash.pairs"))
 		}
 		latest := map[string]*staff.SignOff{}
 		var order []string
@@ -328,29 +332,52 @@ func comparisonOf(g analysis.GoalReport) analysis.Comparison {
 	return analysis.Comparison{Paired: analysis.Paired{Suppressed: true}}
 }
 
-func pFormat(p *float64) string {
+func pFormat(lang string, p *float64) string {
 	switch {
 	case p == nil:
 		return "—"
 	case *p < 0.001:
-		return "< 0.001"
+		return "< " + formatNumber(lang, 0.001, 3)
 	}
-	return fmt.Sprintf("%.3f", *p)
+	return formatNumber(lang, *p, 3)
+}
+
+// formatNumber writes v with the given decimals as the reader writes
+// numbers: 0,72 in French, 0.72 in English.
+func formatNumber(lang string, v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// formatSigned is formatNumber with a sign: +0,72, −0,10.
+func formatSigned(lang string, v float64, decimals int) string {
+	if v >= 0 {
+		return "+" + formatNumber(lang, v, decimals)
+	}
+	return "−" + formatNumber(lang, -v, decimals)
 }
 
 func breakdownViews(in *survey.Instrument, r *analysis.Report, lang string) []breakdownView {
+	if len(r.Goals) == 0 {
+		return nil
+	}
 	base := in.BaseLanguage()
 	var out []breakdownView
 	for _, b := range r.Breakdowns {
+		// One column per goal, its two criterion waves in one cell: three
+		// goals fit a phone's width and an A4 page, where a column per
+		// goal and wave (six) was cut at the right edge.
 		bv := breakdownView{By: translate(lang, "by."+b.By), Header: []string{translate(lang, "dash.group")}}
 		for _, g := range r.Goals {
-			for _, w := range []string{g.Criterion.From, g.Criterion.To} {
-				bv.Header = append(bv.Header, survey.Text(g.Title).In(lang, base)+" — "+waveTitle(in, w, lang))
-			}
+			bv.Header = append(bv.Header, survey.Text(g.Title).In(lang, base))
 		}
 		for _, grp := range b.Groups {
-			row := []string{grp.Value}
+			row := []string{groupLabel(in, b.By, grp.Value, lang)}
 			for _, g := range r.Goals {
+				var parts []string
 				for _, w := range []string{g.Criterion.From, g.Criterion.To} {
 					cell := "—"
 					for _, bg := range grp.Goals {
@@ -359,18 +386,42 @@ func breakdownViews(in *survey.Instrument, r *analysis.Report, lang string) []br
 							case bg.Suppressed:
 								cell = fmt.Sprintf("n<%d", r.MinCell)
 							case bg.Mean != nil:
-								cell = fmt.Sprintf("%.2f (n %d)", *bg.Mean, bg.N)
+								cell = fmt.Sprintf("%s (n %d)", formatNumber(lang, *bg.Mean, 2), bg.N)
 							}
 						}
 					}
-					row = append(row, cell)
+					parts = append(parts, cell)
 				}
+				row = append(row, strings.Join(parts, " → "))
 			}
 			bv.Rows = append(bv.Rows, row)
 		}
+		bv.Note = translate(lang, "dash.breakdown.note", waveTitle(in, r.Goals[0].Criterion.From, lang), waveTitle(in, r.Goals[0].Criterion.To, lang))
 		out = append(out, bv)
 	}
 	return out
+}
+
+// groupLabel names a breakdown group as its reader knows it: a role by its
+// label in the questionnaire ("Future leader", not future-leader), a
+// language and a side in words, "not given" translated.
+func groupLabel(in *survey.Instrument, by, value, lang string) string {
+	base := in.BaseLanguage()
+	switch {
+	case value == "(not given)":
+		return translate(lang, "group.notgiven")
+	case by == "side" || by == "language":
+		if t := translate(lang, by+"."+value); t != by+"."+value {
+			return t
+		}
+	case by == "role":
+		for _, q := range in.Questions() {
+			if o := q.Option(value); o != nil && q.Type == survey.TypeSingle {
+				return survey.Text(o.Label).In(lang, base)
+			}
+		}
+	}
+	return value
 }
 
 func (s *Server) handleSignOff(c *gin.Context) {

@@ -548,6 +548,23 @@ func TestDashboardInFrenchAndPrintable(t *testing.T) {
 			t.Errorf("French dashboard lacks %q", want)
 		}
 	}
+	// Numbers as a French reader writes them, in the figures and the charts.
+	if !regexp.MustCompile(`\d,\d\d → \d,\d\d · [^·]+ (&#43;|−)\d,\d\d \[-?\d,\d\d ; \d,\d\d\]`).MatchString(p) || regexp.MustCompile(`\d\.\d\d → \d\.\d\d`).MatchString(p) {
+		i := strings.Index(p, "moyennes")
+		t.Errorf("French figures are not written with decimal commas: %q", p[max(0, i-80):min(len(p), i+120)])
+	}
+	// Breakdown groups by their labels, in French; one column per goal.
+	if !strings.Contains(p, `<th scope="row">Futur cadre (professionnel en début de carrière)</th>`) || strings.Contains(p, `<th scope="row">future-leader</th>`) ||
+		!strings.Contains(p, `<th scope="row">Délégation en visite</th>`) {
+		t.Errorf("breakdown groups are not named by their labels")
+	}
+	if strings.Contains(p, "Financement par les partenariats avec les entreprises et le bénévolat — ") {
+		t.Errorf("breakdowns still have a column per goal and wave")
+	}
+	// The themes chart is drawn for a phone's width, labels above bars.
+	if !strings.Contains(p, `<svg class="chart themes" viewBox="0 0 360 `) {
+		t.Errorf("the themes chart is not the phone-width one")
+	}
 	for _, forbidden := range []string{"@demo.example.org\"", "camille", "/s/"} {
 		if strings.Contains(strings.ToLower(p), forbidden) {
 			t.Errorf("dashboard carries %q", forbidden)

@@ -31,7 +31,8 @@ func goalChart(in *survey.Instrument, g analysis.GoalReport, c analysis.Comparis
 	plotH := h - top - 28
 	y := func(v float64) float64 { return top + plotH*(1-(v-1)/float64(points-1)) }
 	var b strings.Builder
-	title := fmt.Sprintf("%s: %s %.2f, %s %.2f", translate(lang, "dash.chart.goal"), waveTitle(in, c.From, lang), *p.MeanFrom, waveTitle(in, c.To, lang), *p.MeanTo)
+	title := fmt.Sprintf("%s: %s %s, %s %s", translate(lang, "dash.chart.goal"), waveTitle(in, c.From, lang), formatNumber(lang, *p.MeanFrom, 2),
+		waveTitle(in, c.To, lang), formatNumber(lang, *p.MeanTo, 2))
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, html.EscapeString(title))
 	for v := 1; v <= points; v++ {
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/><text x="%.0f" y="%.1f" class="axis">%d</text>`, left, w-8, y(float64(v)), y(float64(v)), left-8, y(float64(v))+4, v)
@@ -44,7 +45,7 @@ func goalChart(in *survey.Instrument, g analysis.GoalReport, c analysis.Comparis
 		// Bars centred in each half, so long wave names do not overlap.
 		x := left + (w-left)/4 - bar/2 + float64(i)*(w-left)/2
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.0f" height="%.1f" class="%s"/>`, x, y(bar2.mean), bar, y(1)-y(bar2.mean)+0.5, bar2.class)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="value">%.2f</text>`, x+bar/2, y(bar2.mean)-4, bar2.mean)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="value">%s</text>`, x+bar/2, y(bar2.mean)-4, formatNumber(lang, bar2.mean, 2))
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" class="label">%s</text>`, x+bar/2, h-8, html.EscapeString(bar2.label))
 	}
 	b.WriteString(`</svg>`)
@@ -63,27 +64,34 @@ func themeChart(in *survey.Instrument, r *analysis.Report, lang string) template
 	if len(waves) == 0 || len(r.Themes.Codebook) == 0 {
 		return ""
 	}
-	const w, labelW, row, barH = 560.0, 210.0, 16.0, 12.0
-	group := float64(len(waves))*row + 10
-	h := group*float64(len(r.Themes.Codebook)) + 30
+	// Each theme's label stands on its own line above its bars, which take
+	// the whole width: at 360 units wide the chart is drawn about 1:1 on a
+	// 390 px phone, so 11 px text stays 11 px, and no label, however long
+	// in French, runs into a bar. (A label column beside the bars left them
+	// a few pixels at that width.)
+	const w, row, barH, labelH, valueW = 360.0, 15.0, 11.0, 17.0, 40.0
+	group := labelH + float64(len(waves))*row + 8
+	legendRows := (len(waves) + 1) / 2
+	h := group*float64(len(r.Themes.Codebook)) + 6 + 18*float64(legendRows)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, html.EscapeString(translate(lang, "dash.themes")))
+	fmt.Fprintf(&b, `<svg class="chart themes" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, html.EscapeString(translate(lang, "dash.themes")))
 	for t, th := range r.Themes.Codebook {
-		y0 := float64(t)*group + 4
-		fmt.Fprintf(&b, `<text x="0" y="%.1f" class="tlabel">%s</text>`, y0+row-3, html.EscapeString(survey.Text(th.Label).In(lang, in.BaseLanguage())))
+		y0 := float64(t) * group
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" class="tlabel">%s</text>`, y0+labelH-5, html.EscapeString(survey.Text(th.Label).In(lang, in.BaseLanguage())))
 		for i, wv := range waves {
 			share := 0.0
 			if s := wv.Themes[t].Share; s != nil {
 				share = *s
 			}
-			y := y0 + float64(i)*row
-			fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" class="w%d"/>`, labelW, y, share*(w-labelW-50), barH, i)
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="value-l">%.0f %%</text>`, labelW+share*(w-labelW-50)+4, y+barH-2, 100*share)
+			y := y0 + labelH + float64(i)*row
+			bar := share * (w - valueW)
+			fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.1f" height="%.0f" class="w%d"/>`, y, bar, barH, i)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="value-l">%s %%</text>`, bar+4, y+barH-2, formatNumber(lang, 100*share, 0))
 		}
 	}
 	for i, wv := range waves {
-		x := labelW + float64(i)*140
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" class="w%d"/><text x="%.0f" y="%.0f" class="axis-l">%s</text>`, x, h-16, i, x+16, h-6, html.EscapeString(waveTitle(in, wv.Wave, lang)))
+		x, y := float64(i%2)*(w/2), group*float64(len(r.Themes.Codebook))+6+18*float64(i/2)
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" class="w%d"/><text x="%.0f" y="%.0f" class="axis-l">%s</text>`, x, y, i, x+16, y+10, html.EscapeString(waveTitle(in, wv.Wave, lang)))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
