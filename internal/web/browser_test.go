@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/demo"
@@ -191,6 +192,17 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatalf("signing off: %v", err)
 	}
 	shot(b, "4-committee-dashboard-signed.png")
+	// Quotes and breakdowns fold away on screen and print whole.
+	var onScreen, inPrint bool
+	visible := `document.querySelector('details.fold blockquote').checkVisibility() && document.querySelector('details.fold table').checkVisibility()`
+	if err := chromedp.Run(b, chromedp.Evaluate(visible, &onScreen),
+		emulation.SetEmulatedMedia().WithMedia("print"), chromedp.Evaluate(visible, &inPrint),
+		emulation.SetEmulatedMedia().WithMedia("")); err != nil {
+		t.Fatalf("folded sections: %v", err)
+	}
+	if onScreen || !inPrint {
+		t.Errorf("folded quotes and breakdowns: visible on screen %v, in print %v", onScreen, inPrint)
+	}
 	if !strings.Contains(decisions, "accept the verdict") {
 		t.Errorf("decision not shown: %q", decisions)
 	}
