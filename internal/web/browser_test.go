@@ -134,6 +134,21 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := login(b, account(staff.RoleAdmin)); err != nil {
 		t.Fatalf("admin sign-in: %v", err)
 	}
+	// On the phone-sized window every wave's button is on screen, not
+	// beyond the right edge of a scrolled table.
+	var offscreen int
+	if err := chromedp.Run(b, emulation.SetDeviceMetricsOverride(360, 800, 1, true),
+		chromedp.Navigate(s.srv.URL+"/admin/exchanges/"+demo.UpcomingID), chromedp.WaitVisible(`#close-pre`, chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll('section[aria-labelledby=h-waves] button')].filter(b => b.getBoundingClientRect().right > document.documentElement.clientWidth).length`, &offscreen)); err != nil {
+		t.Fatalf("admin page: %v", err)
+	}
+	if offscreen > 0 {
+		t.Errorf("%d wave buttons are off-screen at 360 px", offscreen)
+	}
+
+	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/admin/exchanges/"+demo.UpcomingID),
 		chromedp.WaitVisible(`#close-pre`, chromedp.ByQuery), chromedp.Click(`#close-pre`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#open-pre`, chromedp.ByQuery)); err != nil {
