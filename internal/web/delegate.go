@@ -219,13 +219,30 @@ func (s *Server) handleThanks(c *gin.Context) {
 		title = w.Title.In(d.lang, d.in.BaseLanguage())
 	}
 	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "thanks.title")},
-		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title)}
+		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title), Detail: nextStep(d, c.Query("wave"))}
 	if d.x.CurrentWave(d.in, c.Query("wave")) != "" {
 		p.LinkURL = d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {c.Query("wave")}}.Encode()
 		p.LinkText = translate(d.lang, "thanks.change")
 	}
 	p.Languages = languageLinks(d.in.Languages, d.lang, d.path()+"/thanks", url.Values{"wave": {c.Query("wave")}})
 	s.render(c, http.StatusOK, "message", p)
+}
+
+// nextStep tells a delegate who has just answered wave what comes next: the
+// next questionnaire, when (in its own introduction's words) and that it
+// comes to the same personal link — or that this was the last one.
+func nextStep(d *delegate, wave string) string {
+	ids := d.in.WaveIDs()
+	i := slices.Index(ids, wave)
+	if i < 0 {
+		return ""
+	}
+	base := d.in.BaseLanguage()
+	if i == len(ids)-1 {
+		return translate(d.lang, "thanks.last")
+	}
+	next := d.in.Wave(ids[i+1])
+	return translate(d.lang, "thanks.next", next.Title.In(d.lang, base), next.Intro.In(d.lang, base))
 }
 
 func (s *Server) handleQuestionnaireJSON(c *gin.Context) {

@@ -188,7 +188,13 @@ func TestSubmitPrefillAndResubmitKeepsHistory(t *testing.T) {
 	if !strings.HasPrefix(loc, "/s/"+f.fr.Token+"/thanks") {
 		t.Fatalf("redirect to %q", loc)
 	}
-	mustContain(t, f.do(http.MethodGet, loc, "", "").Body.String(), "Merci", "Avant l&#39;échange", "Relire ou modifier mes réponses")
+	// The thank-you page says what comes next: the next questionnaire,
+	// when, and through the same link.
+	mustContain(t, f.do(http.MethodGet, loc, "", "").Body.String(), "Merci", "Avant l&#39;échange", "Relire ou modifier mes réponses",
+		"La suite : le questionnaire « À la fin de l&#39;échange », par ce même lien personnel", "Merci de répondre le dernier jour de l&#39;échange")
+	if body := f.do(http.MethodGet, "/s/"+f.en.Token+"/thanks?wave=follow-up", "", "").Body.String(); !strings.Contains(body, "This was the last questionnaire") {
+		t.Errorf("the last wave's thank-you page does not say it was the last")
+	}
 
 	r, err := f.store.Response(ctx, "chicago-paris-2014", f.fr.PID, "pre")
 	if err != nil {
