@@ -23,7 +23,7 @@ func runExchange(ctx context.Context, env *environment, args []string) error {
 	}, args)
 }
 
-const exchangeCreateSynopsis = "exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD"
+const exchangeCreateSynopsis = "exchange create --id ID --instrument INSTRUMENT_ID --name NAME [--name-in LANG=NAME ...] --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD"
 
 func runExchangeCreate(ctx context.Context, env *environment, args []string) error {
 	var (
@@ -34,13 +34,25 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&n.ID, "id", "", "exchange id, e.g. chicago-paris-2014")
 	fs.StringVar(&n.Instrument, "instrument", "", "id of the instrument its questionnaires use")
-	fs.StringVar(&n.Name, "name", "", "display name")
+	fs.StringVar(&n.Name, "name", "", "display name, in the instrument's base language")
+	var translations listFlag
+	fs.Var(&translations, "name-in", `the name in another language of the questionnaire, as LANG=NAME (e.g. fr="Délégation de Chicago à Paris 2027"; repeat for several)`)
 	fs.StringVar(&n.HostCity, "host-city", "", "city that hosts the delegation")
 	fs.StringVar(&n.VisitingCity, "visiting-city", "", "city the delegation comes from")
 	fs.StringVar(&n.Start, "start", "", "first day, YYYY-MM-DD")
 	fs.StringVar(&n.End, "end", "", "last day, YYYY-MM-DD")
 	if err := noPositional(fs, args); err != nil {
 		return err
+	}
+	for _, t := range translations {
+		lang, name, ok := strings.Cut(t, "=")
+		if !ok || lang == "" {
+			return errUsage(fmt.Sprintf("--name-in %q: give it as LANG=NAME, e.g. fr=\"Délégation de Chicago à Paris 2027\"", t))
+		}
+		if n.Names == nil {
+			n.Names = map[string]string{}
+		}
+		n.Names[strings.ToLower(strings.TrimSpace(lang))] = name
 	}
 	instruments, err := cfg.instruments()
 	if err != nil {

@@ -130,6 +130,16 @@ func TestExchangeCommands(t *testing.T) {
 	if _, _, err := c.run(create...); exitCode(err) != 4 || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("duplicate create: %v", err)
 	}
+	// A name in French too; a language the questionnaire lacks is refused.
+	withFrench := []string{"exchange", "create", "--id", "chicago-paris-2027", "--instrument", "csci-social-services", "--name", "Chicago delegation to Paris 2027",
+		"--name-in", "fr=Délégation de Chicago à Paris 2027", "--host-city", "Paris", "--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17"}
+	c.mustRun(withFrench...)
+	if _, _, err := c.run(append(withFrench[:len(withFrench):len(withFrench)], "--name-in", "de=Delegation")...); exitCode(err) != 2 || !strings.Contains(err.Error(), `--name-in de: "de" is not a language of the questionnaire (en, fr)`) {
+		t.Errorf("a name in German: %v", err)
+	}
+	if _, _, err := c.run(append(withFrench[:len(withFrench):len(withFrench)], "--name-in", "Délégation")...); exitCode(err) != 2 || !strings.Contains(err.Error(), "LANG=NAME") {
+		t.Errorf("--name-in without a language: %v", err)
+	}
 	_, _, err := c.run("exchange", "create", "--id", "x", "--instrument", "nope", "--start", "2014-13-01")
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--instrument: unknown instrument") || !strings.Contains(err.Error(), "--start: a date as YYYY-MM-DD") {
 		t.Errorf("bad create: %v", err)

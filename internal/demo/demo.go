@@ -70,7 +70,7 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	preOpen := time.Date(2014, 2, 24, 9, 0, 0, 0, time.UTC)
 	postClose := time.Date(2014, 3, 28, 18, 0, 0, 0, time.UTC)
 	created, err := ensureExchange(ctx, store, in, exchange.NewExchange{
-		ID: CompletedID, Name: "Chicago–Paris social services exchange 2014", Instrument: InstrumentID,
+		ID: CompletedID, Name: "Chicago–Paris social services exchange 2014", Names: map[string]string{"fr": "Échange Chicago–Paris des services sociaux 2014"}, Instrument: InstrumentID,
 		HostCity: "Chicago", VisitingCity: "Paris", Start: "2014-03-09", End: "2014-03-15",
 	}, instruments, preOpen, map[string][2]time.Time{
 		"pre":  {preOpen, time.Date(2014, 3, 9, 8, 0, 0, 0, time.UTC)},
@@ -102,7 +102,7 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 
 	// The upcoming exchange: a Chicago delegation to Paris, pre wave open.
 	created, err = ensureExchange(ctx, store, in, exchange.NewExchange{
-		ID: UpcomingID, Name: "Chicago delegation to Paris 2027", Instrument: InstrumentID,
+		ID: UpcomingID, Name: "Chicago delegation to Paris 2027", Names: map[string]string{"fr": "Délégation de Chicago à Paris 2027"}, Instrument: InstrumentID,
 		HostCity: "Paris", VisitingCity: "Chicago", Start: "2027-04-11", End: "2027-04-17",
 	}, instruments, now, map[string][2]time.Time{"pre": {now, time.Time{}}})
 	if err != nil {

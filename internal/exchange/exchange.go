@@ -21,8 +21,11 @@ const DateLayout = "2006-01-02"
 // Exchange is one cohort: a delegation from one city visiting another, asked
 // the questionnaires of one instrument in waves that open and close.
 type Exchange struct {
-	ID           string               `bson:"_id" json:"id"`
-	Name         string               `bson:"name" json:"name"`
+	ID   string `bson:"_id" json:"id"`
+	Name string `bson:"name" json:"name"`
+	// Names are the name's translations by language, for delegates and
+	// staff who read another language than the instrument's base one.
+	Names        map[string]string    `bson:"names,omitempty" json:"names,omitempty"`
 	Instrument   string               `bson:"instrument" json:"instrument"`
 	HostCity     string               `bson:"host_city" json:"host_city"`
 	VisitingCity string               `bson:"visiting_city" json:"visiting_city"`
@@ -30,6 +33,14 @@ type Exchange struct {
 	End          time.Time            `bson:"end" json:"end"`
 	Waves        map[string]WaveState `bson:"waves" json:"waves"`
 	CreatedAt    time.Time            `bson:"created_at" json:"created_at"`
+}
+
+// NameIn is the exchange's name in lang: its translation, else its name.
+func (x *Exchange) NameIn(lang string) string {
+	if n := x.Names[lang]; n != "" {
+		return n
+	}
+	return x.Name
 }
 
 // WaveState says whether a wave is open and when it last opened or closed.
@@ -69,6 +80,9 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 // NewExchange is what it takes to create an exchange.
 type NewExchange struct {
 	ID, Name, Instrument, HostCity, VisitingCity, Start, End string
+	// Names are the name's translations by language; empty ones are
+	// dropped.
+	Names map[string]string
 }
 
 // Build checks the input against the known instruments and returns the
@@ -92,6 +106,24 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 			problems[k] = *p
 		}
 	}
+	names := map[string]string{}
+	for lang, v := range n.Names {
+		v = strings.TrimSpace(v)
+		switch in := instruments.Get(n.Instrument); {
+		case v == "":
+			continue
+		case in != nil && !in.HasLanguage(lang):
+			problems["name-"+lang] = FieldProblem{Code: ProblemLanguage, Args: []any{lang, strings.Join(in.Languages, ", ")}}
+		default:
+			if p := TextProblem(v, MaxNameLength); p != nil {
+				problems["name-"+lang] = *p
+			}
+		}
+		names[lang] = v
+	}
+	if len(names) == 0 {
+		names = nil
+	}
 	start, err := time.Parse(DateLayout, n.Start)
 	if err != nil {
 		problems["start"] = FieldProblem{Code: ProblemDate}
@@ -112,7 +144,7 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 		return nil, e
 	}
 	return &Exchange{
-		ID: n.ID, Name: strings.TrimSpace(n.Name), Instrument: n.Instrument,
+		ID: n.ID, Name: strings.TrimSpace(n.Name), Names: names, Instrument: n.Instrument,
 		HostCity: strings.TrimSpace(n.HostCity), VisitingCity: strings.TrimSpace(n.VisitingCity),
 		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(),
 	}, nil
@@ -126,7 +158,11 @@ func invalidFields(msg string, fields map[string]string) *Error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		e.Details = append(e.Details, fmt.Sprintf("--%s: %s", k, fields[k]))
+		flag := "--" + k
+		if lang, ok := strings.CutPrefix(k, "name-"); ok {
+			flag = "--name-in " + lang // a translation of the name
+		}
+		e.Details = append(e.Details, fmt.Sprintf("%s: %s", flag, fields[k]))
 	}
 	return e
 }

@@ -32,6 +32,7 @@ const (
 	ProblemNotUTF8        = "not_utf8"
 	ProblemControl        = "control"
 	ProblemTooLong        = "too_long"
+	ProblemLanguage       = "language"
 )
 
 var problemEnglish = map[string]string{
@@ -43,6 +44,7 @@ var problemEnglish = map[string]string{
 	ProblemNotUTF8:        "has bytes that are not UTF-8 text",
 	ProblemControl:        "has a control character (%U); retype it",
 	ProblemTooLong:        "is %d characters long; the most is %d",
+	ProblemLanguage:       "%q is not a language of the questionnaire (%s)",
 }
 
 // English is the problem in English.

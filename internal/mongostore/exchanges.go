@@ -111,7 +111,7 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange) error {
 	defer s.locks.lock("exchange/" + x.ID)()
 	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, byID(x.ID), bson.D{{Key: "$set", Value: bson.D{
-		{Key: "name", Value: x.Name}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
+		{Key: "name", Value: x.Name}, {Key: "names", Value: x.Names}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
 		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End},
 	}}})
 	if err != nil {

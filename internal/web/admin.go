@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,45 @@ type adminExchangePage struct {
 	Notice      string
 	Error       string
 	Missing     []missingRow
+	// NameFields are the exchange name's translations the form asks for:
+	// one per language of the questionnaire(s) other than its base one.
+	NameFields []nameField
+}
+
+type nameField struct{ Lang, Label, Value string }
+
+// nameFields lists the name translations a form asks for: the other
+// languages of the exchange's instrument, or of any instrument for a new
+// exchange, with what the form holds.
+func (s *Server) nameFields(lang, instrument string, names map[string]string) []nameField {
+	var langs []string
+	for _, id := range s.instruments.IDs() {
+		if instrument != "" && id != instrument {
+			continue
+		}
+		in := s.instruments.Get(id)
+		for _, l := range in.Languages {
+			if l != in.BaseLanguage() && !slices.Contains(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+	}
+	out := make([]nameField, len(langs))
+	for i, l := range langs {
+		out[i] = nameField{Lang: l, Label: translate(lang, "admin.namein", translate(lang, "language."+l)), Value: names[l]}
+	}
+	return out
+}
+
+// postedNames reads the name translations a form sent.
+func (s *Server) postedNames(c *gin.Context) map[string]string {
+	names := map[string]string{}
+	for _, f := range s.nameFields("en", "", nil) {
+		if v := c.PostForm("name_" + f.Lang); v != "" {
+			names[f.Lang] = v
+		}
+	}
+	return names
 }
 
 type adminWave struct {
@@ -44,7 +84,7 @@ func (s *Server) handleAdminNew(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	s.render(c, http.StatusOK, "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")),
-		CSRF: csrf.Token(c.Request), New: true, Instruments: s.instruments.IDs()})
+		CSRF: csrf.Token(c.Request), New: true, Instruments: s.instruments.IDs(), NameFields: s.nameFields(lang, "", nil)})
 }
 
 func (s *Server) handleAdminCreate(c *gin.Context) {
@@ -53,7 +93,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	n := exchange.NewExchange{ID: strings.TrimSpace(c.PostForm("id")), Instrument: c.PostForm("instrument"), Name: c.PostForm("name"),
-		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end")}
+		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
 	x, err := n.Build(s.instruments, s.now())
 	if err == nil {
 		err = s.store.CreateExchange(c.Request.Context(), x)
@@ -65,7 +105,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 		}
 		msg, problems := formProblems(lang, err)
 		s.render(c, statusOf(err), "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request),
-			New: true, Form: n, Instruments: s.instruments.IDs(), Error: msg, Problems: problems})
+			New: true, Form: n, Instruments: s.instruments.IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
 		return
 	}
 	s.audit(c, staff.AuditAdminister, x.ID, "exchange created")
@@ -95,7 +135,8 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	p := adminExchangePage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.instruments.IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
-			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)}}
+			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)},
+		NameFields: s.nameFields(lang, x.Instrument, x.Names)}
 	respondents, err := s.store.Respondents(ctx, x.ID)
 	if err != nil {
 		s.htmlError(c, lang, err)
@@ -148,6 +189,18 @@ func formProblems(lang string, err error) (string, []string) {
 			out = append(out, translate(lang, f.label)+" : "+translate(lang, "problem."+p.Code, p.Args...))
 		}
 	}
+	var translations []string
+	for k := range e.Problems {
+		if strings.HasPrefix(k, "name-") {
+			translations = append(translations, k)
+		}
+	}
+	slices.Sort(translations)
+	for _, k := range translations {
+		p := e.Problems[k]
+		label := translate(lang, "admin.namein", translate(lang, "language."+strings.TrimPrefix(k, "name-")))
+		out = append(out, label+" : "+translate(lang, "problem."+p.Code, p.Args...))
+	}
 	if lang != "fr" {
 		for i := range out {
 			out[i] = strings.Replace(out[i], " : ", ": ", 1)
@@ -177,7 +230,7 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 		return
 	}
 	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
-		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end")}
+		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
 	edited, err := n.Build(s.instruments, x.CreatedAt)
 	if err == nil {
 		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)

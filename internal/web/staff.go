@@ -59,6 +59,7 @@ func (s *Server) renderMessageTo(w http.ResponseWriter, status int, lang, headin
 
 type exchangeRow struct {
 	X                                        *exchange.Exchange
+	Name                                     string // in the reader's language
 	Dates, OpenWaves                         string
 	CanDashboard, CanDownload, CanAdminister bool
 	Languages                                []string
@@ -86,7 +87,7 @@ func (s *Server) handleExchanges(c *gin.Context) {
 		if !staff.SeesExchange(u, x.ID) {
 			continue
 		}
-		row := exchangeRow{X: x, Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout),
+		row := exchangeRow{X: x, Name: x.NameIn(lang), Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout),
 			CanDashboard: staff.Can(u, staff.ViewDashboard, x.ID), CanDownload: staff.Can(u, staff.DownloadData, x.ID), CanAdminister: staff.Can(u, staff.Administer, x.ID)}
 		if in := s.instruments.Get(x.Instrument); in != nil {
 			row.OpenWaves = strings.Join(x.OpenWaves(in), ", ")
@@ -118,6 +119,7 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 
 type dashboardPage struct {
 	page
+	Name        string // the exchange's, in the reader's language
 	CSRF        string
 	X           *exchange.Exchange
 	Dates       string
@@ -244,7 +246,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		return
 	}
 	base := in.BaseLanguage()
-	p := dashboardPage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
+	p := dashboardPage{page: s.staffPage(c, lang, x.NameIn(lang)), Name: x.NameIn(lang), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
 		Pairs: pairsTitled(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
 		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {

@@ -694,3 +694,54 @@ func TestAdminPages(t *testing.T) {
 		}
 	}
 }
+
+// TestExchangeNameInEveryLanguage: an exchange's name has translations; a
+// French delegate and a French reader of the dashboard see the French one,
+// and the admin form edits them (a bad one refused in the reader's words).
+func TestExchangeNameInEveryLanguage(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	x, _ := s.store.Exchange(ctx, demo.UpcomingID)
+	form := url.Values{"csrf_token": {s.csrf(c, "/admin/exchanges/"+x.ID)}, "name": {x.Name}, "host_city": {x.HostCity}, "visiting_city": {x.VisitingCity},
+		"start": {x.Start.Format(exchange.DateLayout)}, "end": {x.End.Format(exchange.DateLayout)}, "name_fr": {"Délégation chicagoane à Paris, 2027"}}
+	resp := s.post(c, "/admin/exchanges/"+x.ID, form)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	if x, _ := s.store.Exchange(ctx, demo.UpcomingID); x.Names["fr"] != "Délégation chicagoane à Paris, 2027" || x.NameIn("en") != "Chicago delegation to Paris 2027" {
+		t.Fatalf("names %v", x.Names)
+	}
+	get := func(c *http.Client, path string) string {
+		resp, err := c.Get(s.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+	if page := get(c, "/admin/exchanges/"+x.ID+"?lang=fr"); !strings.Contains(page, `value="Délégation chicagoane à Paris, 2027" lang="fr"`) {
+		t.Errorf("the admin form does not show the French name")
+	}
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+	for _, p := range ps {
+		page := get(http.DefaultClient, "/s/"+p.Token)
+		want := map[string]string{"fr": "Délégation chicagoane à Paris, 2027", "en": "Chicago delegation to Paris 2027"}[p.Language]
+		if !strings.Contains(page, want) {
+			t.Errorf("%s delegate's questionnaire lacks the name %q", p.Language, want)
+		}
+	}
+	if page := get(c, "/exchanges?lang=fr"); !strings.Contains(page, "Délégation chicagoane à Paris, 2027") {
+		t.Errorf("the French exchanges list does not use the French name")
+	}
+	form.Set("csrf_token", s.csrf(c, "/admin/exchanges/"+x.ID+"?lang=fr"))
+	form.Set("name_fr", "Ligne\nsuivante")
+	resp = s.post(c, "/admin/exchanges/"+x.ID+"?lang=fr", form)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "Nom en français (montré aux délégués et au personnel qui lisent cette langue) : contient un caractère de contrôle") {
+		t.Errorf("a name with a line break: %d", resp.StatusCode)
+	}
+}

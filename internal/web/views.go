@@ -109,7 +109,7 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 		WaveTitle:    w.Title.In(lang, base),
 		WaveIntro:    w.Intro.In(lang, base),
 		Description:  in.Description.In(lang, base),
-		ExchangeName: x.Name,
+		ExchangeName: x.NameIn(lang),
 	}
 	for _, s := range in.SectionsIn(wave) {
 		sv := sectionView{ID: s.ID, Heading: s.Heading.In(lang, base), Intro: s.Intro.In(lang, base)}
