@@ -263,6 +263,15 @@ type Response struct {
 	RestoredFrom int `bson:"-"`
 }
 
+// Draft is what a delegate has answered in a wave without sending it yet
+// ("save and finish later"): kept apart from responses and never analysed,
+// replaced by the next draft and dropped once the questionnaire is sent.
+type Draft struct {
+	Answers  survey.Answers `bson:"answers"`
+	Language string         `bson:"language"`
+	SavedAt  time.Time      `bson:"saved_at"`
+}
+
 // Version is one submission of a response, as it was sent.
 type Version struct {
 	Seq         int            `bson:"seq"`

@@ -279,9 +279,10 @@ const (
 	kindResponses    = "responses"
 	kindVersions     = "versions"
 	kindSignOffs     = "signoffs"
+	kindDrafts       = "drafts"
 )
 
-var exchangeKinds = []string{kindParticipants, kindResponses, kindVersions, kindSignOffs}
+var exchangeKinds = []string{kindParticipants, kindResponses, kindVersions, kindSignOffs, kindDrafts}
 
 func collName(exchangeID, kind string) string { return "exchange." + exchangeID + "." + kind }
 
@@ -475,7 +476,7 @@ func (s *Store) fail(what string, err error) error {
 func (s *Store) DatabaseName() string { return s.db.Name() }
 
 // CollectionSizes counts the documents in each of an exchange's collections,
-// by kind: participants, responses, versions, signoffs.
+// by kind: participants, responses, versions, signoffs, drafts.
 func (s *Store) CollectionSizes(ctx context.Context, exchangeID string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, kind := range exchangeKinds {

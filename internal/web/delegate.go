@@ -95,7 +95,7 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 		return
 	}
 	var values map[string][]string
-	savedAt := ""
+	savedAt, draftAt := "", ""
 	r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, wave)
 	switch {
 	case err == nil:
@@ -105,7 +105,20 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 		s.htmlError(c, d.lang, err)
 		return
 	}
-	s.renderQuestionnaire(c, http.StatusOK, d, wave, values, nil, savedAt)
+	// A draft saved after the last answers sent is what the delegate was
+	// working on: it fills the form.
+	draft, err := s.store.Draft(c.Request.Context(), d.x.ID, d.p.PID, wave)
+	if err != nil {
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	if draft != nil && (r == nil || draft.SavedAt.After(r.SubmittedAt)) {
+		values, savedAt, draftAt = answerStrings(draft.Answers), "", formatTime(d.lang, draft.SavedAt)
+	}
+	p := buildQuestionnaire(d.in, d.x, wave, d.lang, values, nil)
+	p.Action, p.SavedAt, p.DraftAt = d.path(), savedAt, draftAt
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
+	s.render(c, http.StatusOK, "questionnaire", p)
 }
 
 func (s *Server) renderQuestionnaire(c *gin.Context, status int, d *delegate, wave string, values map[string][]string, errs survey.FieldErrors, savedAt string) {
@@ -178,6 +191,10 @@ func (s *Server) handleSubmit(c *gin.Context) {
 		return
 	}
 	answers, errs := d.in.FromStrings(wave, form)
+	if form.Get("action") == "draft" {
+		s.saveDraft(c, d, wave, form, answers, errs)
+		return
+	}
 	if len(errs) > 0 {
 		s.renderQuestionnaire(c, http.StatusUnprocessableEntity, d, wave, form, errs, "")
 		return
@@ -197,8 +214,44 @@ func (s *Server) handleSubmit(c *gin.Context) {
 		s.htmlError(c, d.lang, err)
 		return
 	}
+	// Sent: a draft has served its purpose. Failing to drop it loses
+	// nothing (the answers sent are newer than it, so it no longer shows).
+	if err := s.store.DeleteDraft(c.Request.Context(), d.x.ID, d.p.PID, wave); err != nil {
+		s.log.Warn("drop a sent draft", "exchange", d.x.ID, "participant", d.p.PID, "wave", wave, "err", err)
+	}
 	// Post/Redirect/Get: reloading the thank-you page sends nothing again.
 	c.Redirect(http.StatusSeeOther, d.path()+"/thanks?"+url.Values{"lang": {d.lang}, "wave": {wave}}.Encode())
+}
+
+// saveDraft keeps what a delegate has answered so far ("save and finish
+// later"): unanswered required questions are no obstacle, but an answer
+// that is wrong (a 7 on a 1–5 scale) is shown to be fixed, as on sending.
+// The delegate comes back to the questionnaire, filled in, through the
+// same link, until the questionnaire closes.
+func (s *Server) saveDraft(c *gin.Context, d *delegate, wave string, form url.Values, answers survey.Answers, errs survey.FieldErrors) {
+	for id, e := range errs {
+		if e.Code == survey.ErrRequired {
+			delete(errs, id)
+		}
+	}
+	if len(errs) > 0 {
+		s.renderQuestionnaire(c, http.StatusUnprocessableEntity, d, wave, form, errs, "")
+		return
+	}
+	if err := s.store.SaveDraft(c.Request.Context(), d.x.ID, d.p.PID, wave, d.lang, answers, s.now()); err != nil {
+		if statusOf(err) == http.StatusServiceUnavailable {
+			s.logIfInternal(c, err)
+			c.Header("Retry-After", retryAfter)
+			p := buildQuestionnaire(d.in, d.x, wave, d.lang, form, nil)
+			p.Action, p.Unavailable = d.path(), true
+			p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
+			s.render(c, http.StatusServiceUnavailable, "questionnaire", p)
+			return
+		}
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, d.path()+"?"+url.Values{"lang": {d.lang}, "wave": {wave}}.Encode()+"#progress")
 }
 
 func (s *Server) save(ctx context.Context, d *delegate, wave string, answers survey.Answers, source string) (*exchange.Response, error) {

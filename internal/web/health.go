@@ -30,6 +30,11 @@ func (s *Server) handleCSS(c *gin.Context) {
 	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
 }
 
+func (s *Server) handleJS(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", s.js)
+}
+
 func (s *Server) handleHome(c *gin.Context) {
 	lang := guessLanguage(c)
 	p := messagePage{page: page{Lang: lang, Title: translate(lang, "about.title")},

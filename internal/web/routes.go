@@ -15,6 +15,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/static/app.css", s.handleCSS)
+	r.GET("/static/app.js", s.handleJS)
 	r.GET("/", s.handleHome)
 
 	// Delegates: the personal link is the only credential.

@@ -33,6 +33,9 @@ type Store interface {
 	LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error)
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
+	SaveDraft(ctx context.Context, exchangeID, pid, wave, language string, answers survey.Answers, at time.Time) error
+	Draft(ctx context.Context, exchangeID, pid, wave string) (*exchange.Draft, error)
+	DeleteDraft(ctx context.Context, exchangeID, pid, wave string) error
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
 	ChangeMark(ctx context.Context, exchangeID string) (string, error)
 	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
@@ -100,6 +103,7 @@ type Server struct {
 	log         *slog.Logger
 	pages       map[string]*template.Template
 	css         []byte
+	js          []byte
 	now         func() time.Time
 	cfg         Config
 	analyses    *analyses
@@ -133,7 +137,13 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	// it for long and still fetch a new release's at once.
 	sum := sha256.Sum256(css)
 	cssURL := "/static/app.css?v=" + hex.EncodeToString(sum[:6])
-	pages, err := parsePages(templates, cssURL)
+	js, err := fs.ReadFile(templates, "templates/app.js")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read script: %w", err)
+	}
+	sum = sha256.Sum256(js)
+	jsURL := "/static/app.js?v=" + hex.EncodeToString(sum[:6])
+	pages, err := parsePages(templates, cssURL, jsURL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +151,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, now: now, cfg: cfg,
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, js: js, now: now, cfg: cfg,
 		analyses: newAnalyses(store, cfg.Version, now)}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.
@@ -155,8 +165,8 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 
 var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit"}
 
-func parsePages(fsys fs.FS, cssURL string) (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }}
+func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/questions.html", "templates/"+name+".html")

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -46,15 +47,20 @@ func languageLinks(langs []string, current, path string, query url.Values) []lan
 
 type questionnairePage struct {
 	page
-	Action       string
-	Wave         string
-	WaveTitle    string
-	WaveIntro    string
-	Description  string
-	Sections     []sectionView
-	Errors       []errorLink
-	SavedAt      string
+	Action      string
+	Wave        string
+	WaveTitle   string
+	WaveIntro   string
+	Description string
+	Sections    []sectionView
+	Errors      []errorLink
+	SavedAt     string
+	// DraftAt is when the answers filled in were saved as a draft.
+	DraftAt      string
 	ExchangeName string
+	// Answered sections of all: the progress indicator (kept current as
+	// the delegate answers by /static/app.js, when scripts run).
+	Answered int
 	// Unavailable: the answers could not be stored for now; the form
 	// shows them again.
 	Unavailable bool
@@ -65,6 +71,10 @@ type errorLink struct{ Anchor, Question, Message string }
 type sectionView struct {
 	ID, Heading, Intro string
 	Questions          []questionView
+	// Required lists the section's required questions (space-separated),
+	// for the progress indicator's script; Number is its place, from 1.
+	Required string
+	Number   int
 }
 
 type questionView struct {
@@ -164,9 +174,38 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 			}
 			sv.Questions = append(sv.Questions, qv)
 		}
+		sv.Number = len(p.Sections) + 1
+		var required []string
+		for _, q := range s.Questions {
+			if q.Required {
+				required = append(required, q.ID)
+			}
+		}
+		sv.Required = strings.Join(required, " ")
+		if sectionAnswered(s.Questions, values) {
+			p.Answered++
+		}
 		p.Sections = append(p.Sections, sv)
 	}
 	return p
+}
+
+// sectionAnswered reports whether a section counts as answered for the
+// progress indicator: every required question has an answer, or, in a
+// section with none required, any question has.
+func sectionAnswered(qs []*survey.Question, values map[string][]string) bool {
+	has := func(q *survey.Question) bool { return strings.TrimSpace(strings.Join(values[q.ID], "")) != "" }
+	required, any := 0, false
+	for _, q := range qs {
+		if q.Required {
+			required++
+			if !has(q) {
+				return false
+			}
+		}
+		any = any || has(q)
+	}
+	return required > 0 || any
 }
 
 // answerStrings turns stored answers into form values for pre-filling.

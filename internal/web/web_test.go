@@ -446,3 +446,47 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// TestSaveAndFinishLater: a delegate saves part of the questionnaire and
+// comes back to it through the same link; the draft is no response (the
+// analysis never sees it), a wrong answer in it is shown to be fixed, and
+// sending the questionnaire drops it.
+func TestSaveAndFinishLater(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	page := f.do(http.MethodGet, "/s/"+f.fr.Token, "", "").Body.String()
+	mustContain(t, page, `<span id="progress-n">0</span> / 5 parties remplies`, "Partie 1 sur 5", "Enregistrer et finir plus tard")
+
+	partial := url.Values{"lang": {"fr"}, "wave": {"pre"}, "action": {"draft"}, "work_city": {"paris"}, "org_type": {"nonprofit"},
+		"job_role": {"practitioner"}, "fund_corporate": {"4"}}
+	rec := f.postForm(f.fr.Token, partial)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/s/"+f.fr.Token+"?lang=fr&wave=pre#progress" {
+		t.Fatalf("save a draft: %d → %s", rec.Code, rec.Header().Get("Location"))
+	}
+	page = f.do(http.MethodGet, "/s/"+f.fr.Token+"?lang=fr&wave=pre", "", "").Body.String()
+	mustContain(t, page, "Vos réponses enregistrées le", `<span id="progress-n">1</span> / 5`, `value="4" checked`)
+	if _, err := f.store.Response(ctx, "chicago-paris-2014", f.fr.PID, "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Fatalf("a draft became a response: %v", err)
+	}
+	if by, _ := f.store.Respondents(ctx, "chicago-paris-2014"); len(by["pre"]) != 0 {
+		t.Fatalf("a draft counts as a respondent: %v", by)
+	}
+
+	bad := url.Values{"lang": {"fr"}, "wave": {"pre"}, "action": {"draft"}, "fund_corporate": {"9"}}
+	if rec := f.postForm(f.fr.Token, bad); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "entre 1 et 5") {
+		t.Fatalf("a draft with a wrong answer: %d", rec.Code)
+	}
+	if d, _ := f.store.Draft(ctx, "chicago-paris-2014", f.fr.PID, "pre"); d == nil || d.Answers["fund_corporate"] != 4 {
+		t.Fatalf("the refused draft replaced the saved one: %+v", d)
+	}
+
+	if rec := f.postForm(f.fr.Token, validForm(f.in, "pre")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("send: %d", rec.Code)
+	}
+	if d, err := f.store.Draft(ctx, "chicago-paris-2014", f.fr.PID, "pre"); err != nil || d != nil {
+		t.Fatalf("the draft outlived the sending: %v %+v", err, d)
+	}
+	if page := f.do(http.MethodGet, "/s/"+f.fr.Token, "", "").Body.String(); strings.Contains(page, "Vos réponses enregistrées le") {
+		t.Error("after sending, the page still speaks of a draft")
+	}
+}
