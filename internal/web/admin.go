@@ -149,7 +149,7 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		if st.Open {
 			for _, pt := range ps {
 				if !answered[pt.PID] {
-					p.Missing = append(p.Missing, missingRow{Wave: waveTitle(in, w, lang), PID: pt.PID, Name: pt.Name, Email: pt.Email, Language: pt.Language})
+					p.Missing = append(p.Missing, missingRow{Wave: waveTitle(in, w, lang), PID: pt.PID, Name: pt.Name, Email: pt.Email, Language: languageName(lang, pt.Language)})
 				}
 			}
 		}
@@ -166,6 +166,15 @@ func (s *Server) adminFailed(c *gin.Context, prefix string, err error) {
 	}
 	msg, problems := formProblems(s.staffLanguage(c), err)
 	s.renderAdminExchange(c, statusOf(err), "", prefix+msg, problems)
+}
+
+// languageName names a language code in the reader's language ("French",
+// "français"); the code itself when the catalogue has no name for it.
+func languageName(lang, code string) string {
+	if name := translate(lang, "language."+code); name != "language."+code {
+		return name
+	}
+	return code
 }
 
 // exchangeFields are the exchange form's fields, in the form's order, with

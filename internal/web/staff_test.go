@@ -724,6 +724,8 @@ func TestExchangeNameInEveryLanguage(t *testing.T) {
 	}
 	if page := get(c, "/admin/exchanges/"+x.ID+"?lang=fr"); !strings.Contains(page, `value="Délégation chicagoane à Paris, 2027" lang="fr"`) {
 		t.Errorf("the admin form does not show the French name")
+	} else if !strings.Contains(page, "<td>français</td>") || strings.Contains(page, "<td>fr</td>") {
+		t.Errorf("the list of who has not answered shows language codes, not names")
 	}
 	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
 	for _, p := range ps {
