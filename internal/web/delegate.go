@@ -200,18 +200,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 		return
 	}
 	if _, err := s.save(c.Request.Context(), d, wave, answers, exchange.SourceWeb); err != nil {
-		if statusOf(err) == http.StatusServiceUnavailable {
-			// The delegate keeps what they typed: the form comes back
-			// filled in, saying to send it again shortly.
-			s.logIfInternal(c, err)
-			c.Header("Retry-After", retryAfter)
-			p := buildQuestionnaire(d.in, d.x, wave, d.lang, form, nil)
-			p.Action, p.Unavailable = d.path(), true
-			p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
-			s.render(c, http.StatusServiceUnavailable, "questionnaire", p)
-			return
-		}
-		s.htmlError(c, d.lang, err)
+		s.formNotSaved(c, d, wave, form, err)
 		return
 	}
 	// Sent: a draft has served its purpose. Failing to drop it loses
@@ -221,6 +210,22 @@ func (s *Server) handleSubmit(c *gin.Context) {
 	}
 	// Post/Redirect/Get: reloading the thank-you page sends nothing again.
 	c.Redirect(http.StatusSeeOther, d.path()+"/thanks?"+url.Values{"lang": {d.lang}, "wave": {wave}}.Encode())
+}
+
+// formNotSaved answers a form whose answers could not be stored. With the
+// store out of reach the delegate keeps what they typed: the form comes back
+// filled in, saying to send it again shortly; anything else is an error page.
+func (s *Server) formNotSaved(c *gin.Context, d *delegate, wave string, form url.Values, err error) {
+	if statusOf(err) != http.StatusServiceUnavailable {
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	s.logIfInternal(c, err)
+	c.Header("Retry-After", retryAfter)
+	p := buildQuestionnaire(d.in, d.x, wave, d.lang, form, nil)
+	p.Action, p.Unavailable = d.path(), true
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
+	s.render(c, http.StatusServiceUnavailable, "questionnaire", p)
 }
 
 // saveDraft keeps what a delegate has answered so far ("save and finish
@@ -239,16 +244,7 @@ func (s *Server) saveDraft(c *gin.Context, d *delegate, wave string, form url.Va
 		return
 	}
 	if err := s.store.SaveDraft(c.Request.Context(), d.x.ID, d.p.PID, wave, d.lang, answers, s.now()); err != nil {
-		if statusOf(err) == http.StatusServiceUnavailable {
-			s.logIfInternal(c, err)
-			c.Header("Retry-After", retryAfter)
-			p := buildQuestionnaire(d.in, d.x, wave, d.lang, form, nil)
-			p.Action, p.Unavailable = d.path(), true
-			p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
-			s.render(c, http.StatusServiceUnavailable, "questionnaire", p)
-			return
-		}
-		s.htmlError(c, d.lang, err)
+		s.formNotSaved(c, d, wave, form, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, d.path()+"?"+url.Values{"lang": {d.lang}, "wave": {wave}}.Encode()+"#progress")
