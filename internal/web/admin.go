@@ -29,12 +29,19 @@ type adminExchangePage struct {
 	Notice      string
 	Error       string
 	Missing     []missingRow
+	// People is every participant, with what they have answered and their
+	// personal link, for the admin who must resend one.
+	People []personRow
 	// NameFields are the exchange name's translations the form asks for:
 	// one per language of the questionnaire(s) other than its base one.
 	NameFields []nameField
 }
 
 type nameField struct{ Lang, Label, Value string }
+
+type personRow struct {
+	PID, Name, Email, Language, Side, City, Role, Answered, Link string
+}
 
 // nameFields lists the name translations a form asks for: the other
 // languages of the exchange's instrument, or of any instrument for a new
@@ -141,6 +148,22 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
+	}
+	base := s.baseURL(c)
+	for _, pt := range ps {
+		var waves []string
+		for _, w := range in.WaveIDs() {
+			if respondents[w][pt.PID] {
+				waves = append(waves, waveTitle(in, w, lang))
+			}
+		}
+		answered := strings.Join(waves, ", ")
+		if answered == "" {
+			answered = translate(lang, "admin.nothingyet")
+		}
+		p.People = append(p.People, personRow{PID: pt.PID, Name: pt.Name, Email: pt.Email, Language: languageName(lang, pt.Language),
+			Side: groupLabel(in, "side", pt.Side, lang), City: pt.City, Role: groupLabel(in, "role", pt.Role, lang), Answered: answered,
+			Link: exchange.LinkURL(base, pt.Token)})
 	}
 	for _, w := range in.WaveIDs() {
 		st := x.Waves[w]

@@ -747,3 +747,43 @@ func TestExchangeNameInEveryLanguage(t *testing.T) {
 		t.Errorf("a name with a line break: %d", resp.StatusCode)
 	}
 }
+
+// TestAdminSeesEveryParticipant: the admin page lists everyone invited,
+// with language and side in words, the waves each has answered, and the
+// personal link to resend.
+func TestAdminSeesEveryParticipant(t *testing.T) {
+	s := newSite(t, web.Config{BaseURL: "https://eval.example.org"})
+	ctx := context.Background()
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	resp, err := c.Get(s.srv.URL + "/admin/exchanges/" + completed + "?lang=fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	ps, _ := s.store.Participants(ctx, completed)
+	by, _ := s.store.Respondents(ctx, completed)
+	if !strings.Contains(page, fmt.Sprintf("Toutes les personnes invitées (%d)", len(ps))) {
+		t.Fatalf("no list of everyone invited")
+	}
+	for _, p := range ps {
+		if !strings.Contains(page, `value="https://eval.example.org/s/`+p.Token+`"`) {
+			t.Errorf("%s's link is not on the page", p.PID)
+		}
+		row := page[strings.Index(page, ">"+p.PID+" · "):]
+		row = row[:strings.Index(row, "</tr>")]
+		want := "rien pour l&#39;instant"
+		switch {
+		case by["pre"][p.PID] && by["post"][p.PID]:
+			want = "Avant l&#39;échange, À la fin de l&#39;échange"
+		case by["pre"][p.PID]:
+			want = "Avant l&#39;échange<"
+		case by["post"][p.PID]:
+			want = ">À la fin de l&#39;échange<"
+		}
+		if !strings.Contains(row, want) {
+			t.Errorf("%s's row does not say %q: %s", p.PID, want, row)
+		}
+	}
+}
