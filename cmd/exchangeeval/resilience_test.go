@@ -193,9 +193,6 @@ func submitUntilGone(base string, tokens []string, in *survey.Instrument, client
 // with its exact answers under the number it was given, and each
 // response's current answers must be its newest version.
 func TestKill9DuringLoadLosesNothingAcknowledged(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts and kills the service five times")
-	}
 	dataDir := t.TempDir()
 	tokens := seedDataDir(t, dataDir, 60)
 	in := loadInstruments(t).Get("csci-social-services")
@@ -316,9 +313,6 @@ func storeAddress(t *testing.T, dataDir string) string {
 // responses import with SIGKILL while they write; the next start removes
 // what they had written.
 func TestKill9DuringAnImportLeavesNothingOfIt(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs imports in processes of their own")
-	}
 	dataDir := t.TempDir()
 	seedDataDir(t, dataDir, 3)
 	ctx := context.Background()
