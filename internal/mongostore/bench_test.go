@@ -4,14 +4,13 @@ import (
 	"context"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/peakrss"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
@@ -95,7 +94,7 @@ func BenchmarkExportFromStore(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if mb, ok := peakRSS(); ok {
+			if mb, ok := peakrss.MiB(); ok {
 				b.ReportMetric(mb, "peak-RSS-MiB")
 			}
 		})
@@ -140,22 +139,4 @@ func BenchmarkAnalysisAgainstScan(b *testing.B) {
 	b.ReportMetric(scan.Seconds()/float64(b.N), "scan-s")
 	b.ReportMetric(analyse.Seconds()/float64(b.N), "analysis-s")
 	b.ReportMetric(analyse.Seconds()/scan.Seconds(), "analysis/scan")
-}
-
-// peakRSS is this process's own high-water mark of resident memory, in MiB.
-// getrusage's figure is not: under go test it starts at the size of the go
-// command that started the test binary (about 30 MB), which it inherits
-// across exec.
-func peakRSS() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024, err == nil
-		}
-	}
-	return 0, false
 }

@@ -4,15 +4,13 @@ import (
 	"context"
 	"io"
 	"iter"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/peakrss"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -45,27 +43,9 @@ func BenchmarkExport(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if mb, ok := peakRSS(); ok {
+			if mb, ok := peakrss.MiB(); ok {
 				b.ReportMetric(mb, "peak-RSS-MiB")
 			}
 		})
 	}
-}
-
-// peakRSS is this process's own high-water mark of resident memory, in MiB.
-// getrusage's figure is not: under go test it starts at the size of the go
-// command that started the test binary (about 30 MB), which it inherits
-// across exec.
-func peakRSS() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024, err == nil
-		}
-	}
-	return 0, false
 }
