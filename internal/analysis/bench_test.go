@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -12,11 +11,7 @@ import (
 // BenchmarkAnalyzeMemory analyses 100 000 participants × 3 waves held in
 // memory: go test ./internal/analysis -run '^$' -bench AnalyzeMemory -benchmem
 func BenchmarkAnalyzeMemory(b *testing.B) {
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		b.Fatal(probs)
-	}
-	in := survey.NewSet(ins...).Get("csci-social-services")
+	in := survey.NewSet(builtIn(b)...).Get("csci-social-services")
 	// Collected first, so the benchmark times the analysis, not the data.
 	pSeq, rSeq := analysis.Synthetic(in, "bench", 100_000)
 	ps, rs := collect(pSeq), collect(rSeq)

@@ -15,17 +15,23 @@ import (
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
+// builtIn are the instruments every build carries.
+func builtIn(tb testing.TB) []*survey.Instrument {
+	tb.Helper()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		tb.Fatal(probs)
+	}
+	return ins
+}
+
 // TestRandomExchangesRender: any exchange — none to 40 delegates, waves
 // answered by nobody or everybody, items missing, groups empty, one
 // language only — gives a report, its JSON and its text in every language
 // of the instrument, without a panic or an error. A partial exchange of
 // three delegates with one pre answer once crashed the text report.
 func TestRandomExchangesRender(t *testing.T) {
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	instruments := append(ins, instrument(t))
+	instruments := append(builtIn(t), instrument(t))
 	for seed := range uint64(300) {
 		in := instruments[seed%uint64(len(instruments))]
 		rng := rand.New(rand.NewPCG(seed, 7))

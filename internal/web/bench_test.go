@@ -35,14 +35,6 @@ import (
 // embedded one in a temporary data dir, or MONGODB_URI when set — loaded
 // with synthetic exchanges, and send it HTTP from loopback clients.
 
-func benchInstruments(b *testing.B) *survey.Set {
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		b.Fatal(probs)
-	}
-	return survey.NewSet(ins...)
-}
-
 func benchStore(b *testing.B) *mongostore.Store {
 	ctx := context.Background()
 	s, err := mongostore.Open(ctx, mongostore.Config{URI: os.Getenv("MONGODB_URI"), DataDir: b.TempDir(), Database: storetest.NewDatabaseName()})
@@ -140,7 +132,7 @@ func answersIn(in *survey.Instrument, wave string, k int) []byte {
 // Targets: no errors; throughput at 20 000 ≥ 0.8 × at 2 000; throughput ≥
 // 0.8 × the upsert rate.
 func BenchmarkSubmissions(b *testing.B) {
-	set := benchInstruments(b)
+	set := instruments(b)
 	in := set.Get("csci-social-services")
 	const clients, perClient = 32, 50
 	for _, n := range []int{2000, 20000} {
@@ -281,7 +273,7 @@ func upsertRates(b *testing.B, s *mongostore.Store, in *survey.Instrument, clien
 //
 // Target: each page's latency with the big exchange ≤ 1.5 × without it.
 func BenchmarkIsolation(b *testing.B) {
-	set := benchInstruments(b)
+	set := instruments(b)
 	in := set.Get("csci-social-services")
 	const requests = 40
 	type latencies struct{ dashboard, report, questionnaire time.Duration }

@@ -42,11 +42,7 @@ const completed = demo.CompletedID
 
 func newSite(t *testing.T, cfg web.Config) *site {
 	t.Helper()
-	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	set := survey.NewSet(ins...)
+	set := instruments(t)
 	store := storetest.Open(t)
 	if _, err := demo.Seed(context.Background(), store, set, time.Now()); err != nil {
 		t.Fatal(err)

@@ -35,13 +35,19 @@ type fixture struct {
 	fr, en  *exchange.Participant
 }
 
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
+// instruments are the built-in instruments.
+func instruments(tb testing.TB) *survey.Set {
+	tb.Helper()
 	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
 	if len(probs) > 0 {
-		t.Fatal(probs)
+		tb.Fatal(probs)
 	}
-	set := survey.NewSet(ins...)
+	return survey.NewSet(ins...)
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	set := instruments(t)
 	store := storetest.Open(t)
 	ctx := context.Background()
 	x, err := exchange.NewExchange{ID: "chicago-paris-2014", Name: "Chicago–Paris 2014", Instrument: "csci-social-services",
