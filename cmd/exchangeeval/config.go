@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -30,7 +29,7 @@ type config struct {
 
 // bind registers the flags every command shares; environment variables give
 // the defaults, flags override them.
-func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
+func (c *config) bind(fs *flagSet, getenv func(string) string) {
 	c.MongoURI = getenv("MONGODB_URI")
 	fs.StringVar(&c.DataDir, "data-dir", envOr(getenv, "EXCHANGEEVAL_DATA_DIR", "data"), "directory of the embedded store, used when MONGODB_URI is not set (env EXCHANGEEVAL_DATA_DIR)")
 	fs.StringVar(&c.Database, "database", envOr(getenv, "EXCHANGEEVAL_DATABASE", mongostore.DefaultDatabase), "MongoDB database name (env EXCHANGEEVAL_DATABASE)")
@@ -47,11 +46,11 @@ func envOr(getenv func(string) string, key, def string) string {
 
 // parseFlags parses args, allowing flags after positional arguments
 // ("open-wave pre --exchange x" as well as "open-wave --exchange x pre").
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, flagError(fs, err)
+			return nil, fs.answer(err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -66,9 +65,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // noPositional parses args, which must be flags only.
-func noPositional(fs *flag.FlagSet, args []string) error {
+func noPositional(fs *flagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return flagError(fs, err)
+		return fs.answer(err)
 	}
 	if len(fs.Args()) > 0 {
 		return errUsage(fmt.Sprintf("unexpected argument %q", fs.Args()[0]))
@@ -76,49 +75,44 @@ func noPositional(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// flagUsage is how a flag set made by newFlagSet prints its help, and to
-// whom: the flag package would print it on its own, to one writer, for a
-// request for help and a mistake alike.
-type flagUsage struct {
-	env   *environment
-	print func(io.Writer)
+// flagSet is a command's flags, with what it needs to print its help: the
+// flag package would print it on its own, to one writer, for a request for
+// help and for a mistake alike.
+type flagSet struct {
+	*flag.FlagSet
+	env      *environment
+	synopsis string
 }
 
-var flagUsages sync.Map // *flag.FlagSet → flagUsage
-
-// flagError turns a parse error into the command's answer: -h prints the
-// help on standard output and succeeds; a mistake prints it on standard
-// error and fails.
-func flagError(fs *flag.FlagSet, err error) error {
-	u, ok := flagUsages.Load(fs)
-	if errors.Is(err, flag.ErrHelp) {
-		if ok {
-			u.(flagUsage).print(u.(flagUsage).env.stdout)
-		}
-		return errHelp
-	}
-	if ok {
-		u.(flagUsage).print(u.(flagUsage).env.stderr)
-	}
-	return errUsage(err.Error())
-}
-
-func newFlagSet(env *environment, name, synopsis string) *flag.FlagSet {
+func newFlagSet(env *environment, name, synopsis string) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	flagUsages.Store(fs, flagUsage{env: env, print: func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: exchangeeval %s\n", synopsis)
-		n := 0
-		fs.VisitAll(func(*flag.Flag) { n++ })
-		if n > 0 {
-			fmt.Fprintln(w, "\nFlags:")
-			fs.SetOutput(w)
-			fs.PrintDefaults()
-			fs.SetOutput(io.Discard)
-		}
-	}})
-	return fs
+	return &flagSet{FlagSet: fs, env: env, synopsis: synopsis}
+}
+
+// answer turns a parse error into the command's answer: -h prints the help
+// on standard output and succeeds; a mistake prints it on standard error
+// and fails.
+func (fs *flagSet) answer(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		fs.printHelp(fs.env.stdout)
+		return errHelp
+	}
+	fs.printHelp(fs.env.stderr)
+	return errUsage(err.Error())
+}
+
+func (fs *flagSet) printHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: exchangeeval %s\n", fs.synopsis)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 }
 
 // subcommand is one subcommand of a command group (exchange create, …).
@@ -215,7 +209,7 @@ func readTableFile(env *environment, path string, maxRows int, prefer ...string)
 }
 
 // maxRowsFlag registers --max-rows, the most data rows one import takes.
-func maxRowsFlag(fs *flag.FlagSet, getenv func(string) string) *int {
+func maxRowsFlag(fs *flagSet, getenv func(string) string) *int {
 	return fs.Int("max-rows", envInt(getenv, "EXCHANGEEVAL_MAX_IMPORT_ROWS", workbook.DefaultMaxRows), "the most rows below the header one import takes (env EXCHANGEEVAL_MAX_IMPORT_ROWS)")
 }
 
