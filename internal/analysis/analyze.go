@@ -46,7 +46,9 @@ type Input struct {
 // Attributes the breakdowns are by, in report order.
 var breakdownAttributes = []string{"city", "role", "language", "side"}
 
-const notGiven = "(not given)"
+// NotGiven is the breakdown group of the participants who have no value
+// for its attribute (no city, say).
+const NotGiven = "(not given)"
 
 type compiledTheme struct {
 	id     string

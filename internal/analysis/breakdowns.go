@@ -20,7 +20,7 @@ func (a *analyzer) groupBy() {
 				remap[vi] = uint32(len(vals))
 				v := a.attrVals[k][vi]
 				if v == "" {
-					v = notGiven
+					v = NotGiven
 				}
 				vals = append(vals, v)
 			}

@@ -25,7 +25,7 @@ func (s Scores) Participants() int { return len(s.a.keys) }
 // a combined analysis) and attributes: city, role, language, side.
 func (s Scores) Participant(i int) (key string, attrs [4]string) {
 	for k := range breakdownAttributes {
-		if v := s.a.attrVals[k][s.a.attrs[k].get(s.place(i))]; v != notGiven {
+		if v := s.a.attrVals[k][s.a.attrs[k].get(s.place(i))]; v != NotGiven {
 			attrs[k] = v
 		}
 	}

@@ -47,6 +47,18 @@ type personRow struct {
 // languages of the exchange's instrument, or of any instrument for a new
 // exchange, with what the form holds.
 func (s *Server) nameFields(lang, instrument string, names map[string]string) []nameField {
+	langs := s.translationLanguages(instrument)
+	out := make([]nameField, len(langs))
+	for i, l := range langs {
+		out[i] = nameField{Lang: l, Label: nameInLabel(lang, l), Value: names[l]}
+	}
+	return out
+}
+
+// translationLanguages are the languages an exchange's name may be given
+// in besides its instrument's base one: those of instrument, or of any
+// instrument when it is "".
+func (s *Server) translationLanguages(instrument string) []string {
 	var langs []string
 	for _, id := range s.instruments.IDs() {
 		if instrument != "" && id != instrument {
@@ -59,19 +71,20 @@ func (s *Server) nameFields(lang, instrument string, names map[string]string) []
 			}
 		}
 	}
-	out := make([]nameField, len(langs))
-	for i, l := range langs {
-		out[i] = nameField{Lang: l, Label: translate(lang, "admin.namein", translate(lang, "language."+l)), Value: names[l]}
-	}
-	return out
+	return langs
+}
+
+// nameInLabel labels the field of the exchange's name in language l.
+func nameInLabel(lang, l string) string {
+	return translate(lang, "admin.namein", languageName(lang, l))
 }
 
 // postedNames reads the name translations a form sent.
 func (s *Server) postedNames(c *gin.Context) map[string]string {
 	names := map[string]string{}
-	for _, f := range s.nameFields("en", "", nil) {
-		if v := c.PostForm("name_" + f.Lang); v != "" {
-			names[f.Lang] = v
+	for _, l := range s.translationLanguages("") {
+		if v := c.PostForm("name_" + l); v != "" {
+			names[l] = v
 		}
 	}
 	return names
@@ -218,7 +231,7 @@ func formProblems(lang string, err error) (string, []string) {
 	var out []string
 	for _, f := range exchangeFields {
 		if p, ok := e.Problems[f.field]; ok {
-			out = append(out, translate(lang, f.label)+" : "+translate(lang, "problem."+p.Code, p.Args...))
+			out = append(out, translate(lang, "field.problem", translate(lang, f.label), translate(lang, "problem."+p.Code, p.Args...)))
 		}
 	}
 	var translations []string
@@ -230,13 +243,8 @@ func formProblems(lang string, err error) (string, []string) {
 	slices.Sort(translations)
 	for _, k := range translations {
 		p := e.Problems[k]
-		label := translate(lang, "admin.namein", translate(lang, "language."+strings.TrimPrefix(k, "name-")))
-		out = append(out, label+" : "+translate(lang, "problem."+p.Code, p.Args...))
-	}
-	if lang != "fr" {
-		for i := range out {
-			out[i] = strings.Replace(out[i], " : ", ": ", 1)
-		}
+		label := nameInLabel(lang, strings.TrimPrefix(k, "name-"))
+		out = append(out, translate(lang, "field.problem", label, translate(lang, "problem."+p.Code, p.Args...)))
 	}
 	return translate(lang, "admin.notsaved"), out
 }

@@ -126,7 +126,7 @@ type dashboardPage struct {
 	Report      *analysis.Report
 	Waves       []waveRow
 	Invited     int
-	Pairs       []analysis.PairCount // waves as titles in the reader's language
+	Pairs       []pairRow
 	Goals       []goalView
 	ThemeChart  template.HTML
 	Quotes      []quoteView
@@ -247,7 +247,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	}
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.NameIn(lang)), Name: x.NameIn(lang), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
-		Pairs: pairsTitled(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
+		Pairs: pairRows(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
 		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
@@ -309,11 +309,16 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	s.render(c, status, "dashboard", p)
 }
 
-// pairsTitled is pairs with their waves named by title.
-func pairsTitled(pairs []analysis.PairCount, in *survey.Instrument, lang string) []analysis.PairCount {
-	out := make([]analysis.PairCount, len(pairs))
+// pairRow is a count of pairs, its waves named by their titles.
+type pairRow struct {
+	From, To string
+	N        int
+}
+
+func pairRows(pairs []analysis.PairCount, in *survey.Instrument, lang string) []pairRow {
+	out := make([]pairRow, len(pairs))
 	for i, p := range pairs {
-		out[i] = analysis.PairCount{From: waveTitle(in, p.From, lang), To: waveTitle(in, p.To, lang), N: p.N}
+		out[i] = pairRow{From: waveTitle(in, p.From, lang), To: waveTitle(in, p.To, lang), N: p.N}
 	}
 	return out
 }
@@ -410,10 +415,12 @@ func breakdownViews(in *survey.Instrument, r *analysis.Report, lang string) []br
 func groupLabel(in *survey.Instrument, by, value, lang string) string {
 	base := in.BaseLanguage()
 	switch {
-	case value == "(not given)":
+	case value == analysis.NotGiven:
 		return translate(lang, "group.notgiven")
-	case by == "side" || by == "language":
-		if t := translate(lang, by+"."+value); t != by+"."+value {
+	case by == "language":
+		return languageName(lang, value)
+	case by == "side":
+		if t := translate(lang, "side."+value); t != "side."+value {
 			return t
 		}
 	case by == "role":
