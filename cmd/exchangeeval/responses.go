@@ -176,7 +176,7 @@ func changes(before, after survey.Answers) string {
 	for id, a := range after {
 		if b, ok := before[id]; !ok {
 			set = append(set, id)
-		} else if fmt.Sprint(a) != fmt.Sprint(b) {
+		} else if !survey.SameAnswer(a, b) {
 			changed = append(changed, id)
 		}
 	}

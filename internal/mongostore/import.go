@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -117,7 +116,7 @@ func (s *Store) importRow(ctx context.Context, r *exchange.Response, batch strin
 				dropped++
 			}
 		}
-		if dropped == 0 && sameAnswers(stored, r.Answers) {
+		if dropped == 0 && stored.Equal(r.Answers) {
 			res.Unchanged++
 			return nil, nil
 		}
@@ -128,7 +127,7 @@ func (s *Store) importRow(ctx context.Context, r *exchange.Response, batch strin
 		maps.Copy(merged, stored)
 		changed := 0
 		for id, a := range r.Answers {
-			if old, ok := stored[id]; !ok || !reflect.DeepEqual(old, a) {
+			if old, ok := stored[id]; !ok || !survey.SameAnswer(old, a) {
 				changed++
 			}
 			merged[id] = a
@@ -143,18 +142,6 @@ func (s *Store) importRow(ctx context.Context, r *exchange.Response, batch strin
 	}
 	v, _, err := s.addVersion(ctx, r, batch, false)
 	return v, err
-}
-
-func sameAnswers(a, b survey.Answers) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for id, x := range a {
-		if y, ok := b[id]; !ok || !reflect.DeepEqual(x, y) {
-			return false
-		}
-	}
-	return true
 }
 
 // applyVersion makes an imported version current unless the response has

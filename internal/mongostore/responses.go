@@ -362,7 +362,7 @@ func (s *Store) RestoreResponse(ctx context.Context, exchangeID, pid, wave strin
 	if from == nil {
 		return nil, false, exchange.Errorf(exchange.ENOTFOUND, "%s's %s response has no version %d (its versions: %s)", pid, wave, seq, strings.Join(numbers, ", "))
 	}
-	if sameAnswers(from.Answers, h.Answers) && from.Language == h.Language {
+	if from.Answers.Equal(h.Answers) && from.Language == h.Language {
 		return h, false, nil
 	}
 	next := &exchange.Response{Exchange: exchangeID, Participant: pid, Wave: wave, Instrument: h.Instrument, InstrumentVersion: h.InstrumentVersion,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,24 @@ import (
 // string (option code), multi []string (option codes), number float64, text
 // string. Missing answers are absent.
 type Answers map[string]any
+
+// SameAnswer reports whether two answers, each in its question type's Go
+// type (see Answers), say the same.
+func SameAnswer(x, y any) bool { return reflect.DeepEqual(x, y) }
+
+// Equal reports whether a and b hold the same answers to the same
+// questions.
+func (a Answers) Equal(b Answers) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for id, x := range a {
+		if y, ok := b[id]; !ok || !SameAnswer(x, y) {
+			return false
+		}
+	}
+	return true
+}
 
 // Field error codes: what is wrong with one answer.
 const (
