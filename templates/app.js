@@ -37,6 +37,15 @@
 
   }
 
+  // A button that takes something away asks first (data-confirm holds
+  // the question). Without the script the button acts at once; what it
+  // takes away is only what can be put back (a participant with no
+  // answers, an account's access).
+  document.addEventListener("submit", function (e) {
+    var b = e.submitter;
+    if (b && b.dataset.confirm && !window.confirm(b.dataset.confirm)) e.preventDefault();
+  });
+
   // Printing shows folded parts whole in browsers whose stylesheet cannot
   // unfold them (the stylesheet does it in Chromium).
   var opened = [];

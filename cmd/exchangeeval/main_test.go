@@ -232,6 +232,27 @@ func TestParticipantsImport(t *testing.T) {
 	if out := c.mustRun("participants", "list", "--exchange", "x1"); strings.Contains(out, "a1@example.org") {
 		t.Errorf("a refused file was imported:\n%s", out)
 	}
+
+	// A participant invited by mistake is removed; one who has answered
+	// is not; an unknown one is said to be unknown.
+	_, errOut, err = c.run("participants", "remove", "--exchange", "x1", "--participant", "P0002")
+	if err != nil || !strings.Contains(errOut, "removed P0002 (=cmd|' /C calc'!A0) from x1") {
+		t.Errorf("remove: %v %s", err, errOut)
+	}
+	if out := c.mustRun("participants", "list", "--exchange", "x1"); strings.Contains(out, "dana@example.org") || !strings.Contains(out, "camille@example.org") {
+		t.Errorf("list after the removal:\n%s", out)
+	}
+	if _, _, err := c.run("participants", "remove", "--exchange", "x1", "--participant", "P0002"); exitCode(err) != 3 || !strings.Contains(err.Error(), "x1 has no participant P0002") {
+		t.Errorf("removing twice: %v", err)
+	}
+	answers := writeFile(t, "answers.csv", "participant;wave;fund_corporate\nP0001;pre;4\n")
+	c.mustRun("responses", "import", "--exchange", "x1", answers)
+	if _, _, err := c.run("participants", "remove", "--exchange", "x1", "--participant", "P0001"); exitCode(err) != 4 || !strings.Contains(err.Error(), "P0001 has answered (pre) and cannot be removed") {
+		t.Errorf("removing one who answered: %v", err)
+	}
+	if _, _, err := c.run("participants", "remove", "--exchange", "x1"); exitCode(err) != 2 {
+		t.Errorf("remove without --participant: %v", err)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -685,5 +706,12 @@ func TestUsersAndTokens(t *testing.T) {
 	}
 	if _, err := withStdin("", "users", "assign", "--email", "marie@example.org"); exitCode(err) != 2 {
 		t.Errorf("assign without --exchange: %v", err)
+	}
+	// An account made with no exchange can be given one.
+	if _, err := withStdin("committee-password-2\n", "users", "add", "--email", "noor@example.org", "--role", "committee"); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.mustRun("users", "assign", "--email", "noor@example.org", "--exchange", "chicago-hamburg-2015"); !strings.Contains(out, "now reviews: chicago-hamburg-2015") {
+		t.Errorf("assign to an account made with no exchange: %s", out)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -18,6 +19,7 @@ func runParticipants(ctx context.Context, env *environment, args []string) error
 	return runGroup(ctx, env, "participants", []subcommand{
 		{"import", "participants import --exchange ID [--out links.xlsx] [--max-rows N] FILE", runParticipantsImport},
 		{"list", "participants list --exchange ID", runParticipantsList},
+		{"remove", "participants remove --exchange ID --participant PID", runParticipantsRemove},
 	}, args)
 }
 
@@ -156,4 +158,41 @@ func runParticipantsList(ctx context.Context, env *environment, args []string) e
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.PID, p.Name, p.Email, p.City, p.Role, p.Language, p.Side)
 	}
 	return tw.Flush()
+}
+
+// runParticipantsRemove takes out a participant who has answered nothing:
+// someone invited by mistake, or who will not travel.
+func runParticipantsRemove(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg             config
+		exchangeID, pid string
+	)
+	const usage = "participants remove --exchange ID --participant PID"
+	fs := newFlagSet(env, "participants remove", usage)
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if exchangeID == "" || pid == "" {
+		return errUsage("usage: exchangeeval " + usage)
+	}
+	sess, err := cfg.open(ctx, env, "participants remove")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	_, in, err := sess.exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	p, err := sess.store.RemoveParticipant(ctx, exchangeID, pid, in.WaveIDs())
+	if err != nil {
+		return err
+	}
+	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Exchange: exchangeID,
+		Detail: "participant " + pid + " removed", Note: "removed", Args: []string{pid}})
+	fmt.Fprintf(env.stderr, "removed %s (%s) from %s; their personal link no longer works\n", pid, p.Name, exchangeID)
+	return nil
 }

@@ -150,7 +150,8 @@ func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, ar
 		if err != nil {
 			return err
 		}
-		store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Detail: fmt.Sprintf("users %s %s %s", sub, email, strings.Join(exchanges, ","))})
+		args := []string{sub, email, strings.Join(exchanges, ",")}
+		store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Detail: "command line: users " + strings.Join(args, " "), Note: "cli-user", Args: args})
 		fmt.Fprintf(env.stdout, "%s now reviews: %s\n", email, orNone(now))
 	}
 	return nil
@@ -220,7 +221,7 @@ func runTokensCreate(ctx context.Context, env *environment, args []string) error
 	if err := store.CreateToken(ctx, &staff.APIToken{Hash: hash, User: u.Email, Name: name, CreatedAt: time.Now().UTC()}); err != nil {
 		return err
 	}
-	store.Audit(ctx, staff.Event{At: time.Now(), Actor: u.Email, Action: staff.AuditTokenCreated, Detail: name})
+	store.Audit(ctx, staff.Event{At: time.Now(), Actor: u.Email, Action: staff.AuditTokenCreated, Detail: name, Note: "token", Args: []string{name}})
 	fmt.Fprintf(env.stderr, "API token for %s (%s). It is shown once; send it as Authorization: Bearer <token>.\n", u.Email, name)
 	fmt.Fprintln(env.stdout, secret)
 	return nil

@@ -33,6 +33,11 @@ const (
 	ProblemControl        = "control"
 	ProblemTooLong        = "too_long"
 	ProblemLanguage       = "language"
+	ProblemEmail          = "email"
+	ProblemRole           = "role"
+	ProblemPasswordShort  = "password_short"
+	ProblemPasswordLong   = "password_long"
+	ProblemTaken          = "taken"
 )
 
 var problemEnglish = map[string]string{
@@ -45,6 +50,11 @@ var problemEnglish = map[string]string{
 	ProblemControl:        "has a control character (%U); retype it",
 	ProblemTooLong:        "is %d characters long; the most is %d",
 	ProblemLanguage:       "%q is not a language of the questionnaire (%s)",
+	ProblemEmail:          "an e-mail address",
+	ProblemRole:           "one of admin, evaluator, committee",
+	ProblemPasswordShort:  "at least %d characters",
+	ProblemPasswordLong:   "at most 72 bytes",
+	ProblemTaken:          "%s already has an account",
 }
 
 // English is the problem in English.

@@ -41,6 +41,11 @@ type importDoc struct {
 	Run         string    `bson:"run"`
 	StartedAt   time.Time `bson:"started_at"`
 	HeartbeatAt time.Time `bson:"heartbeat_at"`
+	// Removing is the participant a removal takes out (kind removal), kept
+	// here so that a removal cut short is finished, or undone, from it.
+	Removing *participantDoc `bson:"removing,omitempty"`
+	// Waves are those whose answers would stop a removal.
+	Waves []string `bson:"waves,omitempty"`
 }
 
 const (
@@ -49,6 +54,9 @@ const (
 
 	importParticipants = "participants"
 	importResponses    = "responses"
+	// A removal holds the exchange as an import does, so that no import
+	// adds answers for the participant it takes out.
+	importRemoval = "removal"
 
 	// An import refreshes its heartbeat this often; one on another host
 	// whose heartbeat is older than importStale is taken for dead. On this
@@ -249,6 +257,12 @@ func (s *Store) rollBack(ctx context.Context, d *importDoc) error {
 	case importResponses:
 		if err := s.removeImportedVersions(ctx, d.Exchange, d.Batch); err != nil {
 			return err
+		}
+	case importRemoval:
+		if d.Removing != nil {
+			if _, err := s.settleRemoval(ctx, d.Exchange, d.Removing, d.Waves); err != nil {
+				return err
+			}
 		}
 	}
 	// The filter names the batch: a newer import that has meanwhile taken

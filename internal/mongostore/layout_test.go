@@ -106,6 +106,7 @@ func TestWritersInTwoProcessesLeaveTheNewestCurrent(t *testing.T) {
 	b := storetest.Reopen(t, a)
 	ctx := context.Background()
 	newExchange(t, a, "x1")
+	invite(t, a, "x1", 2)
 	const links, writers, saves = 2, 12, 8
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*saves)

@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
@@ -52,6 +53,20 @@ func submission(pid string, answer int) *exchange.Response {
 }
 
 func createExchange(t *testing.T, s *Store) {
+	t.Helper()
+	createBareExchange(t, s)
+	// Answers come from participants: P0001 to P0003.
+	var rows []exchange.ParticipantRow
+	for i := range 3 {
+		rows = append(rows, exchange.ParticipantRow{Name: "D", Email: fmt.Sprintf("d%d@example.org", i), Language: "en", Side: "visiting"})
+	}
+	if _, err := s.ImportParticipants(context.Background(), "x1", rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createBareExchange makes exchange x1 with no participants.
+func createBareExchange(t *testing.T, s *Store) {
 	t.Helper()
 	if err := s.CreateExchange(context.Background(), &exchange.Exchange{ID: "x1", Name: "X", Instrument: "csci-social-services"}); err != nil {
 		t.Fatal(err)
@@ -185,7 +200,7 @@ func people(n int) []exchange.ParticipantRow {
 func TestAnInterruptedParticipantsImportLeavesNothing(t *testing.T) {
 	s := openTemp(t)
 	ctx := context.Background()
-	createExchange(t, s)
+	createBareExchange(t, s)
 	if _, err := s.ImportParticipants(ctx, "x1", people(2), tStart); err != nil {
 		t.Fatal(err)
 	}

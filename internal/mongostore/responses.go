@@ -88,6 +88,13 @@ func (s *Store) SaveResponse(ctx context.Context, r *exchange.Response) (*exchan
 			s.log.Warn("look for newer versions after a save", "exchange", r.Exchange, "participant", r.Participant, "wave", r.Wave, "err", err)
 		}
 	}
+	if v.Seq == 1 {
+		// A first answer: make sure its participant was not removed
+		// meanwhile (RemoveParticipant says why this look comes after).
+		if err := s.stillInvited(ctx, v); err != nil {
+			return nil, err
+		}
+	}
 	// Current answers inserted with the first version need no look ahead:
 	// the insert succeeds only while there are none, so any newer writer's
 	// come after and replace them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -61,6 +62,13 @@ func (s *Store) UpdateUser(ctx context.Context, email string, set bson.D) error 
 // atomic update. It returns the account's exchanges afterwards.
 func (s *Store) AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error) {
 	update := bson.D{{Key: "$pullAll", Value: bson.D{{Key: "exchanges", Value: ids}}}}
+	// An account stored without exchanges holds null there, which neither
+	// operator takes: make it an empty list first. (Users are few: the
+	// embedded store's full read for this filter costs nothing.)
+	if _, err := s.db.Collection(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: email}, {Key: "exchanges", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "exchanges", Value: bson.A{}}}}}); err != nil {
+		return nil, s.fail("assign exchanges to "+email, err)
+	}
 	if add {
 		update = bson.D{{Key: "$addToSet", Value: bson.D{{Key: "exchanges", Value: bson.D{{Key: "$each", Value: ids}}}}}}
 	}
@@ -224,10 +232,86 @@ func (s *Store) Audit(ctx context.Context, e staff.Event) {
 	}
 }
 
-// AuditTrail returns the latest events, newest first.
-func (s *Store) AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error) {
-	return findAll[staff.Event](ctx, s, s.db.Collection(collAudit), bson.D{},
-		options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(limit)), "audit trail")
+// auditDoc is an event with the _id MongoDB gave it, which breaks ties
+// between events of the same moment when paging.
+type auditDoc struct {
+	ID          bson.ObjectID `bson:"_id"`
+	staff.Event `bson:",inline"`
+}
+
+// AuditTrail returns a page of the trail, newest first, and the cursor of
+// the next (older) page, "" when there is none. Pages are cut by the last
+// event's time and id, not by an offset: an event recorded while someone
+// pages neither repeats nor hides one. On MongoDB the filters and the sort
+// use the indexes made in ensureIndexes; the embedded store reads the
+// collection for any filter, which the trail's size (a line per sign-in,
+// export or change) allows.
+func (s *Store) AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Event, string, error) {
+	filter := bson.D{}
+	for _, f := range []struct{ key, value string }{{"actor", q.Actor}, {"action", q.Action}, {"exchange", q.Exchange}} {
+		if f.value != "" {
+			filter = append(filter, bson.E{Key: f.key, Value: f.value})
+		}
+	}
+	at := bson.D{}
+	if !q.From.IsZero() {
+		at = append(at, bson.E{Key: "$gte", Value: q.From.UTC()})
+	}
+	if !q.To.IsZero() {
+		at = append(at, bson.E{Key: "$lt", Value: q.To.UTC()})
+	}
+	if len(at) > 0 {
+		filter = append(filter, bson.E{Key: "at", Value: at})
+	}
+	if q.After != "" {
+		t, id, err := parseAuditCursor(q.After)
+		if err != nil {
+			return nil, "", err
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}},
+			bson.D{{Key: "at", Value: t}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
+		}})
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	// One more than a page tells whether there is a next one.
+	docs, err := findAll[auditDoc](ctx, s, s.db.Collection(collAudit), filter,
+		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1)), "audit trail")
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(docs) > limit {
+		docs = docs[:limit]
+		last := docs[limit-1]
+		next = last.At.UTC().Format(time.RFC3339Nano) + "_" + last.ID.Hex()
+	}
+	out := make([]*staff.Event, len(docs))
+	for i, d := range docs {
+		out[i] = &d.Event
+	}
+	return out, next, nil
+}
+
+// parseAuditCursor reads a cursor AuditTrail made.
+func parseAuditCursor(c string) (time.Time, bson.ObjectID, error) {
+	bad := exchange.Errorf(exchange.EINVALID, "this page of the audit trail does not exist; start again from the newest events")
+	ts, hex, ok := strings.Cut(c, "_")
+	if !ok {
+		return time.Time{}, bson.ObjectID{}, bad
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, bson.ObjectID{}, bad
+	}
+	id, err := bson.ObjectIDFromHex(hex)
+	if err != nil {
+		return time.Time{}, bson.ObjectID{}, bad
+	}
+	return t.UTC(), id, nil
 }
 
 // AddSignOff stores a decision; earlier ones stay.

@@ -341,7 +341,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	indexes := map[string][]namedIndex{
 		collSessions: {index("user", "user")},
 		collTokens:   {index("user", "user")},
-		collAudit:    {index("at", "at")},
+		collAudit:    {index("at", "at"), index("actor_at", "actor", "at"), index("exchange_at", "exchange", "at"), index("action_at", "action", "at")},
 	}
 	if err := s.ensureTTLIndexes(ctx); err != nil {
 		return err

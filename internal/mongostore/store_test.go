@@ -43,6 +43,15 @@ func newExchange(t *testing.T, s *mongostore.Store, id string) *exchange.Exchang
 	return x
 }
 
+// invite makes P0001 … Pn participants of an exchange: answers are stored
+// only for participants.
+func invite(t *testing.T, s *mongostore.Store, id string, n int) {
+	t.Helper()
+	if _, err := s.ImportParticipants(context.Background(), id, rows(n), t0); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func rows(n int) []exchange.ParticipantRow {
 	var out []exchange.ParticipantRow
 	for i := range n {
@@ -128,6 +137,7 @@ func TestResubmissionKeepsHistory(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	newExchange(t, s, "x1")
+	invite(t, s, "x1", 1)
 	r := &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Instrument: "csci-social-services", InstrumentVersion: 1,
 		Language: "fr", Source: exchange.SourceWeb, SubmittedAt: t0,
 		Answers: survey.Answers{"fund_corporate": 2, "practice_areas": []string{"youth", "homelessness"}, "years_practice": 12.0, "expectations": "Découvrir l'évaluation"}}
@@ -171,6 +181,7 @@ func TestConcurrentFirstSubmissionsMakeOneResponse(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	newExchange(t, s, "x1")
+	invite(t, s, "x1", 1)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -257,6 +268,7 @@ func TestImportResponsesIsAllOrNothing(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	newExchange(t, s, "x1")
+	invite(t, s, "x1", 3)
 	orig := &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: survey.Answers{"fund_corporate": 2},
 		Source: exchange.SourceWeb, SubmittedAt: t0}
 	if _, err := s.SaveResponse(ctx, orig); err != nil {
@@ -340,6 +352,7 @@ func TestImportMergesCellByCell(t *testing.T) {
 	s := storetest.Open(t)
 	ctx := context.Background()
 	newExchange(t, s, "x1")
+	invite(t, s, "x1", 3)
 	online := survey.Answers{"fund_corporate": 2, "fund_volunteers": 3, "takeaways": "Mentoring"}
 	if _, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Answers: online,
 		Source: exchange.SourceWeb, SubmittedAt: t0}); err != nil {

@@ -101,12 +101,32 @@ const (
 	AuditTokenCreated = "token-created"
 )
 
+// AuditActions lists the actions of the audit trail, for filtering.
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditExport, AuditSignOff, AuditAdminister, AuditTokenCreated}
+
 // Event is one line of the audit trail.
 type Event struct {
 	At       time.Time `bson:"at"`
 	Actor    string    `bson:"actor"`
 	Action   string    `bson:"action"`
 	Exchange string    `bson:"exchange,omitempty"`
-	Detail   string    `bson:"detail"`
-	Address  string    `bson:"address,omitempty"`
+	// Detail is what happened, in English, for anyone reading the
+	// database; Note and Args say it again for the staff pages to word in
+	// their reader's language (Note is a catalogue key). Events recorded
+	// before notes existed have a Detail only.
+	Detail  string   `bson:"detail"`
+	Note    string   `bson:"note,omitempty"`
+	Args    []string `bson:"args,omitempty"`
+	Address string   `bson:"address,omitempty"`
+}
+
+// AuditQuery picks a page of the audit trail: newest first, the events
+// matching every filter given, after the place After (a cursor the
+// previous page returned; "" for the newest).
+type AuditQuery struct {
+	Actor, Action, Exchange string
+	// From and To bound the time (To excluded); zero for no bound.
+	From, To time.Time
+	After    string
+	Limit    int
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -54,33 +55,34 @@ const MinPasswordLength = 10
 
 // NewUser checks and builds an account.
 func NewUser(email, name string, roles []string, password string, now time.Time) (*User, error) {
-	fields := map[string]string{}
+	problems := map[string]exchange.FieldProblem{}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		fields["email"] = "an e-mail address"
+		problems["email"] = exchange.FieldProblem{Code: exchange.ProblemEmail}
 	}
-	if msg := exchange.CheckText(email, exchange.MaxNameLength); msg != "" {
-		fields["email"] = msg
+	if p := exchange.TextProblem(email, exchange.MaxNameLength); p != nil {
+		problems["email"] = *p
 	}
-	if msg := exchange.CheckText(name, exchange.MaxNameLength); msg != "" {
-		fields["name"] = msg
+	if p := exchange.TextProblem(name, exchange.MaxNameLength); p != nil {
+		problems["name"] = *p
 	}
 	if len(roles) == 0 {
-		fields["role"] = "at least one of admin, evaluator, committee"
+		problems["role"] = exchange.FieldProblem{Code: exchange.ProblemRole}
 	}
 	for _, r := range roles {
 		if !slices.Contains(Roles, r) {
-			fields["role"] = fmt.Sprintf("%q is not one of admin, evaluator, committee", r)
+			problems["role"] = exchange.FieldProblem{Code: exchange.ProblemRole}
 		}
 	}
-	if err := CheckPassword(password); err != nil {
-		fields["password"] = err.Error()
+	if p := PasswordProblem(password); p != nil {
+		problems["password"] = *p
 	}
-	if len(fields) > 0 {
-		e := &exchange.Error{Code: exchange.EINVALID, Message: "account not created", Fields: fields}
+	if len(problems) > 0 {
+		e := &exchange.Error{Code: exchange.EINVALID, Message: "account not created", Fields: map[string]string{}, Problems: problems}
 		for _, k := range []string{"email", "name", "role", "password"} {
-			if fields[k] != "" {
-				e.Details = append(e.Details, k+": "+fields[k])
+			if p, ok := problems[k]; ok {
+				e.Fields[k] = p.English()
+				e.Details = append(e.Details, k+": "+p.English())
 			}
 		}
 		return nil, e
@@ -95,14 +97,22 @@ func NewUser(email, name string, roles []string, password string, now time.Time)
 	return &User{Email: email, Name: strings.TrimSpace(name), Roles: roles, PasswordHash: hash, Language: "en", CreatedAt: now.UTC()}, nil
 }
 
-// CheckPassword says what is wrong with a new password, if anything.
-func CheckPassword(pw string) error {
+// PasswordProblem says what is wrong with a new password, nil when nothing.
+func PasswordProblem(pw string) *exchange.FieldProblem {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLength:
-		return fmt.Errorf("at least %d characters", MinPasswordLength)
+		return &exchange.FieldProblem{Code: exchange.ProblemPasswordShort, Args: []any{MinPasswordLength}}
 	case len(pw) > 72:
 		// bcrypt reads 72 bytes; a longer password would be silently cut.
-		return fmt.Errorf("at most 72 bytes")
+		return &exchange.FieldProblem{Code: exchange.ProblemPasswordLong}
+	}
+	return nil
+}
+
+// CheckPassword says what is wrong with a new password, if anything.
+func CheckPassword(pw string) error {
+	if p := PasswordProblem(pw); p != nil {
+		return errors.New(p.English())
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -41,6 +42,8 @@ type nameField struct{ Lang, Label, Value string }
 
 type personRow struct {
 	PID, Name, Email, Language, Side, City, Role, Answered, Link string
+	// Removable: nothing answered, so the participant may be taken out.
+	Removable bool
 }
 
 // nameFields lists the name translations a form asks for: the other
@@ -128,7 +131,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 			New: true, Form: n, Instruments: s.instruments.IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
 		return
 	}
-	s.audit(c, staff.AuditAdminister, x.ID, "exchange created")
+	s.audit(c, staff.AuditAdminister, x.ID, "created")
 	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+x.ID)
 }
 
@@ -136,7 +139,8 @@ func (s *Server) handleAdminExchange(c *gin.Context) {
 	if !s.allowed(c, staff.Administer, c.Param("id"), false) {
 		return
 	}
-	s.renderAdminExchange(c, http.StatusOK, "", "", nil)
+	notice, errMsg := s.takeNotice(c)
+	s.renderAdminExchange(c, http.StatusOK, notice, errMsg, nil)
 }
 
 func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg string, problems []string) {
@@ -152,7 +156,7 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		s.htmlError(c, lang, err)
 		return
 	}
-	p := adminExchangePage{page: s.staffPage(c, lang, x.Name), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
+	p := adminExchangePage{page: s.staffPage(c, lang, x.NameIn(lang)), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.instruments.IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
 			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)},
@@ -176,12 +180,12 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		}
 		p.People = append(p.People, personRow{PID: pt.PID, Name: pt.Name, Email: pt.Email, Language: languageName(lang, pt.Language),
 			Side: groupLabel(in, "side", pt.Side, lang), City: pt.City, Role: groupLabel(in, "role", pt.Role, lang), Answered: answered,
-			Link: exchange.LinkURL(base, pt.Token)})
+			Link: exchange.LinkURL(base, pt.Token), Removable: len(waves) == 0})
 	}
 	for _, w := range in.WaveIDs() {
 		st := x.Waves[w]
 		answered := respondents[w]
-		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(st.OpenedAt), Closed: timeText(st.ClosedAt), Responded: len(answered)})
+		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(lang, st.OpenedAt), Closed: timeText(lang, st.ClosedAt), Responded: len(answered)})
 		if st.Open {
 			for _, pt := range ps {
 				if !answered[pt.PID] {
@@ -215,24 +219,19 @@ func languageName(lang, code string) string {
 
 // exchangeFields are the exchange form's fields, in the form's order, with
 // the catalogue key of their label.
-var exchangeFields = []struct{ field, label string }{
+var exchangeFields = []formField{
 	{"id", "admin.idshort"}, {"instrument", "admin.instrument"}, {"name", "admin.name"}, {"visiting-city", "admin.visiting"},
 	{"host-city", "admin.host"}, {"start", "admin.start"}, {"end", "admin.end"},
 }
 
-// formProblems words an error for a staff form in the reader's language:
-// problems with the exchange's fields by the form's own labels — never a
+// formProblems words an error for the exchange form in the reader's
+// language: problems with its fields by the form's own labels — never a
 // command-line flag — and anything else as its message and details.
 func formProblems(lang string, err error) (string, []string) {
+	msg, out := fieldProblems(lang, err, exchangeFields, "admin.notsaved")
 	var e *exchange.Error
 	if !errors.As(err, &e) || len(e.Problems) == 0 {
-		return exchange.ErrorMessage(err), problemsOf(err)
-	}
-	var out []string
-	for _, f := range exchangeFields {
-		if p, ok := e.Problems[f.field]; ok {
-			out = append(out, translate(lang, "field.problem", translate(lang, f.label), translate(lang, "problem."+p.Code, p.Args...)))
-		}
+		return msg, out
 	}
 	var translations []string
 	for k := range e.Problems {
@@ -246,7 +245,7 @@ func formProblems(lang string, err error) (string, []string) {
 		label := nameInLabel(lang, strings.TrimPrefix(k, "name-"))
 		out = append(out, translate(lang, "field.problem", label, translate(lang, "problem."+p.Code, p.Args...)))
 	}
-	return translate(lang, "admin.notsaved"), out
+	return msg, out
 }
 
 // problemsOf lists an error's details, if it has any.
@@ -279,7 +278,7 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 		s.adminFailed(c, "", err)
 		return
 	}
-	s.audit(c, staff.AuditAdminister, id, "details edited")
+	s.audit(c, staff.AuditAdminister, id, "edited")
 	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+id)
 }
 
@@ -303,7 +302,7 @@ func (s *Server) handleAdminWave(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("wave %s %s", wave, map[string]string{"open": "opened", "close": "closed"}[action]))
+	s.audit(c, staff.AuditAdminister, id, "wave-"+action, wave)
 	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+id)
 }
 
@@ -342,7 +341,7 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 		s.adminFailed(c, header.Filename+": ", err)
 		return
 	}
-	s.audit(c, staff.AuditAdminister, id, fmt.Sprintf("participants imported from %s: %d new, %d kept", header.Filename, res.New, res.Kept))
+	s.audit(c, staff.AuditAdminister, id, "imported", header.Filename, strconv.Itoa(res.New), strconv.Itoa(res.Kept))
 	notice := translate(lang, "admin.imported", res.New, res.Kept)
 	if table.Encoding != "" {
 		notice += " " + translate(lang, "admin.cp1252", header.Filename, table.FirstNotUTF8)
@@ -374,7 +373,7 @@ func (s *Server) handleAdminLinks(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	s.audit(c, staff.AuditExport, id, "personal links downloaded")
+	s.audit(c, staff.AuditExport, id, "links")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-links.xlsx"`, id))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
@@ -391,22 +390,4 @@ func (s *Server) baseURL(c *gin.Context) string {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request.Host
-}
-
-type auditPage struct {
-	page
-	Events []*staff.Event
-}
-
-func (s *Server) handleAudit(c *gin.Context) {
-	if !s.allowed(c, staff.ReadAudit, "", false) {
-		return
-	}
-	lang := s.staffLanguage(c)
-	events, err := s.store.AuditTrail(c.Request.Context(), 500)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	s.render(c, http.StatusOK, "audit", auditPage{page: s.staffPage(c, lang, translate(lang, "audit.title")), Events: events})
 }

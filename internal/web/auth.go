@@ -216,7 +216,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 		return
 	}
 	if byAccount > maxAccountFailures || byAddress > maxAddressFailures {
-		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Detail: "throttled", Address: addr})
+		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: email, Action: staff.AuditLoginFailed, Detail: "throttled", Note: "throttled", Address: addr})
 		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())))
 		return
 	}
@@ -262,11 +262,15 @@ func (s *Server) handleLogout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// audit records what a staff member did.
-func (s *Server) audit(c *gin.Context, action, exchangeID, detail string) {
+// audit records what a staff member did. The note names the catalogue
+// entry "audit.note.<note>" that words it, args its particulars: the trail
+// keeps the English wording for anyone reading the database, and the
+// audit page words it again in its reader's language.
+func (s *Server) audit(c *gin.Context, action, exchangeID, note string, args ...string) {
 	actor := ""
 	if u := s.staffUser(c); u != nil {
 		actor = u.Email
 	}
-	s.store.Audit(context.WithoutCancel(c.Request.Context()), staff.Event{At: s.now(), Actor: actor, Action: action, Exchange: exchangeID, Detail: detail, Address: clientAddress(c)})
+	s.store.Audit(context.WithoutCancel(c.Request.Context()), staff.Event{At: s.now(), Actor: actor, Action: action, Exchange: exchangeID,
+		Detail: auditNote("en", note, args), Note: note, Args: args, Address: clientAddress(c)})
 }

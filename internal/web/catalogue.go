@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -116,6 +117,34 @@ func translate(lang, key string, args ...any) string {
 }
 
 var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatDate writes a day the way a reader of lang expects it.
+func formatDate(lang string, t time.Time) string {
+	if lang == "fr" {
+		d := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			d = "1er"
+		}
+		return fmt.Sprintf("%s %s %d", d, frenchMonths[t.Month()-1], t.Year())
+	}
+	return t.Format("2 January 2006")
+}
+
+// formatDays writes the days from start to end ("11–17 April 2027"),
+// naming the month and year once when they are shared.
+func formatDays(lang string, start, end time.Time) string {
+	switch {
+	case start.Equal(end):
+		return formatDate(lang, start)
+	case start.Year() == end.Year() && start.Month() == end.Month():
+		d := strconv.Itoa(start.Day())
+		if lang == "fr" && start.Day() == 1 {
+			d = "1er"
+		}
+		return d + "–" + formatDate(lang, end)
+	}
+	return formatDate(lang, start) + " – " + formatDate(lang, end)
+}
 
 // formatTime writes a moment the way a reader of lang expects it.
 func formatTime(lang string, t time.Time) string {

@@ -37,7 +37,7 @@ func (s *Server) handleReport(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	s.audit(c, staff.AuditExport, x.ID, "report JSON")
+	s.audit(c, staff.AuditExport, x.ID, "report")
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, report)
 }
@@ -66,7 +66,11 @@ func (s *Server) handleWorkbook(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	s.audit(c, staff.AuditExport, c.Param("id"), "workbook"+map[bool]string{true: " with " + labels + " labels", false: ""}[labels != ""])
+	if labels != "" {
+		s.audit(c, staff.AuditExport, c.Param("id"), "workbook-labels", labels)
+	} else {
+		s.audit(c, staff.AuditExport, c.Param("id"), "workbook")
+	}
 	name := workbook.FileName([]string{c.Param("id")}, s.now())
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))

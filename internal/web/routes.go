@@ -47,12 +47,18 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST("/admin/exchanges/:id/waves", s.handleAdminWave)
 	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
+	signedIn.POST("/admin/exchanges/:id/participants/:pid/remove", s.handleAdminRemoveParticipant)
 	signedIn.GET("/admin/audit", s.handleAudit)
+	signedIn.GET("/admin/users", s.handleUsers)
+	signedIn.POST("/admin/users", s.handleUserCreate)
+	signedIn.POST("/admin/users/change", s.handleUserChange)
 	// A POST-only address reached by GET — a refresh after a form, a
 	// bookmark — leads to the page its form is on.
 	signedIn.GET("/exchanges/:id/signoff", s.redirectTo("/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/waves", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET(participantsUploadRoute, s.redirectTo("/admin/exchanges/:id"))
+	signedIn.GET("/admin/exchanges/:id/participants/:pid/remove", s.redirectTo("/admin/exchanges/:id"))
+	signedIn.GET("/admin/users/change", s.redirectTo("/admin/users"))
 
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {

@@ -58,7 +58,12 @@ type Store interface {
 	ReleaseLoginAttempt(ctx context.Context, slot string) error
 	ClearLoginAttempts(ctx context.Context, key string, before time.Time) error
 	Audit(ctx context.Context, e staff.Event)
-	AuditTrail(ctx context.Context, limit int) ([]*staff.Event, error)
+	AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Event, string, error)
+	RemoveParticipant(ctx context.Context, exchangeID, pid string, waves []string) (*exchange.Participant, error)
+	Users(ctx context.Context) ([]*staff.User, error)
+	CreateUser(ctx context.Context, u *staff.User) error
+	AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error)
+	SetDisabled(ctx context.Context, email string, disabled bool) error
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }
@@ -163,7 +168,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, r, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}

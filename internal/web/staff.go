@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +36,14 @@ func (s *Server) staffPage(c *gin.Context, lang, title string) page {
 	if u := s.staffUser(c); u != nil {
 		p.Staff.Name, p.Staff.SignedIn, p.Staff.IsAdmin = u.Name, true, staff.Can(u, staff.Administer, "")
 	}
-	p.Languages = languageLinks([]string{"en", "fr"}, lang, c.Request.URL.Path, nil)
+	// The query is kept (a filtered audit trail stays filtered), but not
+	// on a form's answer, which is not a page to come back to.
+	var query url.Values
+	if c.Request.Method == http.MethodGet {
+		query = c.Request.URL.Query()
+		query.Del("lang")
+	}
+	p.Languages = languageLinks([]string{"en", "fr"}, lang, c.Request.URL.Path, query)
 	return p
 }
 
@@ -62,7 +70,7 @@ type exchangeRow struct {
 	Name                                     string // in the reader's language
 	Dates, OpenWaves                         string
 	CanDashboard, CanDownload, CanAdminister bool
-	Languages                                []string
+	Languages                                []selectOption
 }
 
 type exchangesPage struct {
@@ -87,11 +95,17 @@ func (s *Server) handleExchanges(c *gin.Context) {
 		if !staff.SeesExchange(u, x.ID) {
 			continue
 		}
-		row := exchangeRow{X: x, Name: x.NameIn(lang), Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout),
+		row := exchangeRow{X: x, Name: x.NameIn(lang), Dates: formatDays(lang, x.Start, x.End),
 			CanDashboard: staff.Can(u, staff.ViewDashboard, x.ID), CanDownload: staff.Can(u, staff.DownloadData, x.ID), CanAdminister: staff.Can(u, staff.Administer, x.ID)}
 		if in := s.instruments.Get(x.Instrument); in != nil {
-			row.OpenWaves = strings.Join(x.OpenWaves(in), ", ")
-			row.Languages = in.Languages
+			var open []string
+			for _, w := range x.OpenWaves(in) {
+				open = append(open, waveTitle(in, w, lang))
+			}
+			row.OpenWaves = strings.Join(open, ", ")
+			for _, l := range in.Languages {
+				row.Languages = append(row.Languages, selectOption{Value: l, Label: translate(lang, "exchanges.labelsin", languageName(lang, l))})
+			}
 		}
 		p.Rows = append(p.Rows, row)
 	}
@@ -248,7 +262,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.NameIn(lang)), Name: x.NameIn(lang), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
 		Pairs: pairRows(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
-		Dates: x.Start.Format(exchange.DateLayout) + " – " + x.End.Format(exchange.DateLayout), GeneratedWhen: formatTime(lang, s.now())}
+		Dates: formatDays(lang, x.Start, x.End), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
 		if w.Rate != nil {
@@ -476,14 +490,14 @@ func (s *Server) handleSignOff(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	s.audit(c, staff.AuditSignOff, x.ID, fmt.Sprintf("%s: %s (figures: %s — %s)", goalID, so.Decision, so.Figures.Verdict, so.Figures.Reason))
+	s.audit(c, staff.AuditSignOff, x.ID, "signoff", goalID, so.Decision, so.Figures.Verdict)
 	c.Redirect(http.StatusSeeOther, "/exchanges/"+x.ID+"#goal-"+goalID)
 }
 
-// timeText is a moment for an admin table.
-func timeText(t *time.Time) string {
+// timeText is a moment for an admin table, "" when there is none.
+func timeText(lang string, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return formatTime(lang, *t)
 }

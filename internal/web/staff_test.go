@@ -169,16 +169,19 @@ func TestAccessTable(t *testing.T) {
 		{"GET", "/admin/audit", nil, false},
 		{"GET", "/api/v1/exchanges/" + x + "/report", nil, true},
 		{"GET", "/api/v1/exchanges/" + x + "/workbook.xlsx", nil, true},
+		{"GET", "/admin/users", nil, false},
+		{"POST", "/admin/users/change", url.Values{"action": {"enable"}, "email": {committee.Email}}, false},
+		{"POST", "/admin/exchanges/" + demo.UpcomingID + "/participants/P0008/remove", nil, false},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {
@@ -282,7 +285,7 @@ func TestAPITokens(t *testing.T) {
 		t.Errorf("token of a disabled account: %d", resp.StatusCode)
 	}
 	// Exports are audited.
-	events, _ := s.store.AuditTrail(ctx, 50)
+	events, _, _ := s.store.AuditTrail(ctx, staff.AuditQuery{Limit: 50})
 	exports := 0
 	for _, e := range events {
 		if e.Action == staff.AuditExport && e.Actor == account(staff.RoleEvaluator).Email {
@@ -421,7 +424,7 @@ func TestLoginThrottlingAndDisabledAccounts(t *testing.T) {
 	if code1 != http.StatusUnauthorized || code2 != http.StatusUnauthorized || !strings.Contains(body1, "is not right") || !strings.Contains(body2, "is not right") {
 		t.Errorf("unknown %d, disabled %d", code1, code2)
 	}
-	events, _ := s.store.AuditTrail(context.Background(), 100)
+	events, _, _ := s.store.AuditTrail(context.Background(), staff.AuditQuery{Limit: 100})
 	failed := 0
 	for _, e := range events {
 		if e.Action == staff.AuditLoginFailed {
@@ -515,7 +518,7 @@ func TestSignOffKeepsTheFiguresItWasMadeOn(t *testing.T) {
 	if p := page(); !strings.Contains(p, "The figures have changed since; the decision was made on:") {
 		t.Errorf("changed figures not flagged")
 	}
-	events, _ := s.store.AuditTrail(ctx, 20)
+	events, _, _ := s.store.AuditTrail(ctx, staff.AuditQuery{Limit: 20})
 	if len(events) == 0 || events[0].Action != staff.AuditSignOff && !hasAction(events, staff.AuditSignOff) {
 		t.Errorf("sign-off not audited: %+v", events)
 	}
@@ -684,7 +687,7 @@ func TestAdminPages(t *testing.T) {
 	resp, _ = c.Get(s.srv.URL + "/admin/audit")
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"exchange created", "wave pre opened", "participants imported from people.csv: 2 new", "personal links downloaded", "login"} {
+	for _, want := range []string{"exchange created", "questionnaire pre opened", "participants imported from people.csv: 2 new", "personal links downloaded", "signed in"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("audit trail lacks %q", want)
 		}
@@ -720,7 +723,7 @@ func TestExchangeNameInEveryLanguage(t *testing.T) {
 	}
 	if page := get(c, "/admin/exchanges/"+x.ID+"?lang=fr"); !strings.Contains(page, `value="Délégation chicagoane à Paris, 2027" lang="fr"`) {
 		t.Errorf("the admin form does not show the French name")
-	} else if !strings.Contains(page, "<td>français</td>") || strings.Contains(page, "<td>fr</td>") {
+	} else if !strings.Contains(page, `<td data-label="Langue">français</td>`) || strings.Contains(page, ">fr</td>") {
 		t.Errorf("the list of who has not answered shows language codes, not names")
 	}
 	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
