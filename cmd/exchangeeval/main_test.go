@@ -174,7 +174,7 @@ func TestParticipantsImport(t *testing.T) {
 	if exitCode(err) != 2 {
 		t.Fatalf("bad file: %v", err)
 	}
-	for _, want := range []string{bad + ": 3 problem(s)", "row 3: email is missing", "row 4: email a@example.org is already on row 2", `row 4: language "xx"`} {
+	for _, want := range []string{bad + ": 3 problem(s)", "row 3, column B (email): email is missing", "row 4, column B (email): email a@example.org is already on row 2", `row 4, column E (language): language "xx"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in %v", want, err)
 		}

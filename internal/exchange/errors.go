@@ -27,8 +27,14 @@ type Error struct {
 	// Problems holds the same, coded, where the interface words them
 	// itself (a French form): see FieldProblem.
 	Problems map[string]FieldProblem
+	// Coded says Message again as a code and its arguments, for an
+	// interface that words it itself (see FieldProblem); nil when the
+	// message is English only.
+	Coded *FieldProblem
 	// Details lists further problems, one per line (a row of a file).
 	Details []string
+	// Rows says Details again, coded, when they are a file's rows.
+	Rows []RowProblem
 	// Cause is what went wrong underneath, for the operator's log (a
 	// database that does not answer); users see Message.
 	Cause error

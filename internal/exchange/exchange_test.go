@@ -62,17 +62,22 @@ Marc Dubois,marc@example.org,`+strings.Repeat("Paris ", 20)+`,supervisor,fr,host
 	text := err.Error()
 	for _, want := range []string{
 		"nothing was imported",
-		"row 3: email is missing",
-		"row 4: email camille@example.org is already on row 2",
-		`row 5: language "de" is not one of the questionnaire's languages (en, fr)`,
-		`row 6: email "not-an-address" is not an e-mail address`,
-		`row 6: side "guest" must be host or visiting`,
-		`row 7: column A (name): has a control character (U+0000); retype it`,
-		`row 8: column C (city): is 119 characters long; the most is 100`,
+		"row 3, column B (email): email is missing",
+		"row 4, column B (email): email camille@example.org is already on row 2",
+		`row 5, column E (language): language "de" is not one of the questionnaire's languages (en, fr)`,
+		`row 6, column B (email): email "not-an-address" is not an e-mail address`,
+		`row 6, column F (side): side "guest" must be host or visiting`,
+		`row 7, column A (name): has a control character (U+0000); retype it`,
+		`row 8, column C (city): is 119 characters long; the most is 100`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
+	}
+	// The same problems, coded, for an interface that words them itself.
+	if len(e.Rows) != 7 || e.Coded == nil || e.Coded.Code != exchange.ProblemFileProblems || e.Rows[0].Problem.Code != exchange.ProblemMissing ||
+		e.Rows[0].Row != 3 || e.Rows[0].Column != "B" || e.Rows[6].Problem.Code != exchange.ProblemTooLong {
+		t.Errorf("coded problems: %+v %+v", e.Coded, e.Rows)
 	}
 }
 

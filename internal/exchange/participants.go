@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -18,35 +17,44 @@ type ParticipantRow struct {
 	Name, Email, City, Role, Language, Side string
 }
 
+// rowsError adds a file's row problems to e, coded and in English.
+func rowsError(e *Error, problems []RowProblem) *Error {
+	e.Rows = problems
+	for _, p := range problems {
+		e.Details = append(e.Details, p.English())
+	}
+	return e
+}
+
 // ParseParticipants checks a participants table (header first, as read from
 // CSV or XLSX). Every problem is reported with its spreadsheet row number;
 // when there is any, no row is returned, so nothing is half-imported.
 func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow, error) {
 	if len(rows) == 0 {
-		return nil, Errorf(EINVALID, "the participants file is empty: expected the header %s", strings.Join(ParticipantColumns, ","))
+		return nil, Coded(EINVALID, ProblemFileEmpty, strings.Join(ParticipantColumns, ","))
 	}
 	col := map[string]int{}
-	var problems []string
+	var problems []RowProblem
 	for i, h := range rows[0] {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch {
 		case h == "":
 			continue
 		case !slices.Contains(ParticipantColumns, h):
-			problems = append(problems, fmt.Sprintf("row 1, column %s: unknown column %q (expected %s)", columnName(i), h, strings.Join(ParticipantColumns, ",")))
+			problems = append(problems, RowProblem{Row: 1, Column: columnName(i), Problem: FieldProblem{ProblemUnknownColumn, []any{h, strings.Join(ParticipantColumns, ",")}}})
 		case col[h] != 0:
-			problems = append(problems, fmt.Sprintf("row 1, column %s: column %q appears twice", columnName(i), h))
+			problems = append(problems, RowProblem{Row: 1, Column: columnName(i), Problem: FieldProblem{ProblemColumnTwice, []any{h}}})
 		default:
 			col[h] = i + 1
 		}
 	}
 	for _, c := range ParticipantColumns {
 		if col[c] == 0 {
-			problems = append(problems, fmt.Sprintf("row 1: missing column %q (expected header %s)", c, strings.Join(ParticipantColumns, ",")))
+			problems = append(problems, RowProblem{Row: 1, Problem: FieldProblem{ProblemMissingColumn, []any{c, strings.Join(ParticipantColumns, ",")}}})
 		}
 	}
 	if len(problems) > 0 {
-		return nil, &Error{Code: EINVALID, Message: "the participants file has a bad header; nothing was imported", Details: problems}
+		return nil, rowsError(Coded(EINVALID, ProblemBadHeader), problems)
 	}
 	get := func(r []string, name string) string {
 		if i := col[name] - 1; i < len(r) {
@@ -66,45 +74,50 @@ func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow
 			City: get(r, "city"), Role: get(r, "role"),
 			Language: strings.ToLower(get(r, "language")), Side: strings.ToLower(get(r, "side")),
 		}
-		bad := func(format string, args ...any) {
-			problems = append(problems, fmt.Sprintf("row %d: ", rowNo)+fmt.Sprintf(format, args...))
+		// bad records a problem of the row, in a column when field is one.
+		bad := func(field, code string, args ...any) {
+			rp := RowProblem{Row: rowNo, Problem: FieldProblem{code, args}}
+			if field != "" {
+				rp.Column, rp.Field = columnName(col[field]-1), field
+			}
+			problems = append(problems, rp)
 		}
 		for _, f := range []struct {
 			column, value string
 			max           int
 		}{{"name", p.Name, MaxNameLength}, {"email", p.Email, MaxNameLength}, {"city", p.City, MaxLabelLength}, {"role", p.Role, MaxLabelLength}} {
-			if msg := CheckText(f.value, f.max); msg != "" {
-				bad("column %s (%s): %s", columnName(col[f.column]-1), f.column, msg)
+			if tp := TextProblem(f.value, f.max); tp != nil {
+				bad(f.column, tp.Code, tp.Args...)
 			}
 		}
 		if p.Name == "" {
-			bad("name is missing")
+			bad("name", ProblemMissing, "name")
 		}
 		switch addr, err := mail.ParseAddress(p.Email); {
 		case p.Email == "":
-			bad("email is missing")
+			bad("email", ProblemMissing, "email")
 		case err != nil || addr.Address != p.Email:
-			bad("email %q is not an e-mail address", p.Email)
+			bad("email", ProblemBadEmail, p.Email)
 		case firstRow[p.Email] != 0:
-			bad("email %s is already on row %d", p.Email, firstRow[p.Email])
+			bad("email", ProblemDuplicateEmail, p.Email, firstRow[p.Email])
 		default:
 			firstRow[p.Email] = rowNo
 		}
 		if p.Language == "" {
 			p.Language = in.BaseLanguage()
 		} else if !in.HasLanguage(p.Language) {
-			bad("language %q is not one of the questionnaire's languages (%s)", p.Language, strings.Join(in.Languages, ", "))
+			bad("language", ProblemRowLanguage, p.Language, strings.Join(in.Languages, ", "))
 		}
 		if p.Side != SideHost && p.Side != SideVisiting {
-			bad("side %q must be host or visiting", p.Side)
+			bad("side", ProblemSide, p.Side)
 		}
 		out = append(out, p)
 	}
 	if len(problems) > 0 {
-		return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("%d problem(s) in the participants file; nothing was imported", len(problems)), Details: problems}
+		return nil, rowsError(Coded(EINVALID, ProblemFileProblems, len(problems)), problems)
 	}
 	if len(out) == 0 {
-		return nil, Errorf(EINVALID, "the participants file has a header but no participants")
+		return nil, Coded(EINVALID, ProblemNoRows)
 	}
 	return out, nil
 }

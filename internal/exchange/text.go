@@ -38,6 +38,30 @@ const (
 	ProblemPasswordShort  = "password_short"
 	ProblemPasswordLong   = "password_long"
 	ProblemTaken          = "taken"
+
+	// Participants files, as a whole.
+	ProblemFileEmpty    = "file_empty"
+	ProblemBadHeader    = "bad_header"
+	ProblemFileProblems = "file_problems"
+	ProblemNoRows       = "no_rows"
+	ProblemTooManyRows  = "too_many_rows"
+	ProblemTooLarge     = "too_large"
+	ProblemNotXLSX      = "not_xlsx"
+	ProblemNoSheets     = "no_sheets"
+	ProblemUnreadable   = "unreadable"
+	ProblemNotTable     = "not_table"
+	ProblemNotText      = "not_text"
+	ProblemQuote        = "quote"
+	ProblemBareQuote    = "bare_quote"
+	// Participants files, row by row.
+	ProblemUnknownColumn  = "unknown_column"
+	ProblemColumnTwice    = "column_twice"
+	ProblemMissingColumn  = "missing_column"
+	ProblemMissing        = "missing"
+	ProblemBadEmail       = "bad_email"
+	ProblemDuplicateEmail = "duplicate_email"
+	ProblemRowLanguage    = "row_language"
+	ProblemSide           = "side"
 )
 
 var problemEnglish = map[string]string{
@@ -55,6 +79,57 @@ var problemEnglish = map[string]string{
 	ProblemPasswordShort:  "at least %d characters",
 	ProblemPasswordLong:   "at most 72 bytes",
 	ProblemTaken:          "%s already has an account",
+
+	ProblemFileEmpty:    "the participants file is empty: expected the header %s",
+	ProblemBadHeader:    "the participants file has a bad header; nothing was imported",
+	ProblemFileProblems: "%d problem(s) in the participants file; nothing was imported",
+	ProblemNoRows:       "the participants file has a header but no participants",
+	ProblemTooManyRows:  "%s has more than %d rows below its header, the most one import takes; split it, or raise the limit (EXCHANGEEVAL_MAX_IMPORT_ROWS, or --max-rows on the command line)",
+	ProblemTooLarge:     "%s is larger than %d MiB",
+	ProblemNotXLSX:      "%s is not a readable XLSX workbook: %v",
+	ProblemNoSheets:     "%s has no sheets",
+	ProblemUnreadable:   "%s: sheet %q cannot be read: %v",
+	ProblemNotTable:     "%s is neither CSV text nor an XLSX workbook",
+	ProblemNotText:      "%s, line %d: the file is neither UTF-8 nor Windows-1252 text; save it as \"CSV UTF-8\" and import it again",
+	ProblemQuote:        "%s, line %d: a quote (\") is not closed, or a quoted cell has text after its closing quote",
+	ProblemBareQuote:    "%s, line %d: a quote (\") in the middle of a cell that does not start with one; put the cell in quotes and double the quote (\"\")",
+
+	ProblemUnknownColumn:  "unknown column %q (expected %s)",
+	ProblemColumnTwice:    "column %q appears twice",
+	ProblemMissingColumn:  "missing column %q (expected header %s)",
+	ProblemMissing:        "%s is missing",
+	ProblemBadEmail:       "email %q is not an e-mail address",
+	ProblemDuplicateEmail: "email %s is already on row %d",
+	ProblemRowLanguage:    "language %q is not one of the questionnaire's languages (%s)",
+	ProblemSide:           "side %q must be host or visiting",
+}
+
+// Coded is an error whose message is a coded problem, worded in English
+// here and by each interface in its reader's language.
+func Coded(code, problem string, args ...any) *Error {
+	p := FieldProblem{Code: problem, Args: args}
+	return &Error{Code: code, Message: p.English(), Coded: &p}
+}
+
+// RowProblem is what is wrong with one row (and column) of a file.
+type RowProblem struct {
+	Row int
+	// Column is the spreadsheet's column letter and Field the column's
+	// header, when the problem is in one cell.
+	Column, Field string
+	Problem       FieldProblem
+}
+
+// English is the problem in English, with where it is.
+func (p RowProblem) English() string {
+	where := fmt.Sprintf("row %d", p.Row)
+	if p.Column != "" {
+		where += ", column " + p.Column
+		if p.Field != "" {
+			where += " (" + p.Field + ")"
+		}
+	}
+	return where + ": " + p.Problem.English()
 }
 
 // English is the problem in English.

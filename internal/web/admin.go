@@ -328,17 +328,21 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 		return
 	}
 	defer file.Close()
+	// Reading errors name the file themselves; the table's problems are
+	// prefixed with it.
 	table, err := workbook.ReadTable(header.Filename, file, workbook.ReadOptions{MaxRows: s.cfg.MaxImportRows})
-	var rows []exchange.ParticipantRow
-	if err == nil {
-		rows, err = exchange.ParseParticipants(table.Rows, in)
-	}
-	var res *exchange.ImportResult
-	if err == nil {
-		res, err = s.store.ImportParticipants(c.Request.Context(), id, rows, s.now())
-	}
 	if err != nil {
-		s.adminFailed(c, header.Filename+": ", err)
+		s.adminFailed(c, "", err)
+		return
+	}
+	rows, err := exchange.ParseParticipants(table.Rows, in)
+	if err != nil {
+		s.adminFailed(c, translate(lang, "labelled", header.Filename, ""), err)
+		return
+	}
+	res, err := s.store.ImportParticipants(c.Request.Context(), id, rows, s.now())
+	if err != nil {
+		s.adminFailed(c, "", err)
 		return
 	}
 	s.audit(c, staff.AuditAdminister, id, "imported", header.Filename, strconv.Itoa(res.New), strconv.Itoa(res.Kept))

@@ -389,18 +389,61 @@ func (s *Server) handleUserChange(c *gin.Context) {
 // formField is a form's field with the catalogue key of its label.
 type formField struct{ field, label string }
 
-// fieldProblems words an error's coded field problems for a staff form by
-// the form's own labels, in the form's order, under the heading key.
+// fieldProblems words an error for a staff form in the reader's language:
+// its fields' problems by the form's own labels, in the form's order,
+// under the heading key; a file's problems row by row; anything else as
+// its message.
 func fieldProblems(lang string, err error, fields []formField, heading string) (string, []string) {
 	var e *exchange.Error
-	if !errors.As(err, &e) || len(e.Problems) == 0 {
-		return exchange.ErrorMessage(err), problemsOf(err)
+	if !errors.As(err, &e) {
+		return exchange.ErrorMessage(err), nil
+	}
+	if len(e.Problems) == 0 {
+		return coded(lang, err), rowProblems(lang, e)
 	}
 	var out []string
 	for _, f := range fields {
 		if p, ok := e.Problems[f.field]; ok {
-			out = append(out, translate(lang, "field.problem", translate(lang, f.label), translate(lang, "problem."+p.Code, p.Args...)))
+			out = append(out, translate(lang, "field.problem", translate(lang, f.label), problemText(lang, p)))
 		}
 	}
 	return translate(lang, heading), out
+}
+
+// coded is an error's message in lang when it is coded, else as it is.
+func coded(lang string, err error) string {
+	var e *exchange.Error
+	if errors.As(err, &e) && e.Coded != nil {
+		return problemText(lang, *e.Coded)
+	}
+	return exchange.ErrorMessage(err)
+}
+
+// problemText words a coded problem in lang; in English as the domain
+// words it when the catalogue has no wording of its own.
+func problemText(lang string, p exchange.FieldProblem) string {
+	key := "problem." + p.Code
+	if s := translate(lang, key, p.Args...); !strings.HasPrefix(s, key) {
+		return s
+	}
+	return p.English()
+}
+
+// rowProblems words a file's problems, each with its row and column.
+func rowProblems(lang string, e *exchange.Error) []string {
+	if len(e.Rows) == 0 {
+		return e.Details
+	}
+	out := make([]string, len(e.Rows))
+	for i, r := range e.Rows {
+		where := translate(lang, "where.row", r.Row)
+		if r.Column != "" {
+			where += translate(lang, "where.column", r.Column)
+			if r.Field != "" {
+				where += " (" + r.Field + ")"
+			}
+		}
+		out[i] = translate(lang, "field.problem", where, problemText(lang, r.Problem))
+	}
+	return out
 }

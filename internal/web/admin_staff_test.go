@@ -338,6 +338,14 @@ func TestAuditTrailPagesFiltersAndLanguage(t *testing.T) {
 	if got := count("/admin/audit?from=2030-01-11"); got != 0 {
 		t.Errorf("from the next day: %d events", got)
 	}
+	// A staff page that does not exist says so in staff terms, with the
+	// staff navigation — not as a delegate's unrecognised link.
+	for _, path := range []string{"/exchanges/no-such-exchange", "/admin/exchanges/no-such-exchange"} {
+		code, body := s.page(c, path+"?lang=fr")
+		if code != http.StatusNotFound || !strings.Contains(body, "Introuvable") || strings.Contains(body, "Lien non reconnu") || !strings.Contains(body, "Journal d'audit") {
+			t.Errorf("%s: %d, not a staff page in French", path, code)
+		}
+	}
 	for _, bad := range []struct{ query, says string }{
 		{"?after=garbage", "Cette page du journal n'existe pas"},
 		{"?from=2030-13-01", "Du : une date comme"},

@@ -10,7 +10,7 @@ import (
 // speaks; the questionnaire content itself comes from the instrument.
 var catalogue = map[string]map[string]string{
 	"en": {
-		"skip":              "Skip to the questionnaire",
+		"skip":              "Skip to the content",
 		"language":          "Language",
 		"required":          "required",
 		"optional":          "optional",
@@ -50,7 +50,7 @@ var catalogue = map[string]map[string]string{
 		"footer":            "Chicago Sister Cities International — social services exchange evaluation. Reports show figures for groups, never names.",
 	},
 	"fr": {
-		"skip":              "Aller au questionnaire",
+		"skip":              "Aller au contenu",
 		"language":          "Langue",
 		"required":          "obligatoire",
 		"optional":          "facultatif",

@@ -16,6 +16,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -276,16 +277,30 @@ func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 		c.Header("Retry-After", retryAfter)
 	}
 	p := messagePage{page: page{Lang: lang}}
-	switch status {
-	case http.StatusNotFound:
+	// Staff pages answer in staff terms, with their navigation: a missing
+	// exchange is not a delegate's unrecognised link, and a conflict is
+	// not a closed questionnaire.
+	onStaffPage := !strings.HasPrefix(c.Request.URL.Path, "/s/") && s.staffUser(c) != nil
+	if onStaffPage {
+		p.page = s.staffPage(c, lang, "")
+	}
+	switch {
+	case onStaffPage && status == http.StatusNotFound:
+		p.Heading, p.Body = translate(lang, "staff.notfound.title"), translate(lang, "staff.notfound.body")
+	case onStaffPage && (status == http.StatusConflict || status == http.StatusBadRequest):
+		p.Heading, p.Body = translate(lang, "staff.notdone.title"), coded(lang, err)
+	}
+	switch {
+	case p.Heading != "":
+	case status == http.StatusNotFound:
 		p.Heading, p.Body = translate(lang, "notfound.title"), translate(lang, "notfound.body")
-	case http.StatusRequestEntityTooLarge:
+	case status == http.StatusRequestEntityTooLarge:
 		p.Heading, p.Body = translate(lang, "toolarge.title"), translate(lang, "toolarge.body")
-	case http.StatusServiceUnavailable:
+	case status == http.StatusServiceUnavailable:
 		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "unavailable.body")
-	case http.StatusConflict:
+	case status == http.StatusConflict:
 		p.Heading, p.Body = translate(lang, "closed.title"), exchange.ErrorMessage(err)
-	case http.StatusBadRequest:
+	case status == http.StatusBadRequest:
 		p.Heading, p.Body = translate(lang, "invalid.title"), exchange.ErrorMessage(err)
 	default:
 		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "internal.body")

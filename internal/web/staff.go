@@ -279,8 +279,8 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		if !cmp.Paired.Suppressed && cmp.Paired.T != nil {
 			pp := cmp.Paired
 			n := func(v float64) string { return formatNumber(lang, v, 2) }
-			gv.Figures = fmt.Sprintf("%s: %s → %s · %s %s [%s ; %s] · d_z %s · p (Holm) %s · %d %s",
-				translate(lang, "dash.means"), n(*pp.MeanFrom), n(*pp.MeanTo), translate(lang, "dash.change"), formatSigned(lang, *pp.MeanDiff, 2),
+			gv.Figures = fmt.Sprintf("%s → %s · %s %s [%s ; %s] · d_z %s · p (Holm) %s · %d %s",
+				translate(lang, "labelled", translate(lang, "dash.means"), n(*pp.MeanFrom)), n(*pp.MeanTo), translate(lang, "dash.change"), formatSigned(lang, *pp.MeanDiff, 2),
 				n(pp.CI[0]), n(pp.CI[1]), n(*pp.DZ), pFormat(lang, pp.PHolm), pp.N, translate(lang, "dash.pairs"))
 		}
 		latest := map[string]*staff.SignOff{}
@@ -315,7 +315,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		}
 	}
 	p.Breakdowns = breakdownViews(in, r, lang)
-	for _, para := range strings.Split(workbook.PlainMethods(s.cfg.Methods), "\n\n") {
+	for _, para := range strings.Split(workbook.PlainMethodsIn(s.cfg.Methods, lang), "\n\n") {
 		if para != "" {
 			p.Methods = append(p.Methods, para)
 		}

@@ -547,6 +547,10 @@ func TestDashboardInFrenchAndPrintable(t *testing.T) {
 			t.Errorf("French dashboard lacks %q", want)
 		}
 	}
+	// The methods in French, with nothing of the English left.
+	if !strings.Contains(p, "Scores. Chaque objectif est mesuré") || strings.Contains(p, "Each goal is measured") {
+		t.Errorf("the methods are not in French")
+	}
 	// Numbers as a French reader writes them, in the figures and the charts.
 	if !regexp.MustCompile(`\d,\d\d → \d,\d\d · [^·]+ (&#43;|−)\d,\d\d \[-?\d,\d\d ; \d,\d\d\]`).MatchString(p) || regexp.MustCompile(`\d\.\d\d → \d\.\d\d`).MatchString(p) {
 		i := strings.Index(p, "moyennes")
@@ -644,9 +648,24 @@ func TestAdminPages(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	code, page := upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
-	if code != http.StatusBadRequest || !strings.Contains(page, "row 3: email is missing") || !strings.Contains(page, `row 3: language &#34;xx&#34;`) {
+	if code != http.StatusBadRequest || !strings.Contains(page, "row 3, column B (email): email is missing") || !strings.Contains(page, `row 3, column E (language): language &#34;xx&#34;`) {
 		t.Errorf("bad upload: %d", code)
 	}
+	// The same in French, every word of it.
+	s.page(c, "/admin/exchanges/chicago-hamburg-2027?lang=fr")
+	code, page = upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
+	page = html.UnescapeString(page)
+	for _, want := range []string{"people.csv : 2 problème(s) dans le fichier des participants ; rien n'a été importé", "ligne 3, colonne B (email) : email manquant",
+		`ligne 3, colonne E (language) : la langue "xx" n'est pas une langue du questionnaire (en, fr)`} {
+		if code != http.StatusBadRequest || !strings.Contains(page, want) {
+			t.Errorf("bad upload in French: %d, lacks %q", code, want)
+		}
+	}
+	code, page = upload("name,email\n\"A,a@example.org\n")
+	if page = html.UnescapeString(page); code != http.StatusBadRequest || !strings.Contains(page, "people.csv, ligne 2 : un guillemet") || strings.Contains(page, "people.csv : people.csv") {
+		t.Errorf("a stray quote in French: %d", code)
+	}
+	s.page(c, "/admin/exchanges/chicago-hamburg-2027?lang=en")
 	code, page = upload("name,email,city,role,language,side\nAnna Keller,anna@example.org,Hamburg,supervisor,en,host\nRosa Delgado,rosa@example.org,Chicago,practitioner,en,visiting\n")
 	if code != http.StatusOK || !strings.Contains(page, "Imported: 2 new participants") || !strings.Contains(page, "anna@example.org") {
 		t.Errorf("upload: %d", code)

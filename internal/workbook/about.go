@@ -169,7 +169,15 @@ func short(hash string) string {
 // PlainMethods extracts the plain-words account of each method from the
 // methods document (docs/methods.md): each section's heading and its
 // "In plain words." paragraph.
-func PlainMethods(markdown string) string {
+func PlainMethods(markdown string) string { return PlainMethodsIn(markdown, "en") }
+
+// frenchPlain opens the French plain-words paragraph of a section, which
+// names the section in French: "*En termes simples — Scores.* …".
+const frenchPlain = "*En termes simples — "
+
+// PlainMethodsIn is PlainMethods in lang: English, or French where the
+// document has it.
+func PlainMethodsIn(markdown, lang string) string {
 	var out []string
 	heading := ""
 	for _, block := range strings.Split(markdown, "\n\n") {
@@ -177,9 +185,12 @@ func PlainMethods(markdown string) string {
 		switch {
 		case strings.HasPrefix(block, "## "):
 			heading = strings.TrimPrefix(block, "## ")
-		case strings.HasPrefix(block, "*In plain words.*"):
+		case lang != "fr" && strings.HasPrefix(block, "*In plain words.*"):
 			text := strings.Join(strings.Fields(strings.TrimPrefix(block, "*In plain words.*")), " ")
 			out = append(out, heading+". "+text)
+		case lang == "fr" && strings.HasPrefix(block, frenchPlain):
+			title, text, _ := strings.Cut(strings.TrimPrefix(block, frenchPlain), ".*")
+			out = append(out, title+". "+strings.Join(strings.Fields(text), " "))
 		}
 	}
 	return strings.Join(out, "\n\n")

@@ -350,6 +350,22 @@ func TestPlainMethods(t *testing.T) {
 			t.Errorf("plain methods lack %q:\n%s", want, text)
 		}
 	}
+	if strings.Contains(text, "termes simples") || strings.Contains(text, "Chaque objectif") {
+		t.Errorf("the English methods carry French")
+	}
+	// Every section in French too, and nothing of the English.
+	fr := workbook.PlainMethodsIn(exchangeeval.Methods, "fr")
+	if got, want := strings.Count(fr, "\n\n"), strings.Count(text, "\n\n"); got != want {
+		t.Errorf("%d French sections, %d English", got+1, want+1)
+	}
+	for _, want := range []string{"Scores. Chaque objectif est mesuré", "Confidentialité : petits groupes. Aucun chiffre", "Atteinte des objectifs. Avant l'échange", "Participation. Combien"} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French plain methods lack %q:\n%s", want, fr)
+		}
+	}
+	if strings.Contains(fr, "Each goal") || strings.Contains(fr, "*") {
+		t.Errorf("the French methods carry English or markup:\n%s", fr)
+	}
 }
 
 // TestWorkbookReadsAsItShould: what a reader sees in a spreadsheet program

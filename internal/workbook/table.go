@@ -78,7 +78,7 @@ func ReadTable(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 }
 
 func tooManyRows(name string, max int) error {
-	return exchange.Errorf(exchange.EINVALID, "%s has more than %d rows below its header, the most one import takes; split it, or raise the limit (EXCHANGEEVAL_MAX_IMPORT_ROWS, or --max-rows on the command line)", name, max)
+	return exchange.Coded(exchange.EINVALID, exchange.ProblemTooManyRows, name, max)
 }
 
 func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
@@ -87,16 +87,16 @@ func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(data) > MaxTableBytes {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s is larger than %d MiB", name, MaxTableBytes>>20)
+		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooLarge, name, MaxTableBytes>>20)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s is not a readable XLSX workbook: %v", name, err)
+		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemNotXLSX, name, err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s has no sheets", name)
+		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemNoSheets, name)
 	}
 	sheet := sheets[0]
 	for _, p := range opts.Prefer {
@@ -107,7 +107,7 @@ func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
 	}
 	it, err := f.Rows(sheet)
 	if err != nil {
-		return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q cannot be read: %v", name, sheet, err)
+		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemUnreadable, name, sheet, err)
 	}
 	defer it.Close()
 	t := &Table{}
@@ -139,11 +139,11 @@ func sniffText(name string, r io.Reader) (utf8OK bool, line int, err error) {
 		n, rerr := r.Read(buf)
 		total += n
 		if total > MaxTableBytes {
-			return false, 0, exchange.Errorf(exchange.EINVALID, "%s is larger than %d MiB", name, MaxTableBytes>>20)
+			return false, 0, exchange.Coded(exchange.EINVALID, exchange.ProblemTooLarge, name, MaxTableBytes>>20)
 		}
 		chunk := append(carry, buf[:n]...)
 		if bytes.IndexByte(chunk, 0) >= 0 {
-			return false, 0, exchange.Errorf(exchange.EINVALID, "%s is neither CSV text nor an XLSX workbook", name)
+			return false, 0, exchange.Coded(exchange.EINVALID, exchange.ProblemNotTable, name)
 		}
 		// Hold back an incomplete character at the end for the next chunk.
 		end := len(chunk)
@@ -182,7 +182,7 @@ func sniffText(name string, r io.Reader) (utf8OK bool, line int, err error) {
 		}
 	}
 	if !utf8OK && !cp1252OK {
-		return false, line, exchange.Errorf(exchange.EINVALID, "%s, line %d: the file is neither UTF-8 nor Windows-1252 text; save it as \"CSV UTF-8\" and import it again", name, line)
+		return false, line, exchange.Coded(exchange.EINVALID, exchange.ProblemNotText, name, line)
 	}
 	return utf8OK, line, nil
 }
@@ -225,7 +225,7 @@ func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, exchange.Errorf(exchange.EINVALID, "%s, line %d: %s", name, pe.Line, csvProblem(pe.Err))
+				return nil, csvProblem(name, pe)
 			}
 			return nil, exchange.Errorf(exchange.EINVALID, "%s: %v", name, err)
 		}
@@ -238,12 +238,12 @@ func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 
 // csvProblem says what encoding/csv found in words a spreadsheet user
 // knows.
-func csvProblem(err error) string {
+func csvProblem(name string, pe *csv.ParseError) error {
 	switch {
-	case errors.Is(err, csv.ErrQuote):
-		return `a quote (") is not closed, or a quoted cell has text after its closing quote`
-	case errors.Is(err, csv.ErrBareQuote):
-		return `a quote (") in the middle of a cell that does not start with one; put the cell in quotes and double the quote ("")`
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return exchange.Coded(exchange.EINVALID, exchange.ProblemQuote, name, pe.Line)
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return exchange.Coded(exchange.EINVALID, exchange.ProblemBareQuote, name, pe.Line)
 	}
-	return strings.TrimPrefix(err.Error(), "csv: ")
+	return exchange.Errorf(exchange.EINVALID, "%s, line %d: %s", name, pe.Line, strings.TrimPrefix(pe.Err.Error(), "csv: "))
 }
