@@ -10,7 +10,7 @@ import (
 func (b *book) codebook() error {
 	in := b.e.Instrument
 	s := b.sheet(SheetCodebook)
-	s.put(styled{fmt.Sprintf("Instrument %s, version %d", in.ID, in.Version), b.title})
+	s.put(styled{b.t("codebook", in.ID, in.Version), b.title})
 	s.blank()
 	head := []string{"Question", "Section", "Type", "Waves", "Required", "Goal", "Reverse-coded", "Scale or range"}
 	for _, l := range in.Languages {
@@ -41,14 +41,14 @@ func (b *book) codebook() error {
 		}
 	}
 	s.blank()
-	s.put(styled{"Goals and their attainment criteria", b.bold})
+	s.put(styled{b.t("criteria"), b.bold})
 	s.headerRow("Goal", "Title", "From", "To", "Minimum change", "Significance level", "Minimum pairs")
 	for _, g := range in.Goals {
 		c := g.Criterion.Effective()
 		s.put(g.ID, b.text(g.Title), c.From, c.To, c.MinChange, c.Alpha, c.MinPairs)
 	}
 	s.blank()
-	s.put(styled{"Theme codebook (patterns ignore case and accents; * ends a prefix)", b.bold})
+	s.put(styled{b.t("themes.codebook"), b.bold})
 	head = []string{"Theme"}
 	for _, l := range in.Languages {
 		head = append(head, "Label ("+l+")")
@@ -111,26 +111,27 @@ func codes(in *survey.Instrument, q *survey.Question, lang, base string) string 
 func (b *book) about() error {
 	e, r := b.e, b.e.Report
 	s := b.sheet(SheetAbout)
-	s.put(styled{"About this workbook", b.title})
+	s.put(styled{b.t("about"), b.title})
 	s.blank()
 	var ids []string
 	for _, x := range e.Exchanges {
 		ids = append(ids, x.ID)
 	}
-	labels := "answer codes"
+	labels := b.t("responses.codes")
 	if e.Labels != "" {
-		labels = "answer labels in " + e.Labels + " (this Responses sheet cannot be re-imported; export with codes for that)"
+		labels = b.t("responses.labels", e.Labels)
 	}
 	rows := [][2]any{
-		{"Generated", styled{e.GeneratedAt.UTC(), b.date}},
-		{"Software", "exchangeeval " + e.Version},
-		{"Exchanges", strings.Join(ids, ", ")},
-		{"Instrument", fmt.Sprintf("%s, version %d", e.Instrument.ID, e.Instrument.Version)},
-		{"Instrument content hash (SHA-256)", e.Instrument.Hash},
-		{"Minimum group size", r.MinCell},
-		{"Responses sheet", labels},
-		{"Pairs sheet", "scored values: reverse-coded items turned so that higher is always towards the goal; goal scores need at least half the goal's items"},
-		{"Identifiers", "pseudonymous participant ids only (P0001…); no names, e-mails or links"},
+		{b.t("generated"), styled{e.GeneratedAt.UTC(), b.date}},
+		{b.t("software"), "exchangeeval " + e.Version},
+		{b.t("exchanges"), strings.Join(ids, ", ")},
+		{b.t("instrument"), b.t("instrument.version", e.Instrument.ID, e.Instrument.Version)},
+		{b.t("hash"), e.Instrument.Hash},
+		{b.t("mincell"), r.MinCell},
+		{b.t("responses.sheet"), labels},
+		{b.t("pairs.sheet"), b.t("pairs.note")},
+		{b.t("identifiers"), b.t("identifiers.note")},
+		{b.t("headers.note"), b.t("headers.english")},
 	}
 	for _, row := range rows {
 		v := row[1]
@@ -141,14 +142,14 @@ func (b *book) about() error {
 		s.put(styled{row[0], b.bold}, v)
 	}
 	s.blank()
-	s.put(styled{"How to cite", b.bold})
+	s.put(styled{b.t("cite"), b.bold})
 	x := r.Exchange
-	cite := fmt.Sprintf("Chicago Sister Cities International, social services exchange evaluation: %s (%s to %s). Workbook produced with exchangeeval %s on %s; instrument %s version %d (SHA-256 %s).",
-		x.Name, x.Start, x.End, e.Version, e.GeneratedAt.UTC().Format("2006-01-02"), e.Instrument.ID, e.Instrument.Version, short(e.Instrument.Hash))
+	cite := b.t("cite.text",
+		b.exchangeName(), x.Start, x.End, e.Version, e.GeneratedAt.UTC().Format("2006-01-02"), e.Instrument.ID, e.Instrument.Version, short(e.Instrument.Hash))
 	s.fitRow(s.row, cite, 110)
 	s.put(styled{cite, b.wrap})
 	s.blank()
-	s.put(styled{"Methods in plain words", b.bold})
+	s.put(styled{b.t("methods"), b.bold})
 	for _, para := range strings.Split(e.Methods, "\n\n") {
 		if para = strings.TrimSpace(para); para != "" {
 			s.fitRow(s.row, para, 110)

@@ -74,7 +74,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 	}
 	return &Export{
 		Instrument: in, Exchanges: xs, Report: report, Labels: opts.Labels,
-		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethods(opts.Methods),
+		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethodsIn(opts.Methods, textLanguage(opts.Labels)),
 		Responses: func() iter.Seq2[*exchange.Response, error] {
 			return chain(xs, func(id string) iter.Seq2[*exchange.Response, error] { return src.StreamResponses(ctx, id) })
 		},

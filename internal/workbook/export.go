@@ -59,7 +59,7 @@ var Sheets = []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBr
 func Write(w io.Writer, e Export) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &book{f: f, e: e, base: e.Instrument.BaseLanguage(), k: e.Report.MinCell, rows: map[string]*rowFile{}}
+	b := &book{f: f, e: e, base: e.Instrument.BaseLanguage(), lang: textLanguage(e.Labels), k: e.Report.MinCell, rows: map[string]*rowFile{}}
 	defer b.removeRowFiles()
 	if err := b.styles(); err != nil {
 		return err
@@ -164,6 +164,8 @@ type book struct {
 	f    *excelize.File
 	e    Export
 	base string
+	// lang is the language of the sheets' texts (see texts.go).
+	lang string
 	k    int
 
 	header, title, bold, wrap, num2, num3, pval, pct, integer, date, muted int
@@ -325,7 +327,14 @@ func (s *sheet) fitRow(row int, text string, width float64) {
 
 func (b *book) suppressed() string { return "n<" + strconv.Itoa(b.k) }
 
-func (b *book) text(t survey.Text) string { return t.In(b.base, b.base) }
+// text is an instrument's text (a goal's or wave's title, a theme's
+// label) in the language of the labels, else the base language.
+func (b *book) text(t survey.Text) string {
+	if b.e.Labels != "" {
+		return t.In(b.e.Labels, b.base)
+	}
+	return t.In(b.base, b.base)
+}
 
 // noData marks a table that has no rows yet.
 func (s *sheet) noData(what string) {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"iter"
 	"math"
@@ -472,4 +473,81 @@ func zipFile(t *testing.T, raw []byte, name string) string {
 	}
 	t.Fatalf("no %s in the workbook", name)
 	return ""
+}
+
+// TestSheetTextsFollowTheLabels: with labels in French, what a reader
+// meets — the Summary, the About sheet, chart titles, verdicts and their
+// reasons, goal and wave titles — is French, while the data sheets keep
+// the English column headers scripts read them by. The themes chart is
+// drawn as columns, so that its legend and its bars go in the same order,
+// first wave first.
+func TestSheetTextsFollowTheLabels(t *testing.T) {
+	ps, rs := synthetic(t, 60)
+	in := instrument(t)
+	report, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: x1, Participants: seq(ps), Responses: seq(rs)},
+		analysis.Options{GeneratedAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), SoftwareVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := *x1
+	fr.Names = map[string]string{"fr": "Échange Chicago–Paris 2014"}
+	var buf bytes.Buffer
+	err = workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{&fr}, Report: report, Labels: "fr",
+		Responses:   func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
+		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethodsIn(exchangeeval.Methods, "fr")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	text := func(sheet string) string {
+		var b strings.Builder
+		for _, r := range rows(t, f, sheet) {
+			b.WriteString(strings.Join(r, "|") + "\n")
+		}
+		return b.String()
+	}
+	summary := text(workbook.SheetSummary)
+	for _, want := range []string{"Évaluation — Échange Chicago–Paris 2014", "Atteinte des objectifs", "Objectif|De|À|Moyenne avant", "Avant l'échange",
+		"Financement par les partenariats avec les entreprises", "Taille minimale des groupes"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the French Summary lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, g := range report.Goals {
+		if !strings.Contains(summary, g.ReasonIn("fr")) || strings.Contains(summary, g.VerdictReason) {
+			t.Errorf("goal %s's reason is not the French one", g.ID)
+		}
+	}
+	for _, english := range []string{"Goal attainment", "Mean before", "Before the exchange", "|attained|", "invited"} {
+		if strings.Contains(summary, english) {
+			t.Errorf("the French Summary carries %q", english)
+		}
+	}
+	about := text(workbook.SheetAbout)
+	for _, want := range []string{"À propos de ce classeur", "Comment citer", "Les méthodes en termes simples", "Scores. Chaque objectif est mesuré", "Identifiants"} {
+		if !strings.Contains(about, want) {
+			t.Errorf("the French About sheet lacks %q", want)
+		}
+	}
+	if goals := rows(t, f, workbook.SheetGoals); goals[0][0] != "Goal" || !strings.Contains(strings.Join(goals[0], "|"), "Mean change") {
+		t.Errorf("the data sheets' headers changed with the labels: %v", goals[0])
+	}
+	var chart string
+	for i := 1; i < 5; i++ {
+		if c := zipFile(t, buf.Bytes(), fmt.Sprintf("xl/charts/chart%d.xml", i)); strings.Contains(c, "Part des répondants évoquant chaque thème") {
+			chart = c
+			break
+		}
+	}
+	if chart == "" {
+		t.Fatal("no French themes chart")
+	}
+	first, second := strings.Index(chart, workbook.SheetThemes+"!$B$"), strings.Index(chart, workbook.SheetThemes+"!$C$")
+	if !strings.Contains(chart, `barDir val="col"`) || first < 0 || second < 0 || first > second {
+		t.Errorf("the themes chart is not columns with the first wave first")
+	}
 }

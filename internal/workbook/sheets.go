@@ -14,32 +14,32 @@ func (b *book) summary() error {
 	r, in := b.e.Report, b.e.Instrument
 	s := b.sheet(SheetSummary)
 	x := r.Exchange
-	s.put(styled{"Evaluation — " + x.Name, b.title})
+	s.put(styled{b.t("evaluation", b.exchangeName()), b.title})
 	s.blank()
-	s.put(styled{"Exchange", b.bold}, x.ID)
-	s.put(styled{"Delegation", b.bold}, fmt.Sprintf("%s → %s", x.VisitingCity, x.HostCity))
-	s.put(styled{"Dates", b.bold}, fmt.Sprintf("%s to %s", x.Start, x.End))
-	s.put(styled{"Instrument", b.bold}, fmt.Sprintf("%s, version %d", in.ID, in.Version))
-	s.put(styled{"Generated", b.bold}, styled{b.e.GeneratedAt.UTC(), b.date})
-	s.put(styled{"Minimum group size", b.bold}, styled{r.MinCell, b.integer}, styled{"figures for fewer people read " + b.suppressed(), b.muted})
+	s.put(styled{b.t("exchange"), b.bold}, x.ID)
+	s.put(styled{b.t("delegation"), b.bold}, fmt.Sprintf("%s → %s", x.VisitingCity, x.HostCity))
+	s.put(styled{b.t("dates"), b.bold}, b.t("dates.range", x.Start, x.End))
+	s.put(styled{b.t("instrument"), b.bold}, b.t("instrument.version", in.ID, in.Version))
+	s.put(styled{b.t("generated"), b.bold}, styled{b.e.GeneratedAt.UTC(), b.date})
+	s.put(styled{b.t("mincell"), b.bold}, styled{r.MinCell, b.integer}, styled{b.t("mincell.note", b.suppressed()), b.muted})
 	s.blank()
 
-	s.put(styled{"Participation", b.bold})
-	s.headerRow("Wave", "Responded", "Imported", "Response rate")
-	s.put("invited", styled{r.Participation.Invited, b.integer})
+	s.put(styled{b.t("participation"), b.bold})
+	s.headerRow(b.t("wave"), b.t("responded"), b.t("imported"), b.t("rate"))
+	s.put(b.t("invited"), styled{r.Participation.Invited, b.integer})
 	for _, w := range r.Participation.Waves {
 		s.put(b.waveTitle(w.Wave), styled{w.Responded, b.integer}, styled{w.Imported, b.integer}, b.num(w.Rate, false, b.pct))
 	}
 	for _, p := range r.Participation.Pairs {
-		s.put(fmt.Sprintf("pairs %s → %s", b.waveTitle(p.From), b.waveTitle(p.To)), styled{p.N, b.integer})
+		s.put(b.t("pairs.of", b.waveTitle(p.From), b.waveTitle(p.To)), styled{p.N, b.integer})
 	}
 	s.blank()
 
-	s.put(styled{"Goal attainment", b.bold})
-	s.headerRow("Goal", "From", "To", "Mean before", "Mean after", "Change", "95% CI low", "95% CI high", "d_z", "p (Holm)", "Pairs", "Verdict", "Reason")
+	s.put(styled{b.t("attainment"), b.bold})
+	s.headerRow(b.t("goal"), b.t("from"), b.t("to"), b.t("mean.before"), b.t("mean.after"), b.t("change"), b.t("ci.low"), b.t("ci.high"), "d_z", "p (Holm)", b.t("pairs"), b.t("verdict"), b.t("reason"))
 	first := s.row
 	if len(r.Goals) == 0 {
-		s.noData("the instrument defines no goals")
+		s.noData(b.t("nogoals"))
 	}
 	for _, g := range r.Goals {
 		c := comparison(g.Comparisons, g.Criterion.From, g.Criterion.To)
@@ -52,7 +52,7 @@ func (b *book) summary() error {
 		s.put(styled{b.text(g.Title), b.wrap}, b.waveTitle(g.Criterion.From), b.waveTitle(g.Criterion.To),
 			b.num(p.MeanFrom, p.Suppressed, b.num2), b.num(p.MeanTo, p.Suppressed, b.num2), b.num(p.MeanDiff, p.Suppressed, b.num2),
 			b.num(lo, p.Suppressed, b.num2), b.num(hi, p.Suppressed, b.num2), b.num(p.DZ, p.Suppressed, b.num2),
-			b.num(p.PHolm, p.Suppressed, b.pval), styled{p.N, b.integer}, styled{g.Verdict, b.verdict[g.Verdict]}, styled{g.VerdictReason, b.wrap})
+			b.num(p.PHolm, p.Suppressed, b.pval), styled{p.N, b.integer}, styled{b.t("verdict." + g.Verdict), b.verdict[g.Verdict]}, styled{g.ReasonIn(b.lang), b.wrap})
 	}
 	last := s.row - 1
 	s.widths(44, 24, 24, 12, 12, 10, 11, 11, 8, 10, 8, 16, 60)
@@ -66,7 +66,7 @@ func (b *book) summary() error {
 				{Name: fmt.Sprintf("%s!$D$%d", SheetSummary, first-1), Categories: fmt.Sprintf("%s!$A$%d:$A$%d", SheetSummary, first, last), Values: fmt.Sprintf("%s!$D$%d:$D$%d", SheetSummary, first, last)},
 				{Name: fmt.Sprintf("%s!$E$%d", SheetSummary, first-1), Categories: fmt.Sprintf("%s!$A$%d:$A$%d", SheetSummary, first, last), Values: fmt.Sprintf("%s!$E$%d:$E$%d", SheetSummary, first, last)},
 			},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Goal scores before and after (paired participants)"}}},
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.t("chart.goals")}}},
 			Legend:    excelize.ChartLegend{Position: "bottom"},
 			Dimension: excelize.ChartDimension{Width: 720, Height: 320},
 			// The axis spans the answer scale (1 to 5), not 0 to 5.
@@ -274,7 +274,7 @@ func (b *book) themes() error {
 	waves := t.Waves
 
 	// Share per theme and wave: the chart's data.
-	s.put(styled{"Share of respondents mentioning each theme", b.bold})
+	s.put(styled{b.t("themes.share"), b.bold})
 	head := []string{"Theme"}
 	for _, w := range waves {
 		head = append(head, b.waveTitle(w.Wave))
@@ -296,10 +296,12 @@ func (b *book) themes() error {
 	if len(t.Codebook) == 0 {
 		s.noData("the instrument has no theme codebook")
 	}
+	// The chart (360 px high) takes 18 rows of 20 px, and a row apart
+	// from what follows.
 	chartRow := s.row + 1
-	s.row += 19
+	s.row += 21
 
-	s.put(styled{"Themes by wave", b.bold})
+	s.put(styled{b.t("themes.bywave"), b.bold})
 	s.headerRow("Theme", "Label", "Wave", "Respondents (wave)", "Mentioning", "Share", "Mentions")
 	for _, w := range waves {
 		for _, tc := range w.Themes {
@@ -310,7 +312,7 @@ func (b *book) themes() error {
 		}
 	}
 	s.blank()
-	s.put(styled{"Themes by open question", b.bold})
+	s.put(styled{b.t("themes.byquestion"), b.bold})
 	s.headerRow("Question", "Goal", "Wave", "Respondents", "Theme", "Mentioning", "Share", "Mentions")
 	for _, q := range t.ByQuestion {
 		if q.Suppressed {
@@ -323,7 +325,7 @@ func (b *book) themes() error {
 	}
 	for _, co := range t.Cooccurrence {
 		s.blank()
-		s.put(styled{"Respondents mentioning both themes — " + co.Wave, b.bold})
+		s.put(styled{b.t("themes.both", b.waveTitle(co.Wave)), b.bold})
 		if co.Suppressed {
 			s.put(styled{b.suppressed(), b.muted})
 			continue
@@ -342,7 +344,7 @@ func (b *book) themes() error {
 		}
 	}
 	s.blank()
-	s.put(styled{"Quotes (only from participants who agreed to be quoted; no identifiers)", b.bold})
+	s.put(styled{b.t("quotes"), b.bold})
 	s.headerRow("Theme", "Wave", "Question", "Language", "Quote")
 	quotes := 0
 	for _, q := range t.Quotes {
@@ -362,6 +364,10 @@ func (b *book) themes() error {
 		return s.err
 	}
 	if len(t.Codebook) > 0 && len(waves) > 0 {
+		// Columns, not horizontal bars: spreadsheet programs list a bar
+		// chart's legend from its last series while drawing its first on
+		// top, so no order of the waves read the same in both; columns
+		// and their legend both go left to right, first wave first.
 		series := []excelize.ChartSeries{}
 		for i, w := range waves {
 			if w.Suppressed || w.Respondents == 0 {
@@ -377,11 +383,11 @@ func (b *book) themes() error {
 		if len(series) == 0 {
 			return nil
 		}
-		chart := &excelize.Chart{Type: excelize.Bar, Series: series,
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share of respondents mentioning each theme, by wave"}}},
+		chart := &excelize.Chart{Type: excelize.Col, Series: series,
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.t("chart.themes")}}},
 			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 720, Height: 340},
-			XAxis:     excelize.ChartAxis{ReverseOrder: true},
+			Dimension: excelize.ChartDimension{Width: 720, Height: 360},
+			YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, MajorGridLines: true},
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, chartRow)
 		return b.f.AddChart(SheetThemes, cell, chart)
