@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -45,6 +46,7 @@ Usage:
   exchangeeval exchange list
   exchangeeval participants import --exchange ID [--out links.xlsx] FILE
   exchangeeval participants list --exchange ID
+  exchangeeval participants remove --exchange ID --participant PID
   exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
   exchangeeval analyze --exchange ID [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
@@ -93,8 +95,34 @@ func Version() string {
 	return v
 }
 
+// commonFlags are the flags every command takes (config.bind).
+var commonFlags = []string{"data-dir", "surveys"}
+
+// commandFirst moves common flags given before the command ("exchangeeval
+// --data-dir D exchange list", as the usage's last lines invite) to after
+// it, where the command's flags are parsed.
+func commandFirst(args []string) []string {
+	var flags []string
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if !strings.HasPrefix(args[0], "-") || !slices.Contains(commonFlags, name) {
+			break
+		}
+		n := 1
+		if !hasValue && len(args) > 1 {
+			n = 2
+		}
+		flags, args = append(flags, args[:n]...), args[n:]
+	}
+	if len(args) == 0 {
+		return nil // no command: reported as such
+	}
+	return append(append([]string{args[0]}, args[1:]...), flags...)
+}
+
 // run is the whole program: tests call it exactly as main does.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	args = commandFirst(args)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage("no command given")

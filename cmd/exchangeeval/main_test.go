@@ -253,6 +253,12 @@ func TestParticipantsImport(t *testing.T) {
 	if _, _, err := c.run("participants", "remove", "--exchange", "x1"); exitCode(err) != 2 {
 		t.Errorf("remove without --participant: %v", err)
 	}
+	// The common flags may come before the command too: a definitions
+	// folder given first is read (its broken file is reported).
+	broken := filepath.Dir(writeFile(t, "broken.yaml", "id: [\n"))
+	if _, _, err := c.run("--surveys", broken, "participants", "import", "--exchange", "x1", good); exitCode(err) != 2 || !strings.Contains(err.Error(), "broken.yaml") {
+		t.Errorf("--surveys before the command: %v", err)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

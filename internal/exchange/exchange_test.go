@@ -93,6 +93,12 @@ func TestParseParticipantsHeader(t *testing.T) {
 	if _, err := exchange.ParseParticipants(nil, in); err == nil {
 		t.Fatal("empty file accepted")
 	}
+	// A value beyond the header (a shifted row, a note typed beside it) is
+	// reported, not dropped unsaid.
+	if _, err := exchange.ParseParticipants(table("name,email,city,role,language,side\nA,a@example.org,P,r,fr,host,call back Monday"), in); err == nil ||
+		!strings.Contains(err.Error(), `row 2, column G: "call back Monday" is in a column with no header`) {
+		t.Errorf("a value beyond the header: %v", err)
+	}
 	if _, err := exchange.ParseParticipants(table("name,email,city,role,language,side"), in); err == nil || !strings.Contains(err.Error(), "no participants") {
 		t.Fatalf("header only: %v", err)
 	}

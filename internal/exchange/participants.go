@@ -82,6 +82,11 @@ func ParseParticipants(rows [][]string, in *survey.Instrument) ([]ParticipantRow
 			}
 			problems = append(problems, rp)
 		}
+		for c := len(rows[0]); c < len(r); c++ {
+			if v := strings.TrimSpace(r[c]); v != "" {
+				problems = append(problems, RowProblem{Row: rowNo, Column: columnName(c), Problem: FieldProblem{ProblemNoHeader, []any{v}}})
+			}
+		}
 		for _, f := range []struct {
 			column, value string
 			max           int

@@ -3,6 +3,7 @@ package exchange
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		}
 		bad := func(col, format string, args ...any) {
 			where := fmt.Sprintf("row %d", rowNo)
-			if col != "" {
+			if cols[col] > 0 {
 				where += fmt.Sprintf(", column %s (%s)", columnName(cols[col]-1), col)
 			}
 			problems = append(problems, where+": "+fmt.Sprintf(format, args...))
@@ -103,6 +104,11 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		}
 		if p == nil {
 			bad("participant", "%q is neither the pseudonymous id nor the e-mail of a participant of %s", who, x.ID)
+		}
+		for i := len(rows[0]); i < len(r); i++ {
+			if v := strings.TrimSpace(r[i]); v != "" {
+				problems = append(problems, fmt.Sprintf("row %d, column %s: %q is in a column with no header; add the question's id above it, or remove it", rowNo, columnName(i), v))
+			}
 		}
 		wave := cell(r, "wave")
 		if in.Wave(wave) == nil {
@@ -138,14 +144,21 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		answers, errs := in.FromStrings(wave, values)
 		for _, qid := range errs.Keys() {
 			if errs[qid].Code != survey.ErrRequired {
-				bad(qid, "%s", errs[qid].Message("en"))
+				msg := errs[qid].Message("en")
+				if !strings.Contains(msg, `"`) {
+					// The message does not name what was there: say it.
+					msg = strconv.Quote(strings.Join(values[qid], ";")) + ": " + msg
+				}
+				bad(qid, "%s", msg)
 			}
 		}
 		lang := strings.ToLower(cell(r, "language"))
 		if lang == "" && p != nil {
 			lang = p.Language
 		}
-		if !in.HasLanguage(lang) {
+		// Without a language cell the participant's is taken: nothing to
+		// check for an unknown participant, already reported.
+		if (lang != "" || p != nil) && !in.HasLanguage(lang) {
 			bad("language", "%q is not one of the instrument's languages (%s)", lang, strings.Join(in.Languages, ", "))
 		}
 		at := now

@@ -50,14 +50,14 @@ P0001,post,x,,,
 	}
 	for _, want := range []string{
 		"nothing was imported",
-		"row 2, column C (fund_corporate): Enter a value from 1 to 5.",
+		`row 2, column C (fund_corporate): "7": Enter a value from 1 to 5.`,
 		`row 2, column D (practice_areas): "skiing" is not one of the choices.`,
 		`row 2, column F (submitted_at): "yesterday" is not a date`,
 		`row 3, column A (participant): "P0009" is neither the pseudonymous id nor the e-mail of a participant of x1`,
 		"row 4, column A (participant): P0001 already has a pre row (row 2)",
 		`row 5, column B (wave): "during" is not a wave`,
 		"row 7, column A (participant): P0001 already has a post row (row 6)",
-		"row 7, column C (fund_corporate): Enter a whole number.",
+		`row 7, column C (fund_corporate): "x": Enter a whole number.`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
@@ -70,6 +70,14 @@ P0001,post,x,,,
 	_, err = exchange.ParseResponses(table("participant,wave,takeaways\nP0001,pre,Great"), in, &exchange.Exchange{ID: "x1"}, ps, "", time.Now())
 	if err == nil || !strings.Contains(err.Error(), "not asked in the pre wave") {
 		t.Errorf("question of another wave: %v", err)
+	}
+	// An unknown participant in a file without a language column is one
+	// problem, not also a language "" in a column that is not there; a
+	// value beyond the header is not dropped unsaid.
+	_, err = exchange.ParseResponses(table("participant,wave,fund_corporate\nP0009,pre,3\nP0001,pre,3,4,5"), in, &exchange.Exchange{ID: "x1"}, ps, "", time.Now())
+	if err == nil || strings.Contains(err.Error(), "language") || !strings.Contains(err.Error(), "3 problem(s)") ||
+		!strings.Contains(err.Error(), `row 3, column D: "4" is in a column with no header`) || !strings.Contains(err.Error(), `row 3, column E: "5"`) {
+		t.Errorf("unknown participant, cells beyond the header: %v", err)
 	}
 }
 

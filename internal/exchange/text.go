@@ -62,6 +62,7 @@ const (
 	ProblemDuplicateEmail = "duplicate_email"
 	ProblemRowLanguage    = "row_language"
 	ProblemSide           = "side"
+	ProblemNoHeader       = "no_header"
 )
 
 var problemEnglish = map[string]string{
@@ -102,6 +103,7 @@ var problemEnglish = map[string]string{
 	ProblemDuplicateEmail: "email %s is already on row %d",
 	ProblemRowLanguage:    "language %q is not one of the questionnaire's languages (%s)",
 	ProblemSide:           "side %q must be host or visiting",
+	ProblemNoHeader:       "%q is in a column with no header; remove it, or name the column (name, email, city, role, language, side)",
 }
 
 // Coded is an error whose message is a coded problem, worded in English

@@ -198,6 +198,7 @@ var staffCatalogue = map[string]map[string]string{
 		"problem.duplicate_email": "l'adresse %s figure déjà à la ligne %d",
 		"problem.row_language":    "la langue %q n'est pas une langue du questionnaire (%s)",
 		"problem.side":            "side %q doit valoir host ou visiting",
+		"problem.no_header":       "%q est dans une colonne sans en-tête ; retirez-le, ou nommez la colonne (name, email, city, role, language, side)",
 		"audit.filter":            "Filtrer le journal", "audit.any": "tous", "audit.from": "Du", "audit.to": "Au (inclus)", "audit.apply": "Afficher",
 		"audit.clear": "Tous les événements", "audit.none": "Aucun événement ne correspond.", "audit.newest": "Événements les plus récents", "audit.older": "Événements plus anciens →",
 		"audit.pages": "Pages du journal", "audit.badaction": "n'est pas une action du journal", "audit.badfilter": "Le filtre n'a pas pu être appliqué :",
