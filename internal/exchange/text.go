@@ -63,6 +63,7 @@ const (
 	ProblemRowLanguage    = "row_language"
 	ProblemSide           = "side"
 	ProblemNoHeader       = "no_header"
+	ProblemHasAnswered    = "has_answered"
 )
 
 var problemEnglish = map[string]string{
@@ -104,6 +105,7 @@ var problemEnglish = map[string]string{
 	ProblemRowLanguage:    "language %q is not one of the questionnaire's languages (%s)",
 	ProblemSide:           "side %q must be host or visiting",
 	ProblemNoHeader:       "%q is in a column with no header; remove it, or name the column (name, email, city, role, language, side)",
+	ProblemHasAnswered:    "%s has answered (%s) and cannot be removed: answers are kept with their participant",
 }
 
 // Coded is an error whose message is a coded problem, worded in English

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -44,7 +45,7 @@ func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, w
 		}
 		return nil, hasAnswered(pid, answered)
 	}
-	run, err := s.beginImport(ctx, exchangeID, importRemoval)
+	run, err := s.holdForRemoval(ctx, exchangeID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +74,31 @@ func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, w
 }
 
 func hasAnswered(pid string, waves []string) error {
-	return exchange.Errorf(exchange.ECONFLICT, "%s has answered (%s) and cannot be removed: answers are kept with their participant", pid, strings.Join(waves, ", "))
+	return exchange.Coded(exchange.ECONFLICT, exchange.ProblemHasAnswered, pid, strings.Join(waves, ", "))
+}
+
+// holdForRemoval takes the exchange as an import does. Another removal
+// holds it for milliseconds, so this one waits its turn (two admins
+// clearing a list at once); an import is a real conflict, said at once.
+func (s *Store) holdForRemoval(ctx context.Context, exchangeID string) (*importRun, error) {
+	for wait := 0; ; wait++ {
+		run, err := s.beginImport(ctx, exchangeID, importRemoval)
+		if err == nil || exchange.ErrorCode(err) != exchange.ECONFLICT || wait == 250 {
+			return run, err
+		}
+		other, ferr := findByID[importDoc](ctx, s, s.db.Collection(collImports), exchangeID, "the import in progress into "+exchangeID)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if other != nil && other.Kind != importRemoval {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // settleRemoval ends a removal whose participant document is deleted (or

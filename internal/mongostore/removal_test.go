@@ -238,3 +238,35 @@ func TestARemovalCutShortIsSettledOnRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestRemovalsAtOnceTakeTurns: two admins clearing a list at the same
+// time each hold the exchange for a moment; every removal waits its turn
+// and succeeds, none is refused for the other.
+func TestRemovalsAtOnceTakeTurns(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	createBareExchange(t, s)
+	const n = 8
+	if _, err := s.ImportParticipants(ctx, "x1", people(n), tStart); err != nil {
+		t.Fatal(err)
+	}
+	other := sibling(t, s)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := s
+			if i%2 == 1 {
+				st = other
+			}
+			if _, err := st.RemoveParticipant(ctx, "x1", exchange.PID(i+1), waves); err != nil {
+				t.Errorf("remove %s: %v", exchange.PID(i+1), err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ps, _ := s.Participants(ctx, "x1"); len(ps) != 0 {
+		t.Errorf("%d participants left", len(ps))
+	}
+}

@@ -203,14 +203,20 @@ func (s *Server) handleAdminRemoveParticipant(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	back := "/admin/exchanges/" + id + "#h-people"
+	back := "/admin/exchanges/" + id // the notice is at the top
 	p, err := s.store.RemoveParticipant(c.Request.Context(), id, pid, in.WaveIDs())
 	switch exchange.ErrorCode(err) {
 	case "":
 		s.audit(c, staff.AuditAdminister, id, "removed", pid)
 		s.setNotice(c, translate(lang, "admin.removed", pid, p.Name), false)
 	case exchange.ECONFLICT:
-		s.setNotice(c, translate(lang, "admin.notremoved", pid), true)
+		// Answered, or an import into the exchange is running.
+		var e *exchange.Error
+		if errors.As(err, &e) && e.Coded != nil && e.Coded.Code == exchange.ProblemHasAnswered {
+			s.setNotice(c, translate(lang, "admin.notremoved", pid), true)
+		} else {
+			s.setNotice(c, coded(lang, err), true)
+		}
 	case exchange.ENOTFOUND:
 		s.setNotice(c, translate(lang, "admin.noparticipant", pid), true)
 	default:

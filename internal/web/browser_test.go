@@ -6,10 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/demo"
@@ -158,6 +160,45 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if x, _ := s.store.Exchange(ctx, demo.UpcomingID); x.Waves["pre"].Open {
 		t.Error("the pre wave is still open")
 	}
+
+	// The admin removes someone who has not answered: the button asks
+	// first; declining keeps them, accepting removes them and the page
+	// says so.
+	var silent string
+	ps, _ = s.store.Participants(ctx, demo.UpcomingID)
+	for _, p := range ps {
+		if p.PID != pid {
+			silent = p.PID
+			break
+		}
+	}
+	var accept atomic.Bool
+	var asked atomic.Int32
+	chromedp.ListenTarget(b, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			asked.Add(1)
+			go func() { _ = chromedp.Run(b, page.HandleJavaScriptDialog(accept.Load())) }()
+		}
+	})
+	remove := `button[aria-label="Remove ` + silent + `"]`
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/admin/exchanges/"+demo.UpcomingID+"?lang=en"),
+		chromedp.Click(`section[aria-labelledby=h-people] summary`, chromedp.ByQuery), chromedp.WaitVisible(remove, chromedp.ByQuery),
+		chromedp.Click(remove, chromedp.ByQuery), chromedp.Sleep(500*time.Millisecond)); err != nil {
+		t.Fatalf("declining a removal: %v", err)
+	}
+	if after, _ := s.store.Participants(ctx, demo.UpcomingID); len(after) != len(ps) || asked.Load() != 1 {
+		t.Fatalf("declined removal: %d participants (was %d), asked %d times", len(after), len(ps), asked.Load())
+	}
+	accept.Store(true)
+	var notice string
+	if err := chromedp.Run(b, chromedp.Click(remove, chromedp.ByQuery), chromedp.WaitVisible(`p.saved`, chromedp.ByQuery),
+		chromedp.Text(`p.saved`, &notice, chromedp.ByQuery)); err != nil {
+		t.Fatalf("accepting a removal: %v", err)
+	}
+	if after, _ := s.store.Participants(ctx, demo.UpcomingID); len(after) != len(ps)-1 || !strings.Contains(notice, silent+" (") {
+		t.Errorf("accepted removal: %d participants (was %d), notice %q", len(after), len(ps), notice)
+	}
+	shot(b, "3b-admin-participant-removed.png")
 
 	// 3. A committee member signs in and signs off a goal.
 	b = browser(t)
