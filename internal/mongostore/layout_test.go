@@ -345,6 +345,18 @@ func TestMigratesARealLayout1DataDir(t *testing.T) {
 	if err != nil || len(signs) != 2 || signs[0].Goal != "funding" || signs[1].Decision != staff.Disagree {
 		t.Fatalf("sign-offs: %v %+v", err, signs)
 	}
+	// The audit trail (5 events, 2 of them sign-offs, by sqlite3 on the
+	// fixture) moved into its months.
+	events, _, err := s.AuditTrail(ctx, staff.AuditQuery{Limit: 100})
+	signOffs := 0
+	for _, e := range events {
+		if e.Action == staff.AuditSignOff {
+			signOffs++
+		}
+	}
+	if err != nil || len(events) != 5 || signOffs != 2 {
+		t.Errorf("audit trail after the move: %d events, %d sign-offs (%v); want 5 and 2", len(events), signOffs, err)
+	}
 	// A new participant continues the numbering.
 	res, err := s.ImportParticipants(ctx, "chicago-paris-2027", []exchange.ParticipantRow{{Row: 2, Name: "New", Email: "new@example.org", City: "Paris", Role: "lawyer", Language: "fr", Side: "host"}}, time.Now())
 	if err != nil || res.Participants[0].PID != "P0009" {

@@ -22,8 +22,9 @@ import (
 //
 //  1. one collection each for every exchange's participants, responses,
 //     response versions and sign-offs, with generated ObjectId keys;
-//  2. per-exchange collections with natural keys (see the README).
-const layoutVersion = 2
+//  2. per-exchange collections with natural keys (see the README);
+//  3. the audit trail in one collection per month.
+const layoutVersion = 3
 
 // The layout-1 collections, removed once their documents are moved.
 const (
@@ -83,6 +84,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		s.log.Warn("data moved to storage layout 2", "database", s.db.Name(), "participants", st.participants,
 			"responses", st.responses, "versions", st.versions, "repaired", st.repaired, "signoffs", st.signoffs,
 			"seconds", time.Since(start).Seconds())
+	}
+	if slices.Contains(names, collAudit) {
+		if err := s.splitAuditByMonth(ctx); err != nil {
+			return fmt.Errorf("move the audit trail into monthly collections (it resumes at the next start): %w", err)
+		}
 	}
 	_, err = meta.ReplaceOne(ctx, byID("layout"), metaDoc{ID: "layout", Version: layoutVersion, At: time.Now().UTC()}, upsert())
 	return s.fail("record the storage layout", err)
@@ -335,4 +341,66 @@ func (m *migrationInserter) write(ctx context.Context, coll string) error {
 		return nil // already moved by an interrupted run
 	}
 	return m.s.fail("move documents into "+coll, err)
+}
+
+// splitAuditByMonth moves the single audit collection of layouts 1 and 2
+// into the months' collections. Events keep their ids, so a move cut short
+// and run again skips those already moved; the old collection is dropped
+// last.
+func (s *Store) splitAuditByMonth(ctx context.Context) error {
+	start, moved := time.Now(), 0
+	batches := map[string][]any{}
+	flush := func(month string) error {
+		docs := batches[month]
+		if len(docs) == 0 {
+			return nil
+		}
+		coll, err := s.auditCollection(ctx, docs[0].(*auditDoc).At)
+		if err != nil {
+			return err
+		}
+		if _, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
+			return s.fail("move audit events into "+month, err)
+		}
+		moved += len(docs)
+		batches[month] = docs[:0]
+		return nil
+	}
+	for d, err := range stream[auditDoc](ctx, s, s.db.Collection(collAudit), nil) {
+		if err != nil {
+			return err
+		}
+		m := auditMonth(d.At)
+		batches[m] = append(batches[m], d)
+		if len(batches[m]) == insertChunk {
+			if err := flush(m); err != nil {
+				return err
+			}
+		}
+	}
+	for m := range batches {
+		if err := flush(m); err != nil {
+			return err
+		}
+	}
+	if err := s.db.Collection(collAudit).Drop(ctx); err != nil {
+		return s.fail("drop the old audit collection", err)
+	}
+	s.log.Info("audit trail moved into monthly collections", "database", s.db.Name(), "events", moved, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// onlyDuplicates reports whether every error of a bulk insert is a
+// duplicate key: what a resumed move meets.
+func onlyDuplicates(err error) bool {
+	var bw mongo.BulkWriteException
+	if !errors.As(err, &bw) || bw.WriteConcernError != nil {
+		return false
+	}
+	for _, e := range bw.WriteErrors {
+		if e.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }

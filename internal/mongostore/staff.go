@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -19,7 +20,9 @@ const (
 	collSessions = "sessions"
 	collTokens   = "api_tokens"
 	collAttempts = "login_failures"
-	collAudit    = "audit"
+	// collAudit is the audit trail before it was kept by month (layout
+	// 2); migrate moves its events into the months' collections.
+	collAudit = "audit"
 )
 
 // CreateUser stores a new account; an existing e-mail is a conflict.
@@ -224,10 +227,58 @@ func (s *Store) ClearLoginAttempts(ctx context.Context, key string, before time.
 	return s.fail("clear sign-in attempts", err)
 }
 
+// The audit trail is kept in one collection per month, "audit.2026-11":
+// it only grows, and its readers want the newest events. The embedded
+// store reads a whole collection for any query but a key look-up, so a
+// page of the newest events reads this month's events, not years of them;
+// MongoDB serves each month's queries from its indexes.
+
+const auditPrefix = "audit."
+
+// auditMonth is the collection of the events of t's month.
+func auditMonth(t time.Time) string { return auditPrefix + t.UTC().Format("2006-01") }
+
+var auditIndexes = []namedIndex{ascending("at", "at"), ascending("actor_at", "actor", "at"),
+	ascending("exchange_at", "exchange", "at"), ascending("action_at", "action", "at")}
+
+// auditCollection is the collection of the events of t's month, with its
+// indexes made the first time this process writes to it.
+func (s *Store) auditCollection(ctx context.Context, t time.Time) (*mongo.Collection, error) {
+	name := auditMonth(t)
+	if _, ok := s.auditDone.Load(name); !ok {
+		if err := s.createMissingIndexes(ctx, name, auditIndexes); err != nil {
+			return nil, s.fail("prepare the audit trail of "+name, err)
+		}
+		s.auditDone.Store(name, true)
+	}
+	return s.db.Collection(name), nil
+}
+
+// auditMonths lists the months' collections, newest first.
+func (s *Store) auditMonths(ctx context.Context) ([]string, error) {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return nil, s.fail("list the audit trail's months", err)
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, auditPrefix) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out, nil
+}
+
 // Audit adds a line to the audit trail. A failure is logged, not returned:
 // the action it records has already happened.
 func (s *Store) Audit(ctx context.Context, e staff.Event) {
-	if _, err := s.db.Collection(collAudit).InsertOne(ctx, e); err != nil {
+	coll, err := s.auditCollection(ctx, e.At)
+	if err == nil {
+		_, err = coll.InsertOne(ctx, e)
+	}
+	if err != nil {
 		s.log.Error("could not write the audit trail", "action", e.Action, "actor", e.Actor, "err", err)
 	}
 }
@@ -242,10 +293,9 @@ type auditDoc struct {
 // AuditTrail returns a page of the trail, newest first, and the cursor of
 // the next (older) page, "" when there is none. Pages are cut by the last
 // event's time and id, not by an offset: an event recorded while someone
-// pages neither repeats nor hides one. On MongoDB the filters and the sort
-// use the indexes made in ensureIndexes; the embedded store reads the
-// collection for any filter, which the trail's size (a line per sign-in,
-// export or change) allows.
+// pages neither repeats nor hides one. The months are read newest first,
+// each only as far as the page needs; those outside the dates asked for,
+// or newer than the cursor, not at all.
 func (s *Store) AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Event, string, error) {
 	filter := bson.D{}
 	for _, f := range []struct{ key, value string }{{"actor", q.Actor}, {"action", q.Action}, {"exchange", q.Exchange}} {
@@ -263,6 +313,10 @@ func (s *Store) AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Ev
 	if len(at) > 0 {
 		filter = append(filter, bson.E{Key: "at", Value: at})
 	}
+	newest := ""
+	if !q.To.IsZero() {
+		newest = auditMonth(q.To.Add(-time.Nanosecond))
+	}
 	if q.After != "" {
 		t, id, err := parseAuditCursor(q.After)
 		if err != nil {
@@ -272,16 +326,37 @@ func (s *Store) AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Ev
 			bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}},
 			bson.D{{Key: "at", Value: t}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
 		}})
+		if m := auditMonth(t); newest == "" || m < newest {
+			newest = m
+		}
+	}
+	oldest := ""
+	if !q.From.IsZero() {
+		oldest = auditMonth(q.From)
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	// One more than a page tells whether there is a next one.
-	docs, err := findAll[auditDoc](ctx, s, s.db.Collection(collAudit), filter,
-		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1)), "audit trail")
+	months, err := s.auditMonths(ctx)
 	if err != nil {
 		return nil, "", err
+	}
+	var docs []*auditDoc
+	for _, m := range months {
+		if (newest != "" && m > newest) || (oldest != "" && m < oldest) {
+			continue
+		}
+		// One more than a page tells whether there is a next one.
+		got, err := findAll[auditDoc](ctx, s, s.db.Collection(m), filter,
+			options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1-len(docs))), "audit trail")
+		if err != nil {
+			return nil, "", err
+		}
+		docs = append(docs, got...)
+		if len(docs) > limit {
+			break
+		}
 	}
 	next := ""
 	if len(docs) > limit {

@@ -79,6 +79,7 @@ type Store struct {
 	exchanges *ttlCache[*exchange.Exchange]
 	committed sync.Map // import batch id → true, once known committed
 	prepared  sync.Map // exchange id → true, once its collections exist here
+	auditDone sync.Map // audit month collection → true, once its indexes exist here
 	changes   *changeMarks
 	inserts   *insertBatcher
 }
@@ -322,48 +323,59 @@ func (s *Store) prepare(ctx context.Context, exchangeID string) error {
 	return nil
 }
 
-func (s *Store) ensureIndexes(ctx context.Context) error {
-	// Every index is named: FerretDB mis-names unnamed compound indexes
-	// created together, and explicit names stay stable across servers.
-	type namedIndex struct {
-		name  string
-		model mongo.IndexModel
+// namedIndex is an index with its name. Every index is named: FerretDB
+// mis-names unnamed compound indexes created together, and explicit names
+// stay stable across servers.
+type namedIndex struct {
+	name  string
+	model mongo.IndexModel
+}
+
+func ascending(name string, keys ...string) namedIndex {
+	d := bson.D{}
+	for _, k := range keys {
+		d = append(d, bson.E{Key: k, Value: 1})
 	}
-	index := func(name string, keys ...string) namedIndex {
-		d := bson.D{}
-		for _, k := range keys {
-			d = append(d, bson.E{Key: k, Value: 1})
+	return namedIndex{name, mongo.IndexModel{Keys: d, Options: options.Index().SetName(name)}}
+}
+
+// createMissingIndexes creates those of models that coll lacks, one at a
+// time: FerretDB 1.24 drops the connection when asked to create an index
+// that exists.
+func (s *Store) createMissingIndexes(ctx context.Context, coll string, models []namedIndex) error {
+	specs, err := s.db.Collection(coll).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("list indexes of %s: %w", coll, err)
+	}
+	have := map[string]bool{}
+	for _, sp := range specs {
+		have[sp.Name] = true
+	}
+	for _, m := range models {
+		if have[m.name] {
+			continue
 		}
-		return namedIndex{name, mongo.IndexModel{Keys: d, Options: options.Index().SetName(name)}}
+		if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m.model); err != nil {
+			return fmt.Errorf("create index %s on %s: %w", m.name, coll, err)
+		}
 	}
+	return nil
+}
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
 	// Requests find every document by _id; these serve the staff's few
-	// other look-ups on MongoDB.
+	// other look-ups on MongoDB. The audit trail's months get theirs when
+	// first written (auditCollection).
 	indexes := map[string][]namedIndex{
-		collSessions: {index("user", "user")},
-		collTokens:   {index("user", "user")},
-		collAudit:    {index("at", "at"), index("actor_at", "actor", "at"), index("exchange_at", "exchange", "at"), index("action_at", "action", "at")},
+		collSessions: {ascending("user", "user")},
+		collTokens:   {ascending("user", "user")},
 	}
 	if err := s.ensureTTLIndexes(ctx); err != nil {
 		return err
 	}
 	for coll, models := range indexes {
-		// Only missing indexes are created, one at a time: FerretDB 1.24
-		// drops the connection when asked to create an index that exists.
-		specs, err := s.db.Collection(coll).Indexes().ListSpecifications(ctx)
-		if err != nil {
-			return fmt.Errorf("list indexes of %s: %w", coll, err)
-		}
-		have := map[string]bool{}
-		for _, sp := range specs {
-			have[sp.Name] = true
-		}
-		for _, m := range models {
-			if have[m.name] {
-				continue
-			}
-			if _, err := s.db.Collection(coll).Indexes().CreateOne(ctx, m.model); err != nil {
-				return fmt.Errorf("create index %s on %s: %w", m.name, coll, err)
-			}
+		if err := s.createMissingIndexes(ctx, coll, models); err != nil {
+			return err
 		}
 	}
 	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts} {
