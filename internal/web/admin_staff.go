@@ -117,10 +117,19 @@ func (s *Server) handleAudit(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "audit", p)
 		return
 	}
+	instrumentOf := map[string]string{}
+	for _, x := range xs {
+		instrumentOf[x.ID] = x.Instrument
+	}
 	for _, e := range events {
 		detail := e.Detail
 		if e.Note != "" {
-			detail = auditNote(lang, e.Note, e.Args)
+			args := e.Args
+			if in := s.instruments.Get(instrumentOf[e.Exchange]); in != nil && (e.Note == "wave-open" || e.Note == "wave-close") && len(args) == 1 {
+				// A wave by its title, as every staff page names it.
+				args = []string{waveTitle(in, args[0], lang)}
+			}
+			detail = auditNote(lang, e.Note, args)
 		}
 		p.Rows = append(p.Rows, auditRow{When: formatTime(lang, e.At), Who: e.Actor, What: translate(lang, "audit.action."+e.Action),
 			Exchange: e.Exchange, Detail: detail, Address: e.Address})

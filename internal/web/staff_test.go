@@ -706,7 +706,7 @@ func TestAdminPages(t *testing.T) {
 	resp, _ = c.Get(s.srv.URL + "/admin/audit")
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"exchange created", "questionnaire pre opened", "participants imported from people.csv: 2 new", "personal links downloaded", "signed in"} {
+	for _, want := range []string{"exchange created", "questionnaire “Before the exchange” opened", "participants imported from people.csv: 2 new", "personal links downloaded", "signed in"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("audit trail lacks %q", want)
 		}
