@@ -1,0 +1,173 @@
+package mailing
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Kinds of message.
+const (
+	Invitation = "invitation"
+	Reminder   = "reminder"
+	ThankYou   = "thank_you"
+)
+
+// Kinds lists them.
+var Kinds = []string{Invitation, Reminder, ThankYou}
+
+// Placeholders are what a template may name in braces: {name}, {link}…
+var Placeholders = []string{"name", "link", "wave", "deadline", "exchange"}
+
+// placeholder finds {word} in a template.
+var placeholder = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+
+// UnknownPlaceholders lists the braces of a template that name nothing
+// it can fill ("{nom}", "{Link}").
+func UnknownPlaceholders(template string) []string {
+	var out []string
+	for _, m := range placeholder.FindAllStringSubmatch(template, -1) {
+		known := false
+		for _, p := range Placeholders {
+			known = known || m[1] == p
+		}
+		if !known {
+			out = append(out, m[0])
+		}
+	}
+	return out
+}
+
+// Template is a message's subject and body, with placeholders.
+type Template struct{ Subject, Body string }
+
+// Values fill a template's placeholders. Deadline is "" when the wave has
+// none: sentences about it are then dropped (see Render).
+type Values struct {
+	Name, Link, Wave, Deadline, Exchange string
+}
+
+// Composed is a message ready to send: a one-line subject, a plain-text
+// body and the same as HTML.
+type Composed struct {
+	Language, Subject, Text, HTML string
+}
+
+// defaults are the messages an instrument that defines none sends, in
+// every language the service speaks. A line holding {deadline} is left out
+// when the wave has no closing date.
+var defaults = map[string]map[string]Template{
+	Invitation: {
+		"en": {"{exchange}: your questionnaire “{wave}”",
+			"Dear {name},\n\nAs a delegate of {exchange}, you are invited to answer the questionnaire “{wave}”. It takes about ten minutes, and your answers help the committee see what the exchange achieves.\n\nYour personal link (please do not share it):\n{link}\n\nPlease answer by {deadline}.\n\nThank you,\nThe evaluation team"},
+		"fr": {"{exchange} : votre questionnaire « {wave} »",
+			"Bonjour {name},\n\nEn tant que délégué·e de l'échange {exchange}, vous êtes invité·e à répondre au questionnaire « {wave} ». Il prend une dizaine de minutes, et vos réponses aident le comité à mesurer ce que l'échange apporte.\n\nVotre lien personnel (merci de ne pas le partager) :\n{link}\n\nMerci de répondre d'ici le {deadline}.\n\nMerci,\nL'équipe d'évaluation"},
+	},
+	Reminder: {
+		"en": {"Reminder — {exchange}: your questionnaire “{wave}”",
+			"Dear {name},\n\nWe have not yet received your answers to the questionnaire “{wave}” of {exchange}. Every answer counts: the evaluation compares each delegate's answers before and after the exchange.\n\nYour personal link:\n{link}\n\nThe questionnaire closes on {deadline}.\n\nThank you,\nThe evaluation team"},
+		"fr": {"Rappel — {exchange} : votre questionnaire « {wave} »",
+			"Bonjour {name},\n\nNous n'avons pas encore reçu vos réponses au questionnaire « {wave} » de l'échange {exchange}. Chaque réponse compte : l'évaluation compare les réponses de chaque délégué·e avant et après l'échange.\n\nVotre lien personnel :\n{link}\n\nLe questionnaire ferme le {deadline}.\n\nMerci,\nL'équipe d'évaluation"},
+	},
+	ThankYou: {
+		"en": {"{exchange}: thank you for your answers",
+			"Dear {name},\n\nThank you for answering the questionnaire “{wave}” of {exchange}. You can still change your answers with your personal link:\n{link}\n\nThe evaluation team"},
+		"fr": {"{exchange} : merci pour vos réponses",
+			"Bonjour {name},\n\nMerci d'avoir répondu au questionnaire « {wave} » de l'échange {exchange}. Vous pouvez encore modifier vos réponses avec votre lien personnel :\n{link}\n\nL'équipe d'évaluation"},
+	},
+}
+
+// Default is the message of a kind the service ships in lang, English when
+// it has none in lang.
+func Default(kind, lang string) Template {
+	if t, ok := defaults[kind][lang]; ok {
+		return t
+	}
+	return defaults[kind]["en"]
+}
+
+// Render fills a template. In the subject every value is one line (a name
+// with a line break in it cannot add a header); in the HTML every value
+// and the template's own text are escaped, and the link is a link.
+func Render(t Template, v Values, lang string) Composed {
+	body := t.Body
+	if v.Deadline == "" {
+		// No closing date: drop the paragraph that would name one.
+		var kept []string
+		for _, para := range strings.Split(body, "\n\n") {
+			if !strings.Contains(para, "{deadline}") {
+				kept = append(kept, para)
+			}
+		}
+		body = strings.Join(kept, "\n\n")
+	}
+	subjectValues := Values{Name: oneLine(v.Name), Link: oneLine(v.Link), Wave: oneLine(v.Wave), Deadline: oneLine(v.Deadline), Exchange: oneLine(v.Exchange)}
+	c := Composed{Language: lang, Subject: oneLine(fill(t.Subject, subjectValues, nil))}
+	c.Text = fill(body, v, nil)
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `"><head><meta charset="utf-8"></head><body>`)
+	for _, para := range strings.Split(body, "\n\n") {
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(fill(para, v, html.EscapeString), "\n", "<br>\n"))
+		b.WriteString("</p>\n")
+	}
+	b.WriteString("</body></html>\n")
+	c.HTML = b.String()
+	return c
+}
+
+// fill replaces the placeholders of s; with escape, the text around them
+// and the values are escaped, and {link} becomes an anchor.
+func fill(s string, v Values, escape func(string) string) string {
+	values := map[string]string{"name": v.Name, "link": v.Link, "wave": v.Wave, "deadline": v.Deadline, "exchange": v.Exchange}
+	var out strings.Builder
+	last := 0
+	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
+		text, key := s[last:m[0]], s[m[2]:m[3]]
+		value, known := values[key]
+		if !known {
+			value = s[m[0]:m[1]] // left as written; validate reports it
+		}
+		if escape != nil {
+			text = escape(text)
+			if key == "link" && known {
+				value = `<a href="` + escape(value) + `">` + escape(value) + `</a>`
+			} else {
+				value = escape(value)
+			}
+		}
+		out.WriteString(text)
+		out.WriteString(value)
+		last = m[1]
+	}
+	rest := s[last:]
+	if escape != nil {
+		rest = escape(rest)
+	}
+	out.WriteString(rest)
+	return out.String()
+}
+
+// oneLine turns line breaks and other control characters into spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }), " ")
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// Date writes a day as a reader of lang writes it: "1 March 2027",
+// "1er mars 2027".
+func Date(lang string, t time.Time) string {
+	if lang == "fr" {
+		d := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			d = "1er"
+		}
+		return fmt.Sprintf("%s %s %d", d, frenchMonths[t.Month()-1], t.Year())
+	}
+	return t.Format("2 January 2006")
+}
