@@ -13,7 +13,7 @@ import (
 func runExchange(ctx context.Context, env *environment, args []string) error {
 	return runGroup(ctx, env, "exchange", []subcommand{
 		{"create", exchangeCreateSynopsis, runExchangeCreate},
-		{"open-wave", "exchange open-wave --exchange ID WAVE", func(ctx context.Context, env *environment, args []string) error {
+		{"open-wave", "exchange open-wave --exchange ID WAVE [--closes YYYY-MM-DD] [--remind-before 3d]", func(ctx context.Context, env *environment, args []string) error {
 			return runSetWave(ctx, env, args, true)
 		}},
 		{"close-wave", "exchange close-wave --exchange ID WAVE", func(ctx context.Context, env *environment, args []string) error {
@@ -78,21 +78,47 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 
 func runSetWave(ctx context.Context, env *environment, args []string, open bool) error {
 	var (
-		cfg        config
-		exchangeID string
+		cfg                            config
+		exchangeID, closes, remindSpec string
 	)
 	verb := map[bool]string{true: "open-wave", false: "close-wave"}[open]
-	fs := newFlagSet(env, "exchange "+verb, "exchange "+verb+" --exchange ID WAVE")
+	synopsis := "exchange " + verb + " --exchange ID WAVE"
+	if open {
+		synopsis += " [--closes YYYY-MM-DD] [--remind-before 3d]"
+	}
+	fs := newFlagSet(env, "exchange "+verb, synopsis)
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	if open {
+		fs.StringVar(&closes, "closes", "", "the day delegates are asked to answer by (YYYY-MM-DD), shown on the questionnaire and in messages")
+		fs.StringVar(&remindSpec, "remind-before", "", "send one reminder to those who have not answered this long before --closes: 3d, 36h")
+	}
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if exchangeID == "" || len(rest) != 1 {
-		return errUsage(fmt.Sprintf("usage: exchangeeval exchange %s --exchange ID WAVE", verb))
+		return errUsage("usage: exchangeeval " + synopsis)
 	}
 	wave := rest[0]
+	var closesAt *time.Time
+	if closes != "" {
+		t, err := time.Parse(exchange.DateLayout, closes)
+		if err != nil {
+			return errUsage(fmt.Sprintf("--closes %q: a date as YYYY-MM-DD", closes))
+		}
+		if t.Before(time.Now().UTC().Truncate(24 * time.Hour)) {
+			return errUsage(fmt.Sprintf("--closes %s is in the past", closes))
+		}
+		closesAt = &t
+	}
+	remindBefore, err := parseDays(remindSpec)
+	if err != nil {
+		return errUsage(fmt.Sprintf("--remind-before %q: %v", remindSpec, err))
+	}
+	if remindBefore > 0 && closesAt == nil {
+		return errUsage("--remind-before needs --closes: the reminder goes that long before the closing day")
+	}
 	sess, err := cfg.open(ctx, env, "exchange "+verb)
 	if err != nil {
 		return err
@@ -117,8 +143,37 @@ func runSetWave(ctx context.Context, env *environment, args []string, open bool)
 	} else {
 		fmt.Fprintf(env.stdout, "wave %s of %s is now %s\n", wave, x.ID, state)
 	}
+	if closesAt != nil {
+		if x, err = store.SetWaveSchedule(ctx, exchangeID, wave, closesAt, remindBefore); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "delegates are asked to answer by %s", closesAt.Format(exchange.DateLayout))
+		if remindBefore > 0 {
+			fmt.Fprintf(env.stdout, "; a reminder goes to those who have not answered on %s", x.Waves[wave].RemindAt().Format(time.DateTime+" MST"))
+		}
+		fmt.Fprintln(env.stdout)
+	}
 	fmt.Fprintf(env.stdout, "open waves: %s\n", orNone(x.OpenWaves(in)))
 	return nil
+}
+
+// parseDays reads a span as days ("3d") or as Go writes durations ("36h").
+func parseDays(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int
+		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || days < 1 || fmt.Sprint(days) != n {
+			return 0, fmt.Errorf("a number of days such as 3d, or hours such as 36h")
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("a number of days such as 3d, or hours such as 36h")
+	}
+	return d, nil
 }
 
 func orNone(s []string) string {

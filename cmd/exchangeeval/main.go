@@ -41,7 +41,7 @@ Usage:
   exchangeeval serve [--addr :8080] [--demo] [--base-url URL]
   exchangeeval validate [FILE|DIR ...]
   exchangeeval exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD
-  exchangeeval exchange open-wave --exchange ID WAVE
+  exchangeeval exchange open-wave --exchange ID WAVE [--closes YYYY-MM-DD] [--remind-before 3d]
   exchangeeval exchange close-wave --exchange ID WAVE
   exchangeeval exchange list
   exchangeeval participants import --exchange ID [--out links.xlsx] FILE
@@ -53,6 +53,9 @@ Usage:
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
   exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign|unassign --email E --exchange ID ...
   exchangeeval tokens create --user E [--name N]
+  exchangeeval invite --exchange ID --wave WAVE [--dry-run]
+  exchangeeval remind --exchange ID --wave WAVE [--dry-run]
+  exchangeeval mail list --exchange ID [--status failed] | send [--rate N] | retry --exchange ID
   exchangeeval version
 
 Every command takes --data-dir DIR (embedded store, default ./data) and
@@ -148,6 +151,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUsers(ctx, env, rest)
 	case "tokens":
 		return runTokens(ctx, env, rest)
+	case "invite":
+		return runInvite(ctx, env, rest)
+	case "remind":
+		return runRemind(ctx, env, rest)
+	case "mail":
+		return runMail(ctx, env, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "exchangeeval", Version())
 		return nil

@@ -48,6 +48,23 @@ type WaveState struct {
 	Open     bool       `bson:"open" json:"open"`
 	OpenedAt *time.Time `bson:"opened_at,omitempty" json:"opened_at,omitempty"`
 	ClosedAt *time.Time `bson:"closed_at,omitempty" json:"closed_at,omitempty"`
+	// Closes is the day delegates are asked to answer by, shown on the
+	// questionnaire and in messages; the admin closes the wave.
+	Closes *time.Time `bson:"closes,omitempty" json:"closes,omitempty"`
+	// RemindBefore, when set with Closes, sends one reminder to those who
+	// have not answered that long before the closing day; RemindedAt says
+	// it was sent.
+	RemindBefore time.Duration `bson:"remind_before,omitempty" json:"remind_before,omitempty"`
+	RemindedAt   *time.Time    `bson:"reminded_at,omitempty" json:"reminded_at,omitempty"`
+}
+
+// RemindAt is when a wave's automatic reminder is due; zero when it has
+// none.
+func (w WaveState) RemindAt() time.Time {
+	if w.Closes == nil || w.RemindBefore <= 0 {
+		return time.Time{}
+	}
+	return w.Closes.Add(-w.RemindBefore)
 }
 
 // OpenWaves lists the open waves in the instrument's order.

@@ -73,6 +73,44 @@ func (s *Store) Exchanges(ctx context.Context) ([]*exchange.Exchange, error) {
 // SetWave opens or closes a wave of an exchange and returns the exchange as
 // it now is. The caller checks that the instrument declares the wave.
 func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time.Time) (*exchange.Exchange, error) {
+	at = at.UTC()
+	return s.updateWave(ctx, id, wave, func(st *exchange.WaveState) bool {
+		if st.Open == open {
+			return false
+		}
+		st.Open = open
+		if open {
+			st.OpenedAt = &at
+		} else {
+			st.ClosedAt = &at
+		}
+		return true
+	})
+}
+
+// SetWaveSchedule sets a wave's closing day (nil: none) and how long
+// before it the automatic reminder goes (0: none). A new schedule may
+// remind again.
+func (s *Store) SetWaveSchedule(ctx context.Context, id, wave string, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error) {
+	return s.updateWave(ctx, id, wave, func(st *exchange.WaveState) bool {
+		st.Closes, st.RemindBefore, st.RemindedAt = closes, remindBefore, nil
+		return true
+	})
+}
+
+// MarkReminded records that a wave's automatic reminder was queued.
+func (s *Store) MarkReminded(ctx context.Context, id, wave string, at time.Time) error {
+	at = at.UTC()
+	_, err := s.updateWave(ctx, id, wave, func(st *exchange.WaveState) bool {
+		st.RemindedAt = &at
+		return true
+	})
+	return err
+}
+
+// updateWave changes a wave's state with change, which reports whether it
+// changed anything, and returns the exchange as it now is.
+func (s *Store) updateWave(ctx context.Context, id, wave string, change func(*exchange.WaveState) bool) (*exchange.Exchange, error) {
 	// FerretDB applies an update by reading the document and writing it
 	// back whole, so two changes of one exchange at once could lose one:
 	// this process makes them one at a time.
@@ -82,15 +120,8 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 		return nil, err
 	}
 	st := x.Waves[wave]
-	if st.Open == open {
+	if !change(&st) {
 		return x, nil
-	}
-	at = at.UTC()
-	st.Open = open
-	if open {
-		st.OpenedAt = &at
-	} else {
-		st.ClosedAt = &at
 	}
 	_, err = s.db.Collection(collExchanges).UpdateOne(ctx, byID(id),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "waves." + wave, Value: st}}}})

@@ -281,9 +281,10 @@ const (
 	kindVersions     = "versions"
 	kindSignOffs     = "signoffs"
 	kindDrafts       = "drafts"
+	kindMail         = "mail"
 )
 
-var exchangeKinds = []string{kindParticipants, kindResponses, kindVersions, kindSignOffs, kindDrafts}
+var exchangeKinds = []string{kindParticipants, kindResponses, kindVersions, kindSignOffs, kindDrafts, kindMail}
 
 func collName(exchangeID, kind string) string { return "exchange." + exchangeID + "." + kind }
 
@@ -378,7 +379,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts} {
+	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts, collMailQueue} {
 		err := s.db.CreateCollection(ctx, c)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {

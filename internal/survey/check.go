@@ -68,6 +68,33 @@ func check(in *Instrument, add func(int, string, ...any)) {
 		waves[w.ID] = true
 		checkText(w.Pos, "title", "wave "+w.ID, w.Title, true)
 		checkText(w.Pos, "intro", "wave "+w.ID, w.Intro, false)
+		for _, kind := range sortedKeys(w.Messages) {
+			m := w.Messages[kind]
+			what := "wave " + w.ID + " message " + kind
+			if !slices.Contains(MessageKinds, kind) {
+				add(w.Pos.LineOf("messages"), "wave %s: unknown message %q (kinds: %s)", w.ID, kind, strings.Join(MessageKinds, ", "))
+				continue
+			}
+			if m == nil {
+				add(w.Pos.LineOf("messages"), "%s is empty", what)
+				continue
+			}
+			checkText(m.Pos, "subject", what, m.Subject, true)
+			checkText(m.Pos, "body", what, m.Body, true)
+			for _, part := range []struct {
+				key string
+				t   Text
+			}{{"subject", m.Subject}, {"body", m.Body}} {
+				for _, l := range sortedKeys(part.t) {
+					if bad := UnknownPlaceholders(part.t[l]); len(bad) > 0 {
+						add(m.Pos.LineOf(part.key), "%s: %s in %q names %s; placeholders are {%s}", what, part.key, l, strings.Join(bad, ", "), strings.Join(MessagePlaceholders, "}, {"))
+					}
+					if part.key == "body" && kind != MessageThankYou && !strings.Contains(part.t[l], "{link}") {
+						add(m.Pos.LineOf("body"), "%s: the body in %q has no {link}: the delegate could not reach the questionnaire", what, l)
+					}
+				}
+			}
+		}
 	}
 
 	for _, name := range sortedKeys(in.Scales) {

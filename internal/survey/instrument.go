@@ -7,6 +7,7 @@
 package survey
 
 import (
+	"regexp"
 	"slices"
 )
 
@@ -90,7 +91,45 @@ type Wave struct {
 	ID    string `yaml:"id"`
 	Title Text   `yaml:"title"`
 	Intro Text   `yaml:"intro"`
-	Pos   Pos    `yaml:"-"`
+	// Messages are the wave's e-mails by kind (invitation, reminder,
+	// thank_you); a kind left out is sent in the service's own words.
+	Messages map[string]*Message `yaml:"messages"`
+	Pos      Pos                 `yaml:"-"`
+}
+
+// Message is an e-mail's subject and body in the instrument's languages,
+// with placeholders in braces: {name}, {link}, {wave}, {deadline},
+// {exchange}. A paragraph naming {deadline} is left out when the wave has
+// no closing date.
+type Message struct {
+	Subject Text `yaml:"subject"`
+	Body    Text `yaml:"body"`
+	Pos     Pos  `yaml:"-"`
+}
+
+// Kinds of message, and the placeholders a message may use.
+const (
+	MessageInvitation = "invitation"
+	MessageReminder   = "reminder"
+	MessageThankYou   = "thank_you"
+)
+
+var (
+	MessageKinds        = []string{MessageInvitation, MessageReminder, MessageThankYou}
+	MessagePlaceholders = []string{"name", "link", "wave", "deadline", "exchange"}
+	placeholderPattern  = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+)
+
+// UnknownPlaceholders lists the braces of a message that name nothing it
+// can be filled with ("{nom}", "{Link}").
+func UnknownPlaceholders(template string) []string {
+	var out []string
+	for _, m := range placeholderPattern.FindAllStringSubmatch(template, -1) {
+		if !slices.Contains(MessagePlaceholders, m[1]) {
+			out = append(out, m[0])
+		}
+	}
+	return out
 }
 
 // Scale is a named Likert scale of Points points, scored 1..Points.

@@ -116,6 +116,10 @@ func TestDefinitionProblems(t *testing.T) {
 		{"reserved id", "      - id: colour\n", "      - id: city\n", 42, `question id "city" is reserved`},
 		{"duplicate option", "{code: blue,", "{code: red,", 48, `duplicate option code "red"`},
 		{"min above max", "        min: 0\n", "        min: 70\n", 60, `min 70 is above max 60`},
+		{"message placeholder", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      invitation:\n        subject: {en: \"Hi {nom}\"}\n        body: {en: \"Go to {link}\"}\n", 10, `subject in "en" names {nom}`},
+		{"message without link", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      reminder:\n        subject: {en: Hi}\n        body: {en: Please answer}\n", 11, `has no {link}`},
+		{"unknown message kind", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      invite:\n        subject: {en: Hi}\n        body: {en: \"Go to {link}\"}\n", 8, `unknown message "invite"`},
+		{"message base language", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      invitation:\n        subject: {fr: Bonjour}\n        body: {en: \"Go to {link}\"}\n", 10, `no subject in the base language "en"`},
 		{"bad yaml", "        waves: [pre]\n        text: {en: Colour}", "        waves: [pre\n        text: {en: Colour}", 0, ``},
 		{"wrong type", "version: 2", "version: two", 2, ``},
 	}

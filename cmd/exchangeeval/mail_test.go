@@ -1,0 +1,129 @@
+package main
+
+import (
+	"mime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
+)
+
+// TestInvitationsAndReminders runs the e-mail commands against a real SMTP
+// server on 127.0.0.1: nothing is queued without SMTP settings or to a
+// closed wave; a dry run queues nothing; each participant gets one
+// invitation in their language, with their link and the closing day,
+// however often invite runs; reminders go only to those who have not
+// answered, one at a time; refusals are recorded with the server's words
+// and can be queued again.
+func TestInvitationsAndReminders(t *testing.T) {
+	c := newCLI(t)
+	srv := smtptest.Start(t)
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "Chicago–Paris 2027", "--name-in", "fr=Chicago–Paris 2027 (fr)",
+		"--host-city", "Paris", "--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17")
+	people := "name,email,city,role,language,side\nAna Ruiz,ana@example.org,Chicago,practitioner,en,visiting\nLéa Petit,lea@example.org,Paris,supervisor,fr,host\nBo Chen,bo@example.org,Chicago,lawyer,en,visiting\n"
+	c.mustRun("participants", "import", "--exchange", "x1", writeFile(t, "people.csv", people))
+
+	if _, _, err := c.run("invite", "--exchange", "x1", "--wave", "pre"); exitCode(err) != 2 || !strings.Contains(err.Error(), "e-mail is not configured") {
+		t.Fatalf("invite without SMTP: %v", err)
+	}
+	c.env["EXCHANGEEVAL_SMTP_URL"] = srv.URL()
+	c.env["EXCHANGEEVAL_MAIL_FROM"] = "Evaluation <eval@example.org>"
+	c.env["EXCHANGEEVAL_BASE_URL"] = "https://eval.example.org"
+	if _, _, err := c.run("invite", "--exchange", "x1", "--wave", "pre"); exitCode(err) != 4 || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("invite to a closed wave: %v", err)
+	}
+	closes := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	if out := c.mustRun("exchange", "open-wave", "--exchange", "x1", "pre", "--closes", closes, "--remind-before", "3d"); !strings.Contains(out, "answer by "+closes) {
+		t.Errorf("open-wave: %s", out)
+	}
+	for _, bad := range [][]string{{"--closes", "2020-01-01"}, {"--closes", "01/03/2027"}, {"--remind-before", "3d"}, {"--closes", closes, "--remind-before", "three days"}} {
+		if _, _, err := c.run(append([]string{"exchange", "open-wave", "--exchange", "x1", "post"}, bad...)...); exitCode(err) != 2 {
+			t.Errorf("open-wave %v: %v", bad, err)
+		}
+	}
+
+	out, errOut, err := c.run("invite", "--exchange", "x1", "--wave", "pre", "--dry-run")
+	if err != nil || !strings.Contains(out, "P0002  fr") || !strings.Contains(errOut, "3 message(s) would be queued") {
+		t.Fatalf("dry run: %v\n%s\n%s", err, out, errOut)
+	}
+	if list := c.mustRun("mail", "list", "--exchange", "x1"); strings.Count(list, "\n") != 1 {
+		t.Fatalf("a dry run queued:\n%s", list)
+	}
+	if out := c.mustRun("invite", "--exchange", "x1", "--wave", "pre"); !strings.Contains(out, "queued 3 invitation(s)") {
+		t.Fatalf("invite: %s", out)
+	}
+	if out := c.mustRun("invite", "--exchange", "x1", "--wave", "pre"); !strings.Contains(out, "queued 0 invitation(s)") || !strings.Contains(out, "3 participant(s) already had one") {
+		t.Fatalf("invite again: %s", out)
+	}
+	if out := c.mustRun("mail", "send", "--rate", "0"); !strings.Contains(out, "sent 3;") {
+		t.Fatalf("send: %s", out)
+	}
+	got := srv.Received()
+	if len(got) != 3 {
+		t.Fatalf("%d messages received", len(got))
+	}
+	dec := new(mime.WordDecoder)
+	for _, r := range got {
+		subject, _ := dec.DecodeHeader(r.Header("Subject"))
+		body := string(r.Data)
+		switch r.To[0] {
+		case "lea@example.org":
+			if !strings.Contains(subject, "Chicago–Paris 2027 (fr) : votre questionnaire « Avant l'échange »") || r.Header("Content-Language") != "fr" {
+				t.Errorf("Léa's subject %q", subject)
+			}
+		case "ana@example.org", "bo@example.org":
+			if !strings.Contains(subject, "Chicago–Paris 2027: your questionnaire “Before the exchange”") {
+				t.Errorf("%s's subject %q", r.To[0], subject)
+			}
+		}
+		if !strings.Contains(body, "https://eval.example.org/s/") {
+			t.Errorf("no link in the message to %s", r.To[0])
+		}
+	}
+
+	// Ana answers; the reminder goes to Léa and Bo only, once even if asked twice before it is sent.
+	c.mustRun("responses", "import", "--exchange", "x1", writeFile(t, "a.csv", "participant,wave,fund_corporate\nP0001,pre,4\n"))
+	if out := c.mustRun("remind", "--exchange", "x1", "--wave", "pre"); !strings.Contains(out, "queued 2 reminder(s)") {
+		t.Fatalf("remind: %s", out)
+	}
+	if out := c.mustRun("remind", "--exchange", "x1", "--wave", "pre"); !strings.Contains(out, "queued 0 reminder(s)") {
+		t.Fatalf("remind again before sending: %s", out)
+	}
+	// The server refuses Bo's (550) and is busy for Léa's (421).
+	srv.Refuse(func(_ int, to []string) *smtp.SMTPError {
+		if to[0] == "bo@example.org" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
+		}
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "busy"}
+	})
+	if out := c.mustRun("mail", "send", "--rate", "0"); !strings.Contains(out, "sent 0; 1 to try again later; 1 failed") {
+		t.Fatalf("send with refusals: %s", out)
+	}
+	failed := c.mustRun("mail", "list", "--exchange", "x1", "--status", "failed")
+	if !strings.Contains(failed, "P0003") || !strings.Contains(failed, "mailbox unavailable") || strings.Contains(failed, "P0002") {
+		t.Errorf("failed messages:\n%s", failed)
+	}
+	queued := c.mustRun("mail", "list", "--exchange", "x1", "--status", "queued")
+	if !strings.Contains(queued, "P0002") || !strings.Contains(queued, "busy") {
+		t.Errorf("queued messages:\n%s", queued)
+	}
+	srv.Refuse(nil)
+	if out := c.mustRun("mail", "retry", "--exchange", "x1"); !strings.Contains(out, "queued 1 failed message(s)") {
+		t.Errorf("retry: %s", out)
+	}
+	if out := c.mustRun("mail", "send", "--rate", "0"); !strings.Contains(out, "sent 1;") {
+		t.Errorf("send after retry (Léa's waits for its backoff): %s", out)
+	}
+	if n := srv.To()["bo@example.org"]; n != 2 {
+		t.Errorf("Bo received %d messages, want the invitation and the reminder", n)
+	}
+	if n := srv.To()["ana@example.org"]; n != 1 {
+		t.Errorf("Ana, who answered, received %d messages, want the invitation only", n)
+	}
+	if _, _, err := c.run("mail", "list", "--exchange", "x1", "--status", "lost"); exitCode(err) != 2 {
+		t.Errorf("an unknown status: %v", err)
+	}
+}
