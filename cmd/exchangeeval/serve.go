@@ -14,6 +14,9 @@ import (
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/demo"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/smtpsend"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/web"
 )
 
@@ -35,11 +38,22 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group any analytic output shows (env EXCHANGEEVAL_MIN_CELL)")
 	maxRows := maxRowsFlag(fs, env.getenv)
+	var mf mailFlags
+	mf.bind(fs, env.getenv)
+	mf.bindRate(fs, env.getenv)
 	fs.BoolVar(&seed, "demo", false, "seed two demo exchanges (idempotent) and print the open questionnaire's links")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return errUsage(fmt.Sprintf("serve takes no arguments, got %q", rest))
+	}
+	var mailSettings *mailing.Settings
+	if mf.url != "" {
+		s, err := mf.settings()
+		if err != nil {
+			return err
+		}
+		mailSettings = s
 	}
 	log := cfg.logger(env)
 	instruments, err := cfg.instruments()
@@ -82,9 +96,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
 		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
-		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows})
+		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings})
 	if err != nil {
 		return err
+	}
+	if mailSettings != nil {
+		mailer := &mailing.Service{Store: store, Instruments: instruments, BaseURL: baseURL, Log: log,
+			Worker: &mailing.Worker{Outbox: store, Sender: smtpsend.New(*mailSettings), Rate: mf.rate, Log: log},
+			Reminded: func(ctx context.Context, x *exchange.Exchange, wave string, out *mailing.Outcome) {
+				store.Audit(ctx, staff.Event{At: time.Now(), Actor: "exchangeeval", Action: staff.AuditAdminister, Exchange: x.ID,
+					Detail: fmt.Sprintf("automatic reminders of wave %s: %d queued", wave, len(out.Queued)), Note: "mail-reminder",
+					Args: []string{wave, fmt.Sprint(len(out.Queued)), fmt.Sprint(out.Already), fmt.Sprint(len(out.Skipped))}})
+			}}
+		go mailer.Run(maintain)
+		log.Info("sending e-mail", "smtp", mailSettings.String(), "rate", mf.rate)
 	}
 	srv := &http.Server{
 		Handler:           handler,

@@ -33,6 +33,12 @@ type adminExchangePage struct {
 	// People is every participant, with what they have answered and their
 	// personal link, for the admin who must resend one.
 	People []personRow
+	// The e-mail section: whether e-mail is configured, each wave's
+	// invitations and schedule, each participant's messages.
+	MailConfigured bool
+	MailWaves      []mailWave
+	Deliveries     []delivery
+	FailedMail     int
 	// NameFields are the exchange name's translations the form asks for:
 	// one per language of the questionnaire(s) other than its base one.
 	NameFields []nameField
@@ -193,6 +199,10 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 				}
 			}
 		}
+	}
+	if err := s.mailSection(c, &p, x, in, ps, respondents, lang); err != nil {
+		s.htmlError(c, lang, err)
+		return
 	}
 	s.render(c, status, "admin_exchange", p)
 }

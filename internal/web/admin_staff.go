@@ -45,6 +45,9 @@ type selectOption struct {
 	Selected     bool
 }
 
+// notesOfAWave are the audit notes whose first particular is a wave.
+var notesOfAWave = []string{"wave-open", "wave-close", "schedule", "mail-invitation", "mail-reminder"}
+
 // auditNote words a note of the audit trail in lang; the English Detail
 // stands in for an event recorded before notes existed.
 func auditNote(lang, note string, args []string) string {
@@ -125,9 +128,9 @@ func (s *Server) handleAudit(c *gin.Context) {
 		detail := e.Detail
 		if e.Note != "" {
 			args := e.Args
-			if in := s.instruments.Get(instrumentOf[e.Exchange]); in != nil && (e.Note == "wave-open" || e.Note == "wave-close") && len(args) == 1 {
+			if in := s.instruments.Get(instrumentOf[e.Exchange]); in != nil && slices.Contains(notesOfAWave, e.Note) && len(args) > 0 {
 				// A wave by its title, as every staff page names it.
-				args = []string{waveTitle(in, args[0], lang)}
+				args = append([]string{waveTitle(in, args[0], lang)}, args[1:]...)
 			}
 			detail = auditNote(lang, e.Note, args)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/csci/exchangeeval/internal/mailing"
 )
 
 // catalogue holds every interface string in each language the service
@@ -11,6 +13,7 @@ import (
 var catalogue = map[string]map[string]string{
 	"en": {
 		"skip":              "Skip to the content",
+		"deadline":          "Please answer by %s.",
 		"language":          "Language",
 		"required":          "required",
 		"optional":          "optional",
@@ -51,6 +54,7 @@ var catalogue = map[string]map[string]string{
 	},
 	"fr": {
 		"skip":              "Aller au contenu",
+		"deadline":          "Merci de répondre d'ici le %s.",
 		"language":          "Langue",
 		"required":          "obligatoire",
 		"optional":          "facultatif",
@@ -116,19 +120,8 @@ func translate(lang, key string, args ...any) string {
 	return s
 }
 
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // formatDate writes a day the way a reader of lang expects it.
-func formatDate(lang string, t time.Time) string {
-	if lang == "fr" {
-		d := strconv.Itoa(t.Day())
-		if t.Day() == 1 {
-			d = "1er"
-		}
-		return fmt.Sprintf("%s %s %d", d, frenchMonths[t.Month()-1], t.Year())
-	}
-	return t.Format("2 January 2006")
-}
+func formatDate(lang string, t time.Time) string { return mailing.Date(lang, t) }
 
 // formatDays writes the days from start to end ("11–17 April 2027"),
 // naming the month and year once when they are shared.
@@ -150,7 +143,7 @@ func formatDays(lang string, start, end time.Time) string {
 func formatTime(lang string, t time.Time) string {
 	t = t.UTC()
 	if lang == "fr" {
-		return fmt.Sprintf("%d %s %d à %d h %02d (UTC)", t.Day(), frenchMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+		return fmt.Sprintf("%s à %d h %02d (UTC)", mailing.Date(lang, t), t.Hour(), t.Minute())
 	}
-	return t.Format("2 January 2006 at 15:04 UTC")
+	return mailing.Date(lang, t) + t.Format(" at 15:04 UTC")
 }

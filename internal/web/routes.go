@@ -48,6 +48,8 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
 	signedIn.POST("/admin/exchanges/:id/participants/:pid/remove", s.handleAdminRemoveParticipant)
+	signedIn.POST("/admin/exchanges/:id/mail", s.handleAdminMail)
+	signedIn.POST("/admin/exchanges/:id/schedule", s.handleAdminSchedule)
 	signedIn.GET("/admin/audit", s.handleAudit)
 	signedIn.GET("/admin/users", s.handleUsers)
 	signedIn.POST("/admin/users", s.handleUserCreate)
@@ -59,6 +61,8 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.GET(participantsUploadRoute, s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/participants/:pid/remove", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/users/change", s.redirectTo("/admin/users"))
+	signedIn.GET("/admin/exchanges/:id/mail", s.redirectTo("/admin/exchanges/:id"))
+	signedIn.GET("/admin/exchanges/:id/schedule", s.redirectTo("/admin/exchanges/:id"))
 
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {

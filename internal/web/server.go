@@ -23,6 +23,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -61,6 +62,10 @@ type Store interface {
 	Audit(ctx context.Context, e staff.Event)
 	AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Event, string, error)
 	RemoveParticipant(ctx context.Context, exchangeID, pid string, waves []string) (*exchange.Participant, error)
+	SetWaveSchedule(ctx context.Context, id, wave string, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error)
+	Mail(ctx context.Context, exchangeID string) ([]*mailing.Mail, error)
+	QueueMail(ctx context.Context, exchangeID string, mails []*mailing.Mail, now time.Time) ([]*mailing.Mail, int, error)
+	RetryFailedMail(ctx context.Context, exchangeID string, now time.Time) (int, error)
 	Users(ctx context.Context) ([]*staff.User, error)
 	CreateUser(ctx context.Context, u *staff.User) error
 	AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error)
@@ -89,6 +94,9 @@ type Config struct {
 	Version string
 	// Methods is the methods document, whose plain words go into workbooks.
 	Methods string
+	// Mail is how e-mail is sent; nil when it is not configured (the admin
+	// page then says how to configure it, and queues nothing).
+	Mail *mailing.Settings
 	// MaxImportRows bounds the rows of an uploaded participants file;
 	// workbook.DefaultMaxRows when 0.
 	MaxImportRows int

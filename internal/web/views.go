@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -58,6 +59,8 @@ type questionnairePage struct {
 	// DraftAt is when the answers filled in were saved as a draft.
 	DraftAt      string
 	ExchangeName string
+	// Deadline is the day the delegate is asked to answer by, if any.
+	Deadline string
 	// Answered sections of all: the progress indicator (kept current as
 	// the delegate answers by /static/app.js, when scripts run).
 	Answered int
@@ -120,6 +123,9 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 		WaveIntro:    w.Intro.In(lang, base),
 		Description:  in.Description.In(lang, base),
 		ExchangeName: x.NameIn(lang),
+	}
+	if c := x.Waves[wave].Closes; c != nil {
+		p.Deadline = mailing.Date(lang, *c)
 	}
 	for _, s := range in.SectionsIn(wave) {
 		sv := sectionView{ID: s.ID, Heading: s.Heading.In(lang, base), Intro: s.Intro.In(lang, base)}

@@ -1,0 +1,147 @@
+package web_test
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/smtpsend"
+	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// TestAdminSendsInvitationsAndReminders: from the admin page, with a real
+// SMTP server on 127.0.0.1 — a closing day set on the page shows on the
+// questionnaire; invitations go to everyone once, in their language;
+// reminders only to those who have not answered; a refused message is
+// shown with the server's words and can be tried again; without e-mail
+// configured the page says how to configure it and sends nothing.
+func TestAdminSendsInvitationsAndReminders(t *testing.T) {
+	srv := smtptest.Start(t)
+	settings, err := mailing.ParseSettings(srv.URL(), "Evaluation <eval@example.org>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, web.Config{Mail: settings, BaseURL: "https://eval.example.org"})
+	ctx := context.Background()
+	worker := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings), Backoff: func(int) time.Duration { return 0 }}
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	admin := "/admin/exchanges/" + demo.UpcomingID
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+
+	// A closing day, set on the page, shows on the French questionnaire.
+	closes := time.Now().AddDate(0, 0, 20).UTC().Truncate(24 * time.Hour)
+	if status, _ := s.postForm(c, admin, admin+"/schedule", url.Values{"wave": {"pre"}, "closes": {closes.Format("2006-01-02")}, "remind_days": {"3"}}); status != http.StatusSeeOther {
+		t.Fatalf("schedule: %d", status)
+	}
+	var french string
+	for _, p := range ps {
+		if p.Language == "fr" {
+			_, body := s.page(s.client(), "/s/"+p.Token)
+			if !strings.Contains(body, "Merci de répondre d'ici le "+mailing.Date("fr", closes)) {
+				t.Errorf("the French questionnaire does not show the closing day")
+			}
+			french = p.Email
+			break
+		}
+	}
+	_, page := s.page(c, admin+"?lang=en")
+	if !strings.Contains(page, "automatic reminder on "+mailing.Date("en", closes.AddDate(0, 0, -3))) || !strings.Contains(page, "Send invitations ("+strconv.Itoa(len(ps))+")") {
+		t.Errorf("the page does not show the schedule or the invitations to send")
+	}
+
+	if status, _ := s.postForm(c, admin, admin+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}}); status != http.StatusSeeOther {
+		t.Fatalf("invite: %d", status)
+	}
+	_, page = s.page(c, admin)
+	if !strings.Contains(page, strconv.Itoa(len(ps))+" invitation(s) to “Before the exchange” queued") {
+		t.Errorf("no notice of the invitations")
+	}
+	s.postForm(c, admin, admin+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}}) // a second click queues nothing
+	if res, err := worker.SendDue(ctx); err != nil || res.Sent != len(ps) {
+		t.Fatalf("sending: %+v %v", res, err)
+	}
+	to := srv.To()
+	for _, p := range ps {
+		if to[p.Email] != 1 {
+			t.Errorf("%s received %d invitations", p.PID, to[p.Email])
+		}
+	}
+	dec := new(mime.WordDecoder)
+	for _, r := range srv.Received() {
+		subject, _ := dec.DecodeHeader(r.Header("Subject"))
+		if r.To[0] == french && !strings.Contains(subject, "votre questionnaire « Avant l'échange »") {
+			t.Errorf("the French delegate's subject: %q", subject)
+		}
+		if !regexp.MustCompile(`https://eval\.example\.org/s/[A-Za-z0-9_-]{43}`).Match(r.Data) {
+			t.Errorf("no personal link in the message to %s", r.To[0])
+		}
+	}
+	_, page = s.page(c, admin)
+	if strings.Count(page, "invitation sent ") != len(ps) {
+		t.Errorf("the delivery table does not show %d invitations sent", len(ps))
+	}
+
+	// One delegate answers; the reminder goes to the others; the server
+	// refuses one of them for good.
+	answer := validForm(s.set.Get(demo.InstrumentID), "pre")
+	if resp, err := s.client().PostForm(s.srv.URL+"/s/"+ps[0].Token, answer); err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answering: %v %v", err, resp)
+	}
+	refused := ps[1].Email
+	srv.Refuse(func(_ int, rcpt []string) *smtp.SMTPError {
+		if rcpt[0] == refused {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
+		}
+		return nil
+	})
+	s.postForm(c, admin, admin+"/mail", url.Values{"action": {"remind"}, "wave": {"pre"}})
+	if res, _ := worker.SendDue(ctx); res.Sent != len(ps)-2 || res.Failed != 1 {
+		t.Fatalf("reminders: %+v", res)
+	}
+	if srv.To()[ps[0].Email] != 1 {
+		t.Errorf("the delegate who answered was reminded")
+	}
+	_, page = s.page(c, admin)
+	if !strings.Contains(page, "reminder 1 not delivered: ") || !strings.Contains(page, "mailbox unavailable") || !strings.Contains(page, "Try the 1 failed message(s) again") {
+		t.Errorf("the refusal is not shown with the server's words")
+	}
+	srv.Refuse(nil)
+	s.postForm(c, admin, admin+"/mail", url.Values{"action": {"retry"}})
+	if res, _ := worker.SendDue(ctx); res.Sent != 1 || srv.To()[refused] != 2 {
+		t.Errorf("retry: %+v, %d messages to the refused address", res, srv.To()[refused])
+	}
+
+	// A closed wave is not invited to.
+	s.postForm(c, admin, admin+"/mail", url.Values{"action": {"invite"}, "wave": {"post"}})
+	if _, page = s.page(c, admin); !strings.Contains(page, "is closed: open it before inviting") {
+		t.Errorf("inviting to a closed wave is not refused")
+	}
+	// Only admins write to delegates.
+	ev := s.login(account(staff.RoleEvaluator).Email, account(staff.RoleEvaluator).Password)
+	if status, _ := s.postForm(ev, "/exchanges", admin+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}}); status != http.StatusForbidden {
+		t.Errorf("an evaluator's invitations: %d", status)
+	}
+
+	// Without e-mail configured: the page says how, and nothing is queued.
+	bare := newSite(t, web.Config{})
+	bc := bare.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	if _, page := bare.page(bc, admin+"?lang=fr"); !strings.Contains(page, "Les courriels ne sont pas configurés : démarrez le service avec EXCHANGEEVAL_SMTP_URL") || strings.Contains(page, `id="invite-pre"`) {
+		t.Errorf("the page without e-mail does not say how to configure it")
+	}
+	bare.postForm(bc, admin, admin+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}})
+	if all, _ := bare.store.Mail(ctx, demo.UpcomingID); len(all) != 0 {
+		t.Errorf("%d messages queued without e-mail configured", len(all))
+	}
+}
