@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"mime"
 	"strings"
 	"testing"
@@ -125,5 +126,67 @@ func TestInvitationsAndReminders(t *testing.T) {
 	}
 	if _, _, err := c.run("mail", "list", "--exchange", "x1", "--status", "lost"); exitCode(err) != 2 {
 		t.Errorf("an unknown status: %v", err)
+	}
+}
+
+// TestKill9WhileSendingLosesNoMessage queues 500 invitations, kills the
+// sending process with SIGKILL partway, and sends again: every delegate
+// has their invitation, and at most one has it twice — the message the
+// server had accepted when the process died, before it was marked sent.
+func TestKill9WhileSendingLosesNoMessage(t *testing.T) {
+	srv := smtptest.Start(t)
+	dir := t.TempDir()
+	c := &cli{t: t, env: map[string]string{"EXCHANGEEVAL_SMTP_URL": srv.URL(), "EXCHANGEEVAL_MAIL_FROM": "eval@example.org"}, dataDir: dir}
+	c.mustRun("exchange", "create", "--id", "load", "--instrument", "csci-social-services", "--name", "Load", "--host-city", "Paris",
+		"--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17")
+	const n = 500
+	var b strings.Builder
+	b.WriteString("name,email,city,role,language,side\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Person %d,p%d@example.org,Paris,lawyer,%s,host\n", i, i, []string{"en", "fr"}[i%2])
+	}
+	c.mustRun("participants", "import", "--exchange", "load", writeFile(t, "people.csv", b.String()))
+	c.mustRun("exchange", "open-wave", "--exchange", "load", "pre")
+	if out := c.mustRun("invite", "--exchange", "load", "--wave", "pre"); !strings.Contains(out, fmt.Sprintf("queued %d invitation(s)", n)) {
+		t.Fatalf("invite: %s", out)
+	}
+
+	child := startChild(t, "mail", "send", "--rate", "0", "--data-dir", dir, "--smtp-url", srv.URL(), "--mail-from", "eval@example.org")
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(srv.Received()) < n/4 {
+		select {
+		case err := <-child.done:
+			child.done <- err
+			t.Fatalf("mail send ended before it was killed: %v\n%s", err, child.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mail send sent %d in two minutes", len(srv.Received()))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	child.kill(t)
+	before := len(srv.Received())
+
+	out := c.mustRun("mail", "send", "--rate", "0")
+	to := srv.To()
+	missing, twice := 0, 0
+	for i := range n {
+		switch to[fmt.Sprintf("p%d@example.org", i)] {
+		case 0:
+			missing++
+		case 1:
+		case 2:
+			twice++
+		default:
+			t.Errorf("p%d received %d invitations", i, to[fmt.Sprintf("p%d@example.org", i)])
+		}
+	}
+	t.Logf("killed after %d messages; the restart: %s", before, strings.TrimSpace(out))
+	if missing != 0 || twice > 1 {
+		t.Fatalf("%d delegates without their invitation, %d with it twice (at most 1 allowed)", missing, twice)
+	}
+	if queued := c.mustRun("mail", "list", "--exchange", "load", "--status", "queued"); strings.Count(queued, "\n") != 1 {
+		t.Errorf("messages still queued:\n%s", queued)
 	}
 }

@@ -40,6 +40,7 @@ type Server struct {
 	mu       sync.Mutex
 	received []Received
 	srv      *smtp.Server
+	ln       net.Listener
 	// Refuse, when set, answers a message's DATA (n counts every DATA
 	// from 1) with an error instead of accepting it.
 	refuse func(n int, to []string) *smtp.SMTPError
@@ -65,7 +66,7 @@ func (s *Server) listen(addr string) {
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxRecipients = 50
 	s.mu.Lock()
-	s.srv, s.addr = srv, l.Addr().String()
+	s.srv, s.ln, s.addr = srv, l, l.Addr().String()
 	s.mu.Unlock()
 	go srv.Serve(l) //nolint:errcheck // ends with Close
 }
@@ -76,10 +77,13 @@ func (s *Server) URL() string { return "smtp://" + s.addr + "?tls=none" }
 // Stop closes the server: connections are refused until Restart.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
 	if srv != nil {
+		// The listener is closed here too: Serve may not have taken it
+		// yet, and the server closes only those it has.
+		_ = ln.Close()
 		_ = srv.Close()
 	}
 }
