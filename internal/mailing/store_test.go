@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,5 +128,48 @@ func TestAServerDownLosesNothing(t *testing.T) {
 	}
 	if len(srv.Received()) != n {
 		t.Errorf("%d received, want %d", len(srv.Received()), n)
+	}
+}
+
+// TestTheAutomaticReminderGoesOnceWhenDue: a wave closing in two days with
+// a reminder three days before is due now; the reminder goes to those who
+// have not answered, once however often the service looks.
+func TestTheAutomaticReminderGoesOnceWhenDue(t *testing.T) {
+	const n = 6
+	s, in, _ := invitedExchange(t, n)
+	ctx := context.Background()
+	closes := time.Now().UTC().AddDate(0, 0, 2).Truncate(24 * time.Hour)
+	if _, err := s.SetWaveSchedule(ctx, "x1", "pre", &closes, 3*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Instrument: in.ID, InstrumentVersion: in.Version,
+		Language: "en", Answers: survey.Answers{"fund_corporate": 3}, Source: exchange.SourceWeb, SubmittedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var reminded []int
+	svc := &mailing.Service{Store: s, Instruments: survey.NewSet(in), BaseURL: "https://eval.example.org",
+		Reminded: func(_ context.Context, _ *exchange.Exchange, _ string, out *mailing.Outcome) {
+			reminded = append(reminded, len(out.Queued))
+		}}
+	// Not yet due a week earlier.
+	if err := svc.QueueDueReminders(ctx, closes.AddDate(0, 0, -7)); err != nil || len(reminded) != 0 {
+		t.Fatalf("a week before: %v %v", err, reminded)
+	}
+	for range 2 {
+		if err := svc.QueueDueReminders(ctx, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(reminded) != 1 || reminded[0] != n-1 {
+		t.Fatalf("reminders queued: %v, want one round of %d", reminded, n-1)
+	}
+	all, _ := s.Mail(ctx, "x1")
+	for _, m := range all {
+		if m.Kind == mailing.Reminder && m.Participant == "P0001" {
+			t.Errorf("the delegate who answered is reminded")
+		}
+		if m.Kind == mailing.Reminder && !strings.Contains(m.Text, mailing.Date(m.Language, closes)) {
+			t.Errorf("the reminder does not name the closing day:\n%s", m.Text)
+		}
 	}
 }

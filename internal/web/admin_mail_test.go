@@ -13,11 +13,14 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/smtpsend"
 	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web"
 )
 
@@ -143,5 +146,57 @@ func TestAdminSendsInvitationsAndReminders(t *testing.T) {
 	bare.postForm(bc, admin, admin+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}})
 	if all, _ := bare.store.Mail(ctx, demo.UpcomingID); len(all) != 0 {
 		t.Errorf("%d messages queued without e-mail configured", len(all))
+	}
+}
+
+// TestAThankYouFollowsAFirstAnswer: an instrument that words a thank-you
+// for a wave has it sent after a delegate's first answer, in their
+// language — once, not again when they change their answers.
+func TestAThankYouFollowsAFirstAnswer(t *testing.T) {
+	src, err := exchangeeval.Surveys.ReadFile("surveys/csci-social-services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const after = "    title: {en: Before the exchange, fr: Avant l'échange}\n"
+	if !strings.Contains(string(src), after) {
+		t.Fatal("test setup: the pre wave's title moved")
+	}
+	withThanks := strings.Replace(string(src), after, after+`    messages:
+      thank_you:
+        subject: {en: "Thank you, {name}", fr: "Merci, {name}"}
+        body: {en: "We received your answers to {wave}.", fr: "Nous avons bien reçu vos réponses à « {wave} »."}
+`, 1)
+	in, probs := survey.Parse("csci-social-services.yaml", []byte(withThanks))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	srv := smtptest.Start(t)
+	settings, _ := mailing.ParseSettings(srv.URL(), "eval@example.org")
+	s := newSiteWith(t, web.Config{Mail: settings}, survey.NewSet(in))
+	ctx := context.Background()
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+	var lea *exchange.Participant
+	for _, p := range ps {
+		if p.Language == "fr" {
+			lea = p
+			break
+		}
+	}
+	form := validForm(in, "pre")
+	for range 2 {
+		resp, err := s.client().PostForm(s.srv.URL+"/s/"+lea.Token, form)
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("answering: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	}
+	w := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings)}
+	if res, err := w.SendDue(ctx); err != nil || res.Sent != 1 {
+		t.Fatalf("thank-you messages sent: %+v %v", res, err)
+	}
+	r := srv.Received()[0]
+	subject, _ := new(mime.WordDecoder).DecodeHeader(r.Header("Subject"))
+	if r.To[0] != lea.Email || subject != "Merci, "+lea.Name || r.Header("Content-Language") != "fr" {
+		t.Errorf("thank-you to %v: %q", r.To, subject)
 	}
 }

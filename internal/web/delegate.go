@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -251,10 +252,35 @@ func (s *Server) saveDraft(c *gin.Context, d *delegate, wave string, form url.Va
 }
 
 func (s *Server) save(ctx context.Context, d *delegate, wave string, answers survey.Answers, source string) (*exchange.Response, error) {
-	return s.store.SaveResponse(ctx, &exchange.Response{
+	r, err := s.store.SaveResponse(ctx, &exchange.Response{
 		Exchange: d.x.ID, Participant: d.p.PID, Wave: wave, Instrument: d.in.ID, InstrumentVersion: d.in.Version,
 		Language: d.lang, Answers: answers, Source: source, SubmittedAt: s.now(),
 	})
+	if err == nil && r.Seq == 1 {
+		s.thank(context.WithoutCancel(ctx), d, wave)
+	}
+	return r, err
+}
+
+// thank queues the wave's thank-you message after a first answer, when the
+// instrument words one (it is optional) and e-mail is configured. A
+// failure is logged: the answers are stored, and that is what counts.
+func (s *Server) thank(ctx context.Context, d *delegate, wave string) {
+	w := d.in.Wave(wave)
+	if s.cfg.Mail == nil || w == nil || w.Messages[mailing.ThankYou] == nil {
+		return
+	}
+	p, err := s.store.ParticipantByToken(ctx, d.token)
+	if err == nil {
+		var mails []*mailing.Mail
+		mails, _, err = mailing.Plan(mailing.Request{Instrument: d.in, Exchange: d.x, Wave: wave, Kind: mailing.ThankYou, BaseURL: s.cfg.BaseURL}, []*exchange.Participant{p})
+		if err == nil && len(mails) > 0 {
+			_, _, err = s.store.QueueMail(ctx, d.x.ID, mails, s.now())
+		}
+	}
+	if err != nil {
+		s.log.Warn("could not queue a thank-you message", "exchange", d.x.ID, "participant", d.p.PID, "wave", wave, "err", err)
+	}
 }
 
 func (s *Server) handleThanks(c *gin.Context) {

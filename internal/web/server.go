@@ -33,6 +33,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
 	LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error)
+	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
 	Response(ctx context.Context, exchangeID, pid, wave string) (*exchange.Response, error)
 	SaveResponse(ctx context.Context, r *exchange.Response) (*exchange.Response, error)
 	SaveDraft(ctx context.Context, exchangeID, pid, wave, language string, answers survey.Answers, at time.Time) error

@@ -42,7 +42,12 @@ const completed = demo.CompletedID
 
 func newSite(t *testing.T, cfg web.Config) *site {
 	t.Helper()
-	set := instruments(t)
+	return newSiteWith(t, cfg, instruments(t))
+}
+
+// newSiteWith is newSite with other instrument definitions.
+func newSiteWith(t *testing.T, cfg web.Config, set *survey.Set) *site {
+	t.Helper()
 	store := storetest.Open(t)
 	if _, err := demo.Seed(context.Background(), store, set, time.Now()); err != nil {
 		t.Fatal(err)
