@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -198,5 +202,26 @@ func TestAThankYouFollowsAFirstAnswer(t *testing.T) {
 	subject, _ := new(mime.WordDecoder).DecodeHeader(r.Header("Subject"))
 	if r.To[0] != lea.Email || subject != "Merci, "+lea.Name || r.Header("Content-Language") != "fr" {
 		t.Errorf("thank-you to %v: %q", r.To, subject)
+	}
+}
+
+// textOf is the plain-text part of a received message, decoded.
+func textOf(t *testing.T, r smtptest.Received) string {
+	t.Helper()
+	m, err := netmail.ReadMessage(bytes.NewReader(r.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatalf("no text part: %v", err)
+		}
+		if ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct == "text/plain" {
+			b, _ := io.ReadAll(p) // quoted-printable is decoded by the reader
+			return string(b)
+		}
 	}
 }

@@ -2,9 +2,12 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +18,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/smtpsend"
+	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web"
@@ -32,7 +38,15 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
 	}
-	s := newSite(t, web.Config{})
+	// E-mail goes to a real SMTP server on 127.0.0.1: the delegate comes
+	// to the questionnaire through the link in their invitation.
+	smtpd := smtptest.Start(t)
+	mailSettings, err := mailing.ParseSettings(smtpd.URL(), "Evaluation <eval@example.org>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, web.Config{Mail: mailSettings})
+	sender := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*mailSettings)}
 	ctx := context.Background()
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
@@ -79,15 +93,32 @@ func TestBrowserEndToEnd(t *testing.T) {
 		}
 	}
 
-	// 1. A French delegate answers the pre-exchange questionnaire.
+	// 1. The admin sends the invitations; a French delegate follows the
+	// link in theirs and answers the pre-exchange questionnaire.
 	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
-	var link string
-	var pid string
+	var pid, email string
 	for _, p := range ps {
 		if p.Language == "fr" {
-			link, pid = s.srv.URL+"/s/"+p.Token, p.PID
+			pid, email = p.PID, p.Email
 			break
 		}
+	}
+	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	adminPage := "/admin/exchanges/" + demo.UpcomingID
+	if status, _ := s.postForm(admin, adminPage, adminPage+"/mail", url.Values{"action": {"invite"}, "wave": {"pre"}}); status != http.StatusSeeOther {
+		t.Fatalf("sending the invitations: %d", status)
+	}
+	if res, err := sender.SendDue(ctx); err != nil || res.Sent != len(ps) {
+		t.Fatalf("invitations sent: %+v %v", res, err)
+	}
+	var link string
+	for _, r := range smtpd.Received() {
+		if r.To[0] == email {
+			link = regexp.MustCompile(`https?://\S+/s/[A-Za-z0-9_-]{43}`).FindString(textOf(t, r))
+		}
+	}
+	if !strings.HasPrefix(link, s.srv.URL+"/s/") {
+		t.Fatalf("no link to this site in the invitation: %q", link)
 	}
 	in := s.set.Get(demo.InstrumentID)
 	b := browser(t)
@@ -124,6 +155,14 @@ func TestBrowserEndToEnd(t *testing.T) {
 	r, err := s.store.Response(ctx, demo.UpcomingID, pid, "pre")
 	if err != nil || r.Answers["fund_corporate"] != 4 || r.Answers["work_city"] != "paris" || r.Language != "fr" {
 		t.Fatalf("stored response: %v %+v", err, r)
+	}
+
+	// Reminders now go to everyone but the delegate who answered.
+	if status, _ := s.postForm(admin, adminPage, adminPage+"/mail", url.Values{"action": {"remind"}, "wave": {"pre"}}); status != http.StatusSeeOther {
+		t.Fatalf("sending the reminders: %d", status)
+	}
+	if res, err := sender.SendDue(ctx); err != nil || res.Sent != len(ps)-1 || smtpd.To()[email] != 1 {
+		t.Fatalf("reminders: %+v %v; the delegate who answered has %d messages", res, err, smtpd.To()[email])
 	}
 
 	// 2. An admin signs in and closes the pre wave.
