@@ -119,6 +119,11 @@ const (
 // DefaultBackoff doubles from a minute: 1, 2, 4 … 64 minutes.
 func DefaultBackoff(n int) time.Duration { return time.Minute << min(n-1, 6) }
 
+// batch is how many due messages the worker takes at a time: the embedded
+// store reads the whole queue for each batch, so a large outbox goes in
+// few reads.
+const batch = 1000
+
 // Result counts what a round did.
 type Result struct{ Sent, Retried, Failed int }
 
@@ -135,7 +140,7 @@ func (w *Worker) SendDue(ctx context.Context) (Result, error) {
 	}
 	first := true
 	for {
-		due, err := w.Outbox.DueMail(ctx, now, 100)
+		due, err := w.Outbox.DueMail(ctx, now, batch)
 		if err != nil || len(due) == 0 {
 			return res, err
 		}

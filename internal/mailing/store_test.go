@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // invitedExchange is an exchange of n delegates in the store, its pre
 // wave open and their invitations queued.
-func invitedExchange(t *testing.T, n int) (*mongostore.Store, *survey.Instrument, *exchange.Exchange) {
+func invitedExchange(t testing.TB, n int) (*mongostore.Store, *survey.Instrument, *exchange.Exchange) {
 	t.Helper()
 	ctx := context.Background()
 	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
@@ -59,7 +59,7 @@ func invitedExchange(t *testing.T, n int) (*mongostore.Store, *survey.Instrument
 	return s, in, x
 }
 
-func worker(t *testing.T, s *mongostore.Store, srv *smtptest.Server) *mailing.Worker {
+func worker(t testing.TB, s *mongostore.Store, srv *smtptest.Server) *mailing.Worker {
 	settings, err := mailing.ParseSettings(srv.URL(), "eval@example.org")
 	if err != nil {
 		t.Fatal(err)
