@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 func TestParseSettings(t *testing.T) {
@@ -189,5 +191,62 @@ func TestWorkerRetriesWhatMaySucceed(t *testing.T) {
 	}
 	if !mailing.Temporary(errors.New("connection refused")) {
 		t.Errorf("an unclassified error is not retried")
+	}
+}
+
+// TestPlanSkipsWhomItCannotReach: a participant without a usable address
+// is listed, by pseudonymous id, and skipped; each message is in its
+// delegate's language, from the instrument's wording when it has one (in
+// the base language when not translated), else the service's own.
+func TestPlanSkipsWhomItCannotReach(t *testing.T) {
+	src := `id: tiny
+version: 1
+languages: [en, fr, de]
+title: {en: Tiny, fr: Petit, de: Klein}
+waves:
+  - id: pre
+    title: {en: Before, fr: Avant, de: Vorher}
+    messages:
+      invitation:
+        subject: {en: "Please, {name}", fr: "S'il vous plaît, {name}"}
+        body: {en: "Here: {link}", fr: "Ici : {link}"}
+sections:
+  - id: s
+    heading: {en: S}
+    questions:
+      - id: note
+        type: text
+        waves: [pre]
+        text: {en: Note}
+`
+	in, probs := survey.Parse("tiny.yaml", []byte(src))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	x := &exchange.Exchange{ID: "x", Name: "X", Instrument: "tiny", Waves: map[string]exchange.WaveState{"pre": {Open: true}}}
+	people := []*exchange.Participant{
+		{PID: "P0001", Name: "Ana", Email: "ana@example.org", Language: "en", Token: "t1"},
+		{PID: "P0002", Name: "Léa", Email: "lea@example.org", Language: "fr", Token: "t2"},
+		{PID: "P0003", Name: "Jonas", Email: "jonas@example.org", Language: "de", Token: "t3"},
+		{PID: "P0004", Name: "Nobody", Email: "", Language: "en", Token: "t4"},
+		{PID: "P0005", Name: "Typo", Email: "typo@", Language: "en", Token: "t5"},
+	}
+	mails, skipped, err := mailing.Plan(mailing.Request{Instrument: in, Exchange: x, Wave: "pre", Kind: mailing.Invitation, BaseURL: "https://e.example.org"}, people)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != 3 || len(skipped) != 2 || skipped[0].PID != "P0004" || skipped[1].PID != "P0005" || !strings.Contains(skipped[1].Reason, "typo@") {
+		t.Fatalf("%d messages, skipped %+v", len(mails), skipped)
+	}
+	want := map[string]string{"P0001": "Please, Ana", "P0002": "S'il vous plaît, Léa", "P0003": "Please, Jonas"}
+	for _, m := range mails {
+		if m.Subject != want[m.Participant] || !strings.Contains(m.Text, "https://e.example.org/s/"+map[string]string{"P0001": "t1", "P0002": "t2", "P0003": "t3"}[m.Participant]) {
+			t.Errorf("%s: %q\n%s", m.Participant, m.Subject, m.Text)
+		}
+	}
+	// Reminders: the service's own words, and not to those who answered.
+	mails, _, _ = mailing.Plan(mailing.Request{Instrument: in, Exchange: x, Wave: "pre", Kind: mailing.Reminder, Answered: map[string]bool{"P0001": true}}, people[:3])
+	if len(mails) != 2 || !strings.HasPrefix(mails[0].Subject, "Rappel") && !strings.HasPrefix(mails[1].Subject, "Rappel") {
+		t.Errorf("reminders: %d, %q", len(mails), mails[0].Subject)
 	}
 }

@@ -120,3 +120,20 @@ func TestRefusalsAreClassified(t *testing.T) {
 		t.Errorf("an invalid address: %v", err)
 	}
 }
+
+// TestStartTLSIsRequiredByDefault: smtp:// without tls=none refuses a
+// server that offers no STARTTLS, rather than sending in the clear.
+func TestStartTLSIsRequiredByDefault(t *testing.T) {
+	srv := smtptest.Start(t)
+	settings, err := mailing.ParseSettings(strings.TrimSuffix(srv.URL(), "?tls=none"), "evaluation@example.org")
+	if err != nil || settings.TLS != mailing.TLSRequired {
+		t.Fatalf("%+v %v", settings, err)
+	}
+	err = smtpsend.New(*settings).Send(context.Background(), message())
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "tls") {
+		t.Fatalf("sent without STARTTLS: %v", err)
+	}
+	if len(srv.Received()) != 0 {
+		t.Errorf("a message went in the clear")
+	}
+}
