@@ -121,6 +121,10 @@ func (o *memoryOutbox) update(m *mailing.Mail, f func(*mailing.Mail)) error {
 	return errors.New("no such mail")
 }
 
+func (o *memoryOutbox) Claim(context.Context, *mailing.Mail, time.Time) (bool, error) {
+	return true, nil
+}
+
 func (o *memoryOutbox) MarkSent(_ context.Context, m *mailing.Mail, at time.Time) error {
 	return o.update(m, func(x *mailing.Mail) { x.Status, x.SentAt, x.Attempts = mailing.Sent, &at, x.Attempts+1 })
 }

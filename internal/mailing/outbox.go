@@ -80,6 +80,10 @@ type Outbox interface {
 	DueMail(ctx context.Context, now time.Time, limit int) ([]*Mail, error)
 	// MarkSent records a message sent; MarkRetry a temporary failure and
 	// when to try again; MarkFailed a permanent one.
+	// Claim takes a message for this worker's attempt: false when
+	// another worker (another process) has it. A claim left by a process
+	// that died lapses after a while.
+	Claim(ctx context.Context, m *Mail, now time.Time) (bool, error)
 	MarkSent(ctx context.Context, m *Mail, at time.Time) error
 	MarkRetry(ctx context.Context, m *Mail, reason string, next time.Time) error
 	MarkFailed(ctx context.Context, m *Mail, reason string) error
@@ -144,6 +148,7 @@ func (w *Worker) SendDue(ctx context.Context) (Result, error) {
 		if err != nil || len(due) == 0 {
 			return res, err
 		}
+		before := res
 		for _, m := range due {
 			if tick != nil && !first {
 				select {
@@ -157,12 +162,22 @@ func (w *Worker) SendDue(ctx context.Context) (Result, error) {
 				return res, err
 			}
 		}
+		if res == before {
+			// Every message due is another worker's: theirs to send.
+			return res, nil
+		}
 		now = w.now()
 	}
 }
 
 func (w *Worker) sendOne(ctx context.Context, m *Mail, res *Result) error {
-	err := w.Sender.Send(ctx, m)
+	// Two workers (a serve and a mail send, or two serves on one MongoDB)
+	// never send the same attempt: whoever claims it first does.
+	mine, err := w.Outbox.Claim(ctx, m, w.now())
+	if err != nil || !mine {
+		return err
+	}
+	err = w.Sender.Send(ctx, m)
 	switch {
 	case err == nil:
 		res.Sent++

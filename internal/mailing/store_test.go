@@ -173,3 +173,36 @@ func TestTheAutomaticReminderGoesOnceWhenDue(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoWorkersSendEachMessageOnce: two processes' workers (a serve and a
+// mail send on one database) send the same outbox at once; each message
+// goes once.
+func TestTwoWorkersSendEachMessageOnce(t *testing.T) {
+	const n = 60
+	s, _, _ := invitedExchange(t, n)
+	other := storetest.Reopen(t, s)
+	srv := smtptest.Start(t)
+	var wg sync.WaitGroup
+	results := make([]mailing.Result, 2)
+	for i, st := range []*mongostore.Store{s, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := worker(t, st, srv).SendDue(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	if results[0].Sent+results[1].Sent != n || len(srv.Received()) != n {
+		t.Fatalf("sent %+v, received %d, want %d in all", results, len(srv.Received()), n)
+	}
+	for addr, k := range srv.To() {
+		if k != 1 {
+			t.Errorf("%s received %d", addr, k)
+		}
+	}
+	t.Logf("the workers sent %d and %d", results[0].Sent, results[1].Sent)
+}

@@ -115,18 +115,25 @@ func (s *Store) beginImport(ctx context.Context, exchangeID, kind string) (*impo
 
 // importDead reports whether the process running an import is gone.
 func (s *Store) importDead(d *importDoc) bool {
-	host, _ := os.Hostname()
+	return processGone(d.Run, d.Host, d.PID, d.HeartbeatAt, importStale)
+}
+
+// processGone reports whether the process that wrote a document (its run,
+// host and pid) is gone: on this host the system is asked, elsewhere its
+// last sign of life is older than stale.
+func processGone(run, host string, pid int, alive time.Time, stale time.Duration) bool {
+	here, _ := os.Hostname()
 	switch {
-	case d.Run == thisRun:
-		return false // another import of this very process
-	case d.Host == host && d.PID == os.Getpid():
+	case run == thisRun:
+		return false // this very process
+	case host == here && pid == os.Getpid():
 		return true // an earlier process that had this one's id (a container restarted)
-	case d.Host == host:
-		if alive, known := processAlive(d.PID); known {
+	case host == here:
+		if alive, known := processAlive(pid); known {
 			return !alive
 		}
 	}
-	return time.Since(d.HeartbeatAt) > importStale
+	return time.Since(alive) > stale
 }
 
 func (r *importRun) heartbeat() {

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +29,15 @@ import (
 // message: a crash between the two leaves an entry whose message the
 // worker rebuilds from the entry's copy, never a message nobody will send.
 const collMailQueue = "mail_queue"
+
+// collMailClaims holds, per attempt at a message, which worker makes it:
+// _id "<queue key>#<attempt>", claimed by inserting it — an insert is
+// atomic on MongoDB and on the embedded store alike, so of two workers
+// one gets it. A claim older than mailClaimTTL is taken for abandoned.
+const (
+	collMailClaims = "mail_claims"
+	mailClaimTTL   = 10 * time.Minute
+)
 
 type mailDoc struct {
 	ID           string `bson:"_id"`
@@ -178,6 +188,64 @@ func (s *Store) mailOf(ctx context.Context, e *queueDoc) (*mailing.Mail, error) 
 	return &d.Mail, nil
 }
 
+// mailClaim is a worker's claim on an attempt at a message: which process
+// makes it, and since when.
+type mailClaim struct {
+	ID   string    `bson:"_id"`
+	At   time.Time `bson:"at"`
+	Run  string    `bson:"run"`
+	Host string    `bson:"host"`
+	PID  int       `bson:"pid"`
+}
+
+// Claim takes an attempt at a message for this process (see
+// collMailClaims). A claim of a process that is gone — killed while
+// sending — is taken over at once on its host, after mailClaimTTL from
+// elsewhere.
+func (s *Store) Claim(ctx context.Context, m *mailing.Mail, now time.Time) (bool, error) {
+	id := fmt.Sprintf("%s#%d", queueKey(m), m.Attempts)
+	coll := s.db.Collection(collMailClaims)
+	host, _ := os.Hostname()
+	claim := mailClaim{ID: id, At: now.UTC(), Run: thisRun, Host: host, PID: os.Getpid()}
+	for range 3 {
+		_, err := coll.InsertOne(ctx, claim)
+		if err == nil {
+			return s.stillDue(ctx, m)
+		}
+		if !isDuplicate(err) {
+			return false, s.fail("claim message "+id, err)
+		}
+		held, err := findByID[mailClaim](ctx, s, coll, id, "the claim on message "+id)
+		if err != nil {
+			return false, err
+		}
+		if held == nil {
+			continue // freed meanwhile
+		}
+		if !processGone(held.Run, held.Host, held.PID, held.At, mailClaimTTL) {
+			return false, nil
+		}
+		// Abandoned: free it, naming its time, so that a claim just made
+		// by another worker is not freed instead.
+		if _, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "at", Value: held.At}}); err != nil {
+			return false, s.fail("claim message "+id, err)
+		}
+	}
+	return false, nil
+}
+
+// stillDue reads a just-claimed message again: another worker may have
+// made this attempt, and settled it and dropped its claim, since this one
+// read the queue. The record is written before the claim is dropped, so
+// the read sees it.
+func (s *Store) stillDue(ctx context.Context, m *mailing.Mail) (bool, error) {
+	d, err := findByID[mailDoc](ctx, s, s.coll(m.Exchange, kindMail), m.Key(), "message "+queueKey(m))
+	if err != nil {
+		return false, err
+	}
+	return d != nil && d.Status == mailing.Queued && d.Attempts == m.Attempts, nil
+}
+
 // MarkSent records a message as sent, then takes it off the queue.
 func (s *Store) MarkSent(ctx context.Context, m *mailing.Mail, at time.Time) error {
 	at = at.UTC()
@@ -197,6 +265,11 @@ func (s *Store) MarkFailed(ctx context.Context, m *mailing.Mail, reason string) 
 func (s *Store) settleMail(ctx context.Context, m *mailing.Mail, set bson.D, done bool) error {
 	if _, err := s.coll(m.Exchange, kindMail).UpdateOne(ctx, byID(m.Key()), bson.D{{Key: "$set", Value: set}}); err != nil {
 		return s.fail("record message "+queueKey(m), err)
+	}
+	// The attempt's claim has done its work (the next attempt claims
+	// under its own number).
+	if _, err := s.db.Collection(collMailClaims).DeleteOne(ctx, byID(fmt.Sprintf("%s#%d", queueKey(m), m.Attempts))); err != nil {
+		s.log.Warn("could not drop a message's claim", "message", queueKey(m), "err", err)
 	}
 	if done {
 		if _, err := s.db.Collection(collMailQueue).DeleteOne(ctx, byID(queueKey(m))); err != nil {
