@@ -1,0 +1,149 @@
+package analysis
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// metaRef is metafor's figures for one set of estimates, from R 4.2.2 and
+// metafor (r-cran-metafor), options(digits = 15):
+//
+//	r <- rma(yi, sei = sei, method = "DL"); p <- predict(r)
+//	f <- rma(yi, sei = sei, method = "FE")
+//	c(r$b, r$se, r$ci.lb, r$ci.ub, r$zval, r$pval, r$tau2, r$I2, r$QE, r$QEp, p$pi.lb, p$pi.ub)
+//	c(f$b, f$se, f$ci.lb, f$ci.ub, f$zval, f$pval); weights(r) / 100
+type metaRef struct {
+	yi, sei []float64
+	dl      [12]float64
+	fe      [6]float64
+	weights []float64
+}
+
+var metaRefs = []metaRef{
+	{ // four exchanges, little heterogeneity
+		yi: []float64{0.72, 0.5, 0.9, 0.3}, sei: []float64{0.19, 0.25, 0.3, 0.22},
+		dl: [12]float64{0.585209617108681, 0.123515453944469, 0.343123775843406, 0.827295458373955, 4.73794653559533, 2.15894750042534e-06,
+			0.00734405673868092, 11.7945166015633, 3.40114909460739, 0.333810859994383, 0.290561613416819, 0.879857620800543},
+		fe:      [6]float64{0.584883169449797, 0.115107575915497, 0.359276466307713, 0.810489872591882, 5.08118744398867, 3.75082770853261e-07},
+		weights: []float64{0.351165809741814, 0.218430430239587, 0.156723151615336, 0.273680608403263},
+	},
+	{ // three exchanges that agree: τ² = 0, random = fixed
+		yi: []float64{0.72, 0.64, 0.61}, sei: []float64{0.19, 0.12, 0.13},
+		dl: [12]float64{0.642820671526043, 0.0799828859790061, 0.486057095627618, 0.799584247424469, 8.03697770664053, 9.20814143668575e-16,
+			0, 0, 0.229296070021627, 0.891679928799442, 0.486057095627618, 0.799584247424469},
+		fe: [6]float64{0.642820671526043, 0.0799828859790061, 0.486057095627618, 0.799584247424469, 8.03697770664053, 9.20814143668575e-16},
+	},
+	{ // five that disagree: I² 85 %
+		yi: []float64{1.2, 0.1, 0.8, -0.2, 0.5}, sei: []float64{0.2, 0.15, 0.25, 0.3, 0.1},
+		dl: [12]float64{0.493803806316623, 0.205600378523473, 0.0908344692028129, 0.896773143430432, 2.40176506416425, 0.0163161835338975,
+			0.170025505293551, 84.7279476830768, 26.191633691351, 2.89500458575513e-05, -0.409263336096848, 1.39687094873009},
+	},
+}
+
+func nearAbs(t *testing.T, name string, got, want float64) {
+	t.Helper()
+	if want == 0 {
+		if math.Abs(got) > 1e-12 {
+			t.Errorf("%s = %.15g, want 0", name, got)
+		}
+		return
+	}
+	near(t, name, &got, want)
+}
+
+func TestPoolAgreesWithMetafor(t *testing.T) {
+	for i, ref := range metaRefs {
+		m := Pool(ref.yi, ref.sei)
+		r, h := m.Random, m.Heterogeneity
+		for j, got := range []float64{r.Estimate, r.SE, r.CI[0], r.CI[1], r.Z, r.P, h.Tau2, h.I2, h.Q, h.P, m.Prediction[0], m.Prediction[1]} {
+			nearAbs(t, []string{"DL b", "DL se", "DL ci.lb", "DL ci.ub", "DL z", "DL p", "tau2", "I2", "QE", "QEp", "pi.lb", "pi.ub"}[j]+" #"+string(rune('1'+i)), got, ref.dl[j])
+		}
+		if ref.fe != [6]float64{} {
+			f := m.Fixed
+			for j, got := range []float64{f.Estimate, f.SE, f.CI[0], f.CI[1], f.Z, f.P} {
+				nearAbs(t, []string{"FE b", "FE se", "FE ci.lb", "FE ci.ub", "FE z", "FE p"}[j]+" #"+string(rune('1'+i)), got, ref.fe[j])
+			}
+		}
+		for j, w := range ref.weights {
+			nearAbs(t, "weight", m.Weights[j], w)
+		}
+	}
+}
+
+// TestProgrammePoolsEachExchangesPairedChange builds three exchanges,
+// analyses each once, and checks that the programme takes each one's
+// paired change and standard error as its report gives them, pools them
+// as Pool does, leaves out an exchange with too few pairs and says so,
+// and compares the latest exchange with the earlier ones.
+func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
+	ctx := context.Background()
+	var reports []*Report
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	instrument := survey.NewSet(ins...).Get("csci-social-services")
+	for i, n := range []int{40, 3, 25, 60} {
+		id := []string{"x-2014", "x-2015", "x-2016", "x-2017"}[i]
+		x := &exchange.Exchange{ID: id, Name: id, Instrument: instrument.ID, Start: time.Date(2014+i, 3, 9, 0, 0, 0, 0, time.UTC)}
+		ps, rs := Synthetic(instrument, id, n)
+		r, err := Analyze(ctx, Input{Instrument: instrument, Exchange: x, Participants: ps, Responses: rs}, Options{MinCell: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, r)
+	}
+	// Given out of order: the programme sorts by date.
+	p := Programme([]*Report{reports[3], reports[1], reports[0], reports[2]}, 5, time.Now(), "test")
+	if len(p.Exchanges) != 4 || p.Exchanges[0].ID != "x-2014" || p.Exchanges[3].ID != "x-2017" {
+		t.Fatalf("exchanges %+v", p.Exchanges)
+	}
+	if len(p.Goals) != len(reports[0].Goals) {
+		t.Fatalf("%d goals", len(p.Goals))
+	}
+	for gi, g := range p.Goals {
+		var yi, sei []float64
+		for ri, e := range g.Exchanges {
+			c := comparisonOf(reports[ri].Goals[gi], g.From, g.To)
+			if ri == 1 {
+				if e.Pooled || e.Excluded != "suppressed" {
+					t.Errorf("goal %s: the exchange of 3 delegates is pooled: %+v", g.ID, e)
+				}
+				continue
+			}
+			if !e.Pooled || *e.MeanDiff != *c.MeanDiff || *e.SE != *c.SE || e.N != c.N {
+				t.Errorf("goal %s, %s: %+v is not its report's %+v", g.ID, e.Exchange, e, c)
+				continue
+			}
+			yi, sei = append(yi, *c.MeanDiff), append(sei, *c.SE)
+		}
+		m := Pool(yi, sei)
+		if g.Random == nil || g.Random.Estimate != m.Random.Estimate || g.Heterogeneity == nil || g.Heterogeneity.Q != m.Heterogeneity.Q || g.Random.K != 3 {
+			t.Errorf("goal %s pooled %+v, want %+v", g.ID, g.Random, m.Random)
+		}
+		if g.Trend == nil || g.Trend.Latest != "x-2017" || g.Trend.Earlier.Estimate != Pool(yi[:2], sei[:2]).Random.Estimate {
+			t.Errorf("goal %s trend %+v", g.ID, g.Trend)
+		}
+	}
+	// One exchange: it is the pool, and heterogeneity says why it is absent.
+	one := Programme(reports[:1], 5, time.Now(), "test")
+	g := one.Goals[0]
+	if g.Random == nil || g.Random.Estimate != *g.Exchanges[0].MeanDiff || g.Heterogeneity != nil || g.HeterogeneityNote == "" || g.Trend != nil {
+		t.Errorf("one exchange: %+v", g)
+	}
+}
+
+func comparisonOf(g GoalReport, from, to string) Paired {
+	for _, c := range g.Comparisons {
+		if c.From == from && c.To == to {
+			return c.Paired
+		}
+	}
+	return Paired{}
+}
