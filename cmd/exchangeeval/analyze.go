@@ -4,32 +4,37 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
 )
 
 func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	var (
-		cfg        config
-		exchangeID string
-		asJSON     bool
-		minCell    int
-		lang       string
+		cfg       config
+		exchanges listFlag
+		programme string
+		asJSON    bool
+		minCell   int
+		lang      string
 	)
-	fs := newFlagSet(env, "analyze", "analyze --exchange ID [--json] [--min-cell K] [--lang en|fr]")
+	const usage = "analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--json] [--min-cell K] [--lang en|fr]"
+	fs := newFlagSet(env, "analyze", usage)
 	cfg.bind(fs, env.getenv)
-	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.Var(&exchanges, "exchange", "exchange id; with --programme, narrows it to these exchanges (repeat for several)")
+	fs.StringVar(&programme, "programme", "", "pool every exchange of this instrument (the programme), goal by goal")
 	fs.BoolVar(&asJSON, "json", false, "write the report as JSON (fields documented in the README)")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
 	fs.StringVar(&lang, "lang", "en", "language of goal and theme names in the text report")
 	if err := noPositional(fs, args); err != nil {
 		return err
 	}
-	if exchangeID == "" {
-		return errUsage("usage: exchangeeval analyze --exchange ID [--json] [--min-cell K] [--lang en|fr]")
+	if programme == "" && len(exchanges) != 1 {
+		return errUsage("usage: exchangeeval " + usage)
 	}
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
@@ -40,7 +45,10 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	}
 	defer sess.Close()
 	store := sess.store
-	x, in, err := sess.exchange(ctx, exchangeID)
+	if programme != "" {
+		return analyzeProgramme(ctx, env, sess, programme, exchanges, asJSON, minCell, lang)
+	}
+	x, in, err := sess.exchange(ctx, exchanges[0])
 	if err != nil {
 		return err
 	}
@@ -65,4 +73,49 @@ func envInt(getenv func(string) string, key string, def int) int {
 		return n
 	}
 	return def
+}
+
+// analyzeProgramme pools the exchanges of an instrument (all, or those
+// named), analysing each once.
+func analyzeProgramme(ctx context.Context, env *environment, sess *session, instrumentID string, only []string, asJSON bool, minCell int, lang string) error {
+	in := sess.instruments.Get(instrumentID)
+	if in == nil {
+		return exchange.Errorf(exchange.ENOTFOUND, "no instrument %q (known: %s)", instrumentID, strings.Join(sess.instruments.IDs(), ", "))
+	}
+	if !in.HasLanguage(lang) {
+		return errUsage(fmt.Sprintf("--lang %s: instrument %s is in %s", lang, in.ID, strings.Join(in.Languages, ", ")))
+	}
+	all, err := sess.store.Exchanges(ctx)
+	if err != nil {
+		return err
+	}
+	var xs []*exchange.Exchange
+	for _, x := range all {
+		if x.Instrument == in.ID && (len(only) == 0 || slices.Contains(only, x.ID)) {
+			xs = append(xs, x)
+		}
+	}
+	for _, id := range only {
+		if !slices.ContainsFunc(xs, func(x *exchange.Exchange) bool { return x.ID == id }) {
+			return exchange.Errorf(exchange.ENOTFOUND, "%s is not an exchange of the programme %s", id, in.ID)
+		}
+	}
+	if len(xs) == 0 {
+		return exchange.Errorf(exchange.ENOTFOUND, "instrument %s has no exchanges yet", in.ID)
+	}
+	var reports []*analysis.Report
+	for _, x := range xs {
+		r, err := analysis.Analyze(ctx, sess.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	p := analysis.Programme(reports, minCell, time.Now(), Version())
+	if asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	return analysis.WriteProgrammeText(env.stdout, p, in, lang)
 }

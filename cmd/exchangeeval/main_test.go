@@ -19,6 +19,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 )
 
@@ -520,6 +521,29 @@ func TestImportAndAnalyze(t *testing.T) {
 	}
 	if _, _, err := c.run("analyze", "--exchange", "t1"); err == nil || exitCode(err) != 2 {
 		t.Errorf("analyze without the instrument loaded: %v", err)
+	}
+	// The programme: this exchange and a second of the same instrument,
+	// pooled goal by goal.
+	setupTwoGoals(t, c, "t2", true)
+	out = c.mustRun("analyze", "--surveys", surveys, "--programme", "two-goals", "--json", "--min-cell", "3")
+	var prog analysis.ProgrammeReport
+	if err := json.Unmarshal([]byte(out), &prog); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(prog.Exchanges) != 2 || len(prog.Goals) != 2 || prog.Goals[0].Random == nil || prog.Goals[0].Random.K != 2 || prog.Goals[0].Heterogeneity == nil {
+		t.Errorf("programme: %+v", prog)
+	} else if math.Abs(prog.Goals[0].Random.Estimate-4.0/3) > 1e-9 {
+		// Two identical exchanges pool to their common change, +1.33.
+		t.Errorf("pooled change %v, want 1.333", prog.Goals[0].Random.Estimate)
+	}
+	text = c.mustRun("analyze", "--surveys", surveys, "--programme", "two-goals", "--exchange", "t2", "--min-cell", "3")
+	if !strings.Contains(text, "Programme two-goals — 1 exchange(s)") || !strings.Contains(text, "one exchange: heterogeneity needs two or more") {
+		t.Errorf("programme of one exchange:\n%s", text)
+	}
+	for _, args := range [][]string{{"--programme", "nope"}, {"--programme", "two-goals", "--exchange", "nope"}} {
+		if _, _, err := c.run(append([]string{"analyze", "--surveys", surveys}, args...)...); exitCode(err) != 3 {
+			t.Errorf("analyze %v: %v", args, err)
+		}
 	}
 	// A bad file imports nothing.
 	bad := writeFile(t, "bad.csv", "participant,wave,a1\nP0001,follow-up,3\nP0002,post,9\n")

@@ -190,3 +190,68 @@ func pairedText(p Paired, k int) string {
 		*p.DZ, *p.GZ, 100*p.Improved, 100*p.Unchanged, 100*p.Declined, p.N)
 	return s
 }
+
+// WriteProgrammeText writes the programme analysis as a plain-text report:
+// per goal, each exchange's change and the pooled estimates.
+func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, lang string) error {
+	p := &printer{w: w}
+	base := in.BaseLanguage()
+	p.f("Programme %s — %d exchange(s)\n", r.Instrument, len(r.Exchanges))
+	p.f("Exchanges with fewer than %d pairs are shown as n<%d and left out of the pooling.\n", r.MinCell, r.MinCell)
+	p.f("Pooled: fixed effect (inverse variance) and random effects (DerSimonian–Laird), as metafor::rma.\n")
+	p.f("\nExchanges\n")
+	for _, x := range r.Exchanges {
+		var waves []string
+		for _, wv := range in.WaveIDs() {
+			waves = append(waves, fmt.Sprintf("%s %d", wv, x.Responded[wv]))
+		}
+		p.f("  %s — %s, %s → %s, %s to %s: invited %d · %s\n", x.ID, x.Name, x.VisitingCity, x.HostCity, x.Start, x.End, x.Invited, strings.Join(waves, " · "))
+	}
+	for _, g := range r.Goals {
+		p.f("\n%s [%s], %s → %s (the criterion asks for at least %s)\n", survey.Text(g.Title).In(lang, base), g.ID, g.From, g.To, signed(g.MinChange))
+		for _, e := range g.Exchanges {
+			switch {
+			case !e.Pooled && e.Excluded == "suppressed":
+				p.f("  %-24s %d pairs, n<%d: not shown, not pooled\n", e.Exchange, e.N, r.MinCell)
+			case !e.Pooled:
+				p.f("  %-24s %d pairs: not pooled (%s)\n", e.Exchange, e.N, e.Excluded)
+			default:
+				p.f("  %-24s change %s [95%% CI %.2f, %.2f], %d pairs, d_z %.2f, weight %.0f%%, verdict %s\n", e.Exchange, signed(*e.MeanDiff), e.CI[0], e.CI[1],
+					e.N, *e.DZ, 100**e.Weight, e.Verdict)
+			}
+		}
+		if g.Random == nil {
+			p.f("  pooled: none (%s)\n", g.HeterogeneityNote)
+			continue
+		}
+		for _, pl := range []struct {
+			name string
+			v    *Pooled
+		}{{"fixed effect", g.Fixed}, {"random effects", g.Random}} {
+			p.f("  %-24s %s [95%% CI %.2f, %.2f], SE %.3f, z %.2f, p %s, %d exchange(s)\n", pl.name, signed(pl.v.Estimate), pl.v.CI[0], pl.v.CI[1], pl.v.SE, pl.v.Z, pValue(pl.v.P), pl.v.K)
+		}
+		if h := g.Heterogeneity; h != nil {
+			p.f("  heterogeneity: Q(%d) = %.2f, p %s; I² = %.0f%%; τ² = %.4f; a new exchange's change: 95%% between %.2f and %.2f\n", h.DF, h.Q, pValue(h.P), h.I2, h.Tau2, g.Prediction[0], g.Prediction[1])
+		} else {
+			p.f("  heterogeneity: %s\n", g.HeterogeneityNote)
+		}
+		if t := g.Trend; t != nil {
+			p.f("  latest (%s) %s against the earlier ones' %s: difference %s, p %s\n", t.Latest, signed(t.Change), signed(t.Earlier.Estimate), signed(t.Difference), pValue(t.P))
+		}
+	}
+	if len(r.Themes) > 0 {
+		p.f("\nThemes: share of respondents mentioning each\n")
+		for _, t := range r.Themes {
+			var parts []string
+			for _, s := range t.Shares {
+				v := "n<" + fmt.Sprint(r.MinCell)
+				if !s.Suppressed && s.Share != nil {
+					v = fmt.Sprintf("%.0f%%", 100**s.Share)
+				}
+				parts = append(parts, fmt.Sprintf("%s %s %s", s.Exchange, s.Wave, v))
+			}
+			p.f("  %s: %s\n", survey.Text(t.Label).In(lang, base), strings.Join(parts, " · "))
+		}
+	}
+	return p.err
+}

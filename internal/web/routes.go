@@ -30,6 +30,7 @@ func (s *Server) routes(r *gin.Engine) {
 	api := r.Group("/api/v1/exchanges", s.requireStaff(true))
 	api.GET("/:id/report", s.handleReport)
 	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
+	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.handleProgrammeReport)
 
 	// Staff pages. Every state-changing form carries a CSRF token.
 	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())
@@ -38,6 +39,7 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn := pages.Group("/", s.requireStaff(false))
 	signedIn.POST("/logout", s.handleLogout)
 	signedIn.GET("/exchanges", s.handleExchanges)
+	signedIn.GET("/programmes/:instrument", s.handleProgramme)
 	signedIn.GET("/exchanges/:id", s.handleDashboard)
 	signedIn.POST("/exchanges/:id/signoff", s.handleSignOff)
 	signedIn.GET("/admin/exchanges/new", s.handleAdminNew)

@@ -178,7 +178,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, r, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}

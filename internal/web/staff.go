@@ -77,6 +77,9 @@ type exchangesPage struct {
 	page
 	Rows     []exchangeRow
 	CanAdmin bool
+	// Programmes are the instruments whose exchanges the reader may
+	// compare (see programme.go).
+	Programmes []selectOption
 }
 
 func (s *Server) handleExchanges(c *gin.Context) {
@@ -108,6 +111,10 @@ func (s *Server) handleExchanges(c *gin.Context) {
 			}
 		}
 		p.Rows = append(p.Rows, row)
+		if in := s.instruments.Get(x.Instrument); in != nil && row.CanDashboard &&
+			!slices.ContainsFunc(p.Programmes, func(o selectOption) bool { return o.Value == in.ID }) {
+			p.Programmes = append(p.Programmes, selectOption{Value: in.ID, Label: translate(lang, "prog.title", in.Title.In(lang, in.BaseLanguage()))})
+		}
 	}
 	s.render(c, http.StatusOK, "exchanges", p)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/csci/exchangeeval/internal/analysis"
@@ -93,6 +95,105 @@ func themeChart(in *survey.Instrument, r *analysis.Report, lang string) template
 		x, y := float64(i%2)*(w/2), group*float64(len(r.Themes.Codebook))+6+18*float64(i/2)
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" class="w%d"/><text x="%.0f" y="%.0f" class="axis-l">%s</text>`, x, y, i, x+16, y+10, html.EscapeString(waveTitle(in, wv.Wave, lang)))
 	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// forestPlot draws a goal's change in each exchange with its 95 % CI, the
+// pooled random-effects estimate as a diamond with the prediction
+// interval, the zero line and the goal's minimum change. Like the themes
+// chart it is 360 units wide with each label on its own line, so that it
+// reads on a phone and prints on A4.
+func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, lang string) template.HTML {
+	const w, labelH, rowH, valueW = 360.0, 15.0, 14.0, 124.0
+	lo, hi := math.Min(0, g.MinChange), math.Max(0, g.MinChange)
+	widen := func(a, b float64) { lo, hi = math.Min(lo, a), math.Max(hi, b) }
+	for _, e := range g.Exchanges {
+		if e.Pooled {
+			widen(e.CI[0], e.CI[1])
+		}
+	}
+	if g.Random != nil {
+		widen(g.Random.CI[0], g.Random.CI[1])
+		if g.Prediction != nil {
+			widen(g.Prediction[0], g.Prediction[1])
+		}
+	}
+	pad := (hi - lo) * 0.08
+	if pad == 0 {
+		pad = 0.5
+	}
+	lo, hi = lo-pad, hi+pad
+	plotW := w - valueW
+	x := func(v float64) float64 { return plotW * (v - lo) / (hi - lo) }
+	rows := len(g.Exchanges) + 1
+	top := 4.0
+	h := top + float64(rows)*(labelH+rowH+6) + 34
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart forest" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h,
+		html.EscapeString(translate(lang, "prog.forest", survey.Text(g.Title).In(lang, "en"))))
+	bottom := h - 30
+	// Reference lines first, under the marks.
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.1f" class="zero"/>`, x(0), x(0), top, bottom)
+	if g.MinChange != 0 {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.1f" class="target"/>`, x(g.MinChange), x(g.MinChange), top, bottom)
+	}
+	y := top
+	weightOf := func(e analysis.ExchangeEffect) float64 {
+		if e.Weight == nil {
+			return 0
+		}
+		return *e.Weight
+	}
+	for _, e := range g.Exchanges {
+		label := names[e.Exchange]
+		if e.N > 0 {
+			label += " · " + translate(lang, "prog.pairs", e.N)
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" class="tlabel">%s</text>`, y+labelH-4, html.EscapeString(label))
+		mid := y + labelH + rowH/2
+		if e.Pooled {
+			side := 4 + 6*math.Sqrt(weightOf(e))
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="ci"/>`, x(e.CI[0]), x(e.CI[1]), mid, mid)
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="est"/>`, x(*e.MeanDiff)-side/2, mid-side/2, side, side)
+			fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="value-l">%s [%s ; %s]</text>`, plotW+6, mid+4, formatSigned(lang, *e.MeanDiff, 2),
+				formatNumber(lang, e.CI[0], 2), formatNumber(lang, e.CI[1], 2))
+		} else {
+			note := translate(lang, "prog.notpooled", minCell)
+			if e.N == 0 {
+				note = translate(lang, "prog.nopairs")
+			}
+			fmt.Fprintf(&b, `<text x="0" y="%.1f" class="axis-l">%s</text>`, mid+4, html.EscapeString(note))
+		}
+		y += labelH + rowH + 6
+	}
+	fmt.Fprintf(&b, `<text x="0" y="%.1f" class="tlabel">%s</text>`, y+labelH-4, html.EscapeString(translate(lang, "prog.pooled")))
+	mid := y + labelH + rowH/2
+	if r := g.Random; r != nil {
+		if g.Prediction != nil {
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="pi"/>`, x(g.Prediction[0]), x(g.Prediction[1]), mid, mid)
+		}
+		fmt.Fprintf(&b, `<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" class="diamond"/>`, x(r.CI[0]), mid, x(r.Estimate), mid-6, x(r.CI[1]), mid, x(r.Estimate), mid+6)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" class="value-l">%s [%s ; %s]</text>`, plotW+6, mid+4, formatSigned(lang, r.Estimate, 2), formatNumber(lang, r.CI[0], 2), formatNumber(lang, r.CI[1], 2))
+	} else {
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" class="axis-l">%s</text>`, mid+4, html.EscapeString(translate(lang, "prog.nopool")))
+	}
+	// The axis: zero, the goal's minimum change, and the ends.
+	fmt.Fprintf(&b, `<line x1="0" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/>`, plotW, bottom, bottom)
+	var ticks []float64
+	for _, t := range []float64{0, g.MinChange, lo + pad, hi - pad} {
+		if !slices.ContainsFunc(ticks, func(u float64) bool { return math.Abs(u-t) < 0.12*(hi-lo) }) {
+			ticks = append(ticks, t)
+		}
+	}
+	for _, t := range ticks {
+		label := formatSigned(lang, t, 1)
+		if t == 0 {
+			label = "0"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(t), bottom+13, label)
+	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(g.MinChange), bottom+26, html.EscapeString(translate(lang, "prog.target")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

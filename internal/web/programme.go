@@ -1,0 +1,174 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// The programme: every exchange of an instrument side by side, pooled.
+// A reader sees the exchanges whose dashboards they may see (a committee
+// member, those assigned to them); an exchange's figures come from its
+// cached analysis, so none is read twice.
+
+// programmeFor analyses the exchanges of the route's instrument the user
+// may see, narrowed to ?exchange= when given. ok is false when the answer
+// has been written (unknown instrument, nothing to see).
+func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeReport, *survey.Instrument, []*exchange.Exchange, bool) {
+	lang := s.staffLanguage(c)
+	in := s.instruments.Get(c.Param("instrument"))
+	fail := func(err error) {
+		if asJSON {
+			s.jsonError(c, err)
+		} else {
+			s.htmlError(c, lang, err)
+		}
+	}
+	if in == nil {
+		fail(errNotFound)
+		return nil, nil, nil, false
+	}
+	all, err := s.store.Exchanges(c.Request.Context())
+	if err != nil {
+		fail(err)
+		return nil, nil, nil, false
+	}
+	u := s.staffUser(c)
+	only := c.QueryArray("exchange")
+	var xs []*exchange.Exchange
+	for _, x := range all {
+		if x.Instrument != in.ID || (len(only) > 0 && !slices.Contains(only, x.ID)) {
+			continue
+		}
+		if (asJSON && staff.Can(u, staff.ViewAnalytics, x.ID)) || (!asJSON && staff.Can(u, staff.ViewDashboard, x.ID)) {
+			xs = append(xs, x)
+		}
+	}
+	if len(xs) == 0 {
+		if asJSON {
+			s.allowed(c, staff.ViewAnalytics, "", true)
+		} else {
+			s.allowed(c, staff.Administer, "", false) // says 403 in the reader's words
+		}
+		return nil, nil, nil, false
+	}
+	var reports []*analysis.Report
+	for _, x := range xs {
+		r, err := s.analyze(c, x, in, s.cfg.MinCell)
+		if err != nil {
+			fail(err)
+			return nil, nil, nil, false
+		}
+		reports = append(reports, r)
+	}
+	return analysis.Programme(reports, s.cfg.MinCell, s.now(), s.cfg.Version), in, xs, true
+}
+
+func (s *Server) handleProgrammeReport(c *gin.Context) {
+	p, _, _, ok := s.programmeFor(c, true)
+	if !ok {
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, p)
+}
+
+type programmePage struct {
+	page
+	Instrument string
+	Exchanges  []programmeExchangeView
+	Goals      []programmeGoalView
+	Themes     []programmeThemeView
+	Waves      []string
+	MinCell    int
+}
+
+type programmeExchangeView struct {
+	ID, Name, Dates, Cities string
+	Invited                 int
+	Responded               []int
+	Verdicts                []verdictCell
+}
+
+type verdictCell struct{ Verdict, Class, Label string }
+
+type programmeGoalView struct {
+	ID, Title, Figures, Heterogeneity, Trend string
+	Chart                                    template.HTML
+}
+
+type programmeThemeView struct {
+	Label  string
+	Shares []string
+}
+
+func (s *Server) handleProgramme(c *gin.Context) {
+	p, in, xs, ok := s.programmeFor(c, false)
+	if !ok {
+		return
+	}
+	lang := s.staffLanguage(c)
+	title := translate(lang, "prog.title", in.Title.In(lang, in.BaseLanguage()))
+	v := programmePage{page: s.staffPage(c, lang, title), Instrument: in.ID, MinCell: p.MinCell}
+	names := map[string]string{}
+	for _, x := range xs {
+		names[x.ID] = x.NameIn(lang)
+	}
+	for _, w := range in.WaveIDs() {
+		v.Waves = append(v.Waves, waveTitle(in, w, lang))
+	}
+	for i, x := range p.Exchanges {
+		ev := programmeExchangeView{ID: x.ID, Name: names[x.ID], Dates: formatDays(lang, xs[indexOf(xs, x.ID)].Start, xs[indexOf(xs, x.ID)].End),
+			Cities: x.VisitingCity + " → " + x.HostCity, Invited: x.Invited}
+		for _, w := range in.WaveIDs() {
+			ev.Responded = append(ev.Responded, x.Responded[w])
+		}
+		for _, g := range p.Goals {
+			e := g.Exchanges[i]
+			ev.Verdicts = append(ev.Verdicts, verdictCell{Verdict: e.Verdict, Class: verdictClass(e.Verdict), Label: translate(lang, "verdict."+e.Verdict)})
+		}
+		v.Exchanges = append(v.Exchanges, ev)
+	}
+	for _, g := range p.Goals {
+		gv := programmeGoalView{ID: g.ID, Title: survey.Text(g.Title).In(lang, in.BaseLanguage()), Chart: forestPlot(g, names, p.MinCell, lang)}
+		if r := g.Random; r != nil {
+			gv.Figures = translate(lang, "prog.figures", formatSigned(lang, r.Estimate, 2), formatNumber(lang, r.CI[0], 2), formatNumber(lang, r.CI[1], 2),
+				pFormat(lang, &r.P), r.K, formatSigned(lang, g.Fixed.Estimate, 2))
+		}
+		if h := g.Heterogeneity; h != nil {
+			gv.Heterogeneity = translate(lang, "prog.heterogeneity", formatNumber(lang, h.I2, 0), formatNumber(lang, h.Tau2, 3), formatNumber(lang, h.Q, 2), h.DF,
+				pFormat(lang, &h.P), formatSigned(lang, g.Prediction[0], 2), formatSigned(lang, g.Prediction[1], 2))
+		} else {
+			gv.Heterogeneity = translate(lang, "prog.onlyone")
+		}
+		if t := g.Trend; t != nil {
+			gv.Trend = translate(lang, "prog.trend", names[t.Latest], formatSigned(lang, t.Change, 2), formatSigned(lang, t.Earlier.Estimate, 2),
+				formatSigned(lang, t.Difference, 2), pFormat(lang, &t.P))
+		}
+		v.Goals = append(v.Goals, gv)
+	}
+	for _, t := range p.Themes {
+		tv := programmeThemeView{Label: survey.Text(t.Label).In(lang, in.BaseLanguage())}
+		for _, sh := range t.Shares {
+			val := "n<" + strconv.Itoa(p.MinCell)
+			if !sh.Suppressed && sh.Share != nil {
+				val = formatNumber(lang, 100**sh.Share, 0) + " %"
+			}
+			tv.Shares = append(tv.Shares, names[sh.Exchange]+" · "+waveTitle(in, sh.Wave, lang)+" : "+val)
+		}
+		v.Themes = append(v.Themes, tv)
+	}
+	s.render(c, http.StatusOK, "programme", v)
+}
+
+func indexOf(xs []*exchange.Exchange, id string) int {
+	return slices.IndexFunc(xs, func(x *exchange.Exchange) bool { return x.ID == id })
+}

@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// TestProgrammePageAndReport: the programme of the demo's instrument, as
+// each reader may see it — the page (forest plots, verdict grid, French)
+// for staff who see dashboards, each reader's exchanges only; the JSON
+// for those who may read the analytics.
+func TestProgrammePageAndReport(t *testing.T) {
+	s := newSite(t, web.Config{})
+	prog := "/programmes/" + demo.InstrumentID
+	ev := s.login(account(staff.RoleEvaluator).Email, account(staff.RoleEvaluator).Password)
+	code, page := s.page(ev, prog+"?lang=fr")
+	if code != http.StatusOK {
+		t.Fatalf("programme page: %d", code)
+	}
+	for _, want := range []string{`<svg class="chart forest"`, "Tous les échanges (effets aléatoires)", "Verdicts, échange par échange",
+		"Échange Chicago–Paris des services sociaux 2014", "Délégation de Chicago à Paris 2027", "pas encore de paires", "Avec un seul échange"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the French programme page lacks %q", want)
+		}
+	}
+	if strings.Count(page, `<svg class="chart forest"`) != 3 {
+		t.Errorf("%d forest plots, want one per goal", strings.Count(page, `<svg class="chart forest"`))
+	}
+	// The committee member assigned to the 2014 exchange sees it only.
+	cm := s.login(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
+	if code, page := s.page(cm, prog); code != http.StatusOK || strings.Contains(page, "Chicago delegation to Paris 2027") {
+		t.Errorf("the committee member's programme: %d, shows an exchange not theirs: %v", code, strings.Contains(page, "2027"))
+	}
+	other := s.login("other@demo.example.org", "other-committee-pw")
+	if code, page := s.page(other, prog); code != http.StatusOK || strings.Contains(page, "2014") {
+		t.Errorf("another member's programme: %d", code)
+	}
+	if code, _ := s.page(ev, "/programmes/no-such-instrument"); code != http.StatusNotFound {
+		t.Errorf("unknown instrument: %d", code)
+	}
+	// The dashboard and the list lead to it.
+	if _, dash := s.page(ev, "/exchanges/"+completed); !strings.Contains(dash, `href="`+prog+`"`) {
+		t.Errorf("the dashboard does not link to the programme")
+	}
+
+	// The report's JSON, for evaluators; the 2014 exchange is the pool.
+	resp, err := ev.Get(s.srv.URL + "/api/v1" + prog + "/report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p analysis.ProgrammeReport
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("report: %d %v", resp.StatusCode, err)
+	}
+	if len(p.Exchanges) != 2 || len(p.Goals) != 3 {
+		t.Fatalf("%d exchanges, %d goals", len(p.Exchanges), len(p.Goals))
+	}
+	for _, g := range p.Goals {
+		e := g.Exchanges[0]
+		if !e.Pooled || g.Random == nil || g.Random.Estimate != *e.MeanDiff || g.Random.K != 1 || g.Exchanges[1].Pooled {
+			t.Errorf("goal %s: %+v", g.ID, g)
+		}
+	}
+	for _, field := range []string{`"prediction_interval"`, `"heterogeneity_note"`, `"n_pairs"`, `"random"`, `"fixed"`} {
+		if !strings.Contains(string(b), field) {
+			t.Errorf("the JSON lacks %s", field)
+		}
+	}
+	if resp, _ := cm.Get(s.srv.URL + "/api/v1" + prog + "/report"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a committee member's JSON: %d", resp.StatusCode)
+	}
+	if resp, _ := s.client().Get(s.srv.URL + "/api/v1" + prog + "/report"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an anonymous JSON: %d", resp.StatusCode)
+	}
+}
