@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -89,7 +90,7 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	}
 	rng := rand.New(rand.NewPCG(2014, 3))
 	for i, p := range imp.Participants {
-		for _, r := range answersFor(in, p, people[i], rng) {
+		for _, r := range answersFor(in, p, people[i], rng, paris2014) {
 			added, err := store.AddResponseIfAbsent(ctx, r)
 			if err != nil {
 				return nil, fmt.Errorf("demo responses of %s: %w", CompletedID, err)
@@ -117,6 +118,20 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	}
 	res.OpenParticipants = imp.Participants
 
+	// Earlier exchanges on the same questionnaire, so that the programme
+	// page has a programme to show: other years, directions and sister
+	// cities, one too small to be shown. Their names say they are made up.
+	for _, pe := range programmeExchanges {
+		created, added, err := seedProgrammeExchange(ctx, store, in, instruments, pe)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			res.ExchangesCreated++
+		}
+		res.ResponsesAdded += added
+	}
+
 	for _, a := range Accounts {
 		if _, err := store.User(ctx, a.Email); err == nil {
 			continue
@@ -128,7 +143,9 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 			return nil, err
 		}
 		if a.Role == staff.RoleCommittee {
-			u.Exchanges = []string{CompletedID}
+			// Some exchanges of the programme, not all: the programme
+			// page shows a committee member only theirs.
+			u.Exchanges = []string{CompletedID, HamburgID}
 		}
 		if err := store.CreateUser(ctx, u); err != nil && exchange.ErrorCode(err) != exchange.ECONFLICT {
 			return nil, err
@@ -261,7 +278,17 @@ func clamp(v float64, lo, hi int) int {
 	return max(lo, min(hi, n))
 }
 
-func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng *rand.Rand) []*exchange.Response {
+// profile is how an exchange's delegates answer: where each side starts,
+// how far the week moves them, and when the questionnaires were answered.
+type profile struct {
+	baseline, gain map[string]map[string]float64
+	pre, post      time.Time
+}
+
+// paris2014 is the 2014 exchange's profile.
+var paris2014 = profile{baseline: baseline, gain: gain, pre: time.Date(2014, 3, 3, 10, 0, 0, 0, time.UTC), post: time.Date(2014, 3, 15, 9, 0, 0, 0, time.UTC)}
+
+func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng *rand.Rand, pr profile) []*exchange.Response {
 	var out []*exchange.Response
 	personal := map[string]float64{}
 	for _, g := range in.Goals {
@@ -275,9 +302,9 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 		for _, q := range in.QuestionsIn(wave) {
 			switch {
 			case q.Type == survey.TypeLikert && q.Goal != "":
-				level := baseline[who.side][q.Goal] + personal[q.Goal] + rng.NormFloat64()*0.6
+				level := pr.baseline[who.side][q.Goal] + personal[q.Goal] + rng.NormFloat64()*0.6
 				if wave == "post" {
-					level += gain[who.side][q.Goal] + rng.NormFloat64()*0.3
+					level += pr.gain[who.side][q.Goal] + rng.NormFloat64()*0.3
 				}
 				v := clamp(level, 1, 5)
 				if q.Reverse {
@@ -288,7 +315,7 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 				a[q.ID] = clamp(3.9+rng.NormFloat64()*0.8, 1, 5)
 			}
 		}
-		submitted := time.Date(2014, 3, 3, 10, 0, 0, 0, time.UTC)
+		submitted := pr.pre
 		if wave == "pre" {
 			a["work_city"] = cityCode(who.city)
 			a["org_type"] = who.org
@@ -301,7 +328,7 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 			a["takeaways"] = pick(rng, takeaways[who.language])
 			a["change_at_home"] = pick(rng, changes[who.language])
 			a["quote_consent"] = map[bool]string{true: "yes", false: "no"}[who.consent]
-			submitted = time.Date(2014, 3, 15, 9, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(120)) * time.Hour)
+			submitted = pr.post.Add(time.Duration(rng.IntN(120)) * time.Hour)
 		}
 		out = append(out, &exchange.Response{Exchange: p.Exchange, Participant: p.PID, Wave: wave, Instrument: in.ID,
 			InstrumentVersion: in.Version, Language: who.language, Answers: a, Source: exchange.SourceDemo, SubmittedAt: submitted})
@@ -309,12 +336,8 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 	return out
 }
 
-func cityCode(city string) string {
-	if city == "Paris" {
-		return "paris"
-	}
-	return "chicago"
-}
+// cityCode is a city's option in the work_city question.
+func cityCode(city string) string { return strings.ToLower(city) }
 
 func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
 
@@ -366,4 +389,102 @@ var changes = map[string][]string{
 		"Invite Paris colleagues to co-present our evaluation work.",
 		"Document our empowerment approach so it can be taught.",
 	},
+}
+
+// The programme's other exchanges.
+const (
+	HamburgID    = "chicago-hamburg-2015"
+	DurbanID     = "durban-chicago-2016"
+	BirminghamID = "birmingham-chicago-2013"
+)
+
+type programmeExchange struct {
+	n       exchange.NewExchange
+	people  []person
+	profile profile
+	seed    uint64
+}
+
+var programmeExchanges = []programmeExchange{
+	{
+		n: exchange.NewExchange{ID: HamburgID, Name: "Chicago delegation to Hamburg 2015 (demonstration data)",
+			Names:    map[string]string{"fr": "Délégation de Chicago à Hambourg 2015 (données de démonstration)"},
+			HostCity: "Hamburg", VisitingCity: "Chicago", Start: "2015-05-03", End: "2015-05-09"},
+		people: generatedPeople([]string{"Ava Thompson", "Luis Ortega", "Brianna Cole", "Derek Nguyen", "Maya Patel", "Jamal Brooks", "Erin Walsh",
+			"Carlos Rivera", "Nicole Foster", "Omar Haddad", "Tessa Greene", "Victor Chen"}, "Chicago", "en", exchange.SideVisiting),
+		profile: profile{
+			baseline: map[string]map[string]float64{exchange.SideVisiting: {"funding": 3.2, "evaluation": 2.6, "cultural-care": 2.8}},
+			gain:     map[string]map[string]float64{exchange.SideVisiting: {"funding": 0.3, "evaluation": 0.8, "cultural-care": 0.7}},
+			pre:      time.Date(2015, 4, 27, 10, 0, 0, 0, time.UTC), post: time.Date(2015, 5, 9, 9, 0, 0, 0, time.UTC)},
+		seed: 2015,
+	},
+	{
+		n: exchange.NewExchange{ID: DurbanID, Name: "Durban–Chicago social services exchange 2016 (demonstration data)",
+			Names:    map[string]string{"fr": "Échange Durban–Chicago des services sociaux 2016 (données de démonstration)"},
+			HostCity: "Chicago", VisitingCity: "Durban", Start: "2016-10-09", End: "2016-10-15"},
+		people: generatedPeople([]string{"Thandi Nkosi", "Sipho Dlamini", "Ayesha Naidoo", "Lerato Mokoena", "Pieter van Wyk", "Nomsa Zulu",
+			"Kagiso Molefe", "Priya Govender", "Bongani Khumalo", "Zanele Ndlovu", "Ruan Botha", "Lindiwe Mthembu", "Themba Cele",
+			"Fatima Moosa", "Sibusiso Mahlangu", "Naledi Sithole"}, "Durban", "en", exchange.SideVisiting),
+		profile: profile{
+			baseline: map[string]map[string]float64{exchange.SideVisiting: {"funding": 2.1, "evaluation": 2.9, "cultural-care": 3.6}},
+			gain:     map[string]map[string]float64{exchange.SideVisiting: {"funding": 1.2, "evaluation": 0.4, "cultural-care": 0.2}},
+			pre:      time.Date(2016, 10, 3, 10, 0, 0, 0, time.UTC), post: time.Date(2016, 10, 15, 9, 0, 0, 0, time.UTC)},
+		seed: 2016,
+	},
+	{
+		n: exchange.NewExchange{ID: BirminghamID, Name: "Birmingham–Chicago pilot 2013 (demonstration data)",
+			Names:    map[string]string{"fr": "Pilote Birmingham–Chicago 2013 (données de démonstration)"},
+			HostCity: "Chicago", VisitingCity: "Birmingham", Start: "2013-06-02", End: "2013-06-08"},
+		people: generatedPeople([]string{"Oliver Hughes", "Priya Shah", "Callum Reid", "Grace Okoro"}, "Birmingham", "en", exchange.SideVisiting),
+		profile: profile{
+			baseline: map[string]map[string]float64{exchange.SideVisiting: {"funding": 2.8, "evaluation": 2.8, "cultural-care": 3.0}},
+			gain:     map[string]map[string]float64{exchange.SideVisiting: {"funding": 0.5, "evaluation": 0.5, "cultural-care": 0.5}},
+			pre:      time.Date(2013, 5, 27, 10, 0, 0, 0, time.UTC), post: time.Date(2013, 6, 8, 9, 0, 0, 0, time.UTC)},
+		seed: 2013,
+	},
+}
+
+// generatedPeople makes delegates of one city and side, everyone
+// answering both waves but the eleventh (a missing post answer).
+func generatedPeople(names []string, city, lang, side string) []person {
+	roles := []string{"practitioner", "supervisor", "administrator", "academic", "lawyer", "future-leader"}
+	orgs := []string{"public", "nonprofit", "university"}
+	areas := [][]string{{"youth"}, {"homelessness"}, {"mental-health"}, {"older-people"}, {"domestic-violence", "youth"}}
+	out := make([]person, len(names))
+	for i, n := range names {
+		out[i] = person{name: n, city: city, role: roles[i%len(roles)], language: lang, side: side, org: orgs[i%len(orgs)],
+			years: 2 + (i*5)%20, areas: areas[i%len(areas)], answersPre: true, answersPost: i != 10, consent: i%3 != 2}
+	}
+	return out
+}
+
+// seedProgrammeExchange creates one earlier exchange, closed, with its
+// delegates' answers.
+func seedProgrammeExchange(ctx context.Context, store Store, in *survey.Instrument, instruments *survey.Set, pe programmeExchange) (created bool, added int, err error) {
+	n := pe.n
+	n.Instrument = InstrumentID
+	created, err = ensureExchange(ctx, store, in, n, instruments, pe.profile.pre.AddDate(0, 0, -7), map[string][2]time.Time{
+		"pre":  {pe.profile.pre.AddDate(0, 0, -7), pe.profile.pre.AddDate(0, 0, 6)},
+		"post": {pe.profile.post.AddDate(0, 0, -1), pe.profile.post.AddDate(0, 0, 14)},
+	})
+	if err != nil {
+		return false, 0, err
+	}
+	imp, err := store.ImportParticipants(ctx, n.ID, rowsOf(pe.people), pe.profile.pre.AddDate(0, 0, -7))
+	if err != nil {
+		return false, 0, fmt.Errorf("demo participants of %s: %w", n.ID, err)
+	}
+	rng := rand.New(rand.NewPCG(pe.seed, 7))
+	for i, p := range imp.Participants {
+		for _, r := range answersFor(in, p, pe.people[i], rng, pe.profile) {
+			ok, err := store.AddResponseIfAbsent(ctx, r)
+			if err != nil {
+				return false, 0, fmt.Errorf("demo responses of %s: %w", n.ID, err)
+			}
+			if ok {
+				added++
+			}
+		}
+	}
+	return created, added, nil
 }

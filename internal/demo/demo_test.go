@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,8 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.ExchangesCreated != 2 || first.ResponsesAdded < 30 || len(first.OpenParticipants) == 0 {
+	// The two exchanges of Paris, and three earlier ones of the programme.
+	if first.ExchangesCreated != 5 || first.ResponsesAdded < 30 || len(first.OpenParticipants) == 0 {
 		t.Fatalf("first seed: %+v", first)
 	}
 	again, err := demo.Seed(ctx, store, set, time.Now())
@@ -38,6 +40,14 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		t.Fatalf("second seed changed things: %+v", again)
 	}
 
+	for id, people := range map[string]int{demo.HamburgID: 12, demo.DurbanID: 16, demo.BirminghamID: 4} {
+		x, err := store.Exchange(ctx, id)
+		ps, _ := store.Participants(ctx, id)
+		counts, _ := store.CountResponses(ctx, id)
+		if err != nil || len(x.OpenWaves(in)) != 0 || len(ps) != people || counts["pre"] != people || !strings.Contains(x.Name, "demonstration") {
+			t.Errorf("%s: %v, %d participants, responses %v", id, err, len(ps), counts)
+		}
+	}
 	done, err := store.Exchange(ctx, demo.CompletedID)
 	if err != nil || len(done.OpenWaves(in)) != 0 {
 		t.Fatalf("completed exchange: %v %+v", err, done)

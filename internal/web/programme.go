@@ -83,6 +83,9 @@ func (s *Server) handleProgrammeReport(c *gin.Context) {
 
 type programmePage struct {
 	page
+	// Restricted: the reader sees (and the pool holds) only the exchanges
+	// assigned to them.
+	Restricted bool
 	Instrument string
 	Exchanges  []programmeExchangeView
 	Goals      []programmeGoalView
@@ -118,6 +121,9 @@ func (s *Server) handleProgramme(c *gin.Context) {
 	lang := s.staffLanguage(c)
 	title := translate(lang, "prog.title", in.Title.In(lang, in.BaseLanguage()))
 	v := programmePage{page: s.staffPage(c, lang, title), Instrument: in.ID, MinCell: p.MinCell}
+	if u := s.staffUser(c); !staff.Can(u, staff.ViewAnalytics, "") {
+		v.Restricted = true
+	}
 	names := map[string]string{}
 	for _, x := range xs {
 		names[x.ID] = x.NameIn(lang)

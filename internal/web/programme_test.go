@@ -26,7 +26,8 @@ func TestProgrammePageAndReport(t *testing.T) {
 		t.Fatalf("programme page: %d", code)
 	}
 	for _, want := range []string{`<svg class="chart forest"`, "Tous les échanges (effets aléatoires)", "Verdicts, échange par échange",
-		"Échange Chicago–Paris des services sociaux 2014", "Délégation de Chicago à Paris 2027", "pas encore de paires", "Avec un seul échange"} {
+		"Échange Chicago–Paris des services sociaux 2014", "Délégation de Chicago à Paris 2027", "pas encore de paires",
+		"Pilote Birmingham–Chicago 2013 (données de démonstration) · 4 paires", "moins de 5 paires : ni affiché, ni regroupé", "Les échanges diffèrent au-delà du hasard"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the French programme page lacks %q", want)
 		}
@@ -34,10 +35,15 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if strings.Count(page, `<svg class="chart forest"`) != 3 {
 		t.Errorf("%d forest plots, want one per goal", strings.Count(page, `<svg class="chart forest"`))
 	}
-	// The committee member assigned to the 2014 exchange sees it only.
+	// The committee member assigned to 2014 Paris and 2015 Hamburg sees
+	// those two, pooled, and is told so.
 	cm := s.login(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
-	if code, page := s.page(cm, prog); code != http.StatusOK || strings.Contains(page, "Chicago delegation to Paris 2027") {
-		t.Errorf("the committee member's programme: %d, shows an exchange not theirs: %v", code, strings.Contains(page, "2027"))
+	code, page = s.page(cm, prog)
+	if code != http.StatusOK || strings.Contains(page, "Chicago delegation to Paris 2027") || strings.Contains(page, "Durban") ||
+		!strings.Contains(page, "Hamburg 2015") || !strings.Contains(page, "Only the exchanges you review are shown here") {
+		t.Errorf("the committee member's programme: %d, or it shows exchanges not theirs: 2027 %v Durban %v Hamburg %v note %v", code,
+			strings.Contains(page, "Chicago delegation to Paris 2027"), strings.Contains(page, "Durban"), strings.Contains(page, "Hamburg 2015"),
+			strings.Contains(page, "Only the exchanges you review are shown here"))
 	}
 	other := s.login("other@demo.example.org", "other-committee-pw")
 	if code, page := s.page(other, prog); code != http.StatusOK || strings.Contains(page, "2014") {
@@ -62,16 +68,22 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("report: %d %v", resp.StatusCode, err)
 	}
-	if len(p.Exchanges) != 2 || len(p.Goals) != 3 {
-		t.Fatalf("%d exchanges, %d goals", len(p.Exchanges), len(p.Goals))
+	if len(p.Exchanges) != 5 || len(p.Goals) != 3 || p.Exchanges[0].ID != demo.BirminghamID || p.Exchanges[4].ID != demo.UpcomingID {
+		t.Fatalf("%d exchanges (in date order?), %d goals", len(p.Exchanges), len(p.Goals))
 	}
 	for _, g := range p.Goals {
-		e := g.Exchanges[0]
-		if !e.Pooled || g.Random == nil || g.Random.Estimate != *e.MeanDiff || g.Random.K != 1 || g.Exchanges[1].Pooled {
+		var yi, sei []float64
+		for _, e := range g.Exchanges {
+			if e.Pooled {
+				yi, sei = append(yi, *e.MeanDiff), append(sei, *e.SE)
+			}
+		}
+		m := analysis.Pool(yi, sei)
+		if len(yi) != 3 || g.Random == nil || g.Random.Estimate != m.Random.Estimate || g.Exchanges[0].Pooled || g.Exchanges[4].Pooled || g.Heterogeneity == nil {
 			t.Errorf("goal %s: %+v", g.ID, g)
 		}
 	}
-	for _, field := range []string{`"prediction_interval"`, `"heterogeneity_note"`, `"n_pairs"`, `"random"`, `"fixed"`} {
+	for _, field := range []string{`"prediction_interval"`, `"heterogeneity"`, `"n_pairs"`, `"random"`, `"fixed"`, `"trend"`, `"weight"`} {
 		if !strings.Contains(string(b), field) {
 			t.Errorf("the JSON lacks %s", field)
 		}

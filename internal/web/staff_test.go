@@ -179,16 +179,18 @@ func TestAccessTable(t *testing.T) {
 		{"POST", "/admin/exchanges/" + demo.UpcomingID + "/participants/P0008/remove", nil, false},
 		{"POST", "/admin/exchanges/" + demo.UpcomingID + "/schedule", url.Values{"wave": {"post"}, "closes": {"2030-01-01"}}, false},
 		{"POST", "/admin/exchanges/" + demo.UpcomingID + "/mail", url.Values{"action": {"retry"}}, false},
+		{"GET", "/programmes/" + demo.InstrumentID, nil, false},
+		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/report", nil, true},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {

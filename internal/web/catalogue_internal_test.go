@@ -1,0 +1,78 @@
+package web
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/staff"
+)
+
+// TestEveryWordedKeyIsInBothLanguages reads the templates and the Go
+// sources for catalogue keys written out ({{.T "key"}}, translate(lang,
+// "key")) and checks each is worded in English and in French: a missing
+// key shows its name on the page ("prog.restricted"), and a French one
+// falls back to English on a French page.
+func TestEveryWordedKeyIsInBothLanguages(t *testing.T) {
+	used := map[string]string{}
+	scan := func(glob string, re *regexp.Regexp) {
+		files, err := filepath.Glob(glob)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files %s: %v", glob, err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				if !strings.HasSuffix(m[1], ".") { // a prefix: its family is below
+					used[m[1]] = f
+				}
+			}
+		}
+	}
+	scan("../../templates/*.html", regexp.MustCompile(`\.T "([a-z0-9_.-]+)"`))
+	scan("*.go", regexp.MustCompile(`translate\(lang, "([a-z0-9_.-]+)"`))
+	// Keys made from a prefix and a code: every code of each family.
+	for _, a := range staff.AuditActions {
+		used["audit.action."+a] = "staff.AuditActions"
+	}
+	for _, r := range staff.Roles {
+		used["role."+r] = "staff.Roles"
+	}
+	for _, k := range mailing.Kinds {
+		used["mail.kind."+k] = "mailing.Kinds"
+	}
+	for _, k := range []string{mailing.Invitation, mailing.Reminder} {
+		used["mail.queued."+k] = "mail kinds queued from the page"
+	}
+	for _, v := range []string{"attained", "partly attained", "not attained", "insufficient data"} {
+		used["verdict."+v] = "verdicts"
+	}
+	for _, n := range append(notesOfAWave, "created", "edited", "imported", "links", "report", "workbook", "workbook-labels", "signoff", "removed",
+		"user-added", "user-assign", "user-unassign", "user-disable", "user-enable", "throttled", "cli-user", "token", "mail-retry") {
+		used["audit.note."+n] = "audit notes"
+	}
+	var missing []string
+	for key, file := range used {
+		for _, lang := range []string{"en", "fr"} {
+			_, a := catalogue[lang][key]
+			_, b := staffCatalogue[lang][key]
+			if !a && !b {
+				missing = append(missing, lang+": "+key+" ("+file+")")
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("not worded: %s", m)
+	}
+	if len(used) < 100 {
+		t.Errorf("only %d keys found: the scan is broken", len(used))
+	}
+}
