@@ -147,3 +147,24 @@ func comparisonOf(g GoalReport, from, to string) Paired {
 	}
 	return Paired{}
 }
+
+// TestProgrammeLeavesOutAnExchangeWithoutSpread: an exchange whose every
+// delegate changed by the same amount has a standard error of 0 and
+// cannot be weighted; it is shown, left out of the pool, and said why.
+func TestProgrammeLeavesOutAnExchangeWithoutSpread(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	report := func(id, start string, n int, diff, se float64) *Report {
+		return &Report{Exchange: ExchangeInfo{ID: id, Start: start, Instrument: "i"}, MinCell: 5,
+			Goals: []GoalReport{{ID: "g", Criterion: CriterionReport{From: "pre", To: "post", MinChange: 0.5}, Verdict: "attained",
+				Comparisons: []Comparison{{From: "pre", To: "post", Paired: Paired{N: n, MeanDiff: f(diff), SE: f(se), CI: &[2]float64{diff - 2*se, diff + 2*se}, DZ: f(1)}}}}}}
+	}
+	p := Programme([]*Report{report("a", "2014-01-01", 20, 0.7, 0.2), report("b", "2015-01-01", 12, 1.0, 0), report("c", "2016-01-01", 30, 0.5, 0.15)}, 5, time.Now(), "test")
+	g := p.Goals[0]
+	if g.Exchanges[1].Pooled || g.Exchanges[1].Excluded != "no spread" || g.Random == nil || g.Random.K != 2 {
+		t.Fatalf("%+v", g)
+	}
+	m := Pool([]float64{0.7, 0.5}, []float64{0.2, 0.15})
+	if g.Random.Estimate != m.Random.Estimate {
+		t.Errorf("pooled %v, want %v", g.Random.Estimate, m.Random.Estimate)
+	}
+}

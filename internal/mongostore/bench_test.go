@@ -200,3 +200,53 @@ func BenchmarkAuditTrailPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProgrammeAgainstExchanges analyses a programme of 30 exchanges
+// of 40 delegates × 3 waves through the store, and the same 30 exchanges
+// one by one, and reports the ratio (target ≤ 1.2: pooling costs nothing
+// beside reading each exchange once):
+//
+//	go test ./internal/mongostore -run '^$' -bench ProgrammeAgainstExchanges -benchtime 5x
+func BenchmarkProgrammeAgainstExchanges(b *testing.B) {
+	ctx := context.Background()
+	s, in, _ := loadedStore(b, "bench_programme", 40)
+	xs := []*exchange.Exchange{}
+	for i := range 30 {
+		x := &exchange.Exchange{ID: fmt.Sprintf("p%02d", i), Name: "Benchmark", Instrument: in.ID, Start: time.Date(2000+i, 3, 1, 0, 0, 0, 0, time.UTC),
+			Waves: map[string]exchange.WaveState{}}
+		if err := s.CreateExchange(ctx, x); err != nil {
+			b.Fatal(err)
+		}
+		if err := LoadSynthetic(ctx, s, in, x.ID, 40); err != nil {
+			b.Fatal(err)
+		}
+		xs = append(xs, x)
+	}
+	var alone, together time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		for _, x := range xs {
+			if _, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		alone += time.Since(t0)
+		t0 = time.Now()
+		var reports []*analysis.Report
+		for _, x := range xs {
+			r, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			reports = append(reports, r)
+		}
+		p := analysis.Programme(reports, analysis.DefaultMinCell, time.Now(), "bench")
+		together += time.Since(t0)
+		if len(p.Exchanges) != 30 || p.Goals[0].Random == nil || p.Goals[0].Random.K != 30 {
+			b.Fatalf("programme of %d exchanges, %+v", len(p.Exchanges), p.Goals[0].Random)
+		}
+	}
+	b.ReportMetric(float64(together)/float64(alone), "programme/alone")
+	b.ReportMetric(float64(together.Milliseconds())/float64(b.N), "programme-ms")
+}

@@ -244,6 +244,22 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := login(b, account(staff.RoleCommittee)); err != nil {
 		t.Fatalf("committee sign-in: %v", err)
 	}
+	// The programme, as this member may see it: their exchanges only,
+	// forest plots legible on a phone.
+	var progText string
+	var plots int
+	if err := chromedp.Run(b, emulation.SetDeviceMetricsOverride(390, 844, 1, true), chromedp.Navigate(s.srv.URL+"/programmes/"+demo.InstrumentID),
+		chromedp.WaitVisible(`svg.forest`, chromedp.ByQuery), chromedp.Text(`main`, &progText, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('svg.forest').length`, &plots)); err != nil {
+		t.Fatalf("programme page: %v", err)
+	}
+	shot(b, "4a-committee-programme-phone.png")
+	if plots != 3 || !strings.Contains(progText, "Hamburg") || strings.Contains(progText, "Durban") || strings.Contains(progText, "Birmingham") {
+		t.Errorf("the committee member's programme: %d plots, or others' exchanges shown", plots)
+	}
+	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
+		t.Fatal(err)
+	}
 	// Disagreeing without a reason is refused: the browser lands back on
 	// the dashboard (not the form's address), at the goal, with the error
 	// and the choice; a reload then shows the dashboard, not a 405.
