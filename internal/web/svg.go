@@ -146,10 +146,11 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 		return *e.Weight
 	}
 	for _, e := range g.Exchanges {
-		label := names[e.Exchange]
+		suffix := ""
 		if e.N > 0 {
-			label += " · " + translate(lang, "prog.pairs", e.N)
+			suffix = " · " + translate(lang, "prog.pairs", e.N)
 		}
+		label := fitLabel(names[e.Exchange], 58-len([]rune(suffix))) + suffix
 		fmt.Fprintf(&b, `<text x="0" y="%.1f" class="tlabel">%s</text>`, y+labelH-4, html.EscapeString(label))
 		mid := y + labelH + rowH/2
 		if e.Pooled {
@@ -196,4 +197,15 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(g.MinChange), bottom+26, html.EscapeString(translate(lang, "prog.target")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// fitLabel shortens a label to n characters, with an ellipsis, so that it
+// stays inside a chart 360 units wide at 11 px (about 6 units a
+// character); the full name is in the tables beside the chart.
+func fitLabel(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 2 {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
