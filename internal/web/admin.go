@@ -14,6 +14,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -267,17 +268,28 @@ func problemsOf(err error) []string {
 	return nil
 }
 
-func (s *Server) handleAdminEdit(c *gin.Context) {
-	id := c.Param("id")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
+// administered checks that the user administers the route's exchange and
+// loads it with its instrument; when not, it has answered (403, 404) and
+// ok is false.
+func (s *Server) administered(c *gin.Context) (x *exchange.Exchange, in *survey.Instrument, lang string, ok bool) {
+	if !s.allowed(c, staff.Administer, c.Param("id"), false) {
+		return nil, nil, "", false
 	}
-	lang := s.staffLanguage(c)
-	x, _, err := s.exchangeFor(c)
+	lang = s.staffLanguage(c)
+	x, in, err := s.exchangeFor(c)
 	if err != nil {
 		s.htmlError(c, lang, err)
+		return nil, nil, lang, false
+	}
+	return x, in, lang, true
+}
+
+func (s *Server) handleAdminEdit(c *gin.Context) {
+	x, _, _, ok := s.administered(c)
+	if !ok {
 		return
 	}
+	id := c.Param("id")
 	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
 		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
 	edited, err := n.Build(s.instruments, x.CreatedAt)
@@ -293,16 +305,11 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 }
 
 func (s *Server) handleAdminWave(c *gin.Context) {
+	_, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
 	id := c.Param("id")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
-	}
-	lang := s.staffLanguage(c)
-	_, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
 	wave, action := c.PostForm("wave"), c.PostForm("action")
 	if err := exchange.CheckWave(in, wave); err != nil || (action != "open" && action != "close") {
 		s.renderAdminExchange(c, http.StatusBadRequest, "", translate(lang, "admin.badwave"), nil)
@@ -317,16 +324,11 @@ func (s *Server) handleAdminWave(c *gin.Context) {
 }
 
 func (s *Server) handleAdminParticipants(c *gin.Context) {
+	_, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
 	id := c.Param("id")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
-	}
-	lang := s.staffLanguage(c)
-	_, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
 	file, header, err := c.Request.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError

@@ -119,17 +119,12 @@ func mailStatus(lang string, m *mailing.Mail) string {
 // handleAdminMail queues invitations or reminders for a wave, or the
 // failed messages again, and comes back to the page with what it did.
 func (s *Server) handleAdminMail(c *gin.Context) {
+	x, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
 	id := c.Param("id")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
-	}
 	ctx := c.Request.Context()
-	lang := s.staffLanguage(c)
-	x, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
 	back := "/admin/exchanges/" + id
 	if s.cfg.Mail == nil {
 		s.setNotice(c, translate(lang, "mail.notconfigured"), true)
@@ -178,16 +173,11 @@ func (s *Server) handleAdminMail(c *gin.Context) {
 
 // handleAdminSchedule sets a wave's closing day and automatic reminder.
 func (s *Server) handleAdminSchedule(c *gin.Context) {
+	_, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
 	id := c.Param("id")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
-	}
-	lang := s.staffLanguage(c)
-	_, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
 	back := "/admin/exchanges/" + id
 	wave := c.PostForm("wave")
 	if exchange.CheckWave(in, wave) != nil {

@@ -205,16 +205,11 @@ func truncateUTF8(s string, n int) string {
 // handleAdminRemoveParticipant takes out a participant who has answered
 // nothing; the store refuses one who has.
 func (s *Server) handleAdminRemoveParticipant(c *gin.Context) {
+	_, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
 	id, pid := c.Param("id"), c.Param("pid")
-	if !s.allowed(c, staff.Administer, id, false) {
-		return
-	}
-	lang := s.staffLanguage(c)
-	_, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
 	back := "/admin/exchanges/" + id // the notice is at the top
 	p, err := s.store.RemoveParticipant(c.Request.Context(), id, pid, in.WaveIDs())
 	switch exchange.ErrorCode(err) {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
@@ -474,13 +473,7 @@ func (s *Server) handleSignOff(c *gin.Context) {
 	}
 	so, err := staff.NewSignOff(s.staffUser(c), x.ID, r.Goals[i], c.PostForm("decision"), c.PostForm("comment"), s.now())
 	if err != nil {
-		flash := signOffFlash{Goal: goalID, Decision: c.PostForm("decision"), Comment: c.PostForm("comment")}
-		if len(flash.Comment) > maxFlashComment {
-			flash.Comment = flash.Comment[:maxFlashComment]
-			for !utf8.ValidString(flash.Comment) {
-				flash.Comment = flash.Comment[:len(flash.Comment)-1]
-			}
-		}
+		flash := signOffFlash{Goal: goalID, Decision: c.PostForm("decision"), Comment: truncateUTF8(c.PostForm("comment"), maxFlashComment)}
 		if e, ok := err.(*exchange.Error); ok {
 			for _, k := range []string{"decision", "comment"} {
 				if e.Fields[k] != "" {
