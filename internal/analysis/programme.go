@@ -28,16 +28,12 @@ type ProgrammeReport struct {
 	Themes          []ProgrammeTheme    `json:"themes"`
 }
 
-// ProgrammeExchange is one exchange of the programme, with its participation.
+// ProgrammeExchange is one exchange of the programme, as its report names
+// it, with its participation.
 type ProgrammeExchange struct {
-	ID           string         `json:"id"`
-	Name         string         `json:"name"`
-	HostCity     string         `json:"host_city"`
-	VisitingCity string         `json:"visiting_city"`
-	Start        string         `json:"start"`
-	End          string         `json:"end"`
-	Invited      int            `json:"invited"`
-	Responded    map[string]int `json:"responded"`
+	ExchangeInfo
+	Invited   int            `json:"invited"`
+	Responded map[string]int `json:"responded"`
 }
 
 // ProgrammeGoal is one goal across the exchanges: each exchange's change
@@ -144,8 +140,7 @@ func Programme(reports []*Report, minCell int, generatedAt time.Time, version st
 		out.Instrument = rs[0].Exchange.Instrument
 	}
 	for _, r := range rs {
-		e := ProgrammeExchange{ID: r.Exchange.ID, Name: r.Exchange.Name, HostCity: r.Exchange.HostCity, VisitingCity: r.Exchange.VisitingCity,
-			Start: r.Exchange.Start, End: r.Exchange.End, Invited: r.Participation.Invited, Responded: map[string]int{}}
+		e := ProgrammeExchange{ExchangeInfo: r.Exchange, Invited: r.Participation.Invited, Responded: map[string]int{}}
 		for _, w := range r.Participation.Waves {
 			e.Responded[w.Wave] = w.Responded
 		}

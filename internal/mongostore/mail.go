@@ -1,6 +1,7 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -328,7 +329,9 @@ func (s *Store) Mail(ctx context.Context, exchangeID string) ([]*mailing.Mail, e
 		out[i] = &m
 	}
 	slices.SortFunc(out, func(a, b *mailing.Mail) int {
-		return strings.Compare(fmt.Sprintf("%8s/%s/%s/%04d", a.Participant, a.Wave, a.Kind, a.Seq), fmt.Sprintf("%8s/%s/%s/%04d", b.Participant, b.Wave, b.Kind, b.Seq))
+		// Ids by length first: P10000 after P9999.
+		return cmp.Or(cmp.Compare(len(a.Participant), len(b.Participant)), strings.Compare(a.Participant, b.Participant),
+			strings.Compare(a.Wave, b.Wave), strings.Compare(a.Kind, b.Kind), cmp.Compare(a.Seq, b.Seq))
 	})
 	return out, nil
 }
