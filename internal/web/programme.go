@@ -44,20 +44,26 @@ func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeR
 	u := s.staffUser(c)
 	only := c.QueryArray("exchange")
 	var xs []*exchange.Exchange
+	matching := 0
 	for _, x := range all {
 		if x.Instrument != in.ID || (len(only) > 0 && !slices.Contains(only, x.ID)) {
 			continue
 		}
+		matching++
 		if (asJSON && staff.Can(u, staff.ViewAnalytics, x.ID)) || (!asJSON && staff.Can(u, staff.ViewDashboard, x.ID)) {
 			xs = append(xs, x)
 		}
 	}
-	if len(xs) == 0 {
-		if asJSON {
-			s.allowed(c, staff.ViewAnalytics, "", true)
-		} else {
-			s.allowed(c, staff.Administer, "", false) // says 403 in the reader's words
-		}
+	switch {
+	case matching == 0:
+		// No exchange of the instrument, or none of those asked for.
+		fail(exchange.Errorf(exchange.ENOTFOUND, "no exchange of %s matches", in.ID))
+		return nil, nil, nil, false
+	case len(xs) == 0 && asJSON:
+		s.jsonError(c, exchange.Errorf(exchange.EFORBIDDEN, "your account may not do this"))
+		return nil, nil, nil, false
+	case len(xs) == 0:
+		s.renderMessage(c, http.StatusForbidden, lang, translate(lang, "forbidden.title"), translate(lang, "forbidden.body"))
 		return nil, nil, nil, false
 	}
 	var reports []*analysis.Report

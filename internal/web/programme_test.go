@@ -52,6 +52,15 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if code, _ := s.page(ev, "/programmes/no-such-instrument"); code != http.StatusNotFound {
 		t.Errorf("unknown instrument: %d", code)
 	}
+	// Asking for exchanges that are not in it answers, and says so (it
+	// once answered an empty 200 to an admin).
+	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	if code, body := s.page(admin, prog+"?exchange=nope"); code != http.StatusNotFound || !strings.Contains(body, "Not found") {
+		t.Errorf("a programme narrowed to no exchange: %d", code)
+	}
+	if resp, _ := admin.Get(s.srv.URL + "/api/v1" + prog + "/report?exchange=nope"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("its JSON: %d", resp.StatusCode)
+	}
 	// The dashboard and the list lead to it.
 	if _, dash := s.page(ev, "/exchanges/"+completed); !strings.Contains(dash, `href="`+prog+`"`) {
 		t.Errorf("the dashboard does not link to the programme")
