@@ -40,12 +40,10 @@ const (
 	mailClaimTTL   = 10 * time.Minute
 )
 
+// mailDoc is a message under its key: "P0001/pre/reminder/2" in its
+// exchange's mail collection, "<exchange>/P0001/pre/reminder/2" in the
+// queue, which keeps a whole copy.
 type mailDoc struct {
-	ID           string `bson:"_id"`
-	mailing.Mail `bson:",inline"`
-}
-
-type queueDoc struct {
 	ID           string `bson:"_id"`
 	mailing.Mail `bson:",inline"`
 }
@@ -88,7 +86,7 @@ func (s *Store) QueueMail(ctx context.Context, exchangeID string, mails []*maili
 			already++
 			continue
 		}
-		if _, err := s.db.Collection(collMailQueue).InsertOne(ctx, queueDoc{ID: queueKey(m), Mail: *m}); err != nil {
+		if _, err := s.db.Collection(collMailQueue).InsertOne(ctx, mailDoc{ID: queueKey(m), Mail: *m}); err != nil {
 			if isDuplicate(err) {
 				already++
 				continue
@@ -129,11 +127,11 @@ func (s *Store) nextReminder(ctx context.Context, m *mailing.Mail) (seq int, wai
 // first. Entries whose message is already sent or failed (a process that
 // stopped between the two writes) are cleared on the way.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]*mailing.Mail, error) {
-	entries, err := findAll[queueDoc](ctx, s, s.db.Collection(collMailQueue), bson.D{}, nil, "the mail queue")
+	entries, err := findAll[mailDoc](ctx, s, s.db.Collection(collMailQueue), bson.D{}, nil, "the mail queue")
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(entries, func(a, b *queueDoc) int {
+	slices.SortFunc(entries, func(a, b *mailDoc) int {
 		if c := a.QueuedAt.Compare(b.QueuedAt); c != 0 {
 			return c
 		}
@@ -164,7 +162,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]*maili
 
 // mailOf reads the message of a queue entry, storing it from the entry
 // when it is missing.
-func (s *Store) mailOf(ctx context.Context, e *queueDoc) (*mailing.Mail, error) {
+func (s *Store) mailOf(ctx context.Context, e *mailDoc) (*mailing.Mail, error) {
 	if err := s.prepare(ctx, e.Exchange); err != nil {
 		if exchange.ErrorCode(err) == exchange.ENOTFOUND {
 			// The exchange is gone: nothing to send for it.
@@ -302,7 +300,7 @@ func (s *Store) RetryFailedMail(ctx context.Context, exchangeID string, now time
 			continue
 		}
 		m.Status, m.Attempts, m.NextAttemptAt = mailing.Queued, 0, now.UTC()
-		if _, err := s.db.Collection(collMailQueue).ReplaceOne(ctx, byID(queueKey(m)), queueDoc{ID: queueKey(m), Mail: *m}, upsert()); err != nil {
+		if _, err := s.db.Collection(collMailQueue).ReplaceOne(ctx, byID(queueKey(m)), mailDoc{ID: queueKey(m), Mail: *m}, upsert()); err != nil {
 			return n, s.fail("queue message "+queueKey(m)+" again", err)
 		}
 		if _, err := s.coll(exchangeID, kindMail).UpdateOne(ctx, byID(m.Key()), bson.D{{Key: "$set", Value: bson.D{

@@ -55,9 +55,6 @@ func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, w
 	if _, err := s.db.Collection(collImports).UpdateOne(ctx, byID(exchangeID), mark); err != nil {
 		return nil, run.abort(s.fail("start removing "+pid+" from "+exchangeID, err))
 	}
-	if _, err := s.coll(exchangeID, kindParticipants).DeleteOne(ctx, byID(pid)); err != nil {
-		return nil, run.abort(s.fail("remove "+pid+" from "+exchangeID, err))
-	}
 	answered, err := s.settleRemoval(ctx, exchangeID, d, waves)
 	if err != nil {
 		return nil, run.abort(err)
@@ -101,11 +98,15 @@ func (s *Store) holdForRemoval(ctx context.Context, exchangeID string) (*importR
 	}
 }
 
-// settleRemoval ends a removal whose participant document is deleted (or
-// about to be): when answers have come meanwhile the participant is put
-// back and the waves answered are returned; otherwise the link and any
-// drafts go too.
+// settleRemoval carries out a removal, or finishes one a crash cut short:
+// the participant is deleted first, then answers are looked for (the order
+// the race with a first answer needs; see RemoveParticipant). When answers
+// have come the participant is put back and the waves answered are
+// returned; otherwise the link and any drafts go too.
 func (s *Store) settleRemoval(ctx context.Context, exchangeID string, d *participantDoc, waves []string) ([]string, error) {
+	if _, err := s.coll(exchangeID, kindParticipants).DeleteOne(ctx, byID(d.ID)); err != nil {
+		return nil, s.fail("remove "+d.ID+" from "+exchangeID, err)
+	}
 	answered, err := s.answeredWaves(ctx, exchangeID, d.ID, waves)
 	if err != nil {
 		return nil, err
@@ -115,9 +116,6 @@ func (s *Store) settleRemoval(ctx context.Context, exchangeID string, d *partici
 			return nil, s.fail("put back "+d.ID+" of "+exchangeID, err)
 		}
 		return answered, nil
-	}
-	if _, err := s.coll(exchangeID, kindParticipants).DeleteOne(ctx, byID(d.ID)); err != nil {
-		return nil, s.fail("remove "+d.ID+" from "+exchangeID, err)
 	}
 	link := linkID(d.Token)
 	if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(link)); err != nil {
