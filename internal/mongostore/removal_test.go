@@ -16,18 +16,25 @@ import (
 
 var waves = []string{"pre", "post", "followup"}
 
+// invitedStore is a store of its own with exchange x1 and n participants.
+func invitedStore(t *testing.T, n int) (*Store, *exchange.ImportResult) {
+	t.Helper()
+	s := openTemp(t)
+	createBareExchange(t, s)
+	res, err := s.ImportParticipants(context.Background(), "x1", people(n), tStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, res
+}
+
 // TestRemoveAParticipantWhoHasNotAnswered: the participant, their link and
 // their draft go; one who has answered stays, answers and all; an unknown
 // one is said to be unknown; importing the list again invites the removed
 // person afresh under a new id, never reusing the old one.
 func TestRemoveAParticipantWhoHasNotAnswered(t *testing.T) {
-	s := openTemp(t)
 	ctx := context.Background()
-	createBareExchange(t, s)
-	res, err := s.ImportParticipants(ctx, "x1", people(3), tStart)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, res := invitedStore(t, 3)
 	token := res.Participants[1].Token
 	if _, err := s.LinkHolder(ctx, token); err != nil {
 		t.Fatal(err) // now cached in this process
@@ -89,13 +96,8 @@ func pids(ps []*exchange.Participant) []string {
 // the link from its cache and takes a first answer after the removal; the
 // answer is refused and nothing of it stays.
 func TestAFirstAnswerAfterARemovalIsTakenBack(t *testing.T) {
-	s := openTemp(t)
 	ctx := context.Background()
-	createBareExchange(t, s)
-	res, err := s.ImportParticipants(ctx, "x1", people(2), tStart)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, res := invitedStore(t, 2)
 	other := sibling(t, s)
 	if _, err := other.LinkHolder(ctx, res.Participants[1].Token); err != nil {
 		t.Fatal(err)
@@ -120,13 +122,9 @@ func TestAFirstAnswerAfterARemovalIsTakenBack(t *testing.T) {
 // afterwards every answer has its participant, every successful removal
 // left no answer, and every accepted answer kept its participant.
 func TestRemovalsRacingFirstAnswersNeverOrphanAnAnswer(t *testing.T) {
-	s := openTemp(t)
 	ctx := context.Background()
-	createBareExchange(t, s)
 	const n = 24
-	if _, err := s.ImportParticipants(ctx, "x1", people(n), tStart); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := invitedStore(t, n)
 	other := sibling(t, s)
 	removed, answered := make([]bool, n), make([]bool, n)
 	// One pair at a time, the answer sent a little later each time: from
@@ -190,13 +188,8 @@ func TestRemovalsRacingFirstAnswersNeverOrphanAnAnswer(t *testing.T) {
 func TestARemovalCutShortIsSettledOnRestart(t *testing.T) {
 	for _, answerCame := range []bool{false, true} {
 		t.Run(fmt.Sprintf("answer came %v", answerCame), func(t *testing.T) {
-			s := openTemp(t)
 			ctx := context.Background()
-			createBareExchange(t, s)
-			res, err := s.ImportParticipants(ctx, "x1", people(2), tStart)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, res := invitedStore(t, 2)
 			d, err := findByID[participantDoc](ctx, s, s.coll("x1", kindParticipants), "P0002", "participant")
 			if err != nil || d == nil {
 				t.Fatal(err)
@@ -243,13 +236,9 @@ func TestARemovalCutShortIsSettledOnRestart(t *testing.T) {
 // time each hold the exchange for a moment; every removal waits its turn
 // and succeeds, none is refused for the other.
 func TestRemovalsAtOnceTakeTurns(t *testing.T) {
-	s := openTemp(t)
 	ctx := context.Background()
-	createBareExchange(t, s)
 	const n = 8
-	if _, err := s.ImportParticipants(ctx, "x1", people(n), tStart); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := invitedStore(t, n)
 	other := sibling(t, s)
 	var wg sync.WaitGroup
 	for i := range n {
