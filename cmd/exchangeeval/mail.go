@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +18,7 @@ import (
 type mailFlags struct {
 	url, from string
 	rate      float64
+	rateErr   error
 }
 
 func (m *mailFlags) bind(fs *flagSet, getenv func(string) string) {
@@ -25,11 +27,26 @@ func (m *mailFlags) bind(fs *flagSet, getenv func(string) string) {
 }
 
 func (m *mailFlags) bindRate(fs *flagSet, getenv func(string) string) {
-	rate := mailing.DefaultRate
+	rate := float64(mailing.DefaultRate)
 	if v := getenv("EXCHANGEEVAL_MAIL_RATE"); v != "" {
-		fmt.Sscan(v, &rate) //nolint:errcheck // a bad value keeps the default; validated below
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			m.rateErr = fmt.Errorf("EXCHANGEEVAL_MAIL_RATE=%q is not a number of messages per second", v)
+		}
+		rate = r
 	}
-	fs.Float64Var(&m.rate, "rate", float64(rate), "messages per second at most; 0 for no limit (env EXCHANGEEVAL_MAIL_RATE)")
+	fs.Float64Var(&m.rate, "rate", rate, "messages per second at most; 0 for no limit (env EXCHANGEEVAL_MAIL_RATE)")
+}
+
+// checkRate says what is wrong with the rate given, if anything.
+func (m *mailFlags) checkRate() error {
+	switch {
+	case m.rateErr != nil:
+		return errUsage(m.rateErr.Error())
+	case m.rate < 0:
+		return errUsage("--rate must be 0 (no limit) or more")
+	}
+	return nil
 }
 
 // settings reads the SMTP settings; without them, nothing may be queued.
@@ -188,8 +205,8 @@ func runMailSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	if mf.rate < 0 {
-		return errUsage("--rate must be 0 (no limit) or more")
+	if err := mf.checkRate(); err != nil {
+		return err
 	}
 	store, err := cfg.openStore(ctx, "mail send", cfg.quietLogger(env))
 	if err != nil {

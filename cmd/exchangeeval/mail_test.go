@@ -127,6 +127,11 @@ func TestInvitationsAndReminders(t *testing.T) {
 	if _, _, err := c.run("mail", "list", "--exchange", "x1", "--status", "lost"); exitCode(err) != 2 {
 		t.Errorf("an unknown status: %v", err)
 	}
+	c.env["EXCHANGEEVAL_MAIL_RATE"] = "fast"
+	if _, _, err := c.run("mail", "send"); exitCode(err) != 2 || !strings.Contains(err.Error(), `EXCHANGEEVAL_MAIL_RATE="fast"`) {
+		t.Errorf("a rate that is not a number: %v", err)
+	}
+	delete(c.env, "EXCHANGEEVAL_MAIL_RATE")
 }
 
 // TestKill9WhileSendingLosesNoMessage queues 500 invitations, kills the

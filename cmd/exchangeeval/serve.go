@@ -49,6 +49,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	var mailSettings *mailing.Settings
 	if mf.url != "" {
+		if err := mf.checkRate(); err != nil {
+			return err
+		}
 		s, err := mf.settings()
 		if err != nil {
 			return err
