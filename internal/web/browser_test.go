@@ -177,14 +177,15 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	// On the phone-sized window every wave's button is on screen, not
 	// beyond the right edge of a scrolled table.
-	var offscreen int
+	var offscreen, sideways int
 	if err := chromedp.Run(b, emulation.SetDeviceMetricsOverride(360, 800, 1, true),
 		chromedp.Navigate(s.srv.URL+"/admin/exchanges/"+demo.UpcomingID), chromedp.WaitVisible(`#close-pre`, chromedp.ByQuery),
-		chromedp.Evaluate(`[...document.querySelectorAll('section[aria-labelledby=h-waves] button')].filter(b => b.getBoundingClientRect().right > document.documentElement.clientWidth).length`, &offscreen)); err != nil {
+		chromedp.Evaluate(`[...document.querySelectorAll('section[aria-labelledby=h-waves] button')].filter(b => b.getBoundingClientRect().right > document.documentElement.clientWidth).length`, &offscreen),
+		chromedp.Evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`, &sideways)); err != nil {
 		t.Fatalf("admin page: %v", err)
 	}
-	if offscreen > 0 {
-		t.Errorf("%d wave buttons are off-screen at 360 px", offscreen)
+	if offscreen > 0 || sideways > 0 {
+		t.Errorf("at 360 px %d wave buttons are off-screen and the page scrolls %d px sideways", offscreen, sideways)
 	}
 
 	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
