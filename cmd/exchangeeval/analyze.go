@@ -11,6 +11,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 func runAnalyze(ctx context.Context, env *environment, args []string) error {
@@ -103,15 +104,12 @@ func analyzeProgramme(ctx context.Context, env *environment, sess *session, inst
 	if len(xs) == 0 {
 		return exchange.Errorf(exchange.ENOTFOUND, "instrument %s has no exchanges yet", in.ID)
 	}
-	var reports []*analysis.Report
-	for _, x := range xs {
-		r, err := analysis.Analyze(ctx, sess.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
-		if err != nil {
-			return err
-		}
-		reports = append(reports, r)
+	p, err := analysis.ProgrammeOf(xs, sess.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
+		return analysis.Analyze(ctx, sess.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
+	}, minCell, time.Now(), Version())
+	if err != nil {
+		return err
 	}
-	p := analysis.Programme(reports, minCell, time.Now(), Version())
 	if asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")

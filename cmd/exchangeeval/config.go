@@ -251,9 +251,9 @@ func (s *session) exchange(ctx context.Context, id string) (*exchange.Exchange, 
 	if err != nil {
 		return nil, nil, err
 	}
-	in := s.instruments.Get(x.Instrument)
+	in := x.InstrumentIn(s.instruments)
 	if in == nil {
-		return nil, nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.Instrument)
+		return nil, nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.InstrumentName())
 	}
 	return x, in, nil
 }

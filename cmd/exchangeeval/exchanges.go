@@ -70,9 +70,9 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	if err := store.CreateExchange(ctx, x); err != nil {
 		return err
 	}
-	in := instruments.Get(x.Instrument)
+	in := x.InstrumentIn(instruments)
 	fmt.Fprintf(env.stdout, "created exchange %s (%s → %s, %s to %s) on instrument %s; waves %s are closed — open one with: exchangeeval exchange open-wave --exchange %s %s\n",
-		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.Instrument, strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
+		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.InstrumentName(), strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
 	return nil
 }
 
@@ -208,7 +208,7 @@ func runExchangeList(ctx context.Context, env *environment, args []string) error
 	fmt.Fprintln(tw, "ID\tNAME\tVISITING → HOST\tDATES\tINSTRUMENT\tOPEN WAVES\tPARTICIPANTS\tRESPONSES")
 	for _, x := range xs {
 		open := "?"
-		if in := instruments.Get(x.Instrument); in != nil {
+		if in := x.InstrumentIn(instruments); in != nil {
 			open = orNone(x.OpenWaves(in))
 		}
 		ps, err := store.Participants(ctx, x.ID)

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 // A programme is every exchange of one instrument: the Social Services
@@ -19,7 +22,11 @@ import (
 
 // ProgrammeReport is the programme analysis.
 type ProgrammeReport struct {
-	Instrument      string              `json:"instrument"`
+	Instrument string `json:"instrument"`
+	// Versions are the instrument versions the exchanges were run with;
+	// NotComparable what they do not agree on, left out of the pooling.
+	Versions        []int               `json:"instrument_versions"`
+	NotComparable   []survey.Difference `json:"not_comparable"`
 	GeneratedAt     time.Time           `json:"generated_at"`
 	SoftwareVersion string              `json:"software_version"`
 	MinCell         int                 `json:"min_cell"`
@@ -124,10 +131,37 @@ type ThemeShare struct {
 	Suppressed  bool     `json:"suppressed,omitempty"`
 }
 
+// ProgrammeOf analyses each exchange once, with the version of the
+// instrument it was run with (analyse makes the report), and pools them.
+func ProgrammeOf(xs []*exchange.Exchange, instruments *survey.Set, analyse func(*exchange.Exchange, *survey.Instrument) (*Report, error),
+	minCell int, generatedAt time.Time, version string) (*ProgrammeReport, error) {
+	var (
+		reports  []*Report
+		versions []*survey.Instrument
+	)
+	for _, x := range xs {
+		in := x.InstrumentIn(instruments)
+		if in == nil {
+			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "exchange %s uses instrument %s, which is not loaded", x.ID, x.InstrumentName())
+		}
+		r, err := analyse(x, in)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+		if !slices.Contains(versions, in) {
+			versions = append(versions, in)
+		}
+	}
+	return Programme(reports, versions, minCell, generatedAt, version), nil
+}
+
 // Programme pools the reports of one instrument's exchanges (each made
-// by Analyze with the same minimum cell). Exchanges are taken in date
-// order.
-func Programme(reports []*Report, minCell int, generatedAt time.Time, version string) *ProgrammeReport {
+// by Analyze with the same minimum cell, with the version of the
+// instrument its exchange was run with; versions are those versions).
+// Only the goals and themes that are the same in every version are
+// pooled. Exchanges are taken in date order.
+func Programme(reports []*Report, versions []*survey.Instrument, minCell int, generatedAt time.Time, version string) *ProgrammeReport {
 	rs := slices.Clone(reports)
 	slices.SortStableFunc(rs, func(a, b *Report) int {
 		if c := strings.Compare(a.Exchange.Start, b.Exchange.Start); c != 0 {
@@ -135,10 +169,17 @@ func Programme(reports []*Report, minCell int, generatedAt time.Time, version st
 		}
 		return strings.Compare(a.Exchange.ID, b.Exchange.ID)
 	})
-	out := &ProgrammeReport{GeneratedAt: generatedAt.UTC(), SoftwareVersion: version, MinCell: minCell}
-	if len(rs) > 0 {
-		out.Instrument = rs[0].Exchange.Instrument
+	out := &ProgrammeReport{GeneratedAt: generatedAt.UTC(), SoftwareVersion: version, MinCell: minCell, NotComparable: []survey.Difference{}}
+	if len(rs) == 0 || len(versions) == 0 {
+		return out
 	}
+	common, differences := survey.Compare(versions)
+	out.Instrument = common.ID
+	for _, v := range versions {
+		out.Versions = append(out.Versions, v.Version)
+	}
+	slices.Sort(out.Versions)
+	out.NotComparable = append(out.NotComparable, differences...)
 	for _, r := range rs {
 		e := ProgrammeExchange{ExchangeInfo: r.Exchange, Invited: r.Participation.Invited, Responded: map[string]int{}}
 		for _, w := range r.Participation.Waves {
@@ -146,18 +187,17 @@ func Programme(reports []*Report, minCell int, generatedAt time.Time, version st
 		}
 		out.Exchanges = append(out.Exchanges, e)
 	}
-	if len(rs) == 0 {
-		return out
-	}
-	for gi, g0 := range rs[0].Goals {
-		pg := ProgrammeGoal{ID: g0.ID, Title: g0.Title, From: g0.Criterion.From, To: g0.Criterion.To, MinChange: g0.Criterion.MinChange}
+	for _, cg := range common.Goals {
+		c := cg.Criterion.Effective()
+		pg := ProgrammeGoal{ID: cg.ID, Title: cg.Title, From: c.From, To: c.To, MinChange: c.MinChange}
 		var yi, sei []float64
 		var pooledAt []int
 		for _, r := range rs {
-			if gi >= len(r.Goals) || r.Goals[gi].ID != g0.ID {
+			i := slices.IndexFunc(r.Goals, func(g GoalReport) bool { return g.ID == cg.ID })
+			if i < 0 {
 				continue
 			}
-			g := r.Goals[gi]
+			g := r.Goals[i]
 			e := ExchangeEffect{Exchange: r.Exchange.ID, Verdict: g.Verdict}
 			for _, c := range g.Comparisons {
 				if c.From != pg.From || c.To != pg.To {
@@ -206,7 +246,7 @@ func Programme(reports []*Report, minCell int, generatedAt time.Time, version st
 		}
 		out.Goals = append(out.Goals, pg)
 	}
-	for _, t := range rs[0].Themes.Codebook {
+	for _, t := range common.Themes {
 		pt := ProgrammeTheme{ID: t.ID, Label: t.Label}
 		for _, r := range rs {
 			for _, w := range r.Themes.Waves {

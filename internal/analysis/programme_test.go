@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
 		reports = append(reports, r)
 	}
 	// Given out of order: the programme sorts by date.
-	p := Programme([]*Report{reports[3], reports[1], reports[0], reports[2]}, 5, time.Now(), "test")
+	p := Programme([]*Report{reports[3], reports[1], reports[0], reports[2]}, []*survey.Instrument{instrument}, 5, time.Now(), "test")
 	if len(p.Exchanges) != 4 || p.Exchanges[0].ID != "x-2014" || p.Exchanges[3].ID != "x-2017" {
 		t.Fatalf("exchanges %+v", p.Exchanges)
 	}
@@ -132,7 +133,7 @@ func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
 		}
 	}
 	// One exchange: it is the pool, and heterogeneity says why it is absent.
-	one := Programme(reports[:1], 5, time.Now(), "test")
+	one := Programme(reports[:1], []*survey.Instrument{instrument}, 5, time.Now(), "test")
 	g := one.Goals[0]
 	if g.Random == nil || g.Random.Estimate != *g.Exchanges[0].MeanDiff || g.Heterogeneity != nil || g.HeterogeneityNote == "" || g.Trend != nil {
 		t.Errorf("one exchange: %+v", g)
@@ -158,7 +159,9 @@ func TestProgrammeLeavesOutAnExchangeWithoutSpread(t *testing.T) {
 			Goals: []GoalReport{{ID: "g", Criterion: CriterionReport{From: "pre", To: "post", MinChange: 0.5}, Verdict: "attained",
 				Comparisons: []Comparison{{From: "pre", To: "post", Paired: Paired{N: n, MeanDiff: f(diff), SE: f(se), CI: &[2]float64{diff - 2*se, diff + 2*se}, DZ: f(1)}}}}}}
 	}
-	p := Programme([]*Report{report("a", "2014-01-01", 20, 0.7, 0.2), report("b", "2015-01-01", 12, 1.0, 0), report("c", "2016-01-01", 30, 0.5, 0.15)}, 5, time.Now(), "test")
+	in := &survey.Instrument{ID: "i", Version: 1, Goals: []*survey.Goal{{ID: "g"}}}
+	p := Programme([]*Report{report("a", "2014-01-01", 20, 0.7, 0.2), report("b", "2015-01-01", 12, 1.0, 0), report("c", "2016-01-01", 30, 0.5, 0.15)},
+		[]*survey.Instrument{in}, 5, time.Now(), "test")
 	g := p.Goals[0]
 	if g.Exchanges[1].Pooled || g.Exchanges[1].Excluded != "no spread" || g.Random == nil || g.Random.K != 2 {
 		t.Fatalf("%+v", g)
@@ -166,5 +169,74 @@ func TestProgrammeLeavesOutAnExchangeWithoutSpread(t *testing.T) {
 	m := Pool([]float64{0.7, 0.5}, []float64{0.2, 0.15})
 	if g.Random.Estimate != m.Random.Estimate {
 		t.Errorf("pooled %v, want %v", g.Random.Estimate, m.Random.Estimate)
+	}
+}
+
+// TestProgrammeAcrossVersionsPoolsOnlyWhatIsComparable: two exchanges run
+// with version 1 of an instrument and two with version 2
+// (../survey/testdata/versions, which differ in every way an instrument
+// can). Only the goal that is the same in both is pooled, over all four
+// exchanges, each analysed with its own version; every other goal is
+// listed as not comparable with the reason, and so are the themes.
+func TestProgrammeAcrossVersionsPoolsOnlyWhatIsComparable(t *testing.T) {
+	ctx := context.Background()
+	ins, probs := survey.LoadPaths("../survey/testdata/versions")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	set := survey.NewSet(ins...)
+	var xs []*exchange.Exchange
+	for i, v := range []int{1, 1, 2, 2} {
+		id := fmt.Sprintf("x%d", i)
+		xs = append(xs, &exchange.Exchange{ID: id, Name: id, Instrument: "evolving", InstrumentVersion: v, Start: time.Date(2014+i, 3, 9, 0, 0, 0, 0, time.UTC)})
+	}
+	reports := map[string]*Report{}
+	p, err := ProgrammeOf(xs, set, func(x *exchange.Exchange, in *survey.Instrument) (*Report, error) {
+		if in.Version != x.InstrumentVersion {
+			t.Errorf("%s was run with version %d, analysed with %d", x.ID, x.InstrumentVersion, in.Version)
+		}
+		ps, rs := Synthetic(in, x.ID, 20)
+		r, err := Analyze(ctx, Input{Instrument: in, Exchange: x, Participants: ps, Responses: rs}, Options{MinCell: 5})
+		reports[x.ID] = r
+		return r, err
+	}, 5, time.Now(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Goals) != 1 || p.Goals[0].ID != "same" || p.Goals[0].Random == nil || p.Goals[0].Random.K != 4 {
+		t.Fatalf("pooled goals: %+v", p.Goals)
+	}
+	for i, e := range p.Goals[0].Exchanges {
+		want := comparisonOf(reports[xs[i].ID].Goals[0], "pre", "post")
+		if *e.MeanDiff != *want.MeanDiff {
+			t.Errorf("%s: change %v, its own report says %v", e.Exchange, *e.MeanDiff, *want.MeanDiff)
+		}
+	}
+	if fmt.Sprint(p.Versions) != "[1 2]" {
+		t.Errorf("versions %v", p.Versions)
+	}
+	reasons := map[string]string{}
+	for _, d := range p.NotComparable {
+		reasons[d.Kind+"/"+d.ID] = d.Detail
+	}
+	for k, want := range map[string]string{
+		"goal/rescaled": "goal rescaled is not scored from the same questions in every version (see q3)",
+		"question/q3":   "question q3 is scored on 5 points in version 1 and 7 points in version 2",
+		"goal/added":    "goal added is in version 2, not in version 1",
+		"theme/dropped": "theme dropped is in version 1, not in version 2",
+	} {
+		if reasons[k] != want {
+			t.Errorf("%s: %q, want %q", k, reasons[k], want)
+		}
+	}
+	if len(p.Themes) != 1 || p.Themes[0].ID != "kept" {
+		t.Errorf("themes: %+v", p.Themes)
+	}
+
+	// An exchange whose version is not loaded cannot be analysed: said.
+	xs[0].InstrumentVersion = 7
+	_, err = ProgrammeOf(xs, set, func(*exchange.Exchange, *survey.Instrument) (*Report, error) { return &Report{}, nil }, 5, time.Now(), "test")
+	if err == nil || err.Error() != "exchange x0 uses instrument evolving version 7, which is not loaded" {
+		t.Errorf("missing version: %v", err)
 	}
 }

@@ -25,14 +25,34 @@ type Exchange struct {
 	Name string `bson:"name" json:"name"`
 	// Names are the name's translations by language, for delegates and
 	// staff who read another language than the instrument's base one.
-	Names        map[string]string    `bson:"names,omitempty" json:"names,omitempty"`
-	Instrument   string               `bson:"instrument" json:"instrument"`
-	HostCity     string               `bson:"host_city" json:"host_city"`
-	VisitingCity string               `bson:"visiting_city" json:"visiting_city"`
-	Start        time.Time            `bson:"start" json:"start"`
-	End          time.Time            `bson:"end" json:"end"`
-	Waves        map[string]WaveState `bson:"waves" json:"waves"`
-	CreatedAt    time.Time            `bson:"created_at" json:"created_at"`
+	Names      map[string]string `bson:"names,omitempty" json:"names,omitempty"`
+	Instrument string            `bson:"instrument" json:"instrument"`
+	// InstrumentVersion is the version of the instrument the exchange was
+	// created with, and keeps: changing a questionnaire between the pre and
+	// post waves would break their comparison. 0 (exchanges created before
+	// versions were kept) means the newest version.
+	InstrumentVersion int                  `bson:"instrument_version,omitempty" json:"instrument_version,omitempty"`
+	HostCity          string               `bson:"host_city" json:"host_city"`
+	VisitingCity      string               `bson:"visiting_city" json:"visiting_city"`
+	Start             time.Time            `bson:"start" json:"start"`
+	End               time.Time            `bson:"end" json:"end"`
+	Waves             map[string]WaveState `bson:"waves" json:"waves"`
+	CreatedAt         time.Time            `bson:"created_at" json:"created_at"`
+}
+
+// InstrumentIn returns the version of its instrument the exchange uses,
+// from the loaded ones, or nil when that version is not loaded.
+func (x *Exchange) InstrumentIn(s *survey.Set) *survey.Instrument {
+	return s.Version(x.Instrument, x.InstrumentVersion)
+}
+
+// InstrumentName names the instrument version the exchange uses, for
+// messages ("csci-social-services version 2").
+func (x *Exchange) InstrumentName() string {
+	if x.InstrumentVersion == 0 {
+		return x.Instrument
+	}
+	return fmt.Sprintf("%s version %d", x.Instrument, x.InstrumentVersion)
 }
 
 // NameIn is the exchange's name in lang: its translation, else its name.
@@ -161,7 +181,7 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 		return nil, e
 	}
 	return &Exchange{
-		ID: n.ID, Name: strings.TrimSpace(n.Name), Names: names, Instrument: n.Instrument,
+		ID: n.ID, Name: strings.TrimSpace(n.Name), Names: names, Instrument: n.Instrument, InstrumentVersion: instruments.Get(n.Instrument).Version,
 		HostCity: strings.TrimSpace(n.HostCity), VisitingCity: strings.TrimSpace(n.VisitingCity),
 		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(),
 	}, nil

@@ -55,7 +55,7 @@ func (s *Service) QueueDueReminders(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, due := range DueReminders(xs, now) {
-		in := s.Instruments.Get(due.Exchange.Instrument)
+		in := due.Exchange.InstrumentIn(s.Instruments)
 		if in == nil {
 			continue
 		}

@@ -233,15 +233,12 @@ func BenchmarkProgrammeAgainstExchanges(b *testing.B) {
 		}
 		alone += time.Since(t0)
 		t0 = time.Now()
-		var reports []*analysis.Report
-		for _, x := range xs {
-			r, err := analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			reports = append(reports, r)
+		p, err := analysis.ProgrammeOf(xs, survey.NewSet(in), func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
+			return analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
+		}, analysis.DefaultMinCell, time.Now(), "bench")
+		if err != nil {
+			b.Fatal(err)
 		}
-		p := analysis.Programme(reports, analysis.DefaultMinCell, time.Now(), "bench")
 		together += time.Since(t0)
 		if len(p.Exchanges) != 30 || p.Goals[0].Random == nil || p.Goals[0].Random.K != 30 {
 			b.Fatalf("programme of %d exchanges, %+v", len(p.Exchanges), p.Goals[0].Random)

@@ -221,25 +221,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Set is the instruments the service knows, by id.
+// Set is the instruments the service knows, by id and version. The newest
+// version of an id is the one new exchanges use; older ones stay for the
+// exchanges that were run with them.
 type Set struct {
-	byID map[string]*Instrument
+	byID     map[string]*Instrument
+	versions map[string][]*Instrument // oldest first
 }
 
 // NewSet builds a set from instruments; later ones replace earlier ones with
-// the same id, which is how files on disk override the embedded ones.
+// the same id and version, which is how files on disk override the
+// embedded ones.
 func NewSet(ins ...*Instrument) *Set {
-	s := &Set{byID: map[string]*Instrument{}}
+	s := &Set{byID: map[string]*Instrument{}, versions: map[string][]*Instrument{}}
 	for _, in := range ins {
-		s.byID[in.ID] = in
+		vs := slices.DeleteFunc(s.versions[in.ID], func(old *Instrument) bool { return old.Version == in.Version })
+		vs = append(vs, in)
+		slices.SortFunc(vs, func(a, b *Instrument) int { return a.Version - b.Version })
+		s.versions[in.ID] = vs
+		s.byID[in.ID] = vs[len(vs)-1]
 	}
 	return s
 }
 
-// Get returns the instrument with id, or nil.
+// Get returns the newest version of the instrument with id, or nil.
 func (s *Set) Get(id string) *Instrument { return s.byID[id] }
 
-// All lists the instruments sorted by id.
+// Version returns version v of the instrument with id (the newest when v is
+// 0), or nil when that version is not loaded.
+func (s *Set) Version(id string, v int) *Instrument {
+	if v == 0 {
+		return s.Get(id)
+	}
+	for _, in := range s.versions[id] {
+		if in.Version == v {
+			return in
+		}
+	}
+	return nil
+}
+
+// Versions lists the loaded versions of the instrument with id, oldest
+// first.
+func (s *Set) Versions(id string) []*Instrument { return slices.Clone(s.versions[id]) }
+
+// All lists the newest version of each instrument, sorted by id.
 func (s *Set) All() []*Instrument {
 	out := make([]*Instrument, 0, len(s.byID))
 	for _, id := range sortedKeys(s.byID) {
@@ -257,7 +283,7 @@ func isDefinitionFile(name string) bool {
 }
 
 // LoadFS reads every *.yaml / *.yml file at the top of dir in fsys. Two files
-// defining the same id is a problem. Names in problems are prefix + file name.
+// defining the same version of an id is a problem. Names in problems are prefix + file name.
 func LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -286,14 +312,21 @@ func LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
 		if in == nil {
 			continue
 		}
-		if other, dup := seen[in.ID]; dup {
-			probs = append(probs, Problem{File: label, Line: in.Pos.LineOf("id"), Message: fmt.Sprintf("duplicate instrument id %q: also defined in %s", in.ID, other)})
+		if other, dup := seen[versionKey(in)]; dup {
+			probs = append(probs, duplicate(label, in, other))
 			continue
 		}
-		seen[in.ID] = label
+		seen[versionKey(in)] = label
 		out = append(out, in)
 	}
 	return out, probs
+}
+
+func versionKey(in *Instrument) string { return fmt.Sprintf("%s@%d", in.ID, in.Version) }
+
+func duplicate(file string, in *Instrument, other string) Problem {
+	return Problem{File: file, Line: in.Pos.LineOf("version"),
+		Message: fmt.Sprintf("instrument %q version %d is also defined in %s (a changed definition needs a higher version)", in.ID, in.Version, other)}
 }
 
 func pathJoin(dir, name string) string {
@@ -337,11 +370,11 @@ func LoadPaths(paths ...string) ([]*Instrument, Problems) {
 		}
 		probs = append(probs, ps...)
 		for _, in := range ins {
-			if other, dup := seen[in.ID]; dup {
-				probs = append(probs, Problem{File: in.Source, Line: in.Pos.LineOf("id"), Message: fmt.Sprintf("duplicate instrument id %q: also defined in %s", in.ID, other)})
+			if other, dup := seen[versionKey(in)]; dup {
+				probs = append(probs, duplicate(in.Source, in, other))
 				continue
 			}
-			seen[in.ID] = in.Source
+			seen[versionKey(in)] = in.Source
 			out = append(out, in)
 		}
 	}

@@ -187,7 +187,7 @@ func TestLoadPathsReportsDuplicateIDs(t *testing.T) {
 		}
 	}
 	ins, probs := survey.LoadPaths(dir)
-	if len(ins) != 1 || len(probs) != 1 || !strings.Contains(probs[0].Message, `duplicate instrument id "minimal"`) {
+	if len(ins) != 1 || len(probs) != 1 || !strings.Contains(probs[0].Message, `instrument "minimal" version 2 is also defined in`) {
 		t.Fatalf("got %d instruments, problems %v", len(ins), probs)
 	}
 	if _, probs := survey.LoadPaths(filepath.Join(dir, "missing.yaml")); len(probs) != 1 {

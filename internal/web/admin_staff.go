@@ -15,6 +15,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 // The admin's own pages besides an exchange's: the audit trail, the staff
@@ -120,15 +121,15 @@ func (s *Server) handleAudit(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "audit", p)
 		return
 	}
-	instrumentOf := map[string]string{}
+	instrumentOf := map[string]*survey.Instrument{}
 	for _, x := range xs {
-		instrumentOf[x.ID] = x.Instrument
+		instrumentOf[x.ID] = x.InstrumentIn(s.instruments)
 	}
 	for _, e := range events {
 		detail := e.Detail
 		if e.Note != "" {
 			args := e.Args
-			if in := s.instruments.Get(instrumentOf[e.Exchange]); in != nil && slices.Contains(notesOfAWave, e.Note) && len(args) > 0 {
+			if in := instrumentOf[e.Exchange]; in != nil && slices.Contains(notesOfAWave, e.Note) && len(args) > 0 {
 				// A wave by its title, as every staff page names it.
 				args = append([]string{waveTitle(in, args[0], lang)}, args[1:]...)
 			}

@@ -50,9 +50,9 @@ func (s *Server) resolve(ctx context.Context, token, requestedLang string) (*del
 	if err != nil {
 		return nil, fmt.Errorf("exchange of participant %s: %w", p.PID, err)
 	}
-	in := s.instruments.Get(x.Instrument)
+	in := x.InstrumentIn(s.instruments)
 	if in == nil {
-		return nil, fmt.Errorf("instrument %s of exchange %s is not loaded", x.Instrument, x.ID)
+		return nil, fmt.Errorf("instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
 	}
 	return &delegate{token: token, p: p, x: x, in: in, lang: pickLanguage(requestedLang, in.Languages, p.Language)}, nil
 }

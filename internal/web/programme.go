@@ -66,16 +66,14 @@ func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeR
 		s.renderMessage(c, http.StatusForbidden, lang, translate(lang, "forbidden.title"), translate(lang, "forbidden.body"))
 		return nil, nil, nil, false
 	}
-	var reports []*analysis.Report
-	for _, x := range xs {
-		r, err := s.analyze(c, x, in, s.cfg.MinCell)
-		if err != nil {
-			fail(err)
-			return nil, nil, nil, false
-		}
-		reports = append(reports, r)
+	p, err := analysis.ProgrammeOf(xs, s.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
+		return s.analyze(c, x, in, s.cfg.MinCell)
+	}, s.cfg.MinCell, s.now(), s.cfg.Version)
+	if err != nil {
+		fail(err)
+		return nil, nil, nil, false
 	}
-	return analysis.Programme(reports, s.cfg.MinCell, s.now(), s.cfg.Version), in, xs, true
+	return p, in, xs, true
 }
 
 func (s *Server) handleProgrammeReport(c *gin.Context) {

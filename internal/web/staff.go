@@ -99,7 +99,7 @@ func (s *Server) handleExchanges(c *gin.Context) {
 		}
 		row := exchangeRow{X: x, Name: x.NameIn(lang), Dates: formatDays(lang, x.Start, x.End),
 			CanDashboard: staff.Can(u, staff.ViewDashboard, x.ID), CanDownload: staff.Can(u, staff.DownloadData, x.ID), CanAdminister: staff.Can(u, staff.Administer, x.ID)}
-		if in := s.instruments.Get(x.Instrument); in != nil {
+		if in := x.InstrumentIn(s.instruments); in != nil {
 			var open []string
 			for _, w := range x.OpenWaves(in) {
 				open = append(open, waveTitle(in, w, lang))
@@ -130,9 +130,9 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 	if err != nil {
 		return nil, nil, err
 	}
-	in := s.instruments.Get(x.Instrument)
+	in := x.InstrumentIn(s.instruments)
 	if in == nil {
-		return nil, nil, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.Instrument, x.ID)
+		return nil, nil, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
 	}
 	return x, in, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,25 +41,33 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 		return nil, exchange.Errorf(exchange.EINVALID, "name at least one exchange")
 	}
 	var (
-		xs     []*exchange.Exchange
-		in     *survey.Instrument
-		inputs []analysis.Input
+		xs       []*exchange.Exchange
+		versions []*survey.Instrument
 	)
 	for _, id := range exchangeIDs {
 		x, err := src.Exchange(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if in != nil && x.Instrument != in.ID {
+		if len(xs) > 0 && x.Instrument != xs[0].Instrument {
 			return nil, exchange.Errorf(exchange.EINVALID, "exchanges %s and %s use different instruments (%s, %s); one workbook holds exchanges of one instrument",
-				xs[0].ID, x.ID, in.ID, x.Instrument)
+				xs[0].ID, x.ID, xs[0].Instrument, x.Instrument)
 		}
-		in = instruments.Get(x.Instrument)
-		if in == nil {
-			return nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded", x.ID, x.Instrument)
+		v := x.InstrumentIn(instruments)
+		if v == nil {
+			return nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded", x.ID, x.InstrumentName())
 		}
 		xs = append(xs, x)
-		inputs = append(inputs, src.AnalysisInput(ctx, x, in))
+		if !slices.Contains(versions, v) {
+			versions = append(versions, v)
+		}
+	}
+	// Exchanges run with different versions of the instrument are analysed
+	// together on what the versions have in common.
+	in, differences := survey.Compare(versions)
+	inputs := make([]analysis.Input, len(xs))
+	for i, x := range xs {
+		inputs[i] = src.AnalysisInput(ctx, x, in)
 	}
 	if opts.Labels != "" && !in.HasLanguage(opts.Labels) {
 		return nil, exchange.Errorf(exchange.EINVALID, "--labels %s: the instrument's languages are %s", opts.Labels, strings.Join(in.Languages, ", "))
@@ -73,7 +82,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 		}
 	}
 	return &Export{
-		Instrument: in, Exchanges: xs, Report: report, Labels: opts.Labels,
+		Instrument: in, Differences: differences, Exchanges: xs, Report: report, Labels: opts.Labels,
 		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethodsIn(opts.Methods, textLanguage(opts.Labels)),
 		Responses: func() iter.Seq2[*exchange.Response, error] {
 			return chain(xs, func(id string) iter.Seq2[*exchange.Response, error] { return src.StreamResponses(ctx, id) })

@@ -24,9 +24,12 @@ import (
 // fresh pass over (a new database cursor) for the Responses sheet.
 type Export struct {
 	Instrument *survey.Instrument
-	Exchanges  []*exchange.Exchange
-	Report     *analysis.Report
-	Responses  func() iter.Seq2[*exchange.Response, error]
+	// Differences are the parts of the instrument left out because the
+	// exchanges were run with versions that do not agree on them.
+	Differences []survey.Difference
+	Exchanges   []*exchange.Exchange
+	Report      *analysis.Report
+	Responses   func() iter.Seq2[*exchange.Response, error]
 	// Labels, when set to a language, writes answer labels in that language
 	// instead of codes in the Responses sheet.
 	Labels      string
