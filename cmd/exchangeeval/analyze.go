@@ -80,33 +80,10 @@ func envInt(getenv func(string) string, key string, def int) int {
 // named), analysing each once.
 func analyzeProgramme(ctx context.Context, env *environment, sess *session, instrumentID string, only []string, asJSON bool, minCell int, lang string) error {
 	in := sess.instruments.Get(instrumentID)
-	if in == nil {
-		return exchange.Errorf(exchange.ENOTFOUND, "no instrument %q (known: %s)", instrumentID, strings.Join(sess.instruments.IDs(), ", "))
-	}
-	if !in.HasLanguage(lang) {
+	if in != nil && !in.HasLanguage(lang) {
 		return errUsage(fmt.Sprintf("--lang %s: instrument %s is in %s", lang, in.ID, strings.Join(in.Languages, ", ")))
 	}
-	all, err := sess.store.Exchanges(ctx)
-	if err != nil {
-		return err
-	}
-	var xs []*exchange.Exchange
-	for _, x := range all {
-		if x.Instrument == in.ID && (len(only) == 0 || slices.Contains(only, x.ID)) {
-			xs = append(xs, x)
-		}
-	}
-	for _, id := range only {
-		if !slices.ContainsFunc(xs, func(x *exchange.Exchange) bool { return x.ID == id }) {
-			return exchange.Errorf(exchange.ENOTFOUND, "%s is not an exchange of the programme %s", id, in.ID)
-		}
-	}
-	if len(xs) == 0 {
-		return exchange.Errorf(exchange.ENOTFOUND, "instrument %s has no exchanges yet", in.ID)
-	}
-	p, err := analysis.ProgrammeOf(xs, sess.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
-		return analysis.Analyze(ctx, sess.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
-	}, minCell, time.Now(), Version())
+	p, in, _, err := sess.programme(ctx, instrumentID, only, minCell)
 	if err != nil {
 		return err
 	}
@@ -116,4 +93,36 @@ func analyzeProgramme(ctx context.Context, env *environment, sess *session, inst
 		return enc.Encode(p)
 	}
 	return analysis.WriteProgrammeText(env.stdout, p, in, lang)
+}
+
+// programme analyses the programme of an instrument: its exchanges (all,
+// or those named, which must be among them), each once with the version
+// it was run with.
+func (s *session) programme(ctx context.Context, instrumentID string, only []string, minCell int) (*analysis.ProgrammeReport, *survey.Instrument, []*exchange.Exchange, error) {
+	in := s.instruments.Get(instrumentID)
+	if in == nil {
+		return nil, nil, nil, exchange.Errorf(exchange.ENOTFOUND, "no instrument %q (known: %s)", instrumentID, strings.Join(s.instruments.IDs(), ", "))
+	}
+	all, err := s.store.Exchanges(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var xs []*exchange.Exchange
+	for _, x := range all {
+		if x.Instrument == in.ID && (len(only) == 0 || slices.Contains(only, x.ID)) {
+			xs = append(xs, x)
+		}
+	}
+	for _, id := range only {
+		if !slices.ContainsFunc(xs, func(x *exchange.Exchange) bool { return x.ID == id }) {
+			return nil, nil, nil, exchange.Errorf(exchange.ENOTFOUND, "%s is not an exchange of the programme %s", id, in.ID)
+		}
+	}
+	if len(xs) == 0 {
+		return nil, nil, nil, exchange.Errorf(exchange.ENOTFOUND, "instrument %s has no exchanges yet", in.ID)
+	}
+	p, err := analysis.ProgrammeOf(xs, s.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
+		return analysis.Analyze(ctx, s.store.AnalysisInput(ctx, x, in), analysis.Options{MinCell: minCell, GeneratedAt: time.Now(), SoftwareVersion: Version()})
+	}, minCell, time.Now(), Version())
+	return p, in, xs, err
 }

@@ -220,9 +220,17 @@ func runExchangeList(ctx context.Context, env *environment, args []string) error
 			return err
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s → %s\t%s – %s\t%s\t%s\t%d\t%s\n", x.ID, x.Name, x.VisitingCity, x.HostCity,
-			x.Start.Format(exchange.DateLayout), x.End.Format(exchange.DateLayout), x.Instrument, open, len(ps), countsText(counts))
+			x.Start.Format(exchange.DateLayout), x.End.Format(exchange.DateLayout), instrumentColumn(x), open, len(ps), countsText(counts))
 	}
 	return tw.Flush()
+}
+
+// instrumentColumn is the instrument and the version the exchange keeps.
+func instrumentColumn(x *exchange.Exchange) string {
+	if x.InstrumentVersion == 0 {
+		return x.Instrument
+	}
+	return fmt.Sprintf("%s v%d", x.Instrument, x.InstrumentVersion)
 }
 
 func countsText(counts map[string]int) string {

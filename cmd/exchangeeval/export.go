@@ -27,18 +27,21 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		out     string
 		labels  string
 		minCell int
+		prog    string
 	)
-	fs := newFlagSet(env, "export", "export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]")
+	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] --out FILE.xlsx [--labels LANG] [--min-cell K]"
+	fs := newFlagSet(env, "export", usage)
 	cfg.bind(fs, env.getenv)
-	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument)")
+	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument); with --programme, narrows it to these")
+	fs.StringVar(&prog, "programme", "", "every exchange of this instrument, with a Programme sheet first that pools them goal by goal")
 	fs.StringVar(&out, "out", "", "the .xlsx file to write")
 	fs.StringVar(&labels, "labels", "", "write answer labels in this language instead of codes in the Responses sheet")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
 	if err := noPositional(fs, args); err != nil {
 		return err
 	}
-	if len(ids) == 0 || out == "" {
-		return errUsage("usage: exchangeeval export --exchange ID [--exchange ID2 ...] --out FILE.xlsx [--labels LANG] [--min-cell K]")
+	if (len(ids) == 0 && prog == "") || out == "" {
+		return errUsage("usage: exchangeeval " + usage)
 	}
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
@@ -53,8 +56,19 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer sess.Close()
+	var programme *analysis.ProgrammeReport
+	if prog != "" {
+		p, _, _, err := sess.programme(ctx, prog, ids, minCell)
+		if err != nil {
+			return err
+		}
+		programme, ids = p, nil
+		for _, x := range p.Exchanges { // in date order
+			ids = append(ids, x.ID)
+		}
+	}
 	e, err := workbook.Build(ctx, sess.store, sess.instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: Version(),
-		Methods: exchangeeval.Methods, GeneratedAt: time.Now()})
+		Methods: exchangeeval.Methods, GeneratedAt: time.Now(), Programme: programme})
 	if err != nil {
 		return err
 	}

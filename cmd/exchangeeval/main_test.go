@@ -437,7 +437,13 @@ const twoGoalsSurveys = "../../internal/analysis/testdata"
 // from CSV (the dataset whose figures analyze_test.go checks against R).
 func setupTwoGoals(t *testing.T, c *cli, id string, withResponses bool) {
 	t.Helper()
-	surveys := twoGoalsSurveys
+	setupTwoGoalsIn(t, c, twoGoalsSurveys, id, withResponses)
+}
+
+// setupTwoGoalsIn is setupTwoGoals with the definitions of another
+// directory.
+func setupTwoGoalsIn(t *testing.T, c *cli, surveys, id string, withResponses bool) {
+	t.Helper()
 	c.mustRun("exchange", "create", "--surveys", surveys, "--id", id, "--instrument", "two-goals", "--name", "T", "--host-city", "Chicago",
 		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
 	people := "name,email,city,role,language,side\n"

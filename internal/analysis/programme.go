@@ -256,8 +256,8 @@ func Programme(reports []*Report, versions []*survey.Instrument, minCell int, ge
 						s.Share = c.Share
 					}
 				}
-				if w.Respondents == 0 {
-					continue // a wave nobody has answered yet
+				if !w.Suppressed && w.Respondents == 0 || w.Suppressed && answered(r, w.Wave) == 0 {
+					continue // a wave nobody has answered yet; a few, it is shown suppressed
 				}
 				pt.Shares = append(pt.Shares, s)
 			}
@@ -265,6 +265,16 @@ func Programme(reports []*Report, versions []*survey.Instrument, minCell int, ge
 		out.Themes = append(out.Themes, pt)
 	}
 	return out
+}
+
+// answered is how many responded to a wave of an exchange.
+func answered(r *Report, wave string) int {
+	for _, w := range r.Participation.Waves {
+		if w.Wave == wave {
+			return w.Responded
+		}
+	}
+	return 0
 }
 
 // Meta is a meta-analysis of k estimates with standard errors.

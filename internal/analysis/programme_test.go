@@ -132,6 +132,24 @@ func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
 			t.Errorf("goal %s trend %+v", g.ID, g.Trend)
 		}
 	}
+	// Themes: the exchange of 3 is listed, suppressed, in every wave it
+	// answered; the others show their shares.
+	for _, th := range p.Themes {
+		small := 0
+		for _, sh := range th.Shares {
+			if sh.Exchange == "x-2015" {
+				small++
+				if !sh.Suppressed || sh.Share != nil || sh.Respondents != 0 {
+					t.Errorf("theme %s: the exchange of 3 shows %+v", th.ID, sh)
+				}
+			} else if sh.Suppressed || sh.Share == nil {
+				t.Errorf("theme %s: %+v is suppressed", th.ID, sh)
+			}
+		}
+		if small != len(instrument.Waves) {
+			t.Errorf("theme %s: the exchange of 3 is listed in %d waves, want %d", th.ID, small, len(instrument.Waves))
+		}
+	}
 	// One exchange: it is the pool, and heterogeneity says why it is absent.
 	one := Programme(reports[:1], []*survey.Instrument{instrument}, 5, time.Now(), "test")
 	g := one.Goals[0]
@@ -220,10 +238,10 @@ func TestProgrammeAcrossVersionsPoolsOnlyWhatIsComparable(t *testing.T) {
 		reasons[d.Kind+"/"+d.ID] = d.Detail
 	}
 	for k, want := range map[string]string{
-		"goal/rescaled": "goal rescaled is not scored from the same questions in every version (see q3)",
-		"question/q3":   "question q3 is scored on 5 points in version 1 and 7 points in version 2",
-		"goal/added":    "goal added is in version 2, not in version 1",
-		"theme/dropped": "theme dropped is in version 1, not in version 2",
+		"goal/rescaled": "Goal rescaled is not scored from the same questions in every version (see q3)",
+		"question/q3":   "Question q3 is scored on 5 points in version 1 and 7 points in version 2",
+		"goal/added":    "Goal added is in version 2, not in version 1",
+		"theme/dropped": "Theme dropped is in version 1, not in version 2",
 	} {
 		if reasons[k] != want {
 			t.Errorf("%s: %q, want %q", k, reasons[k], want)

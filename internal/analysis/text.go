@@ -199,13 +199,16 @@ func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, 
 	p.f("Programme %s — %d exchange(s)\n", r.Instrument, len(r.Exchanges))
 	p.f("Exchanges with fewer than %d pairs are shown as n<%d and left out of the pooling.\n", r.MinCell, r.MinCell)
 	p.f("Pooled: fixed effect (inverse variance) and random effects (DerSimonian–Laird), as metafor::rma.\n")
+	if len(r.Versions) > 1 {
+		p.f("The exchanges were run with instrument versions %s: only what those versions agree on is pooled (see Not comparable).\n", joinInts(r.Versions))
+	}
 	p.f("\nExchanges\n")
 	for _, x := range r.Exchanges {
 		var waves []string
 		for _, wv := range in.WaveIDs() {
 			waves = append(waves, fmt.Sprintf("%s %d", wv, x.Responded[wv]))
 		}
-		p.f("  %s — %s, %s → %s, %s to %s: invited %d · %s\n", x.ID, x.Name, x.VisitingCity, x.HostCity, x.Start, x.End, x.Invited, strings.Join(waves, " · "))
+		p.f("  %s — %s, %s → %s, %s to %s, version %d: invited %d · %s\n", x.ID, x.Name, x.VisitingCity, x.HostCity, x.Start, x.End, x.InstrumentVersion, x.Invited, strings.Join(waves, " · "))
 	}
 	for _, g := range r.Goals {
 		p.f("\n%s [%s], %s → %s (the criterion asks for at least %s)\n", survey.Text(g.Title).In(lang, base), g.ID, g.From, g.To, signed(g.MinChange))
@@ -253,5 +256,19 @@ func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, 
 			p.f("  %s: %s\n", survey.Text(t.Label).In(lang, base), strings.Join(parts, " · "))
 		}
 	}
+	if len(r.NotComparable) > 0 {
+		p.f("\nNot comparable across versions %s, so not pooled\n", joinInts(r.Versions))
+		for _, d := range r.NotComparable {
+			p.f("  %s %s: %s\n", d.Kind, d.ID, d.Detail)
+		}
+	}
 	return p.err
+}
+
+func joinInts(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
 }

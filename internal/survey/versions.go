@@ -108,17 +108,13 @@ func questionDifference(vs []*Instrument, id string) *Difference {
 		pair := []any{id, vs[0].Version, in.Version}
 		switch {
 		case q.Type != first.Type:
-			return &Difference{Kind: "question", ID: id, Code: DiffType, Args: append(pair, first.Type, q.Type),
-				Detail: fmt.Sprintf("question %s is %s in version %d and %s in version %d", id, first.Type, vs[0].Version, q.Type, in.Version)}
+			return newDifference("question", id, DiffType, append(pair, first.Type, q.Type))
 		case q.Type == TypeLikert && points(vs[0], first) != points(in, q):
-			return &Difference{Kind: "question", ID: id, Code: DiffScale, Args: append(pair, points(vs[0], first), points(in, q)),
-				Detail: fmt.Sprintf("question %s is scored on %d points in version %d and %d points in version %d", id, points(vs[0], first), vs[0].Version, points(in, q), in.Version)}
+			return newDifference("question", id, DiffScale, append(pair, points(vs[0], first), points(in, q)))
 		case q.Reverse != first.Reverse:
-			return &Difference{Kind: "question", ID: id, Code: DiffReverse, Args: pair,
-				Detail: fmt.Sprintf("question %s is reverse-scored in only one of versions %d and %d", id, vs[0].Version, in.Version)}
+			return newDifference("question", id, DiffReverse, pair)
 		case !slices.Equal(optionCodes(first), optionCodes(q)):
-			return &Difference{Kind: "question", ID: id, Code: DiffOptions, Args: pair,
-				Detail: fmt.Sprintf("question %s has other options in version %d than in version %d", id, in.Version, vs[0].Version)}
+			return newDifference("question", id, DiffOptions, pair)
 		}
 	}
 	return nil
@@ -133,8 +129,7 @@ func goalDifference(vs []*Instrument, id string, sameQuestion map[string]bool) *
 	for _, in := range vs[1:] {
 		c := in.Goal(id).Criterion.Effective()
 		if c.From != first.From || c.To != first.To {
-			return &Difference{Kind: "goal", ID: id, Code: DiffCriterion, Args: []any{id, vs[0].Version, first.From, first.To, in.Version, c.From, c.To},
-				Detail: fmt.Sprintf("goal %s compares %s→%s in version %d and %s→%s in version %d", id, first.From, first.To, vs[0].Version, c.From, c.To, in.Version)}
+			return newDifference("goal", id, DiffCriterion, []any{id, vs[0].Version, first.From, first.To, in.Version, c.From, c.To})
 		}
 	}
 	var differing []string
@@ -146,16 +141,20 @@ func goalDifference(vs []*Instrument, id string, sameQuestion map[string]bool) *
 	}
 	if len(differing) > 0 {
 		list := strings.Join(differing, ", ")
-		return &Difference{Kind: "goal", ID: id, Code: DiffItems, Args: []any{id, list},
-			Detail: fmt.Sprintf("goal %s is not scored from the same questions in every version (see %s)", id, list)}
+		return newDifference("goal", id, DiffItems, []any{id, list})
 	}
 	return nil
 }
 
+func newDifference(kind, id, code string, args []any) *Difference {
+	d := &Difference{Kind: kind, ID: id, Code: code, Args: args}
+	d.Detail = d.In("en", nil, nil)
+	return d
+}
+
 func absent(kind, id string, vs, missing []*Instrument) Difference {
 	having := slices.DeleteFunc(slices.Clone(vs), func(in *Instrument) bool { return slices.Contains(missing, in) })
-	return Difference{Kind: kind, ID: id, Code: DiffAbsent, Args: []any{kind, id, versionList(having), versionList(missing)},
-		Detail: fmt.Sprintf("%s %s is in version %s, not in version %s", kind, id, versionList(having), versionList(missing))}
+	return *newDifference(kind, id, DiffAbsent, []any{kind, id, versionList(having), versionList(missing)})
 }
 
 func itemOf(in *Instrument, question, goal string) bool {
@@ -244,4 +243,65 @@ func idsOfAll(vs []*Instrument, ids func(*Instrument) []string) []string {
 		}
 	}
 	return out
+}
+
+// differenceWords words a difference in English or French; a kind's word
+// first (goal, question, theme), then one format per code, whose
+// arguments are the difference's Args with the first replaced by the
+// part's name.
+var differenceWords = map[string]map[string]string{
+	"en": {
+		"goal": "goal", "question": "question", "theme": "theme",
+		DiffAbsent:    "%[1]s %[2]s is in version %[3]s, not in version %[4]s",
+		DiffType:      "question %[1]s is %[4]s in version %[2]d and %[5]s in version %[3]d",
+		DiffScale:     "question %[1]s is scored on %[4]d points in version %[2]d and %[5]d points in version %[3]d",
+		DiffReverse:   "question %[1]s is reverse-scored in only one of versions %[2]d and %[3]d",
+		DiffOptions:   "question %[1]s has other options in version %[3]d than in version %[2]d",
+		DiffCriterion: "goal %[1]s compares %[3]s→%[4]s in version %[2]d and %[6]s→%[7]s in version %[5]d",
+		DiffItems:     "goal %[1]s is not scored from the same questions in every version (see %[2]s)",
+	},
+	"fr": {
+		"goal": "l'objectif", "question": "la question", "theme": "le thème",
+		TypeLikert: "échelle", TypeSingle: "choix unique", TypeMulti: "choix multiple", TypeNumber: "nombre", TypeText: "texte",
+		DiffAbsent:    "%[1]s %[2]s figure dans la version %[3]s, pas dans la version %[4]s",
+		DiffType:      "la question %[1]s est de type %[4]s dans la version %[2]d et %[5]s dans la version %[3]d",
+		DiffScale:     "la question %[1]s se note sur %[4]d points dans la version %[2]d et sur %[5]d dans la version %[3]d",
+		DiffReverse:   "la question %[1]s n'est inversée que dans l'une des versions %[2]d et %[3]d",
+		DiffOptions:   "la question %[1]s n'a pas les mêmes options dans les versions %[2]d et %[3]d",
+		DiffCriterion: "l'objectif %[1]s compare %[3]s→%[4]s dans la version %[2]d et %[6]s→%[7]s dans la version %[5]d",
+		DiffItems:     "l'objectif %[1]s n'est pas calculé à partir des mêmes questions dans chaque version (voir %[2]s)",
+	},
+}
+
+// In words the difference in lang (English unless French), naming the
+// part by name(kind, id) when name is given (a goal's title rather than
+// its id) and waves by wave(id) when given.
+func (d Difference) In(lang string, name func(kind, id string) string, wave func(id string) string) string {
+	words, ok := differenceWords[lang]
+	if !ok {
+		words = differenceWords["en"]
+	}
+	args := slices.Clone(d.Args)
+	at := 0
+	if d.Code == DiffAbsent {
+		args[0] = words[d.Kind]
+		at = 1
+	}
+	if name != nil {
+		args[at] = name(d.Kind, d.ID)
+	}
+	if d.Code == DiffType {
+		for _, i := range []int{3, 4} {
+			if w := words[fmt.Sprint(args[i])]; w != "" {
+				args[i] = w
+			}
+		}
+	}
+	if d.Code == DiffCriterion && wave != nil {
+		for _, i := range []int{2, 3, 5, 6} {
+			args[i] = wave(fmt.Sprint(args[i]))
+		}
+	}
+	s := fmt.Sprintf(words[d.Code], args...)
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -17,19 +17,19 @@ func TestCompareListsEveryDifferenceAndKeepsTheCommonPart(t *testing.T) {
 	common, diffs := survey.Compare([]*survey.Instrument{v2, v1})
 
 	want := map[string]string{
-		"goal/rescaled":     "goal rescaled is not scored from the same questions in every version (see q3)",
-		"goal/retimed":      "goal retimed compares pre→post in version 1 and pre→follow in version 2",
-		"goal/reversed":     "goal reversed is not scored from the same questions in every version (see q5)",
-		"goal/grown":        "goal grown is not scored from the same questions in every version (see q7)",
-		"goal/added":        "goal added is in version 2, not in version 1",
-		"question/q3":       "question q3 is scored on 5 points in version 1 and 7 points in version 2",
-		"question/q5":       "question q5 is reverse-scored in only one of versions 1 and 2",
-		"question/q7":       "question q7 is in version 2, not in version 1",
-		"question/q8":       "question q8 is in version 2, not in version 1",
-		"question/position": "question position has other options in version 2 than in version 1",
-		"question/years":    "question years is number in version 1 and text in version 2",
-		"theme/new":         "theme new is in version 2, not in version 1",
-		"theme/dropped":     "theme dropped is in version 1, not in version 2",
+		"goal/rescaled":     "Goal rescaled is not scored from the same questions in every version (see q3)",
+		"goal/retimed":      "Goal retimed compares pre→post in version 1 and pre→follow in version 2",
+		"goal/reversed":     "Goal reversed is not scored from the same questions in every version (see q5)",
+		"goal/grown":        "Goal grown is not scored from the same questions in every version (see q7)",
+		"goal/added":        "Goal added is in version 2, not in version 1",
+		"question/q3":       "Question q3 is scored on 5 points in version 1 and 7 points in version 2",
+		"question/q5":       "Question q5 is reverse-scored in only one of versions 1 and 2",
+		"question/q7":       "Question q7 is in version 2, not in version 1",
+		"question/q8":       "Question q8 is in version 2, not in version 1",
+		"question/position": "Question position has other options in version 2 than in version 1",
+		"question/years":    "Question years is number in version 1 and text in version 2",
+		"theme/new":         "Theme new is in version 2, not in version 1",
+		"theme/dropped":     "Theme dropped is in version 1, not in version 2",
 	}
 	got := map[string]string{}
 	for _, d := range diffs {
@@ -74,6 +74,24 @@ func TestCompareListsEveryDifferenceAndKeepsTheCommonPart(t *testing.T) {
 	}
 	if common.Version != 2 || !strings.Contains(common.Source, "common to versions 1, 2") {
 		t.Errorf("common version %d, source %q", common.Version, common.Source)
+	}
+
+	// In French, by the goal's title and the waves' titles.
+	titles := func(kind, id string) string { return "« " + v2.Goal(id).Title["en"] + " »" }
+	waves := func(id string) string {
+		return map[string]string{"pre": "avant", "post": "après", "follow": "plus tard"}[id]
+	}
+	for _, d := range diffs {
+		if d.ID == "retimed" {
+			if got, want := d.In("fr", titles, waves), "L'objectif « Compared at follow-up later » compare avant→après dans la version 1 et avant→plus tard dans la version 2"; got != want {
+				t.Errorf("in French:\n got %s\nwant %s", got, want)
+			}
+		}
+		if d.ID == "added" {
+			if got, want := d.In("fr", nil, nil), "L'objectif added figure dans la version 2, pas dans la version 1"; got != want {
+				t.Errorf("in French:\n got %s\nwant %s", got, want)
+			}
+		}
 	}
 
 	if one, diffs := survey.Compare([]*survey.Instrument{v1}); one != v1 || diffs != nil {

@@ -3,8 +3,10 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // The programme: every exchange of an instrument side by side, pooled.
@@ -19,10 +22,10 @@ import (
 // member, those assigned to them); an exchange's figures come from its
 // cached analysis, so none is read twice.
 
-// programmeFor analyses the exchanges of the route's instrument the user
-// may see, narrowed to ?exchange= when given. ok is false when the answer
-// has been written (unknown instrument, nothing to see).
-func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeReport, *survey.Instrument, []*exchange.Exchange, bool) {
+// programmeFor analyses the exchanges of the route's instrument on which
+// the user has perm, narrowed to ?exchange= when given. ok is false when
+// the answer has been written (unknown instrument, nothing to see).
+func (s *Server) programmeFor(c *gin.Context, perm staff.Action, asJSON bool) (*analysis.ProgrammeReport, *survey.Instrument, []*exchange.Exchange, bool) {
 	lang := s.staffLanguage(c)
 	in := s.instruments.Get(c.Param("instrument"))
 	fail := func(err error) {
@@ -50,7 +53,7 @@ func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeR
 			continue
 		}
 		matching++
-		if (asJSON && staff.Can(u, staff.ViewAnalytics, x.ID)) || (!asJSON && staff.Can(u, staff.ViewDashboard, x.ID)) {
+		if staff.Can(u, perm, x.ID) {
 			xs = append(xs, x)
 		}
 	}
@@ -77,12 +80,37 @@ func (s *Server) programmeFor(c *gin.Context, asJSON bool) (*analysis.ProgrammeR
 }
 
 func (s *Server) handleProgrammeReport(c *gin.Context) {
-	p, _, _, ok := s.programmeFor(c, true)
+	p, _, _, ok := s.programmeFor(c, staff.ViewAnalytics, true)
 	if !ok {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, p)
+}
+
+// handleProgrammeWorkbook writes the programme's workbook: the Programme
+// sheet, then the exchanges' sheets, as export --programme does. It holds
+// the responses, so it takes the right to download each exchange's data.
+func (s *Server) handleProgrammeWorkbook(c *gin.Context) {
+	p, _, _, ok := s.programmeFor(c, staff.DownloadData, true)
+	if !ok {
+		return
+	}
+	var ids []string
+	for _, x := range p.Exchanges {
+		ids = append(ids, x.ID)
+	}
+	labels := c.Query("labels")
+	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, ids, workbook.Options{
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Programme: p})
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	for _, id := range ids {
+		s.audit(c, staff.AuditExport, id, "programme-workbook", p.Instrument)
+	}
+	s.sendWorkbook(c, workbook.ProgrammeFileName(p.Instrument, s.now()), e)
 }
 
 type programmePage struct {
@@ -94,8 +122,15 @@ type programmePage struct {
 	Exchanges  []programmeExchangeView
 	Goals      []programmeGoalView
 	Themes     []programmeThemeView
-	Waves      []string
-	MinCell    int
+	// Versions says which instrument versions the exchanges were run
+	// with, when more than one; NotComparable what they do not share.
+	Versions      string
+	NotComparable []string
+	// Workbook is the programme workbook's address, when the reader may
+	// download every exchange's data.
+	Workbook string
+	Waves    []string
+	MinCell  int
 }
 
 type programmeExchangeView struct {
@@ -118,15 +153,26 @@ type programmeThemeView struct {
 }
 
 func (s *Server) handleProgramme(c *gin.Context) {
-	p, in, xs, ok := s.programmeFor(c, false)
+	p, in, xs, ok := s.programmeFor(c, staff.ViewDashboard, false)
 	if !ok {
 		return
 	}
 	lang := s.staffLanguage(c)
 	title := translate(lang, "prog.title", in.Title.In(lang, in.BaseLanguage()))
 	v := programmePage{page: s.staffPage(c, lang, title), Instrument: in.ID, MinCell: p.MinCell}
-	if u := s.staffUser(c); !staff.Can(u, staff.ViewAnalytics, "") {
+	u := s.staffUser(c)
+	if !staff.Can(u, staff.ViewAnalytics, "") {
 		v.Restricted = true
+	}
+	if !slices.ContainsFunc(xs, func(x *exchange.Exchange) bool { return !staff.Can(u, staff.DownloadData, x.ID) }) {
+		q := url.Values{"exchange": c.QueryArray("exchange")}
+		if lang != in.BaseLanguage() && in.HasLanguage(lang) {
+			q.Set("labels", lang)
+		}
+		v.Workbook = "/api/v1/programmes/" + url.PathEscape(in.ID) + "/workbook.xlsx"
+		if len(q.Encode()) > 0 {
+			v.Workbook += "?" + q.Encode()
+		}
 	}
 	names := map[string]string{}
 	for _, x := range xs {
@@ -176,9 +222,50 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		}
 		v.Themes = append(v.Themes, tv)
 	}
+	if len(p.Versions) > 1 {
+		vs := make([]string, len(p.Versions))
+		for i, n := range p.Versions {
+			vs[i] = strconv.Itoa(n)
+		}
+		v.Versions = translate(lang, "prog.versions", strings.Join(vs, ", "))
+	}
+	name := partName(s.instruments.Versions(in.ID), lang)
+	for _, d := range p.NotComparable {
+		v.NotComparable = append(v.NotComparable, d.In(lang, name, func(w string) string { return waveTitle(in, w, lang) }))
+	}
 	s.render(c, http.StatusOK, "programme", v)
+}
+
+// partName names a goal by its title and a theme by its label, in lang,
+// from the newest version that has it; a question keeps its id.
+func partName(versions []*survey.Instrument, lang string) func(kind, id string) string {
+	return func(kind, id string) string {
+		for _, in := range slices.Backward(versions) {
+			switch kind {
+			case "goal":
+				if g := in.Goal(id); g != nil {
+					return quoted(lang, g.Title.In(lang, in.BaseLanguage()))
+				}
+			case "theme":
+				for _, t := range in.Themes {
+					if t.ID == id {
+						return quoted(lang, t.Label.In(lang, in.BaseLanguage()))
+					}
+				}
+			}
+		}
+		return id
+	}
 }
 
 func indexOf(xs []*exchange.Exchange, id string) int {
 	return slices.IndexFunc(xs, func(x *exchange.Exchange) bool { return x.ID == id })
+}
+
+// quoted puts a title in the quotation marks of lang.
+func quoted(lang, s string) string {
+	if lang == "fr" {
+		return "« " + s + " »"
+	}
+	return "“" + s + "”"
 }

@@ -1,16 +1,27 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // TestProgrammePageAndReport: the programme of the demo's instrument, as
@@ -97,10 +108,112 @@ func TestProgrammePageAndReport(t *testing.T) {
 			t.Errorf("the JSON lacks %s", field)
 		}
 	}
+	// The programme workbook, from the page's button: the Programme sheet
+	// first, French texts for a French page, one audit event per
+	// exchange whose data it holds. A committee member has no button.
+	_, page = s.page(ev, prog+"?lang=fr")
+	link := regexp.MustCompile(`href="(/api/v1/programmes/[^"]+/workbook.xlsx[^"]*)"`).FindStringSubmatch(page)
+	if link == nil || !strings.Contains(link[1], "labels=fr") {
+		t.Fatalf("the French programme page has no workbook button in French: %v", link)
+	}
+	resp, err = ev.Get(s.srv.URL + html.UnescapeString(link[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	f, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("programme workbook: %d %v", resp.StatusCode, err)
+	}
+	if sheets := f.GetSheetList(); sheets[0] != workbook.SheetProgramme || !strings.Contains(resp.Header.Get("Content-Disposition"), demo.InstrumentID+"-programme-") {
+		t.Errorf("programme workbook: sheets %v, %s", sheets, resp.Header.Get("Content-Disposition"))
+	}
+	if a1, _ := f.GetCellValue(workbook.SheetProgramme, "A1"); a1 != "Programme — Échange de services sociaux — questionnaire des délégués" {
+		t.Errorf("programme workbook A1 %q", a1)
+	}
+	f.Close()
+	events, _, err := s.store.AuditTrail(context.Background(), staff.AuditQuery{Action: staff.AuditExport, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{}
+	for _, e := range events {
+		if e.Note == "programme-workbook" {
+			exported[e.Exchange] = true
+		}
+	}
+	if len(exported) != 5 {
+		t.Errorf("the programme workbook is audited for %d exchanges, want 5: %v", len(exported), exported)
+	}
+	if _, page := s.page(cm, prog); strings.Contains(page, "workbook.xlsx") {
+		t.Errorf("the committee member's programme page offers the workbook")
+	}
 	if resp, _ := cm.Get(s.srv.URL + "/api/v1" + prog + "/report"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a committee member's JSON: %d", resp.StatusCode)
 	}
 	if resp, _ := s.client().Get(s.srv.URL + "/api/v1" + prog + "/report"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an anonymous JSON: %d", resp.StatusCode)
+	}
+}
+
+// TestProgrammeAcrossInstrumentVersions: three exchanges of an instrument
+// that changed between them (two with version 1, one with version 2 of
+// ../survey/testdata/versions). The French page says which versions were
+// used and lists in French, by goal title, what is not pooled and why;
+// the delegate questionnaire of a version-1 exchange is version 1's.
+func TestProgrammeAcrossInstrumentVersions(t *testing.T) {
+	ctx := context.Background()
+	more, probs := survey.LoadPaths("../survey/testdata/versions")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	s := newSiteWith(t, web.Config{}, survey.NewSet(append(instruments(t).Versions(demo.InstrumentID), more...)...))
+	for i, v := range []int{1, 1, 2} {
+		x := &exchange.Exchange{ID: fmt.Sprintf("evolving-%d", 2014+i), Name: fmt.Sprintf("Evolving %d", 2014+i), Instrument: "evolving", InstrumentVersion: v,
+			HostCity: "Paris", VisitingCity: "Chicago", Start: time.Date(2014+i, 3, 9, 0, 0, 0, 0, time.UTC), End: time.Date(2014+i, 3, 15, 0, 0, 0, 0, time.UTC),
+			Waves: map[string]exchange.WaveState{"pre": {Open: true}}}
+		if err := s.store.CreateExchange(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+		ps, rs := analysis.Synthetic(s.set.Version("evolving", v), x.ID, 12)
+		if err := s.store.BulkLoad(ctx, x.ID, ps, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev := s.login(account(staff.RoleEvaluator).Email, account(staff.RoleEvaluator).Password)
+	code, page := s.page(ev, "/programmes/evolving?lang=fr")
+	if code != http.StatusOK {
+		t.Fatalf("programme page: %d", code)
+	}
+	for _, want := range []string{"Ces échanges ont utilisé les versions 1, 2 du questionnaire",
+		"Non comparable d'une version à l'autre, donc non regroupé",
+		"La question q3 se note sur 5 points dans la version 1 et sur 7 dans la version 2",
+		"L'objectif « Compared at follow-up later » compare Before→After dans la version 1 et Before→Later dans la version 2",
+		"Le thème « Dropped » figure dans la version 1, pas dans la version 2",
+		"La question years est de type nombre dans la version 1 et texte dans la version 2"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the French programme page lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, `<svg class="chart forest"`); n != 1 {
+		t.Errorf("%d forest plots, want one: only goal “same” is comparable", n)
+	}
+
+	// A delegate of a version-1 exchange answers version 1: q7 came with
+	// version 2.
+	added, err := s.store.ImportParticipants(ctx, "evolving-2014", []exchange.ParticipantRow{{Row: 2, Name: "New Delegate", Email: "new@example.org",
+		City: "Chicago", Role: "practitioner", Language: "fr", Side: "visiting"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.client().Get(s.srv.URL + "/api/v1/questionnaire/" + added.Participants[0].Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(body), `"q7"`) || !strings.Contains(string(body), `"q6"`) {
+		t.Errorf("the version-1 delegate's questionnaire (%d) is not version 1's:\n%.600s", resp.StatusCode, body)
 	}
 }

@@ -71,7 +71,11 @@ func (s *Server) handleWorkbook(c *gin.Context) {
 	} else {
 		s.audit(c, staff.AuditExport, c.Param("id"), "workbook")
 	}
-	name := workbook.FileName([]string{c.Param("id")}, s.now())
+	s.sendWorkbook(c, workbook.FileName([]string{c.Param("id")}, s.now()), e)
+}
+
+// sendWorkbook writes a workbook as a download.
+func (s *Server) sendWorkbook(c *gin.Context, name string, e *workbook.Export) {
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
@@ -80,7 +84,7 @@ func (s *Server) handleWorkbook(c *gin.Context) {
 		// The status is sent; all that is left is to log and cut the
 		// response short, so the client sees a broken download, not a
 		// workbook that looks whole.
-		s.log.Error("write workbook", "exchange", c.Param("id"), "err", err)
+		s.log.Error("write workbook", "file", name, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }

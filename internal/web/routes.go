@@ -31,6 +31,7 @@ func (s *Server) routes(r *gin.Engine) {
 	api.GET("/:id/report", s.handleReport)
 	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
 	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.handleProgrammeReport)
+	r.GET("/api/v1/programmes/:instrument/workbook.xlsx", s.requireStaff(true), s.handleProgrammeWorkbook)
 
 	// Staff pages. Every state-changing form carries a CSRF token.
 	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())

@@ -181,16 +181,17 @@ func TestAccessTable(t *testing.T) {
 		{"POST", "/admin/exchanges/" + demo.UpcomingID + "/mail", url.Values{"action": {"retry"}}, false},
 		{"GET", "/programmes/" + demo.InstrumentID, nil, false},
 		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/report", nil, true},
+		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/workbook.xlsx", nil, true},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {

@@ -133,6 +133,18 @@ func (b *book) about() error {
 		{b.t("identifiers"), b.t("identifiers.note")},
 		{b.t("headers.note"), b.t("headers.english")},
 	}
+	if e.Programme != nil {
+		rows = append(rows, [2]any{b.t("prog.sheet"), b.t("prog.sheet.note")})
+	}
+	if len(e.Differences) > 0 {
+		// Exchanges run with different versions are analysed together on
+		// what the versions share; what they do not is named here.
+		var left []string
+		for _, d := range e.Differences {
+			left = append(left, d.In(b.lang, nil, b.waveTitle))
+		}
+		rows = append(rows, [2]any{b.t("versions.left"), strings.Join(left, "\n")})
+	}
 	for _, row := range rows {
 		v := row[1]
 		if _, ok := v.(styled); !ok {

@@ -27,6 +27,9 @@ type Options struct {
 	Version     string
 	Methods     string
 	GeneratedAt time.Time
+	// Programme, when set, is the programme of the exchanges exported,
+	// made already; the workbook then begins with it.
+	Programme *analysis.ProgrammeReport
 	// Report, when set, is the analysis of the one exchange exported, made
 	// already (the service keeps one while the data is unchanged); it must
 	// have been made with MinCell.
@@ -82,7 +85,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 		}
 	}
 	return &Export{
-		Instrument: in, Differences: differences, Exchanges: xs, Report: report, Labels: opts.Labels,
+		Instrument: in, Differences: differences, Exchanges: xs, Report: report, Programme: opts.Programme, Labels: opts.Labels,
 		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethodsIn(opts.Methods, textLanguage(opts.Labels)),
 		Responses: func() iter.Seq2[*exchange.Response, error] {
 			return chain(xs, func(id string) iter.Seq2[*exchange.Response, error] { return src.StreamResponses(ctx, id) })
@@ -100,6 +103,11 @@ func chain[T any](xs []*exchange.Exchange, open func(string) iter.Seq2[T, error]
 			}
 		}
 	}
+}
+
+// ProgrammeFileName is a sensible name for a programme's workbook.
+func ProgrammeFileName(instrument string, at time.Time) string {
+	return fmt.Sprintf("%s-programme-%s.xlsx", instrument, at.UTC().Format("2006-01-02"))
 }
 
 // FileName is a sensible name for the workbook of these exchanges.

@@ -37,6 +37,10 @@ type Export struct {
 	Version     string
 	// Methods is the plain-words account of the methods, for About.
 	Methods string
+	// Programme, when set, is the programme of the exchanges (every
+	// exchange of the instrument, or those chosen), written first as the
+	// Programme sheet.
+	Programme *analysis.ProgrammeReport
 }
 
 // Sheet names, in workbook order.
@@ -52,7 +56,8 @@ const (
 	SheetAbout      = "About"
 )
 
-// Sheets lists the sheets of the workbook in order.
+// Sheets lists the sheets of the workbook in order; a programme's
+// workbook has SheetProgramme before them.
 var Sheets = []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBreakdowns, SheetResponses, SheetPairs, SheetCodebook, SheetAbout}
 
 // Write writes the evaluator workbook to w. The two big sheets are written
@@ -67,29 +72,34 @@ func Write(w io.Writer, e Export) error {
 	if err := b.styles(); err != nil {
 		return err
 	}
-	for i, name := range Sheets {
+	steps := []struct {
+		sheet   string
+		write   func() error
+		headers int // rows repeated on every printed page
+	}{
+		{SheetProgramme, b.programme, 0},
+		{SheetSummary, b.summary, 0}, {SheetGoals, b.goals, 1}, {SheetItems, b.items, 1}, {SheetThemes, b.themes, 0},
+		{SheetBreakdowns, b.breakdowns, 1}, {SheetResponses, b.responses, 1}, {SheetPairs, b.pairs, 1},
+		{SheetCodebook, b.codebook, 3}, {SheetAbout, b.about, 0},
+	}
+	if e.Programme == nil {
+		steps = steps[1:]
+	}
+	for i, s := range steps {
 		var err error
 		if i == 0 {
-			err = f.SetSheetName("Sheet1", name)
+			err = f.SetSheetName("Sheet1", s.sheet)
 		} else {
-			_, err = f.NewSheet(name)
+			_, err = f.NewSheet(s.sheet)
 		}
 		if err != nil {
-			return fmt.Errorf("add sheet %s: %w", name, err)
+			return fmt.Errorf("add sheet %s: %w", s.sheet, err)
 		}
 	}
 	// Before any sheet is streamed: SetActiveSheet visits every sheet, and
 	// a streamed one would be read back from its temporary file whole —
 	// 443 MB at 10 000 participants, against 127 MB this way round.
 	f.SetActiveSheet(0)
-	steps := []struct {
-		sheet string
-		write func() error
-	}{
-		{SheetSummary, b.summary}, {SheetGoals, b.goals}, {SheetItems, b.items}, {SheetThemes, b.themes},
-		{SheetBreakdowns, b.breakdowns}, {SheetResponses, b.responses}, {SheetPairs, b.pairs},
-		{SheetCodebook, b.codebook}, {SheetAbout, b.about},
-	}
 	for _, s := range steps {
 		if err := s.write(); err != nil {
 			return fmt.Errorf("write sheet %s: %w", s.sheet, err)
@@ -98,13 +108,9 @@ func Write(w io.Writer, e Export) error {
 	// Printed, every sheet fits the page width in landscape, and tables
 	// repeat their header on every page: a printout is never cut at the
 	// right edge (the wide data sheets print small; they are for software).
-	for _, p := range []struct {
-		name    string
-		headers int
-	}{{SheetSummary, 0}, {SheetGoals, 1}, {SheetItems, 1}, {SheetThemes, 0}, {SheetBreakdowns, 1}, {SheetResponses, 1}, {SheetPairs, 1},
-		{SheetCodebook, 3}, {SheetAbout, 0}} {
-		if err := b.printable(p.name, p.headers); err != nil {
-			return fmt.Errorf("print setup of %s: %w", p.name, err)
+	for _, s := range steps {
+		if err := b.printable(s.sheet, s.headers); err != nil {
+			return fmt.Errorf("print setup of %s: %w", s.sheet, err)
 		}
 	}
 	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
@@ -119,7 +125,7 @@ func Write(w io.Writer, e Export) error {
 // sheets' rows spliced in on the way (rows.go). Fast compression: the file
 // is a little larger, and written in a fraction of the time.
 func (b *book) writeZip(w io.Writer) error {
-	sp := &splicer{rows: map[string]*rowFile{}, seen: map[string]bool{}}
+	sp := &splicer{rows: map[string]*rowFile{}, seen: map[string]bool{}, errorBars: b.errorBars}
 	for sheet, rf := range b.rows {
 		path, err := sheetPath(b.f, sheet)
 		if err != nil {
@@ -175,6 +181,9 @@ type book struct {
 	verdict                                                                map[string]int
 	// rows are the big sheets' data rows, by sheet (rows.go).
 	rows map[string]*rowFile
+	// errorBars are the charts' error bars, added as the charts are
+	// written out (errorbars.go).
+	errorBars []errorBar
 }
 
 func (b *book) styles() error {

@@ -453,26 +453,32 @@ func definedName(f *excelize.File, name, scope string) string {
 // zipFile is one file of the workbook's archive, as text.
 func zipFile(t *testing.T, raw []byte, name string) string {
 	t.Helper()
+	s, ok := zipEntry(raw, name)
+	if !ok {
+		t.Fatalf("no %s in the workbook", name)
+	}
+	return s
+}
+
+// zipEntry reads a part of an archive; false when it has none by that
+// name (or cannot be read).
+func zipEntry(raw []byte, name string) (string, bool) {
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 	if err != nil {
-		t.Fatal(err)
+		return "", false
 	}
 	for _, zf := range zr.File {
 		if zf.Name == name {
 			rc, err := zf.Open()
 			if err != nil {
-				t.Fatal(err)
+				return "", false
 			}
 			defer rc.Close()
 			b, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
+			return string(b), err == nil
 		}
 	}
-	t.Fatalf("no %s in the workbook", name)
-	return ""
+	return "", false
 }
 
 // TestSheetTextsFollowTheLabels: with labels in French, what a reader

@@ -176,13 +176,17 @@ type splicer struct {
 	pending string              // the path of the sheet being held
 	held    bytes.Buffer
 	seen    map[string]bool
+	// errorBars are added to the charts on their way (errorbars.go);
+	// barsPlaced counts those placed.
+	errorBars  []errorBar
+	barsPlaced int
 }
 
 func (s *splicer) Create(name string) (io.Writer, error) {
 	if err := s.finish(); err != nil {
 		return nil, err
 	}
-	if _, ok := s.rows[name]; ok {
+	if _, ok := s.rows[name]; ok || (isChart(name) && len(s.errorBars) > 0) {
 		s.pending = name
 		s.held.Reset()
 		return &s.held, nil
@@ -206,6 +210,9 @@ func (s *splicer) Close() error {
 			return fmt.Errorf("sheet %s was not where its rows were to go (%s)", rf.sheet, name)
 		}
 	}
+	if s.barsPlaced != len(s.errorBars) {
+		return fmt.Errorf("%d of %d charts' error bars found no chart", len(s.errorBars)-s.barsPlaced, len(s.errorBars))
+	}
 	return s.zw.Close()
 }
 
@@ -216,6 +223,9 @@ func (s *splicer) finish() error {
 	}
 	name, rf := s.pending, s.rows[s.pending]
 	s.pending = ""
+	if rf == nil {
+		return s.finishChart(name)
+	}
 	s.seen[name] = true
 	xml := s.held.Bytes()
 	var before, after []byte
@@ -248,6 +258,21 @@ func (s *splicer) finish() error {
 		return fmt.Errorf("copy the rows of sheet %s: %w", rf.sheet, err)
 	}
 	_, err = w.Write(after)
+	return err
+}
+
+// finishChart writes the chart being held with its error bars.
+func (s *splicer) finishChart(name string) error {
+	xml, found, err := addErrorBars(s.held.Bytes(), s.errorBars)
+	if err != nil {
+		return err
+	}
+	s.barsPlaced += len(found)
+	w, err := s.zw.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(xml)
 	return err
 }
 
