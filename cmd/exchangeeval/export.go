@@ -28,12 +28,14 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		labels  string
 		minCell int
 		prog    string
+		compare string
 	)
-	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] --out FILE.xlsx [--labels LANG] [--min-cell K]"
+	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] --out FILE.xlsx [--labels LANG] [--min-cell K]"
 	fs := newFlagSet(env, "export", usage)
 	cfg.bind(fs, env.getenv)
 	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument); with --programme, narrows it to these")
 	fs.StringVar(&prog, "programme", "", "every exchange of this instrument, with a Programme sheet first that pools them goal by goal")
+	fs.StringVar(&compare, "compare", "", compareHelp)
 	fs.StringVar(&out, "out", "", "the .xlsx file to write")
 	fs.StringVar(&labels, "labels", "", "write answer labels in this language instead of codes in the Responses sheet")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
@@ -45,6 +47,10 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	}
 	if minCell < 1 {
 		return errUsage("--min-cell must be at least 1")
+	}
+	from, to, err := parseCompare(compare, prog)
+	if err != nil {
+		return err
 	}
 	// The workbook is XLSX whatever it is called: a name that says
 	// otherwise would have spreadsheet software misread it.
@@ -58,7 +64,7 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	defer sess.Close()
 	var programme *analysis.ProgrammeReport
 	if prog != "" {
-		p, _, _, err := sess.programme(ctx, prog, ids, minCell)
+		p, _, _, err := sess.programme(ctx, prog, ids, analysis.ProgrammeOptions{MinCell: minCell, From: from, To: to})
 		if err != nil {
 			return err
 		}

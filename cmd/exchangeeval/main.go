@@ -48,8 +48,8 @@ Usage:
   exchangeeval participants list --exchange ID
   exchangeeval participants remove --exchange ID --participant PID
   exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
-  exchangeeval analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--json] [--min-cell K]
-  exchangeeval export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] --out FILE.xlsx [--labels LANG] [--min-cell K]
+  exchangeeval analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--json] [--min-cell K]
+  exchangeeval export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] --out FILE.xlsx [--labels LANG] [--min-cell K]
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
   exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign|unassign --email E --exchange ID ...
   exchangeeval tokens create --user E [--name N]

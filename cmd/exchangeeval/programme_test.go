@@ -118,6 +118,19 @@ func TestProgrammeAcrossVersions(t *testing.T) {
 	if all := flat(rows); !strings.Contains(all, "La question b2 se note sur 5 points dans la version 3 et sur 7 dans la version 4") || !strings.Contains(all, "Ensemble : effets aléatoires") {
 		t.Errorf("the French Programme sheet:\n%s", all)
 	}
+	// Another comparison than the criteria; a malformed one.
+	out = c.mustRun("analyze", "--surveys", surveys, "--programme", "two-goals", "--compare", "pre:post", "--json", "--min-cell", "3")
+	if !strings.Contains(out, `"comparison": {`) {
+		t.Errorf("--compare pre:post is not reported as chosen:\n%.300s", out)
+	}
+	for _, args := range [][]string{{"--programme", "two-goals", "--compare", "pre"}, {"--exchange", "t1", "--compare", "pre:post"}} {
+		if _, _, err := c.run(append([]string{"analyze", "--surveys", surveys}, args...)...); exitCode(err) != 2 {
+			t.Errorf("analyze %v: %v", args, err)
+		}
+	}
+	if _, _, err := c.run("analyze", "--surveys", surveys, "--programme", "two-goals", "--compare", "post:pre"); exitCode(err) != 2 || !strings.Contains(err.Error(), "post→pre is not a comparison exchange t1 makes (it compares pre→post)") {
+		t.Errorf("a comparison the exchanges do not make: %v", err)
+	}
 	// Errors name what is wrong.
 	for _, args := range [][]string{{"--programme", "nope"}, {"--programme", "two-goals", "--exchange", "t9"}} {
 		if _, _, err := c.run(append([]string{"export", "--surveys", surveys, "--out", book}, args...)...); exitCode(err) != 3 {

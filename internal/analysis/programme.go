@@ -25,7 +25,12 @@ type ProgrammeReport struct {
 	Instrument string `json:"instrument"`
 	// Versions are the instrument versions the exchanges were run with;
 	// NotComparable what they do not agree on, left out of the pooling.
-	Versions        []int               `json:"instrument_versions"`
+	Versions []int `json:"instrument_versions"`
+	// Comparison is the comparison pooled for every goal when one was
+	// chosen (null: each goal's criterion); Comparisons those every
+	// exchange makes, any of which may be chosen.
+	Comparison      *WavePair           `json:"comparison"`
+	Comparisons     []WavePair          `json:"comparisons"`
 	NotComparable   []survey.Difference `json:"not_comparable"`
 	GeneratedAt     time.Time           `json:"generated_at"`
 	SoftwareVersion string              `json:"software_version"`
@@ -52,7 +57,10 @@ type ProgrammeGoal struct {
 	From      string            `json:"from"`
 	To        string            `json:"to"`
 	MinChange float64           `json:"min_change"`
-	Exchanges []ExchangeEffect  `json:"exchanges"`
+	// Criterion says whether from → to is the goal's criterion, which
+	// MinChange and the verdicts are about.
+	Criterion bool             `json:"is_criterion"`
+	Exchanges []ExchangeEffect `json:"exchanges"`
 	// Fixed and Random are the pooled mean change; nil when no exchange
 	// can be pooled.
 	Fixed  *Pooled `json:"fixed"`
@@ -131,10 +139,22 @@ type ThemeShare struct {
 	Suppressed  bool     `json:"suppressed,omitempty"`
 }
 
+// ProgrammeOptions tune a programme analysis.
+type ProgrammeOptions struct {
+	// MinCell is the minimum cell the reports were made with.
+	MinCell int
+	// From and To choose the comparison pooled for every goal; left
+	// empty, each goal's criterion (pre → post by default).
+	From, To        string
+	GeneratedAt     time.Time
+	SoftwareVersion string
+}
+
 // ProgrammeOf analyses each exchange once, with the version of the
 // instrument it was run with (analyse makes the report), and pools them.
+// A comparison asked for must be one every exchange makes.
 func ProgrammeOf(xs []*exchange.Exchange, instruments *survey.Set, analyse func(*exchange.Exchange, *survey.Instrument) (*Report, error),
-	minCell int, generatedAt time.Time, version string) (*ProgrammeReport, error) {
+	opts ProgrammeOptions) (*ProgrammeReport, error) {
 	var (
 		reports  []*Report
 		versions []*survey.Instrument
@@ -153,7 +173,19 @@ func ProgrammeOf(xs []*exchange.Exchange, instruments *survey.Set, analyse func(
 			versions = append(versions, in)
 		}
 	}
-	return Programme(reports, versions, minCell, generatedAt, version), nil
+	if opts.From != "" || opts.To != "" {
+		want := WavePair{opts.From, opts.To}
+		for _, r := range reports {
+			if !slices.Contains(r.Comparisons, want) {
+				var made []string
+				for _, c := range r.Comparisons {
+					made = append(made, c.From+"→"+c.To)
+				}
+				return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemComparison, opts.From, opts.To, r.Exchange.ID, strings.Join(made, ", "))
+			}
+		}
+	}
+	return Programme(reports, versions, opts), nil
 }
 
 // Programme pools the reports of one instrument's exchanges (each made
@@ -161,7 +193,8 @@ func ProgrammeOf(xs []*exchange.Exchange, instruments *survey.Set, analyse func(
 // instrument its exchange was run with; versions are those versions).
 // Only the goals and themes that are the same in every version are
 // pooled. Exchanges are taken in date order.
-func Programme(reports []*Report, versions []*survey.Instrument, minCell int, generatedAt time.Time, version string) *ProgrammeReport {
+func Programme(reports []*Report, versions []*survey.Instrument, opts ProgrammeOptions) *ProgrammeReport {
+	minCell := opts.MinCell
 	rs := slices.Clone(reports)
 	slices.SortStableFunc(rs, func(a, b *Report) int {
 		if c := strings.Compare(a.Exchange.Start, b.Exchange.Start); c != 0 {
@@ -169,7 +202,7 @@ func Programme(reports []*Report, versions []*survey.Instrument, minCell int, ge
 		}
 		return strings.Compare(a.Exchange.ID, b.Exchange.ID)
 	})
-	out := &ProgrammeReport{GeneratedAt: generatedAt.UTC(), SoftwareVersion: version, MinCell: minCell, NotComparable: []survey.Difference{}}
+	out := &ProgrammeReport{GeneratedAt: opts.GeneratedAt.UTC(), SoftwareVersion: opts.SoftwareVersion, MinCell: minCell, NotComparable: []survey.Difference{}}
 	if len(rs) == 0 || len(versions) == 0 {
 		return out
 	}
@@ -180,6 +213,14 @@ func Programme(reports []*Report, versions []*survey.Instrument, minCell int, ge
 	}
 	slices.Sort(out.Versions)
 	out.NotComparable = append(out.NotComparable, differences...)
+	if opts.From != "" {
+		out.Comparison = &WavePair{opts.From, opts.To}
+	}
+	for _, c := range rs[0].Comparisons {
+		if !slices.ContainsFunc(rs, func(r *Report) bool { return !slices.Contains(r.Comparisons, c) }) {
+			out.Comparisons = append(out.Comparisons, c)
+		}
+	}
 	for _, r := range rs {
 		e := ProgrammeExchange{ExchangeInfo: r.Exchange, Invited: r.Participation.Invited, Responded: map[string]int{}}
 		for _, w := range r.Participation.Waves {
@@ -189,7 +230,10 @@ func Programme(reports []*Report, versions []*survey.Instrument, minCell int, ge
 	}
 	for _, cg := range common.Goals {
 		c := cg.Criterion.Effective()
-		pg := ProgrammeGoal{ID: cg.ID, Title: cg.Title, From: c.From, To: c.To, MinChange: c.MinChange}
+		pg := ProgrammeGoal{ID: cg.ID, Title: cg.Title, From: c.From, To: c.To, MinChange: c.MinChange, Criterion: true}
+		if opts.From != "" && (opts.From != c.From || opts.To != c.To) {
+			pg.From, pg.To, pg.Criterion = opts.From, opts.To, false
+		}
 		var yi, sei []float64
 		var pooledAt []int
 		for _, r := range rs {

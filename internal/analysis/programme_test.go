@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,7 +103,7 @@ func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
 		reports = append(reports, r)
 	}
 	// Given out of order: the programme sorts by date.
-	p := Programme([]*Report{reports[3], reports[1], reports[0], reports[2]}, []*survey.Instrument{instrument}, 5, time.Now(), "test")
+	p := Programme([]*Report{reports[3], reports[1], reports[0], reports[2]}, []*survey.Instrument{instrument}, ProgrammeOptions{MinCell: 5, GeneratedAt: time.Now(), SoftwareVersion: "test"})
 	if len(p.Exchanges) != 4 || p.Exchanges[0].ID != "x-2014" || p.Exchanges[3].ID != "x-2017" {
 		t.Fatalf("exchanges %+v", p.Exchanges)
 	}
@@ -151,7 +153,7 @@ func TestProgrammePoolsEachExchangesPairedChange(t *testing.T) {
 		}
 	}
 	// One exchange: it is the pool, and heterogeneity says why it is absent.
-	one := Programme(reports[:1], []*survey.Instrument{instrument}, 5, time.Now(), "test")
+	one := Programme(reports[:1], []*survey.Instrument{instrument}, ProgrammeOptions{MinCell: 5, GeneratedAt: time.Now(), SoftwareVersion: "test"})
 	g := one.Goals[0]
 	if g.Random == nil || g.Random.Estimate != *g.Exchanges[0].MeanDiff || g.Heterogeneity != nil || g.HeterogeneityNote == "" || g.Trend != nil {
 		t.Errorf("one exchange: %+v", g)
@@ -179,7 +181,7 @@ func TestProgrammeLeavesOutAnExchangeWithoutSpread(t *testing.T) {
 	}
 	in := &survey.Instrument{ID: "i", Version: 1, Goals: []*survey.Goal{{ID: "g"}}}
 	p := Programme([]*Report{report("a", "2014-01-01", 20, 0.7, 0.2), report("b", "2015-01-01", 12, 1.0, 0), report("c", "2016-01-01", 30, 0.5, 0.15)},
-		[]*survey.Instrument{in}, 5, time.Now(), "test")
+		[]*survey.Instrument{in}, ProgrammeOptions{MinCell: 5, GeneratedAt: time.Now(), SoftwareVersion: "test"})
 	g := p.Goals[0]
 	if g.Exchanges[1].Pooled || g.Exchanges[1].Excluded != "no spread" || g.Random == nil || g.Random.K != 2 {
 		t.Fatalf("%+v", g)
@@ -217,7 +219,7 @@ func TestProgrammeAcrossVersionsPoolsOnlyWhatIsComparable(t *testing.T) {
 		r, err := Analyze(ctx, Input{Instrument: in, Exchange: x, Participants: ps, Responses: rs}, Options{MinCell: 5})
 		reports[x.ID] = r
 		return r, err
-	}, 5, time.Now(), "test")
+	}, ProgrammeOptions{MinCell: 5, GeneratedAt: time.Now(), SoftwareVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,8 +255,63 @@ func TestProgrammeAcrossVersionsPoolsOnlyWhatIsComparable(t *testing.T) {
 
 	// An exchange whose version is not loaded cannot be analysed: said.
 	xs[0].InstrumentVersion = 7
-	_, err = ProgrammeOf(xs, set, func(*exchange.Exchange, *survey.Instrument) (*Report, error) { return &Report{}, nil }, 5, time.Now(), "test")
+	_, err = ProgrammeOf(xs, set, func(*exchange.Exchange, *survey.Instrument) (*Report, error) { return &Report{}, nil }, ProgrammeOptions{MinCell: 5, GeneratedAt: time.Now(), SoftwareVersion: "test"})
 	if err == nil || err.Error() != "exchange x0 uses instrument evolving version 7, which is not loaded" {
 		t.Errorf("missing version: %v", err)
+	}
+}
+
+// TestProgrammePoolsAChosenComparison: asked for post → follow-up, the
+// programme pools that change for every goal (each exchange's as its
+// report gives it), says it is not the goals' criterion, and names the
+// comparisons that may be chosen; one that no exchange makes is refused
+// with those named.
+func TestProgrammePoolsAChosenComparison(t *testing.T) {
+	ctx := context.Background()
+	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	set := survey.NewSet(ins...)
+	in := set.Get("csci-social-services")
+	var xs []*exchange.Exchange
+	for i := range 3 {
+		xs = append(xs, &exchange.Exchange{ID: fmt.Sprintf("x%d", i), Instrument: in.ID, Start: time.Date(2014+i, 3, 9, 0, 0, 0, 0, time.UTC)})
+	}
+	reports := map[string]*Report{}
+	analyse := func(x *exchange.Exchange, in *survey.Instrument) (*Report, error) {
+		ps, rs := Synthetic(in, x.ID, 15+5*len(reports))
+		r, err := Analyze(ctx, Input{Instrument: in, Exchange: x, Participants: ps, Responses: rs}, Options{MinCell: 5})
+		reports[x.ID] = r
+		return r, err
+	}
+	p, err := ProgrammeOf(xs, set, analyse, ProgrammeOptions{MinCell: 5, From: "post", To: "follow-up"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Comparison == nil || *p.Comparison != (WavePair{"post", "follow-up"}) || !slices.Contains(p.Comparisons, WavePair{"pre", "post"}) {
+		t.Fatalf("comparison %v, offered %v", p.Comparison, p.Comparisons)
+	}
+	for gi, g := range p.Goals {
+		if g.From != "post" || g.To != "follow-up" || g.Criterion {
+			t.Errorf("goal %s pools %s→%s (criterion %v)", g.ID, g.From, g.To, g.Criterion)
+		}
+		var yi, sei []float64
+		for _, e := range g.Exchanges {
+			c := comparisonOf(reports[e.Exchange].Goals[gi], "post", "follow-up")
+			if !e.Pooled || *e.MeanDiff != *c.MeanDiff || *e.SE != *c.SE {
+				t.Errorf("goal %s, %s: %+v is not its report's post → follow-up %+v", g.ID, e.Exchange, e, c)
+				continue
+			}
+			yi, sei = append(yi, *c.MeanDiff), append(sei, *c.SE)
+		}
+		if m := Pool(yi, sei); g.Random == nil || g.Random.Estimate != m.Random.Estimate {
+			t.Errorf("goal %s pooled %+v, want %v", g.ID, g.Random, m.Random.Estimate)
+		}
+	}
+	reports = map[string]*Report{}
+	_, err = ProgrammeOf(xs, set, analyse, ProgrammeOptions{MinCell: 5, From: "follow-up", To: "pre"})
+	if err == nil || !strings.HasPrefix(err.Error(), "follow-up→pre is not a comparison exchange x0 makes (it compares pre→post, post→follow-up") {
+		t.Errorf("a comparison no exchange makes: %v", err)
 	}
 }

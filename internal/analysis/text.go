@@ -211,7 +211,11 @@ func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, 
 		p.f("  %s — %s, %s → %s, %s to %s, version %d: invited %d · %s\n", x.ID, x.Name, x.VisitingCity, x.HostCity, x.Start, x.End, x.InstrumentVersion, x.Invited, strings.Join(waves, " · "))
 	}
 	for _, g := range r.Goals {
-		p.f("\n%s [%s], %s → %s (the criterion asks for at least %s)\n", survey.Text(g.Title).In(lang, base), g.ID, g.From, g.To, signed(g.MinChange))
+		if g.Criterion {
+			p.f("\n%s [%s], %s → %s (the criterion asks for at least %s)\n", survey.Text(g.Title).In(lang, base), g.ID, g.From, g.To, signed(g.MinChange))
+		} else {
+			p.f("\n%s [%s], %s → %s (not the goal's criterion)\n", survey.Text(g.Title).In(lang, base), g.ID, g.From, g.To)
+		}
 		for _, e := range g.Exchanges {
 			switch {
 			case !e.Pooled && e.Excluded == "suppressed":

@@ -64,6 +64,8 @@ const (
 	ProblemSide           = "side"
 	ProblemNoHeader       = "no_header"
 	ProblemHasAnswered    = "has_answered"
+	// Analyses.
+	ProblemComparison = "comparison"
 )
 
 var problemEnglish = map[string]string{
@@ -106,6 +108,8 @@ var problemEnglish = map[string]string{
 	ProblemSide:           "side %q must be host or visiting",
 	ProblemNoHeader:       "%q is in a column with no header; remove it, or name the column (name, email, city, role, language, side)",
 	ProblemHasAnswered:    "%s has answered (%s) and cannot be removed: answers are kept with their participant",
+
+	ProblemComparison: "%s→%s is not a comparison exchange %s makes (it compares %s)",
 }
 
 // Coded is an error whose message is a coded problem, worded in English

@@ -235,7 +235,7 @@ func BenchmarkProgrammeAgainstExchanges(b *testing.B) {
 		t0 = time.Now()
 		p, err := analysis.ProgrammeOf(xs, survey.NewSet(in), func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
 			return analysis.Analyze(ctx, s.AnalysisInput(ctx, x, in), analysis.Options{})
-		}, analysis.DefaultMinCell, time.Now(), "bench")
+		}, analysis.ProgrammeOptions{MinCell: analysis.DefaultMinCell, GeneratedAt: time.Now(), SoftwareVersion: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}

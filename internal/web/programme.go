@@ -71,7 +71,7 @@ func (s *Server) programmeFor(c *gin.Context, perm staff.Action, asJSON bool) (*
 	}
 	p, err := analysis.ProgrammeOf(xs, s.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
 		return s.analyze(c, x, in, s.cfg.MinCell)
-	}, s.cfg.MinCell, s.now(), s.cfg.Version)
+	}, analysis.ProgrammeOptions{MinCell: s.cfg.MinCell, From: c.Query("from"), To: c.Query("to"), GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
 	if err != nil {
 		fail(err)
 		return nil, nil, nil, false
@@ -129,6 +129,10 @@ type programmePage struct {
 	// Workbook is the programme workbook's address, when the reader may
 	// download every exchange's data.
 	Workbook string
+	// Compare offers the comparisons that may be pooled instead of the
+	// goals' criteria; Compared says which one is, when one is.
+	Compare  []comparisonLink
+	Compared string
 	Waves    []string
 	MinCell  int
 }
@@ -138,6 +142,11 @@ type programmeExchangeView struct {
 	Invited                 int
 	Responded               []int
 	Verdicts                []verdictCell
+}
+
+type comparisonLink struct {
+	Label, Href string
+	Current     bool
 }
 
 type verdictCell struct{ Verdict, Class, Label string }
@@ -229,6 +238,35 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		}
 		v.Versions = translate(lang, "prog.versions", strings.Join(vs, ", "))
 	}
+	// The comparisons: each goal's criterion, or one pair of waves for all.
+	link := func(from, to string) string {
+		q := url.Values{"exchange": c.QueryArray("exchange"), "lang": {c.Query("lang")}}
+		if from != "" {
+			q.Set("from", from)
+			q.Set("to", to)
+		}
+		for k, v := range q {
+			if len(v) == 0 || v[0] == "" {
+				delete(q, k)
+			}
+		}
+		if len(q) == 0 {
+			return c.Request.URL.Path
+		}
+		return c.Request.URL.Path + "?" + q.Encode()
+	}
+	v.Compare = append(v.Compare, comparisonLink{Label: translate(lang, "prog.criteria"), Href: link("", ""), Current: p.Comparison == nil})
+	for _, wp := range p.Comparisons {
+		if everyCriterionIs(in, wp) {
+			continue // the same as the criteria, shown already
+		}
+		label := waveTitle(in, wp.From, lang) + " → " + waveTitle(in, wp.To, lang)
+		current := p.Comparison != nil && *p.Comparison == wp
+		if current {
+			v.Compared = translate(lang, "prog.compared", label)
+		}
+		v.Compare = append(v.Compare, comparisonLink{Label: label, Href: link(wp.From, wp.To), Current: current})
+	}
 	name := partName(s.instruments.Versions(in.ID), lang)
 	for _, d := range p.NotComparable {
 		v.NotComparable = append(v.NotComparable, d.In(lang, name, func(w string) string { return waveTitle(in, w, lang) }))
@@ -256,6 +294,14 @@ func partName(versions []*survey.Instrument, lang string) func(kind, id string) 
 		}
 		return id
 	}
+}
+
+// everyCriterionIs says whether every goal's criterion compares wp.
+func everyCriterionIs(in *survey.Instrument, wp analysis.WavePair) bool {
+	return len(in.Goals) > 0 && !slices.ContainsFunc(in.Goals, func(g *survey.Goal) bool {
+		c := g.Criterion.Effective()
+		return c.From != wp.From || c.To != wp.To
+	})
 }
 
 func indexOf(xs []*exchange.Exchange, id string) int {

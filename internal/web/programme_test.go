@@ -146,6 +146,17 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if len(exported) != 5 {
 		t.Errorf("the programme workbook is audited for %d exchanges, want 5: %v", len(exported), exported)
 	}
+	// Another comparison for every goal, chosen on the page; one that the
+	// exchanges do not make is refused in the page's language.
+	code, page = s.page(ev, prog+"?lang=fr&from=post&to=follow-up")
+	page = html.UnescapeString(page)
+	if code != http.StatusOK || !strings.Contains(page, "Chaque objectif ci-dessous est regroupé sur l'évolution À la fin de l'échange → Six mois après") ||
+		!strings.Contains(page, `aria-current="page">À la fin de l'échange → Six mois après</a>`) || strings.Contains(page, "évolution minimale visée") {
+		t.Errorf("the programme on post → follow-up (%d) does not say so, or draws the criteria's minimum change", code)
+	}
+	if code, page := s.page(ev, prog+"?lang=fr&from=follow-up&to=pre"); code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "follow-up → pre n'est pas une comparaison que fait l'échange") {
+		t.Errorf("a comparison the exchanges do not make: %d", code)
+	}
 	if _, page := s.page(cm, prog); strings.Contains(page, "workbook.xlsx") {
 		t.Errorf("the committee member's programme page offers the workbook")
 	}

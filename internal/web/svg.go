@@ -106,7 +106,12 @@ func themeChart(in *survey.Instrument, r *analysis.Report, lang string) template
 // reads on a phone and prints on A4.
 func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, lang string) template.HTML {
 	const w, labelH, rowH, valueW = 360.0, 15.0, 14.0, 124.0
-	lo, hi := math.Min(0, g.MinChange), math.Max(0, g.MinChange)
+	// The minimum change is the criterion's: another comparison has none.
+	target := 0.0
+	if g.Criterion {
+		target = g.MinChange
+	}
+	lo, hi := math.Min(0, target), math.Max(0, target)
 	widen := func(a, b float64) { lo, hi = math.Min(lo, a), math.Max(hi, b) }
 	for _, e := range g.Exchanges {
 		if e.Pooled {
@@ -135,8 +140,8 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 	bottom := h - 30
 	// Reference lines first, under the marks.
 	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.1f" class="zero"/>`, x(0), x(0), top, bottom)
-	if g.MinChange != 0 {
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.1f" class="target"/>`, x(g.MinChange), x(g.MinChange), top, bottom)
+	if target != 0 {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.1f" class="target"/>`, x(target), x(target), top, bottom)
 	}
 	y := top
 	weightOf := func(e analysis.ExchangeEffect) float64 {
@@ -182,7 +187,7 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 	// The axis: zero, the goal's minimum change, and the ends.
 	fmt.Fprintf(&b, `<line x1="0" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/>`, plotW, bottom, bottom)
 	var ticks []float64
-	for _, t := range []float64{0, g.MinChange, lo + pad, hi - pad} {
+	for _, t := range []float64{0, target, lo + pad, hi - pad} {
 		if !slices.ContainsFunc(ticks, func(u float64) bool { return math.Abs(u-t) < 0.12*(hi-lo) }) {
 			ticks = append(ticks, t)
 		}
@@ -194,7 +199,9 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(t), bottom+13, label)
 	}
-	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(g.MinChange), bottom+26, html.EscapeString(translate(lang, "prog.target")))
+	if target != 0 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="tick">%s</text>`, x(target), bottom+26, html.EscapeString(translate(lang, "prog.target")))
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

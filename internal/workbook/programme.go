@@ -83,7 +83,11 @@ func (b *book) programme() error {
 // programmeGoal writes one goal's table, its heterogeneity and trend, and
 // its chart.
 func (b *book) programmeGoal(s *sheet, g analysis.ProgrammeGoal, labels map[string]string) error {
-	s.put(styled{b.t("prog.goal", b.text(g.Title), b.waveTitle(g.From), b.waveTitle(g.To), strconv.FormatFloat(g.MinChange, 'f', -1, 64)), b.bold})
+	heading := b.t("prog.goal.other", b.text(g.Title), b.waveTitle(g.From), b.waveTitle(g.To))
+	if g.Criterion {
+		heading = b.t("prog.goal", b.text(g.Title), b.waveTitle(g.From), b.waveTitle(g.To), strconv.FormatFloat(g.MinChange, 'f', -1, 64))
+	}
+	s.put(styled{heading, b.bold})
 	s.tallRow(3)
 	s.headerRow(b.t("exchange"), b.t("pairs"), b.t("change"), b.t("se"), b.t("ci.low"), b.t("ci.high"), "d_z", b.t("verdict"), b.t("weight"),
 		b.t("pooled"), "z", "p", "k", b.t("bar.below"), b.t("bar.above"))

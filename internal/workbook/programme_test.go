@@ -49,7 +49,7 @@ func programmeWorkbook(t *testing.T, labels string) (*analysis.ProgrammeReport, 
 	p, err := analysis.ProgrammeOf(xs, survey.NewSet(in), func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
 		ps, _ := analysis.Synthetic(in, x.ID, len(data[x.ID])/len(in.Waves))
 		return analysis.Analyze(ctx, analysis.Input{Instrument: in, Exchange: x, Participants: ps, Responses: seq(data[x.ID])}, analysis.Options{MinCell: 5})
-	}, 5, at, "test")
+	}, analysis.ProgrammeOptions{MinCell: 5, GeneratedAt: at, SoftwareVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
