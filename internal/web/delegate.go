@@ -464,9 +464,9 @@ func (s *Server) handleSubmitJSON(c *gin.Context) {
 	}
 	answers, errs := d.in.FromValues(wave, sub.Answers)
 	if len(errs) > 0 {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{
-			"error":  fmt.Sprintf("%d answer(s) are not valid; nothing was saved", len(errs)),
-			"fields": errs.Messages(d.lang),
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorJSON{
+			Error:  fmt.Sprintf("%d answer(s) are not valid; nothing was saved", len(errs)),
+			Fields: errs.Messages(d.lang),
 		})
 		return
 	}
@@ -475,6 +475,5 @@ func (s *Server) handleSubmitJSON(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "saved", "wave": wave, "versions": r.Seq,
-		"submitted_at": r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")})
+	c.JSON(http.StatusOK, savedJSON{Status: "saved", Wave: wave, Versions: r.Seq, SubmittedAt: r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")})
 }

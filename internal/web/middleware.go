@@ -18,7 +18,7 @@ func (s *Server) recoverer() gin.HandlerFunc {
 				}
 				s.log.Error("panic in handler", "route", c.FullPath(), "panic", v)
 				if !c.Writer.Written() {
-					c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "Internal error."})
+					c.AbortWithStatusJSON(http.StatusInternalServerError, errorJSON{Error: "Internal error."})
 				}
 			}
 		}()

@@ -22,6 +22,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/s/:token", s.handleQuestionnaire)
 	r.POST("/s/:token", s.handleSubmit)
 	r.GET("/s/:token/thanks", s.handleThanks)
+	r.GET("/api/v1/openapi.json", s.handleOpenAPI)
 	r.GET("/api/v1/questionnaire/:token", s.handleQuestionnaireJSON)
 	r.POST("/api/v1/responses/:token", s.handleSubmitJSON)
 
@@ -70,7 +71,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(func(c *gin.Context) {
 		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+			c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorJSON{Error: "method not allowed"})
 			return
 		}
 		lang := s.staffLanguage(c)
@@ -87,7 +88,7 @@ func (s *Server) redirectTo(path string) gin.HandlerFunc {
 
 func (s *Server) handleNotFound(c *gin.Context) {
 	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		c.AbortWithStatusJSON(http.StatusNotFound, gin.H{"error": "no such API route"})
+		c.AbortWithStatusJSON(http.StatusNotFound, errorJSON{Error: "no such API route"})
 		return
 	}
 	s.htmlError(c, pickLanguage(c.Query("lang"), []string{"en", "fr"}, "en"), errNotFound)

@@ -119,6 +119,7 @@ type Server struct {
 	pages       map[string]*template.Template
 	css         []byte
 	js          []byte
+	openAPI     []byte
 	now         func() time.Time
 	cfg         Config
 	analyses    *analyses
@@ -166,7 +167,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, js: js, now: now, cfg: cfg,
+	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, js: js, openAPI: OpenAPI(), now: now, cfg: cfg,
 		analyses: newAnalyses(store, cfg.Version, now)}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.
@@ -263,13 +264,13 @@ func (s *Server) jsonError(c *gin.Context, err error) {
 	if status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", retryAfter)
 	}
-	body := gin.H{"error": exchange.ErrorMessage(err)}
+	body := errorJSON{Error: exchange.ErrorMessage(err)}
 	var e *exchange.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
-		body["fields"] = e.Fields
+		body.Fields = e.Fields
 	}
 	if status == http.StatusRequestEntityTooLarge {
-		body["error"] = fmt.Sprintf("request body larger than %d bytes", MaxBodyBytes)
+		body.Error = fmt.Sprintf("request body larger than %d bytes", MaxBodyBytes)
 	}
 	c.AbortWithStatusJSON(status, body)
 }

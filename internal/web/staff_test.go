@@ -36,6 +36,9 @@ type site struct {
 	srv   *httptest.Server
 	store *mongostore.Store
 	set   *survey.Set
+	// handler is the service's own handler (the server's is wrapped in
+	// the OpenAPI validator).
+	handler http.Handler
 }
 
 const completed = demo.CompletedID
@@ -66,9 +69,9 @@ func newSiteWith(t *testing.T, cfg web.Config, set *survey.Set) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validateAPI(t, h))
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, store: store, set: set}
+	return &site{t: t, srv: srv, store: store, set: set, handler: h}
 }
 
 // client is a browser: a cookie jar that does not follow redirects.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,7 +24,16 @@ import (
 	"github.com/csci/exchangeeval/internal/web"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := storetest.Main(m)
+	if code == 0 {
+		if err := checkEveryOperationSeen(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // fixture is a running service on a fresh database with one exchange whose
 // pre wave is open, and two participants: one French, one English.
@@ -72,7 +82,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, store: store, in: set.Get("csci-social-services"), handler: h, fr: res.Participants[0], en: res.Participants[1]}
+	return &fixture{t: t, store: store, in: set.Get("csci-social-services"), handler: validateAPI(t, h), fr: res.Participants[0], en: res.Participants[1]}
 }
 
 func (f *fixture) do(method, target, contentType, body string) *httptest.ResponseRecorder {
