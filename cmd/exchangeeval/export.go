@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/statfiles"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -29,13 +31,15 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		minCell int
 		prog    string
 		compare string
+		format  string
 	)
-	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] --out FILE.xlsx [--labels LANG] [--min-cell K]"
+	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata] --out FILE.xlsx|DIR [--labels LANG] [--min-cell K]"
 	fs := newFlagSet(env, "export", usage)
 	cfg.bind(fs, env.getenv)
 	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument); with --programme, narrows it to these")
 	fs.StringVar(&prog, "programme", "", "every exchange of this instrument, with a Programme sheet first that pools them goal by goal")
 	fs.StringVar(&compare, "compare", "", compareHelp)
+	fs.StringVar(&format, "format", "xlsx", "xlsx (the workbook), or spss, r, stata: a folder (--out DIR) with the data as CSV and the package's syntax")
 	fs.StringVar(&out, "out", "", "the .xlsx file to write")
 	fs.StringVar(&labels, "labels", "", "write answer labels in this language instead of codes in the Responses sheet")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
@@ -52,9 +56,12 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if format != "xlsx" && !slices.Contains(statfiles.Formats, format) {
+		return errUsage(fmt.Sprintf("--format %s: choose xlsx, %s", format, strings.Join(statfiles.Formats, ", ")))
+	}
 	// The workbook is XLSX whatever it is called: a name that says
 	// otherwise would have spreadsheet software misread it.
-	if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
+	if format == "xlsx" && !strings.EqualFold(filepath.Ext(out), ".xlsx") {
 		return errUsage(fmt.Sprintf("--out %s: the workbook is an Excel file; name it with .xlsx", out))
 	}
 	sess, err := cfg.open(ctx, env, "export")
@@ -77,6 +84,16 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		Methods: exchangeeval.Methods, GeneratedAt: time.Now(), Programme: programme})
 	if err != nil {
 		return err
+	}
+	if format != "xlsx" {
+		files, err := statfiles.Write(out, format, statfiles.Input{Instrument: e.Instrument, Report: e.Report, Responses: e.Responses, Exchanges: ids,
+			Labels: labels, Version: Version(), GeneratedAt: e.GeneratedAt.UTC().Format("2006-01-02")})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %s: %s (%s; %d invited, responses: %s)\n", out, strings.Join(files, ", "), strings.Join(ids, " + "),
+			e.Report.Participation.Invited, respondedText(e.Report))
+		return nil
 	}
 	// Written to a temporary file first, so a failure never leaves half a
 	// workbook under the requested name.

@@ -147,3 +147,38 @@ func flat(rows [][]string) string {
 	}
 	return b.String()
 }
+
+// TestExportForStatisticsPackages: --format spss|r|stata writes a folder
+// (the programme's exchanges too); a wrong format or a folder in use is
+// refused with its name, writing nothing.
+func TestExportForStatisticsPackages(t *testing.T) {
+	c := newCLI(t)
+	setupTwoGoals(t, c, "t1", true)
+	setupTwoGoals(t, c, "t2", true)
+	base := t.TempDir()
+	for format, want := range map[string]string{"spss": "pairs.sps", "r": "exchangeeval.R", "stata": "responses.do"} {
+		dir := filepath.Join(base, format)
+		out := c.mustRun("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", format, "--out", dir, "--labels", "fr")
+		if !strings.Contains(out, "wrote "+dir+": ") || !strings.Contains(out, want) {
+			t.Errorf("export --format %s: %s", format, out)
+		}
+		readme, err := os.ReadFile(filepath.Join(dir, "README.txt"))
+		if err != nil || !strings.Contains(string(readme), "Codebook of responses.csv") {
+			t.Errorf("export --format %s: no README with the codebook (%v)", format, err)
+		}
+	}
+	prog := filepath.Join(base, "programme")
+	out := c.mustRun("export", "--surveys", twoGoalsSurveys, "--programme", "two-goals", "--format", "r", "--out", prog, "--min-cell", "3")
+	if !strings.Contains(out, "t1 + t2") {
+		t.Errorf("programme export: %s", out)
+	}
+	if head, _ := os.ReadFile(filepath.Join(prog, "pairs.csv")); !strings.HasPrefix(string(head), "exchange,participant,") {
+		t.Errorf("a programme's pairs do not say each row's exchange: %.80s", head)
+	}
+	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", "sas", "--out", filepath.Join(base, "sas")); exitCode(err) != 2 || !strings.Contains(err.Error(), "--format sas: choose xlsx, spss, r, stata") {
+		t.Errorf("--format sas: %v", err)
+	}
+	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", "r", "--out", filepath.Join(base, "r")); exitCode(err) != 2 || !strings.Contains(err.Error(), "is a folder with files in it") {
+		t.Errorf("a folder in use: %v", err)
+	}
+}

@@ -1,0 +1,241 @@
+// Package statfiles writes an exchange's data for the statistics packages
+// evaluators use — SPSS (and PSPP), R and Stata: the responses in long
+// form and the paired scores in wide form as UTF-8 CSV, each with the
+// syntax that reads it and gives every variable its label, every coded
+// answer its value labels, and missing values, measurement levels and
+// dates their due; and a README with the codebook.
+//
+// It imports neither the web framework nor the database driver: it is
+// given the instrument, the analysis and a pass over the responses.
+package statfiles
+
+import (
+	"fmt"
+	"iter"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Formats.
+const (
+	SPSS  = "spss"
+	R     = "r"
+	Stata = "stata"
+)
+
+// Formats lists the formats, for messages.
+var Formats = []string{SPSS, R, Stata}
+
+// Input is what an export is made from.
+type Input struct {
+	Instrument *survey.Instrument
+	Report     *analysis.Report
+	// Responses opens a pass over the responses of the exchanges, grouped
+	// by exchange.
+	Responses func() iter.Seq2[*exchange.Response, error]
+	// Exchanges are the ids of the exchanges exported.
+	Exchanges []string
+	// Labels is the language of labels; empty for the base language.
+	Labels      string
+	Version     string
+	GeneratedAt string
+}
+
+// Measurement levels.
+const (
+	nominal = "nominal"
+	ordinal = "ordinal"
+	scale   = "scale"
+)
+
+// variable is one column of a data file and what the syntax says of it.
+type variable struct {
+	Name   string // safe for the package
+	Source string // what it holds: a question id, "q/option", or a column
+	Label  string
+	// Text is a string variable; Date a date and time (ISO 8601 text in
+	// the CSV); otherwise numeric.
+	Text, Date bool
+	Level      string
+	Values     []valueLabel
+}
+
+type valueLabel struct {
+	Code  int
+	Label string
+}
+
+// nameRules are a package's rules for variable names.
+type nameRules struct {
+	max int
+}
+
+var rules = map[string]nameRules{SPSS: {64}, R: {64}, Stata: {32}}
+
+var unsafe = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+// namer makes names safe for a package, each once: a name already taken
+// (two ids that differ only by a hyphen and an underscore, say) gets _2,
+// _3 …, in the order the variables come, and the renaming is recorded.
+type namer struct {
+	rules   nameRules
+	taken   map[string]bool
+	renamed []string // "fund_a ← fund-a"
+}
+
+func newNamer(format string) *namer {
+	n := &namer{rules: rules[format], taken: map[string]bool{}}
+	// Names the packages reserve (SPSS: ALL, AND, BY …; Stata: _n, in …)
+	// are never produced: every name below is made of a letter and more.
+	for _, r := range []string{"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with", "in", "if", "using", "byte", "int", "long", "float", "double", "str"} {
+		n.taken[r] = true
+	}
+	return n
+}
+
+func (n *namer) name(id string) string { return n.nameOf(id, id) }
+
+// nameOf makes a name from id for what source names (a multiple choice's
+// option: "areas option x-y"), as name does.
+func (n *namer) nameOf(id, source string) string {
+	base := unsafe.ReplaceAllString(id, "_")
+	if base == "" || !(base[0] >= 'a' && base[0] <= 'z' || base[0] >= 'A' && base[0] <= 'Z') {
+		base = "v" + base
+	}
+	base = truncate(base, n.rules.max)
+	name := base
+	for i := 2; n.taken[strings.ToLower(name)]; i++ {
+		suffix := "_" + strconv.Itoa(i)
+		name = truncate(base, n.rules.max-len(suffix)) + suffix
+	}
+	n.taken[strings.ToLower(name)] = true
+	if name != id || source != id {
+		n.renamed = append(n.renamed, fmt.Sprintf("%s ← %s", name, source))
+	}
+	return name
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// texts gives the labels of the export in its language.
+type texts struct {
+	in         *survey.Instrument
+	lang, base string
+}
+
+func (t texts) of(x survey.Text) string {
+	return x.In(t.lang, t.base)
+}
+
+// responseVariables are the columns of responses.csv: who and when, then
+// each question (a multiple choice as one 0/1 variable per option).
+func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
+	var vs []variable
+	if multi {
+		vs = append(vs, variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal})
+	}
+	waves := make([]valueLabel, len(in.Waves))
+	for i, w := range in.Waves {
+		waves[i] = valueLabel{i + 1, t.of(w.Title)}
+	}
+	vs = append(vs,
+		variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal},
+		variable{Name: n.name("wave"), Source: "wave", Label: "Wave", Level: ordinal, Values: waves},
+		variable{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
+		variable{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
+		variable{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
+		variable{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
+		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: "Submitted at (UTC)", Date: true, Level: scale},
+		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}},
+	)
+	for _, q := range in.Questions() {
+		label := t.of(q.Text)
+		switch q.Type {
+		case survey.TypeLikert:
+			sc := in.Scales[q.Scale]
+			var values []valueLabel
+			for p := 1; p <= sc.Points; p++ {
+				values = append(values, valueLabel{p, sc.Label(p, t.lang, t.base)})
+			}
+			if q.Reverse {
+				label += " [reverse-scored]"
+			}
+			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: ordinal, Values: values})
+		case survey.TypeSingle:
+			var values []valueLabel
+			for i, o := range q.Options {
+				values = append(values, valueLabel{i + 1, t.of(o.Label)})
+			}
+			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: nominal, Values: values})
+		case survey.TypeMulti:
+			for _, o := range q.Options {
+				vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+o.Code, q.ID+" option "+o.Code), Source: q.ID + "/" + o.Code, Label: label + ": " + t.of(o.Label),
+					Level: nominal, Values: []valueLabel{{0, "not chosen"}, {1, "chosen"}}})
+			}
+		case survey.TypeNumber:
+			if u := t.of(q.Unit); u != "" {
+				label += " (" + u + ")"
+			}
+			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: scale})
+		default:
+			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Text: true, Level: nominal})
+		}
+	}
+	return vs
+}
+
+// pairVariables are the columns of pairs.csv: each goal's score and each
+// Likert item's scored value in every wave it is asked.
+func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
+	var vs []variable
+	if multi {
+		vs = append(vs, variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal})
+	}
+	vs = append(vs,
+		variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal},
+		variable{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
+		variable{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
+		variable{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
+		variable{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
+	)
+	for _, g := range in.Goals {
+		for _, w := range in.Waves {
+			if hasGoalItem(in, g.ID, w.ID) {
+				vs = append(vs, variable{Name: n.nameOf(g.ID+"_"+w.ID, "goal "+g.ID+", "+w.ID), Source: "goal/" + g.ID + "/" + w.ID,
+					Label: fmt.Sprintf("%s — %s (goal score)", t.of(g.Title), t.of(w.Title)), Level: scale})
+			}
+		}
+	}
+	for _, q := range in.Questions() {
+		if q.Type != survey.TypeLikert {
+			continue
+		}
+		for _, w := range q.Waves {
+			label := fmt.Sprintf("%s — %s", t.of(q.Text), t.of(in.Wave(w).Title))
+			if q.Reverse {
+				label += " [reverse-scored: turned so that higher is towards the goal]"
+			}
+			vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+w, "question "+q.ID+", "+w), Source: "item/" + q.ID + "/" + w, Label: label, Level: scale})
+		}
+	}
+	return vs
+}
+
+func hasGoalItem(in *survey.Instrument, goal, wave string) bool {
+	for _, q := range in.QuestionsIn(wave) {
+		if q.Type == survey.TypeLikert && q.Goal == goal {
+			return true
+		}
+	}
+	return false
+}
