@@ -1,8 +1,10 @@
 package statfiles
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,11 +17,51 @@ import (
 // not yet exist: the data files, the syntax and README.txt. It returns
 // the files' names. Nothing is left in dir when it fails.
 func Write(dir, format string, in Input) ([]string, error) {
-	if !slices.Contains(Formats, format) {
-		return nil, exchange.Errorf(exchange.EINVALID, "--format %s: choose one of %s", format, strings.Join(Formats, ", "))
-	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, exchange.Errorf(exchange.EINVALID, "--out %s is a folder with files in it; name a new or empty folder", dir)
+	}
+	files, names, err := build(format, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, exchange.Errorf(exchange.EINVALID, "cannot make the folder %s: %v", dir, err)
+	}
+	for _, name := range names {
+		if err := os.WriteFile(filepath.Join(dir, name), files[name].Bytes(), 0o644); err != nil {
+			for _, n := range names {
+				os.Remove(filepath.Join(dir, n))
+			}
+			return nil, fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		}
+	}
+	return names, nil
+}
+
+// WriteZip writes the export for format as a zip archive of one folder,
+// named folder, for a download.
+func WriteZip(w io.Writer, folder, format string, in Input) error {
+	files, names, err := build(format, in)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	for _, name := range names {
+		f, err := zw.Create(folder + "/" + name)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(files[name].Bytes()); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// build makes the export's files in memory, and their names in order.
+func build(format string, in Input) (map[string]*bytes.Buffer, []string, error) {
+	if !slices.Contains(Formats, format) {
+		return nil, nil, exchange.Errorf(exchange.EINVALID, "--format %s: choose one of %s", format, strings.Join(Formats, ", "))
 	}
 	lang := in.Labels
 	if lang == "" {
@@ -35,11 +77,11 @@ func Write(dir, format string, in Input) ([]string, error) {
 	}
 	responses, err := writeResponses(buf("responses.csv"), in, responseVariables(in.Instrument, t, rn, multi))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pairs, err := writePairs(buf("pairs.csv"), in, pairVariables(in.Instrument, t, pn, multi))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	title := fmt.Sprintf("exchangeeval %s — %s (%s), instrument %s version %d, generated %s", in.Version, strings.Join(in.Exchanges, " + "),
 		t.of(in.Instrument.Title), in.Instrument.ID, in.Instrument.Version, in.GeneratedAt)
@@ -58,26 +100,15 @@ func Write(dir, format string, in Input) ([]string, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	writeReadme(buf("README.txt"), format, title, responses, pairs, append(rn.renamed, pn.renamed...))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, exchange.Errorf(exchange.EINVALID, "cannot make the folder %s: %v", dir, err)
-	}
 	var names []string
 	for name := range files {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	for _, name := range names {
-		if err := os.WriteFile(filepath.Join(dir, name), files[name].Bytes(), 0o644); err != nil {
-			for _, n := range names {
-				os.Remove(filepath.Join(dir, n))
-			}
-			return nil, fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
-		}
-	}
-	return names, nil
+	return files, names, nil
 }
 
 func writeReadme(b *bytes.Buffer, format, title string, responses, pairs *table, renamed []string) {

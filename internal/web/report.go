@@ -1,14 +1,19 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/statfiles"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -87,4 +92,58 @@ func (s *Server) sendWorkbook(c *gin.Context, name string, e *workbook.Export) {
 		s.log.Error("write workbook", "file", name, "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// handleStatExport writes an exchange's data for SPSS, R or Stata
+// (?format=), as export --format does, zipped into one folder.
+func (s *Server) handleStatExport(c *gin.Context) {
+	if !s.allowed(c, staff.DownloadData, c.Param("id"), true) {
+		return
+	}
+	x, in, err := s.exchangeFor(c)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	report, err := s.analyze(c, x, in, s.cfg.MinCell)
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, []string{x.ID}, workbook.Options{
+		MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now(), Report: report})
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	s.sendStatExport(c, x.ID, []string{x.ID}, e)
+}
+
+// sendStatExport zips the statistics packages' files of a built export.
+func (s *Server) sendStatExport(c *gin.Context, name string, ids []string, e *workbook.Export) {
+	format, labels := c.Query("format"), c.Query("labels")
+	if !slices.Contains(statfiles.Formats, format) {
+		s.jsonError(c, &exchange.Error{Code: exchange.EINVALID, Message: "format: choose one of " + strings.Join(statfiles.Formats, ", "),
+			Fields: map[string]string{"format": "one of " + strings.Join(statfiles.Formats, ", ")}})
+		return
+	}
+	if labels != "" && !e.Instrument.HasLanguage(labels) {
+		s.jsonError(c, &exchange.Error{Code: exchange.EINVALID, Message: "labels: not a language of the questionnaire",
+			Fields: map[string]string{"labels": "one of " + strings.Join(e.Instrument.Languages, ", ")}})
+		return
+	}
+	folder := fmt.Sprintf("%s-%s-%s", name, format, s.now().UTC().Format("2006-01-02"))
+	var buf bytes.Buffer
+	err := statfiles.WriteZip(&buf, folder, format, statfiles.Input{Instrument: e.Instrument, Report: e.Report, Responses: e.Responses,
+		Exchanges: ids, Labels: labels, Version: s.cfg.Version, GeneratedAt: s.now().UTC().Format("2006-01-02")})
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	for _, id := range ids {
+		s.audit(c, staff.AuditExport, id, "stat-export", format)
+	}
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": folder + ".zip"}))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/zip", buf.Bytes())
 }

@@ -31,6 +31,7 @@ func (s *Server) routes(r *gin.Engine) {
 	api := r.Group("/api/v1/exchanges", s.requireStaff(true))
 	api.GET("/:id/report", s.handleReport)
 	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
+	api.GET("/:id/export.zip", s.handleStatExport)
 	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.handleProgrammeReport)
 	r.GET("/api/v1/programmes/:instrument/workbook.xlsx", s.requireStaff(true), s.handleProgrammeWorkbook)
 

@@ -153,9 +153,12 @@ type dashboardPage struct {
 	Breakdowns  []breakdownView
 	Methods     []string
 	CanDownload bool
-	MinCell     int
-	Error       string
-	ErrorGoal   string
+	// StatLabels is the language the statistics exports are labelled in:
+	// the page's, when the questionnaire has it and it is not the base.
+	StatLabels string
+	MinCell    int
+	Error      string
+	ErrorGoal  string
 	// Decision and Comment are what the member had chosen and typed in a
 	// sign-off that was refused, shown again in its form.
 	Decision, Comment string
@@ -267,7 +270,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	}
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.NameIn(lang)), Name: x.NameIn(lang), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
-		Pairs: pairRows(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
+		Pairs: pairRows(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), StatLabels: statLabels(in, lang), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
 		Dates: formatDays(lang, x.Start, x.End), GeneratedWhen: formatTime(lang, s.now())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
@@ -500,4 +503,13 @@ func timeText(lang string, t *time.Time) string {
 		return ""
 	}
 	return formatTime(lang, *t)
+}
+
+// statLabels is lang when it is a language of the questionnaire other
+// than its base one.
+func statLabels(in *survey.Instrument, lang string) string {
+	if lang == in.BaseLanguage() || !in.HasLanguage(lang) {
+		return ""
+	}
+	return lang
 }
