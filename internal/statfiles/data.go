@@ -96,7 +96,7 @@ func writeResponses(out io.Writer, in Input, vars []variable) (*table, error) {
 					row[i] = "1"
 				}
 			default:
-				row[i] = answerValue(in.Instrument, v.Source, r.Answers)
+				row[i] = answerValue(in.Instrument, v, r.Wave, r.Answers)
 			}
 		}
 		if err := t.write(w, row); err != nil {
@@ -107,16 +107,28 @@ func writeResponses(out io.Writer, in Input, vars []variable) (*table, error) {
 	return t, w.Error()
 }
 
+// notAsked is the code of a numeric answer to a question that its wave
+// does not ask, declared missing in every package's syntax; a question
+// asked and not answered is left empty (system-missing).
+const notAsked = -1
+
 // answerValue is a question's answer as the data file holds it: a
 // Likert point, a choice's number (its place in the list), 0/1 for one
 // option of a multiple choice, a number, or one line of text.
-func answerValue(in *survey.Instrument, source string, answers survey.Answers) string {
-	id, option, isOption := strings.Cut(source, "/")
+func answerValue(in *survey.Instrument, v variable, wave string, answers survey.Answers) string {
+	id, option, isOption := strings.Cut(v.Source, "/")
 	q := in.Question(id)
-	v, ok := answers[id]
-	if q == nil || !ok || v == nil {
+	if q != nil && !q.AskedIn(wave) && !v.Text {
+		return strconv.Itoa(notAsked)
+	}
+	a, ok := answers[id]
+	if q == nil || !ok || a == nil {
 		return ""
 	}
+	return answerText(q, option, isOption, a)
+}
+
+func answerText(q *survey.Question, option string, isOption bool, v any) string {
 	switch {
 	case isOption:
 		if containsCode(survey.Strings(v), option) {

@@ -80,7 +80,9 @@ func TestRScriptReproducesTheReport(t *testing.T) {
 cat("LABEL", attr(d$responses[["fund_a_2"]], "label"), "\n")
 cat("LEVELS", levels(d$responses[["fund_a"]]), sep = "|"); cat("\n")
 cat("CLASS", class(d$responses$submitted_at)[1], class(d$responses$v9lives), "\n")
-cat("NOTE", grep("first line", d$responses$note, value = TRUE), "\n")`)
+cat("NOTE", grep("first line", d$responses$note, value = TRUE), "\n")
+post <- d$responses$wave == levels(d$responses$wave)[2]
+cat("NOTASKED", all(is.na(d$responses$v9lives[post])), all(is.na(d$responses$areas_x_y[post])), min(d$responses$areas_x_y, na.rm = TRUE), "\n")`)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -107,7 +109,7 @@ cat("NOTE", grep("first line", d$responses$note, value = TRUE), "\n")`)
 	if seen != 2 {
 		t.Errorf("R ran %d of the 2 goals' tests:\n%s", seen, got)
 	}
-	for _, want := range []string{"LABEL A very long question text", `LEVELS|Don't agree|Say "no"|Ни то ни сё|Agree; really|强烈同意`, "CLASS POSIXct factor", "NOTE first line second, \"quoted\" line"} {
+	for _, want := range []string{"LABEL A very long question text", `LEVELS|Don't agree|Say "no"|Ни то ни сё|Agree; really|强烈同意`, "CLASS POSIXct factor", "NOTASKED TRUE TRUE 0", "NOTE first line second, \"quoted\" line"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("R reads the data otherwise: no %q in\n%s", want, got)
 		}
@@ -148,7 +150,7 @@ FREQUENCIES v9lives fund_a.
 	}
 	out := run("check.sps")
 	for _, want := range []string{"Fund 'A' — Before (l'avant) (goal score)", "It's \"quoted\", with a line break and 'apostrophes'", "Option 'A'", "B $x `y' \"z\"",
-		"Ни то ни сё", "强烈同意", "Areas: X_Y", "a_very_long_question_identifier_that_goes_past_33"} {
+		"Ни то ни сё", "强烈同意", "Areas: X_Y", "a_very_long_question_identifier_that_goes_past_33", "not asked in this wave"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("PSPP's reading lacks %q:\n%s", want, out)
 		}
@@ -203,6 +205,9 @@ func TestStataDoFiles(t *testing.T) {
 		if strings.Contains(syntax, " $x") || strings.Contains(syntax, " `y'") {
 			t.Errorf("%s: a macro character reaches Stata unescaped", do)
 		}
+	}
+	if !strings.Contains(read(t, filepath.Join(dir, "responses.do")), "\nmvdecode v9lives, mv(-1=.a)\nlabel define v9lives 1 `\"Option 'A'\"' 2 `\"B \\$x \\`y' \"z\"\"' .a `\"not asked in this wave\"', replace\n") {
+		t.Errorf("a question not asked in every wave is not declared missing, or its labels are not escaped:\n%s", read(t, filepath.Join(dir, "responses.do")))
 	}
 	if !strings.Contains(read(t, filepath.Join(dir, "responses.do")), "label define wave 1 `\"Before (l'avant)\"' 2 `\"After\"', replace") {
 		t.Errorf("the waves' value labels are not defined")

@@ -3,12 +3,16 @@ package statfiles
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/csci/exchangeeval/internal/analysis"
 )
+
+// notAskedLabel labels the code of a question its wave does not ask.
+const notAskedLabel = "not asked in this wave"
 
 // Each package's limits on labels, in bytes (SPSS, PSPP) or characters
 // (Stata): a longer label is cut, with the full text in a comment.
@@ -74,8 +78,14 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 		p.f("%s\n", c)
 	}
 	first := true
+	var missing []string
 	for _, v := range t.vars {
-		if len(v.Values) == 0 {
+		values := v.Values
+		if v.Missing {
+			missing = append(missing, v.Name)
+			values = slices.Concat(values, []valueLabel{{notAsked, notAskedLabel}})
+		}
+		if len(values) == 0 {
 			continue
 		}
 		if first {
@@ -85,7 +95,7 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 			p.f("  /")
 		}
 		p.f("%s", v.Name)
-		for _, vl := range v.Values {
+		for _, vl := range values {
 			label, _ := cut(vl.Label, spssValueLabel)
 			p.f(" %d %s", vl.Code, spssQuote(label))
 		}
@@ -93,6 +103,9 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 	}
 	if !first {
 		p.f(".\n")
+	}
+	if len(missing) > 0 {
+		p.f("MISSING VALUES %s (%d).\n", strings.Join(missing, " "), notAsked)
 	}
 	levels := map[string][]string{}
 	for _, v := range t.vars {
@@ -107,7 +120,7 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 		}
 	}
 	p.f(".\n")
-	p.f("* Empty cells are system-missing: a question not asked in a wave, or not answered.\n")
+	p.f("* Empty cells are system-missing (not answered); %d is a question its wave does not ask, declared missing above.\n", notAsked)
 	p.f("SAVE OUTFILE=%s.\n", spssQuote(savName))
 	return p.err
 }
@@ -142,6 +155,8 @@ func writeR(w io.Writer, title string, in Input, responses, pairs *table) error 
 			switch {
 			case v.Date:
 				p.f("  %s <- as.POSIXct(%s, tz = \"UTC\", format = \"%%Y-%%m-%%d %%H:%%M:%%S\")\n", col, col)
+			case v.Missing && (len(v.Values) == 0 || len(v.Values) == 2 && v.Values[0].Code == 0):
+				p.f("  %s[%s %%in%% %d] <- NA  # not asked in this wave\n", col, col, notAsked)
 			case len(v.Values) > 0 && !(len(v.Values) == 2 && v.Values[0].Code == 0):
 				var codes, labels []string
 				for _, vl := range v.Values {
@@ -223,16 +238,22 @@ func writeStata(w io.Writer, title, csvName, dtaName string, t *table) error {
 			p.f("generate double %s_t = clock(%s, \"YMDhms\")\nformat %s_t %%tc\ndrop %s\nrename %s_t %s\nlabel variable %s %s\n",
 				tmpName(v.Name), v.Name, tmpName(v.Name), v.Name, tmpName(v.Name), v.Name, v.Name, stataString(label))
 		}
-		if len(v.Values) > 0 {
+		if v.Missing {
+			p.f("mvdecode %s, mv(%d=.a)\n", v.Name, notAsked)
+		}
+		if len(v.Values) > 0 || v.Missing {
 			p.f("label define %s", v.Name)
 			for _, vl := range v.Values {
 				l, _ := cut(vl.Label, stataValLabel)
 				p.f(" %d %s", vl.Code, stataString(l))
 			}
+			if v.Missing {
+				p.f(" .a %s", stataString(notAskedLabel))
+			}
 			p.f(", replace\nlabel values %s %s\n", v.Name, v.Name)
 		}
 	}
-	p.f("* Empty cells are missing (.): a question not asked in a wave, or not answered.\n")
+	p.f("* Empty cells are missing (.): not answered; .a is a question its wave does not ask.\n")
 	p.f("save %q, replace\n", dtaName)
 	return p.err
 }

@@ -63,6 +63,9 @@ type variable struct {
 	Text, Date bool
 	Level      string
 	Values     []valueLabel
+	// Missing says that the variable may hold notAsked: a question that
+	// not every wave asks.
+	Missing bool
 }
 
 type valueLabel struct {
@@ -158,6 +161,7 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: "Submitted at (UTC)", Date: true, Level: scale},
 		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}},
 	)
+	first := len(vs)
 	for _, q := range in.Questions() {
 		label := t.of(q.Text)
 		switch q.Type {
@@ -190,6 +194,10 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 		default:
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Text: true, Level: nominal})
 		}
+	}
+	for i := first; i < len(vs); i++ {
+		id, _, _ := strings.Cut(vs[i].Source, "/")
+		vs[i].Missing = !vs[i].Text && len(in.Question(id).Waves) < len(in.Waves)
 	}
 	return vs
 }
