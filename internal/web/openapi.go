@@ -61,6 +61,10 @@ func OpenAPI() []byte {
 	labels := param("labels", "query", "answer labels (and the sheets' texts) in this language instead of codes", false)
 	lang := param("lang", "query", "the questionnaire's language", false)
 	wave := param("wave", "query", "the wave, when several are open", false)
+	format := map[string]any{"name": "format", "in": "query", "required": true, "description": "the statistics package",
+		"schema": map[string]any{"type": "string", "enum": []any{"spss", "r", "stata"}}}
+	zipOK := map[string]any{"200": map[string]any{"description": "a zip of one folder: the CSV files, the syntax, README.txt",
+		"content": map[string]any{"application/zip": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/zip"}}}}, "default": errs}
 	staffOnly := []any{map[string]any{"session": []any{}}, map[string]any{"token": []any{}}}
 	op := func(id, summary string, params []any, responses map[string]any, security []any) map[string]any {
 		o := map[string]any{"operationId": id, "summary": summary, "responses": responses}
@@ -90,10 +94,9 @@ func OpenAPI() []byte {
 			"/api/v1/exchanges/{id}/workbook.xlsx": map[string]any{"get": op("getWorkbook", "An exchange's evaluator workbook",
 				[]any{exchangeID, labels}, xlsxOK("the workbook"), staffOnly)},
 			"/api/v1/exchanges/{id}/export.zip": map[string]any{"get": op("getStatExport", "An exchange's data as CSV with SPSS, R or Stata syntax that labels it, zipped",
-				[]any{exchangeID, map[string]any{"name": "format", "in": "query", "required": true, "description": "the statistics package",
-					"schema": map[string]any{"type": "string", "enum": []any{"spss", "r", "stata"}}}, labels},
-				map[string]any{"200": map[string]any{"description": "a zip of one folder: the CSV files, the syntax, README.txt",
-					"content": map[string]any{"application/zip": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/zip"}}}}, "default": errs}, staffOnly)},
+				[]any{exchangeID, format, labels}, zipOK, staffOnly)},
+			"/api/v1/programmes/{instrument}/export.zip": map[string]any{"get": op("getProgrammeStatExport", "The programme's exchanges' data as CSV with SPSS, R or Stata syntax, zipped",
+				[]any{instrument, narrow, format, labels}, zipOK, staffOnly)},
 			"/api/v1/programmes/{instrument}/report": map[string]any{"get": op("getProgrammeReport", "Every exchange of an instrument, pooled goal by goal",
 				[]any{instrument, narrow, from, to}, jsonOK("the programme", ref(analysis.ProgrammeReport{})), staffOnly)},
 			"/api/v1/programmes/{instrument}/workbook.xlsx": map[string]any{"get": op("getProgrammeWorkbook", "The programme's workbook: the Programme sheet, then its exchanges'",

@@ -113,6 +113,26 @@ func (s *Server) handleProgrammeWorkbook(c *gin.Context) {
 	s.sendWorkbook(c, workbook.ProgrammeFileName(p.Instrument, s.now()), e)
 }
 
+// handleProgrammeStatExport writes the programme's exchanges for SPSS, R
+// or Stata (?format=), zipped, as export --programme --format does.
+func (s *Server) handleProgrammeStatExport(c *gin.Context) {
+	p, in, _, ok := s.programmeFor(c, staff.DownloadData, true)
+	if !ok {
+		return
+	}
+	var ids []string
+	for _, x := range p.Exchanges {
+		ids = append(ids, x.ID)
+	}
+	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, ids, workbook.Options{
+		MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now()})
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	s.sendStatExport(c, in.ID+"-programme", ids, e)
+}
+
 type programmePage struct {
 	page
 	// Restricted: the reader sees (and the pool holds) only the exchanges
@@ -127,8 +147,9 @@ type programmePage struct {
 	Versions      string
 	NotComparable []string
 	// Workbook is the programme workbook's address, when the reader may
-	// download every exchange's data.
-	Workbook string
+	// download every exchange's data; StatExport the statistics
+	// packages' zip's, without its format.
+	Workbook, StatExport string
 	// Compare offers the comparisons that may be pooled instead of the
 	// goals' criteria; Compared says which one is, when one is.
 	Compare  []comparisonLink
@@ -182,6 +203,7 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		if len(q.Encode()) > 0 {
 			v.Workbook += "?" + q.Encode()
 		}
+		v.StatExport = "/api/v1/programmes/" + url.PathEscape(in.ID) + "/export.zip?" + q.Encode()
 	}
 	names := map[string]string{}
 	for _, x := range xs {

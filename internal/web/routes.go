@@ -34,6 +34,7 @@ func (s *Server) routes(r *gin.Engine) {
 	api.GET("/:id/export.zip", s.handleStatExport)
 	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.handleProgrammeReport)
 	r.GET("/api/v1/programmes/:instrument/workbook.xlsx", s.requireStaff(true), s.handleProgrammeWorkbook)
+	r.GET("/api/v1/programmes/:instrument/export.zip", s.requireStaff(true), s.handleProgrammeStatExport)
 
 	// Staff pages. Every state-changing form carries a CSRF token.
 	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())

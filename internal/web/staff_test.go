@@ -186,16 +186,17 @@ func TestAccessTable(t *testing.T) {
 		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/report", nil, true},
 		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/workbook.xlsx", nil, true},
 		{"GET", "/api/v1/exchanges/" + x + "/export.zip?format=r", nil, true},
+		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/export.zip?format=stata", nil, true},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok, ok},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok, ok},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {

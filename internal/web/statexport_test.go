@@ -55,6 +55,22 @@ func TestStatExportDownload(t *testing.T) {
 	if !strings.Contains(syntax, "'Avant l''échange'") {
 		t.Errorf("the SPSS syntax is not labelled in French:\n%.1500s", syntax)
 	}
+	// The programme's, from its page: every exchange, each row saying
+	// which.
+	_, page = s.page(ev, "/programmes/csci-social-services")
+	link = regexp.MustCompile(`href="(/api/v1/programmes/[^"]+/export\.zip\?[^"]*format=r)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatalf("the programme page has no R download")
+	}
+	resp, err = ev.Get(s.srv.URL + html.UnescapeString(link[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw))); err != nil || resp.StatusCode != http.StatusOK || len(zr.File) != 4 || !strings.HasPrefix(zr.File[0].Name, "csci-social-services-programme-r-") {
+		t.Errorf("the programme's R download: %d %v", resp.StatusCode, err)
+	}
 	resp, err = ev.Get(s.srv.URL + "/api/v1/exchanges/" + completed + "/export.zip?format=sas")
 	if err != nil {
 		t.Fatal(err)
