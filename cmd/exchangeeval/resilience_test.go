@@ -26,6 +26,7 @@ import (
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/web/apitest"
 )
 
 // The tests here run exchangeeval as its own process — the test binary
@@ -147,6 +148,21 @@ type acked struct {
 
 // submitUntilGone has clients submit to random links until the service stops
 // answering, and returns what it acknowledged; acks counts them as they come.
+// apiProblems are the responses of submitUntilGone's clients that the
+// OpenAPI document does not allow; the test that runs them reports them.
+var (
+	apiProblemsMu sync.Mutex
+	apiProblems   []string
+)
+
+func apiProblem(err error) {
+	if err != nil {
+		apiProblemsMu.Lock()
+		apiProblems = append(apiProblems, err.Error())
+		apiProblemsMu.Unlock()
+	}
+}
+
 func submitUntilGone(base string, tokens []string, in *survey.Instrument, clients int, stopAfter time.Duration, acks *atomic.Int64) []acked {
 	var (
 		mu   sync.Mutex
@@ -171,8 +187,12 @@ func submitUntilGone(base string, tokens []string, in *survey.Instrument, client
 				var r struct {
 					Versions int `json:"versions"`
 				}
-				err = json.NewDecoder(resp.Body).Decode(&r)
+				raw, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				if err == nil {
+					apiProblem(apitest.Check(resp.Request, resp.StatusCode, resp.Header, raw))
+					err = json.Unmarshal(raw, &r)
+				}
 				if err != nil || resp.StatusCode != http.StatusOK {
 					continue
 				}
@@ -216,6 +236,11 @@ func TestKill9DuringLoadLosesNothingAcknowledged(t *testing.T) {
 		}
 		all = append(all, got...)
 	}
+	apiProblemsMu.Lock()
+	for _, p := range apiProblems[:min(len(apiProblems), 5)] {
+		t.Errorf("%s", p)
+	}
+	apiProblemsMu.Unlock()
 	ctx := context.Background()
 	s, err := mongostore.Open(ctx, mongostore.Config{DataDir: dataDir})
 	if err != nil {
@@ -452,8 +477,11 @@ func TestTheServiceSurvivesAStoreOutage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if err := apitest.Check(resp.Request, resp.StatusCode, resp.Header, raw); err != nil {
+			t.Errorf("%v", err)
+		}
 		return resp
 	}
 	if resp := post(); resp.StatusCode != http.StatusOK {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,18 +10,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	verrors "github.com/pb33f/libopenapi-validator/errors"
-	"github.com/pb33f/libopenapi-validator/helpers"
 
 	"github.com/csci/exchangeeval/internal/web"
+	"github.com/csci/exchangeeval/internal/web/apitest"
 )
 
 // Every /api/v1 response the web tests produce goes through
@@ -31,32 +28,13 @@ import (
 // operation was seen answering 200 at least once.
 
 var (
-	apiOnce      sync.Once
-	apiValidator validator.Validator
-	apiErr       error
-	apiMu        sync.Mutex // the validator is not known to be safe for concurrent use
-	apiSeen      = map[string]bool{}
+	apiMu   sync.Mutex
+	apiSeen = map[string]bool{}
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite docs/openapi.json from the code")
 
 func validateAPI(t testing.TB, h http.Handler) http.Handler {
-	apiOnce.Do(func() {
-		doc, err := libopenapi.NewDocument(web.OpenAPI())
-		if err != nil {
-			apiErr = err
-			return
-		}
-		v, errs := validator.NewValidator(doc)
-		if len(errs) > 0 {
-			apiErr = fmt.Errorf("%v", errs)
-			return
-		}
-		apiValidator = v
-	})
-	if apiErr != nil {
-		t.Fatalf("the OpenAPI document does not load: %v", apiErr)
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/v1/") || r.Method == http.MethodHead {
 			h.ServeHTTP(w, r)
@@ -64,30 +42,18 @@ func validateAPI(t testing.TB, h http.Handler) http.Handler {
 		}
 		rec := &teeWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		resp := &http.Response{StatusCode: rec.status, Header: w.Header().Clone(), Body: io.NopCloser(bytes.NewReader(rec.body.Bytes())), Request: r}
-		apiMu.Lock()
-		defer apiMu.Unlock()
-		ok, errs := apiValidator.ValidateHttpResponse(r, resp)
-		if !ok {
-			// A route the document does not have (an unknown address, a
-			// method it does not take) answers with the API's error body,
-			// which only a documented route is checked for.
-			if slices.ContainsFunc(errs, func(e *verrors.ValidationError) bool {
-				return e.ValidationType == helpers.PathValidation || e.ValidationSubType == helpers.ValidationMissingOperation
-			}) {
-				return
+		switch err := apitest.Check(r, rec.status, w.Header().Clone(), rec.body.Bytes()); {
+		case errors.Is(err, apitest.ErrUndocumented):
+			// An unknown address or method answers with the API's error
+			// body; only a documented route is checked.
+		case err != nil:
+			t.Errorf("%v", err)
+		case rec.status == http.StatusOK:
+			if _, probe := t.(*recordingTB); !probe {
+				apiMu.Lock()
+				apiSeen[r.Method+" "+route(r.URL.Path)] = true
+				apiMu.Unlock()
 			}
-			for _, e := range errs {
-				detail := e.Reason
-				for _, se := range e.SchemaValidationErrors {
-					detail += "; " + se.FieldPath + ": " + se.Reason
-				}
-				t.Errorf("%s %s → %d does not match the OpenAPI document: %s: %s", r.Method, r.URL.Path, rec.status, e.Message, detail)
-			}
-			return
-		}
-		if _, probe := t.(*recordingTB); rec.status == http.StatusOK && !probe {
-			apiSeen[r.Method+" "+route(r.URL.Path)] = true
 		}
 	})
 }
