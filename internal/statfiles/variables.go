@@ -145,19 +145,15 @@ func (t texts) of(x survey.Text) string {
 func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
 	var vs []variable
 	if multi {
-		vs = append(vs, variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal})
+		vs = append(vs, exchangeVariable(n))
 	}
 	waves := make([]valueLabel, len(in.Waves))
 	for i, w := range in.Waves {
 		waves[i] = valueLabel{i + 1, t.of(w.Title)}
 	}
+	vs = append(vs, participant(n), variable{Name: n.name("wave"), Source: "wave", Label: "Wave", Level: ordinal, Values: waves})
+	vs = append(vs, attributes(n)...)
 	vs = append(vs,
-		variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal},
-		variable{Name: n.name("wave"), Source: "wave", Label: "Wave", Level: ordinal, Values: waves},
-		variable{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
-		variable{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
-		variable{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
-		variable{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
 		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: "Submitted at (UTC)", Date: true, Level: scale},
 		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}},
 	)
@@ -207,15 +203,10 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
 	var vs []variable
 	if multi {
-		vs = append(vs, variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal})
+		vs = append(vs, exchangeVariable(n))
 	}
-	vs = append(vs,
-		variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal},
-		variable{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
-		variable{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
-		variable{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
-		variable{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
-	)
+	vs = append(vs, participant(n))
+	vs = append(vs, attributes(n)...)
 	for _, g := range in.Goals {
 		for _, w := range in.Waves {
 			if hasGoalItem(in, g.ID, w.ID) {
@@ -237,6 +228,25 @@ func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []varia
 		}
 	}
 	return vs
+}
+
+// exchangeVariable, participant and attributes are the columns both
+// files have: who answered (and, for several exchanges, in which).
+func exchangeVariable(n *namer) variable {
+	return variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal}
+}
+
+func participant(n *namer) variable {
+	return variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal}
+}
+
+func attributes(n *namer) []variable {
+	return []variable{
+		{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
+		{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
+		{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
+		{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
+	}
 }
 
 func hasGoalItem(in *survey.Instrument, goal, wave string) bool {

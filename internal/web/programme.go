@@ -92,45 +92,49 @@ func (s *Server) handleProgrammeReport(c *gin.Context) {
 // sheet, then the exchanges' sheets, as export --programme does. It holds
 // the responses, so it takes the right to download each exchange's data.
 func (s *Server) handleProgrammeWorkbook(c *gin.Context) {
-	p, _, _, ok := s.programmeFor(c, staff.DownloadData, true)
+	e, ok := s.programmeExport(c, c.Query("labels"))
 	if !ok {
 		return
 	}
-	var ids []string
-	for _, x := range p.Exchanges {
-		ids = append(ids, x.ID)
+	for _, x := range e.Exchanges {
+		s.audit(c, staff.AuditExport, x.ID, "programme-workbook", e.Programme.Instrument)
 	}
-	labels := c.Query("labels")
-	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, ids, workbook.Options{
-		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Programme: p})
-	if err != nil {
-		s.jsonError(c, err)
-		return
-	}
-	for _, id := range ids {
-		s.audit(c, staff.AuditExport, id, "programme-workbook", p.Instrument)
-	}
-	s.sendWorkbook(c, workbook.ProgrammeFileName(p.Instrument, s.now()), e)
+	s.sendWorkbook(c, workbook.ProgrammeFileName(e.Programme.Instrument, s.now()), e)
 }
 
 // handleProgrammeStatExport writes the programme's exchanges for SPSS, R
 // or Stata (?format=), zipped, as export --programme --format does.
 func (s *Server) handleProgrammeStatExport(c *gin.Context) {
-	p, in, _, ok := s.programmeFor(c, staff.DownloadData, true)
+	e, ok := s.programmeExport(c, "")
 	if !ok {
 		return
 	}
 	var ids []string
-	for _, x := range p.Exchanges {
+	for _, x := range e.Exchanges {
+		ids = append(ids, x.ID)
+	}
+	s.sendStatExport(c, e.Programme.Instrument+"-programme", ids, e)
+}
+
+// programmeExport builds the export of the route's programme, for a
+// reader who may download every exchange's data (the export holds the
+// responses); ok is false when the answer has been written.
+func (s *Server) programmeExport(c *gin.Context, labels string) (*workbook.Export, bool) {
+	p, _, _, ok := s.programmeFor(c, staff.DownloadData, true)
+	if !ok {
+		return nil, false
+	}
+	var ids []string
+	for _, x := range p.Exchanges { // in date order
 		ids = append(ids, x.ID)
 	}
 	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, ids, workbook.Options{
-		MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now()})
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Programme: p})
 	if err != nil {
 		s.jsonError(c, err)
-		return
+		return nil, false
 	}
-	s.sendStatExport(c, in.ID+"-programme", ids, e)
+	return e, true
 }
 
 type programmePage struct {

@@ -50,25 +50,9 @@ func (s *Server) handleReport(c *gin.Context) {
 // handleWorkbook streams the evaluator workbook: the analysis runs first,
 // then the file is written straight to the response.
 func (s *Server) handleWorkbook(c *gin.Context) {
-	if !s.allowed(c, staff.DownloadData, c.Param("id"), true) {
-		return
-	}
-	ctx := c.Request.Context()
 	labels := c.Query("labels")
-	x, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.jsonError(c, err)
-		return
-	}
-	report, err := s.analyze(c, x, in, s.cfg.MinCell)
-	if err != nil {
-		s.jsonError(c, err)
-		return
-	}
-	e, err := workbook.Build(ctx, s.store, s.instruments, []string{x.ID}, workbook.Options{
-		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Report: report})
-	if err != nil {
-		s.jsonError(c, err)
+	e, ok := s.exchangeExport(c, labels)
+	if !ok {
 		return
 	}
 	if labels != "" {
@@ -97,26 +81,37 @@ func (s *Server) sendWorkbook(c *gin.Context, name string, e *workbook.Export) {
 // handleStatExport writes an exchange's data for SPSS, R or Stata
 // (?format=), as export --format does, zipped into one folder.
 func (s *Server) handleStatExport(c *gin.Context) {
-	if !s.allowed(c, staff.DownloadData, c.Param("id"), true) {
+	e, ok := s.exchangeExport(c, "")
+	if !ok {
 		return
+	}
+	s.sendStatExport(c, e.Exchanges[0].ID, []string{e.Exchanges[0].ID}, e)
+}
+
+// exchangeExport builds the export of the route's exchange for a reader
+// who may download its data, from its cached analysis; ok is false when
+// the answer (a refusal, an error) has been written.
+func (s *Server) exchangeExport(c *gin.Context, labels string) (*workbook.Export, bool) {
+	if !s.allowed(c, staff.DownloadData, c.Param("id"), true) {
+		return nil, false
 	}
 	x, in, err := s.exchangeFor(c)
 	if err != nil {
 		s.jsonError(c, err)
-		return
+		return nil, false
 	}
 	report, err := s.analyze(c, x, in, s.cfg.MinCell)
 	if err != nil {
 		s.jsonError(c, err)
-		return
+		return nil, false
 	}
 	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, []string{x.ID}, workbook.Options{
-		MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now(), Report: report})
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Report: report})
 	if err != nil {
 		s.jsonError(c, err)
-		return
+		return nil, false
 	}
-	s.sendStatExport(c, x.ID, []string{x.ID}, e)
+	return e, true
 }
 
 // sendStatExport zips the statistics packages' files of a built export.
