@@ -199,46 +199,28 @@ func versionList(vs []*Instrument) string {
 	return strings.Join(s, ", ")
 }
 
-// The ids of every version, in the newest version's order and then the
-// older versions' (newest first), each once.
+// The ids of every version's questions, goals or themes: in the newest
+// version's order, then the older versions' (newest first), each once.
 func questionsOfAll(vs []*Instrument) []string {
-	return idsOfAll(vs, func(in *Instrument) []string {
-		var ids []string
-		for _, q := range in.Questions() {
-			ids = append(ids, q.ID)
-		}
-		return ids
-	})
+	return idsOfAll(vs, func(in *Instrument) []*Question { return in.Questions() }, func(q *Question) string { return q.ID })
 }
 
 func goalsOfAll(vs []*Instrument) []string {
-	return idsOfAll(vs, func(in *Instrument) []string {
-		var ids []string
-		for _, g := range in.Goals {
-			ids = append(ids, g.ID)
-		}
-		return ids
-	})
+	return idsOfAll(vs, func(in *Instrument) []*Goal { return in.Goals }, func(g *Goal) string { return g.ID })
 }
 
 func themesOfAll(vs []*Instrument) []string {
-	return idsOfAll(vs, func(in *Instrument) []string {
-		var ids []string
-		for _, t := range in.Themes {
-			ids = append(ids, t.ID)
-		}
-		return ids
-	})
+	return idsOfAll(vs, func(in *Instrument) []*Theme { return in.Themes }, func(t *Theme) string { return t.ID })
 }
 
-func idsOfAll(vs []*Instrument, ids func(*Instrument) []string) []string {
+func idsOfAll[T any](vs []*Instrument, parts func(*Instrument) []T, id func(T) string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for i := len(vs) - 1; i >= 0; i-- {
-		for _, id := range ids(vs[i]) {
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
+	for _, in := range slices.Backward(vs) {
+		for _, part := range parts(in) {
+			if k := id(part); !seen[k] {
+				seen[k] = true
+				out = append(out, k)
 			}
 		}
 	}
