@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,16 @@ type ProgrammeReport struct {
 	Exchanges       []ProgrammeExchange `json:"exchanges"`
 	Goals           []ProgrammeGoal     `json:"goals"`
 	Themes          []ProgrammeTheme    `json:"themes"`
+}
+
+// VersionList names the instrument versions of the programme for a
+// sentence: "1, 2".
+func (p *ProgrammeReport) VersionList() string {
+	s := make([]string, len(p.Versions))
+	for i, v := range p.Versions {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 // ProgrammeExchange is one exchange of the programme, as its report names

@@ -200,7 +200,7 @@ func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, 
 	p.f("Exchanges with fewer than %d pairs are shown as n<%d and left out of the pooling.\n", r.MinCell, r.MinCell)
 	p.f("Pooled: fixed effect (inverse variance) and random effects (DerSimonian–Laird), as metafor::rma.\n")
 	if len(r.Versions) > 1 {
-		p.f("The exchanges were run with instrument versions %s: only what those versions agree on is pooled (see Not comparable).\n", joinInts(r.Versions))
+		p.f("The exchanges were run with instrument versions %s: only what those versions agree on is pooled (see Not comparable).\n", r.VersionList())
 	}
 	p.f("\nExchanges\n")
 	for _, x := range r.Exchanges {
@@ -261,18 +261,10 @@ func WriteProgrammeText(w io.Writer, r *ProgrammeReport, in *survey.Instrument, 
 		}
 	}
 	if len(r.NotComparable) > 0 {
-		p.f("\nNot comparable across versions %s, so not pooled\n", joinInts(r.Versions))
+		p.f("\nNot comparable across versions %s, so not pooled\n", r.VersionList())
 		for _, d := range r.NotComparable {
 			p.f("  %s %s: %s\n", d.Kind, d.ID, d.Detail)
 		}
 	}
 	return p.err
-}
-
-func joinInts(vs []int) string {
-	s := make([]string, len(vs))
-	for i, v := range vs {
-		s[i] = fmt.Sprint(v)
-	}
-	return strings.Join(s, ", ")
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -258,11 +257,7 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		v.Themes = append(v.Themes, tv)
 	}
 	if len(p.Versions) > 1 {
-		vs := make([]string, len(p.Versions))
-		for i, n := range p.Versions {
-			vs[i] = strconv.Itoa(n)
-		}
-		v.Versions = translate(lang, "prog.versions", strings.Join(vs, ", "))
+		v.Versions = translate(lang, "prog.versions", p.VersionList())
 	}
 	// The comparisons: each goal's criterion, or one pair of waves for all.
 	link := func(from, to string) string {

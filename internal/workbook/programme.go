@@ -29,7 +29,7 @@ func (b *book) programme() error {
 	s.put(styled{b.t("prog.title", b.text(in.Title)), b.title})
 	s.put(styled{b.t("prog.intro", len(p.Exchanges)), b.muted})
 	if len(p.Versions) > 1 {
-		s.put(styled{b.t("prog.versions", joinInts(p.Versions)), b.muted})
+		s.put(styled{b.t("prog.versions", p.VersionList()), b.muted})
 	}
 	s.put(styled{b.t("mincell"), b.bold}, styled{p.MinCell, b.integer}, styled{b.t("prog.mincell", b.suppressed()), b.muted})
 	s.blank()
@@ -221,12 +221,4 @@ func (b *book) exchangeNameOf(id, name string) string {
 		return b.e.Exchanges[i].NameIn(b.lang)
 	}
 	return name
-}
-
-func joinInts(vs []int) string {
-	s := make([]string, len(vs))
-	for i, v := range vs {
-		s[i] = strconv.Itoa(v)
-	}
-	return strings.Join(s, ", ")
 }
