@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,11 +69,16 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report)
+		return writeJSON(env.stdout, report)
 	}
 	return analysis.WriteText(env.stdout, report, in, lang)
+}
+
+// writeJSON writes a report as indented JSON, as --json promises.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func envInt(getenv func(string) string, key string, def int) int {
@@ -94,9 +100,7 @@ func analyzeProgramme(ctx context.Context, env *environment, sess *session, inst
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(p)
+		return writeJSON(env.stdout, p)
 	}
 	return analysis.WriteProgrammeText(env.stdout, p, in, lang)
 }
