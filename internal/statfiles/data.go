@@ -3,6 +3,7 @@ package statfiles
 import (
 	"encoding/csv"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -131,7 +132,7 @@ func answerValue(in *survey.Instrument, v variable, wave string, answers survey.
 func answerText(q *survey.Question, option string, isOption bool, v any) string {
 	switch {
 	case isOption:
-		if containsCode(survey.Strings(v), option) {
+		if slices.Contains(survey.Strings(v), option) {
 			return "1"
 		}
 		return "0"
@@ -155,15 +156,6 @@ func answerText(q *survey.Question, option string, isOption bool, v any) string 
 		return oneLine.Replace(s)
 	}
 	return ""
-}
-
-func containsCode(codes []string, code string) bool {
-	for _, c := range codes {
-		if c == code {
-			return true
-		}
-	}
-	return false
 }
 
 // writePairs writes pairs.csv from the analysis's own scores: one row per

@@ -155,9 +155,9 @@ func writeR(w io.Writer, title string, in Input, responses, pairs *table) error 
 			switch {
 			case v.Date:
 				p.f("  %s <- as.POSIXct(%s, tz = \"UTC\", format = \"%%Y-%%m-%%d %%H:%%M:%%S\")\n", col, col)
-			case v.Missing && (len(v.Values) == 0 || len(v.Values) == 2 && v.Values[0].Code == 0):
+			case v.Missing && (len(v.Values) == 0 || v.Indicator):
 				p.f("  %s[%s %%in%% %d] <- NA  # not asked in this wave\n", col, col, notAsked)
-			case len(v.Values) > 0 && !(len(v.Values) == 2 && v.Values[0].Code == 0):
+			case len(v.Values) > 0 && !v.Indicator:
 				var codes, labels []string
 				for _, vl := range v.Values {
 					codes = append(codes, strconv.Itoa(vl.Code))

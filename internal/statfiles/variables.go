@@ -63,6 +63,9 @@ type variable struct {
 	Text, Date bool
 	Level      string
 	Values     []valueLabel
+	// Indicator is a 0/1 variable (a multiple choice's option, imported):
+	// numeric in R, where a factor would hide its sum and mean.
+	Indicator bool
 	// Missing says that the variable may hold notAsked: a question that
 	// not every wave asks.
 	Missing bool
@@ -155,7 +158,7 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 	vs = append(vs, attributes(n)...)
 	vs = append(vs,
 		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: "Submitted at (UTC)", Date: true, Level: scale},
-		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}},
+		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}, Indicator: true},
 	)
 	first := len(vs)
 	for _, q := range in.Questions() {
@@ -180,7 +183,7 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 		case survey.TypeMulti:
 			for _, o := range q.Options {
 				vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+o.Code, q.ID+" option "+o.Code), Source: q.ID + "/" + o.Code, Label: label + ": " + t.of(o.Label),
-					Level: nominal, Values: []valueLabel{{0, "not chosen"}, {1, "chosen"}}})
+					Level: nominal, Values: []valueLabel{{0, "not chosen"}, {1, "chosen"}}, Indicator: true})
 			}
 		case survey.TypeNumber:
 			if u := t.of(q.Unit); u != "" {
