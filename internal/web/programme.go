@@ -144,7 +144,10 @@ type programmePage struct {
 	Instrument string
 	Exchanges  []programmeExchangeView
 	Goals      []programmeGoalView
-	Themes     []programmeThemeView
+	// Themes are the theme shares as a table: a column per theme, a row
+	// per exchange and wave.
+	Themes    []string
+	ThemeRows []programmeThemeRow
 	// Versions says which instrument versions the exchanges were run
 	// with, when more than one; NotComparable what they do not share.
 	Versions      string
@@ -180,9 +183,9 @@ type programmeGoalView struct {
 	Chart                                    template.HTML
 }
 
-type programmeThemeView struct {
-	Label  string
-	Shares []string
+type programmeThemeRow struct {
+	Exchange, Wave string
+	Shares         []string
 }
 
 func (s *Server) handleProgramme(c *gin.Context) {
@@ -236,6 +239,8 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		if h := g.Heterogeneity; h != nil {
 			gv.Heterogeneity = translate(lang, "prog.heterogeneity", formatNumber(lang, h.I2, 0), formatNumber(lang, h.Tau2, 3), formatNumber(lang, h.Q, 2), h.DF,
 				pFormat(lang, &h.P), formatSigned(lang, g.Prediction[0], 2), formatSigned(lang, g.Prediction[1], 2))
+		} else if g.Random == nil {
+			gv.Heterogeneity = translate(lang, "prog.nopool.note")
 		} else {
 			gv.Heterogeneity = translate(lang, "prog.onlyone")
 		}
@@ -245,16 +250,22 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		}
 		v.Goals = append(v.Goals, gv)
 	}
-	for _, t := range p.Themes {
-		tv := programmeThemeView{Label: survey.Text(t.Label).In(lang, in.BaseLanguage())}
+	row := map[[2]string]int{}
+	for ti, t := range p.Themes {
+		v.Themes = append(v.Themes, survey.Text(t.Label).In(lang, in.BaseLanguage()))
 		for _, sh := range t.Shares {
 			val := "n<" + strconv.Itoa(p.MinCell)
 			if !sh.Suppressed && sh.Share != nil {
 				val = formatNumber(lang, 100**sh.Share, 0) + " %"
 			}
-			tv.Shares = append(tv.Shares, names[sh.Exchange]+" · "+waveTitle(in, sh.Wave, lang)+" : "+val)
+			k := [2]string{sh.Exchange, sh.Wave}
+			i, ok := row[k]
+			if !ok {
+				i, row[k] = len(v.ThemeRows), len(v.ThemeRows)
+				v.ThemeRows = append(v.ThemeRows, programmeThemeRow{Exchange: names[sh.Exchange], Wave: waveTitle(in, sh.Wave, lang), Shares: make([]string, len(p.Themes))})
+			}
+			v.ThemeRows[i].Shares[ti] = val
 		}
-		v.Themes = append(v.Themes, tv)
 	}
 	if len(p.Versions) > 1 {
 		v.Versions = translate(lang, "prog.versions", p.VersionList())

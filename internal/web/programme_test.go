@@ -154,6 +154,16 @@ func TestProgrammePageAndReport(t *testing.T) {
 		!strings.Contains(page, `aria-current="page">À la fin de l'échange → Six mois après</a>`) || strings.Contains(page, "évolution minimale visée") {
 		t.Errorf("the programme on post → follow-up (%d) does not say so, or draws the criteria's minimum change", code)
 	}
+	// Nobody has answered the follow-up: nothing is pooled, and the page
+	// says so rather than speaking of one exchange.
+	if !strings.Contains(page, "Aucun échange n'a encore assez de paires pour cette comparaison") || strings.Contains(page, "Avec un seul échange") {
+		t.Errorf("the programme with nothing to pool does not say why")
+	}
+	// Theme shares are a table: a column per theme, a row per exchange
+	// and wave; the Birmingham pilot's four show as n<5.
+	if !regexp.MustCompile(`<th scope="row">Pilote Birmingham–Chicago 2013 \(données de démonstration\)<br><small class="muted">Avant l'échange</small></th><td data-label="[^"]+">n<5</td>`).MatchString(page) {
+		t.Errorf("the theme shares are not a table with the small pilot suppressed")
+	}
 	if code, page := s.page(ev, prog+"?lang=fr&from=follow-up&to=pre"); code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "follow-up → pre n'est pas une comparaison que fait l'échange") {
 		t.Errorf("a comparison the exchanges do not make: %d", code)
 	}
