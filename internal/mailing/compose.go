@@ -3,44 +3,23 @@ package mailing
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
-// Kinds of message.
+// Kinds of message, as instruments name them in their messages.
 const (
-	Invitation = "invitation"
-	Reminder   = "reminder"
-	ThankYou   = "thank_you"
+	Invitation = survey.MessageInvitation
+	Reminder   = survey.MessageReminder
+	ThankYou   = survey.MessageThankYou
 )
 
 // Kinds lists them.
-var Kinds = []string{Invitation, Reminder, ThankYou}
-
-// Placeholders are what a template may name in braces: {name}, {link}…
-var Placeholders = []string{"name", "link", "wave", "deadline", "exchange"}
-
-// placeholder finds {word} in a template.
-var placeholder = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
-
-// UnknownPlaceholders lists the braces of a template that name nothing
-// it can fill ("{nom}", "{Link}").
-func UnknownPlaceholders(template string) []string {
-	var out []string
-	for _, m := range placeholder.FindAllStringSubmatch(template, -1) {
-		known := false
-		for _, p := range Placeholders {
-			known = known || m[1] == p
-		}
-		if !known {
-			out = append(out, m[0])
-		}
-	}
-	return out
-}
+var Kinds = survey.MessageKinds
 
 // Template is a message's subject and body, with placeholders.
 type Template struct{ Subject, Body string }
@@ -126,7 +105,7 @@ func fill(s string, v Values, escape func(string) string) string {
 	values := map[string]string{"name": v.Name, "link": v.Link, "wave": v.Wave, "deadline": v.Deadline, "exchange": v.Exchange}
 	var out strings.Builder
 	last := 0
-	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range survey.Placeholder.FindAllStringSubmatchIndex(s, -1) {
 		text, key := s[last:m[0]], s[m[2]:m[3]]
 		value, known := values[key]
 		if !known {

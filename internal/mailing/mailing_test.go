@@ -81,7 +81,7 @@ func TestRender(t *testing.T) {
 	if strings.Contains(c.Text, "closes") || strings.Contains(c.Text, "{deadline}") || !strings.Contains(c.Text, v.Link) {
 		t.Errorf("without a deadline:\n%s", c.Text)
 	}
-	if got := mailing.UnknownPlaceholders("Hello {name}, {nom} {Link} {link}"); strings.Join(got, " ") != "{nom} {Link}" {
+	if got := survey.UnknownPlaceholders("Hello {name}, {nom} {Link} {link}"); strings.Join(got, " ") != "{nom} {Link}" {
 		t.Errorf("unknown placeholders: %v", got)
 	}
 	if mailing.Date("fr", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)) != "1er mars 2027" || mailing.Date("en", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)) != "1 March 2027" {

@@ -117,14 +117,15 @@ const (
 var (
 	MessageKinds        = []string{MessageInvitation, MessageReminder, MessageThankYou}
 	MessagePlaceholders = []string{"name", "link", "wave", "deadline", "exchange"}
-	placeholderPattern  = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+	// Placeholder finds {word} in a message; its first group is the word.
+	Placeholder = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
 )
 
 // UnknownPlaceholders lists the braces of a message that name nothing it
 // can be filled with ("{nom}", "{Link}").
 func UnknownPlaceholders(template string) []string {
 	var out []string
-	for _, m := range placeholderPattern.FindAllStringSubmatch(template, -1) {
+	for _, m := range Placeholder.FindAllStringSubmatch(template, -1) {
 		if !slices.Contains(MessagePlaceholders, m[1]) {
 			out = append(out, m[0])
 		}
