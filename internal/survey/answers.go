@@ -128,7 +128,9 @@ func (e FieldError) Message(lang string) string {
 // FromStrings checks answers given as strings, as an HTML form or an import
 // file gives them, against the questions of wave. Keys that are not questions
 // of the wave are ignored (a form also carries its language and wave).
-// Empty strings are missing answers.
+// Empty strings are missing answers. A question whose condition is false
+// for the other answers is not required, and whatever was sent for it is
+// dropped, wrong or not (see NotApplicable).
 func (in *Instrument) FromStrings(wave string, values map[string][]string) (Answers, FieldErrors) {
 	answers, errs := Answers{}, FieldErrors{}
 	for _, q := range in.QuestionsIn(wave) {
@@ -138,6 +140,10 @@ func (in *Instrument) FromStrings(wave string, values map[string][]string) (Answ
 		} else if v != nil {
 			answers[q.ID] = v
 		}
+	}
+	for _, id := range in.NotApplicable(wave, answers) {
+		delete(answers, id)
+		delete(errs, id)
 	}
 	return answers, errs
 }

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -208,14 +209,94 @@ func check(in *Instrument, add func(int, string, ...any)) {
 		}
 	}
 
+	checkConditions(in, add)
+
 	if in.QuoteConsent != "" {
 		q := in.Question(in.QuoteConsent)
-		in.questions = nil // rebuilt after the checks pass
 		switch {
 		case q == nil:
 			add(p.LineOf("quote_consent"), "quote_consent names undefined question %q", in.QuoteConsent)
 		case q.Type != TypeSingle || q.Option("yes") == nil:
 			add(p.LineOf("quote_consent"), "quote_consent question %q must be a single choice with an option coded yes", in.QuoteConsent)
+		}
+	}
+	in.questions = nil // rebuilt after the checks pass
+}
+
+// checkConditions parses every relevant condition and checks it against
+// the instrument: the questions it reads must exist, come before the
+// question (or section) it governs — which also rules out circles — and be
+// asked in every wave that one is; comparisons must be of like with like,
+// and codes options of their question.
+func checkConditions(in *Instrument, add func(int, string, ...any)) {
+	order := map[string]int{}
+	for i, q := range in.Questions() {
+		if _, dup := order[q.ID]; !dup {
+			order[q.ID] = i
+		}
+	}
+	in.questions = nil
+	in.index()
+	type owner struct {
+		what  string
+		src   string
+		line  int
+		first int      // definition index of the first question governed
+		waves []string // waves the governed questions are asked in
+		set   func(*Condition)
+	}
+	var owners []owner
+	n := 0
+	for _, s := range in.Sections {
+		var waves []string
+		for _, q := range s.Questions {
+			for _, w := range q.Waves {
+				if !slices.Contains(waves, w) {
+					waves = append(waves, w)
+				}
+			}
+		}
+		if s.Relevant != "" {
+			owners = append(owners, owner{"section " + s.ID, s.Relevant, s.Pos.LineOf("relevant"), n, waves, func(c *Condition) { s.cond = c }})
+		}
+		for _, q := range s.Questions {
+			if q.Relevant != "" {
+				owners = append(owners, owner{"question " + q.ID, q.Relevant, q.Pos.LineOf("relevant"), n, q.Waves, func(c *Condition) { q.cond = c }})
+			}
+			n++
+		}
+	}
+	for _, o := range owners {
+		c, err := ParseCondition(o.src)
+		if err != nil {
+			add(o.line, "%s: relevant %q: %v", o.what, o.src, err)
+			continue
+		}
+		probs := c.Check(in)
+		for _, id := range c.References() {
+			q := in.Question(id)
+			if q == nil {
+				continue // reported by Check
+			}
+			if order[id] >= o.first {
+				where := "comes after it"
+				if o.what == "question "+id {
+					where = "is the question itself"
+				}
+				probs = append(probs, fmt.Sprintf("${%s} %s: a condition can only read answers given before", id, where))
+				continue
+			}
+			for _, w := range o.waves {
+				if !q.AskedIn(w) {
+					probs = append(probs, fmt.Sprintf("${%s} is not asked in wave %s, where the %s is", id, w, strings.Fields(o.what)[0]))
+				}
+			}
+		}
+		for _, p := range probs {
+			add(o.line, "%s: relevant %q: %s", o.what, o.src, p)
+		}
+		if len(probs) == 0 {
+			o.set(c)
 		}
 	}
 }

@@ -181,11 +181,16 @@ type Theme struct {
 
 // Section groups questions under a heading.
 type Section struct {
-	ID        string      `yaml:"id"`
-	Heading   Text        `yaml:"heading"`
-	Intro     Text        `yaml:"intro"`
+	ID      string `yaml:"id"`
+	Heading Text   `yaml:"heading"`
+	Intro   Text   `yaml:"intro"`
+	// Relevant is a condition (see Condition) under which the whole
+	// section applies; each question's own condition adds to it.
+	Relevant  string      `yaml:"relevant,omitempty"`
 	Questions []*Question `yaml:"questions"`
 	Pos       Pos         `yaml:"-"`
+
+	cond *Condition
 }
 
 // Question is one item. A question asked in several waves is the same item in
@@ -206,7 +211,13 @@ type Question struct {
 	Integer   bool      `yaml:"integer"`
 	Unit      Text      `yaml:"unit"`
 	MaxLength int       `yaml:"max_length"`
-	Pos       Pos       `yaml:"-"`
+	// Relevant is a condition on earlier answers under which the question
+	// applies (XLSForm's relevant column); empty means always.
+	Relevant string `yaml:"relevant,omitempty"`
+	Pos      Pos    `yaml:"-"`
+
+	cond    *Condition // Relevant, parsed by the definition check
+	section *Section
 }
 
 // Option is one choice of a single or multi choice question.
@@ -271,6 +282,7 @@ func (in *Instrument) index() {
 	in.questions = map[string]*Question{}
 	for _, s := range in.Sections {
 		for _, q := range s.Questions {
+			q.section = s
 			if _, dup := in.questions[q.ID]; !dup {
 				in.questions[q.ID] = q
 			}
@@ -363,4 +375,47 @@ func (c Criterion) Effective() Criterion {
 		c.MinPairs = DefaultMinPairs
 	}
 	return c
+}
+
+// Conditions returns the conditions a question applies under: its
+// section's, then its own (either may be nil).
+func (q *Question) Conditions() []*Condition {
+	var out []*Condition
+	if q.section != nil && q.section.cond != nil {
+		out = append(out, q.section.cond)
+	}
+	if q.cond != nil {
+		out = append(out, q.cond)
+	}
+	return out
+}
+
+// Conditional reports whether the question applies only under a condition.
+func (q *Question) Conditional() bool { return len(q.Conditions()) > 0 }
+
+// NotApplicable lists, in definition order, the questions of wave whose
+// condition is false for these answers. Conditions are evaluated in order,
+// each seeing only the answers of questions that apply: an answer to a
+// question that does not apply counts as no answer, also for the
+// questions after it.
+func (in *Instrument) NotApplicable(wave string, a Answers) []string {
+	if in.questions == nil {
+		in.index()
+	}
+	var out []string
+	seen := Answers{}
+	for _, q := range in.QuestionsIn(wave) {
+		applies := true
+		for _, c := range q.Conditions() {
+			applies = applies && c.Holds(seen)
+		}
+		if !applies {
+			out = append(out, q.ID)
+			continue
+		}
+		if v, ok := a[q.ID]; ok {
+			seen[q.ID] = v
+		}
+	}
+	return out
 }
