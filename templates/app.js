@@ -9,6 +9,87 @@
   var form = document.querySelector("form[data-progress]");
   var count = document.getElementById("progress-n");
   var bar = document.getElementById("progress-bar");
+
+  // Conditional questions. The server sends each condition as the tree it
+  // parsed (["ref", id, type], ["str", s], ["num", n], ["call", fn, …],
+  // [op, left, right]); this evaluates it the way the server does, so a
+  // question shows exactly when the server will take its answer. An
+  // answer to a hidden question counts as no answer, also for the
+  // conditions after it. Without the script every question shows, with a
+  // sentence saying when to answer it.
+  var hiddenQ = function (el) {
+    var q = el.closest(".question"), s = el.closest("section");
+    return (q && q.hidden) || (s && s.hidden);
+  };
+  var answerOf = function (id, type) {
+    var els = form.querySelectorAll('[name="' + id + '"]');
+    var codes = [], text = "";
+    els.forEach(function (el) {
+      if (hiddenQ(el)) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked) { codes.push(el.value); text = el.value; }
+      } else if (el.value.trim() !== "") {
+        text = el.value.trim();
+      }
+    });
+    if (type === "multi") return { k: "codes", codes: codes, s: codes.join(" ") };
+    if ((type === "likert" || type === "number") && text !== "") {
+      var n = Number(text.replace(",", "."));
+      if (!isNaN(n)) return { k: "num", n: n };
+      return { k: "str", s: "" };
+    }
+    return { k: "str", s: text };
+  };
+  var num = function (v) {
+    if (v.k === "num") return v.n;
+    var t = (v.s || "").trim();
+    return t === "" ? NaN : Number(t);
+  };
+  var evaluate = function (t) {
+    switch (t[0]) {
+      case "ref": return answerOf(t[1], t[2]);
+      case "str": return { k: "str", s: t[1] };
+      case "num": return { k: "num", n: t[1] };
+      case "and": return { k: "bool", b: evaluate(t[1]).b && evaluate(t[2]).b };
+      case "or": return { k: "bool", b: evaluate(t[1]).b || evaluate(t[2]).b };
+      case "call":
+        if (t[1] === "true" || t[1] === "false") return { k: "bool", b: t[1] === "true" };
+        if (t[1] === "not") return { k: "bool", b: !evaluate(t[2]).b };
+        var v = evaluate(t[2]);
+        if (t[1] === "count-selected") return { k: "num", n: (v.codes || []).length };
+        var code = evaluate(t[3]).s;
+        return { k: "bool", b: v.k === "codes" ? v.codes.indexOf(code) >= 0 : (code !== "" && v.s === code) };
+    }
+    var l = evaluate(t[1]), r = evaluate(t[2]), op = t[0];
+    if (l.k === "num" || r.k === "num" || (op !== "=" && op !== "!=")) {
+      var x = num(l), y = num(r);
+      switch (op) {
+        case "=": return { k: "bool", b: x === y };
+        case "!=": return { k: "bool", b: x !== y };
+        case "<": return { k: "bool", b: x < y };
+        case "<=": return { k: "bool", b: x <= y };
+        case ">": return { k: "bool", b: x > y };
+        case ">=": return { k: "bool", b: x >= y };
+      }
+    }
+    return { k: "bool", b: op === "=" ? l.s === r.s : l.s !== r.s };
+  };
+  var conditional = form ? form.querySelectorAll("[data-relevant]") : [];
+  var applyConditions = function () {
+    // In document order: a condition only reads questions before it, so
+    // theirs are settled when it is evaluated.
+    conditional.forEach(function (el) {
+      var show = true;
+      try { show = evaluate(JSON.parse(el.dataset.relevant)).b; } catch (e) { show = true; }
+      el.hidden = !show;
+    });
+  };
+  if (form && conditional.length > 0) {
+    form.classList.add("conditions-live");
+    applyConditions();
+    form.addEventListener("input", applyConditions);
+  }
+
   if (form && count && bar) {
     var filled = function (el) {
       if (el.type === "radio" || el.type === "checkbox") return el.checked;
@@ -18,10 +99,16 @@
       var n = 0;
       form.querySelectorAll("section[data-required]").forEach(function (section) {
         var answered = {};
+        if (section.hidden) { n++; return; }
+        var shown = {};
         section.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+          if (hiddenQ(el)) return;
+          shown[el.name] = true;
           answered[el.name] = answered[el.name] || filled(el);
         });
         var required = section.dataset.required ? section.dataset.required.split(" ") : [];
+        required = required.filter(function (q) { return shown[q]; });
+        if (Object.keys(shown).length === 0) { n++; return; }
         var done = required.length > 0
           ? required.every(function (q) { return answered[q]; })
           : Object.keys(answered).some(function (q) { return answered[q]; });

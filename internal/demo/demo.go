@@ -328,7 +328,17 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 			a["takeaways"] = pick(rng, takeaways[who.language])
 			a["change_at_home"] = pick(rng, changes[who.language])
 			a["quote_consent"] = map[bool]string{true: "yes", false: "no"}[who.consent]
+			if in.Question("immersion_done") != nil {
+				// One delegate in five had no immersion day (drawn from
+				// their years, not the generator, so the other figures
+				// stay as they were).
+				a["immersion_done"] = map[bool]string{true: "yes", false: "no"}[who.years%5 != 0]
+			}
 			submitted = pr.post.Add(time.Duration(rng.IntN(120)) * time.Hour)
+		}
+		// What a delegate does not see, they do not answer.
+		for _, id := range in.NotApplicable(wave, a) {
+			delete(a, id)
 		}
 		out = append(out, &exchange.Response{Exchange: p.Exchange, Participant: p.PID, Wave: wave, Instrument: in.ID,
 			InstrumentVersion: in.Version, Language: who.language, Answers: a, Source: exchange.SourceDemo, SubmittedAt: submitted})

@@ -419,3 +419,10 @@ func (in *Instrument) NotApplicable(wave string, a Answers) []string {
 	}
 	return out
 }
+
+// Condition returns the question's own condition (not its section's), or
+// nil when it has none.
+func (q *Question) Condition() *Condition { return q.cond }
+
+// Condition returns the section's condition, or nil.
+func (s *Section) Condition() *Condition { return s.cond }

@@ -51,37 +51,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	browser := func(t *testing.T) context.Context {
-		// The profile is removed by hand: Chromium's helper processes may
-		// still be writing to it for a moment after the browser exits, and
-		// t.TempDir would fail the test for that.
-		profile, err := os.MkdirTemp("", "exchangeeval-chromium-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := []chromedp.ExecAllocatorOption{
-			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-			chromedp.UserDataDir(profile), chromedp.WindowSize(412, 915),
-		}
-		actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
-		bctx, cancelB := chromedp.NewContext(actx)
-		tctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
-		t.Cleanup(func() {
-			_ = chromedp.Cancel(bctx) // closes the browser and waits for it
-			cancelT()
-			cancelB()
-			cancelA()
-			for range 20 {
-				if os.RemoveAll(profile) == nil {
-					return
-				}
-				time.Sleep(250 * time.Millisecond)
-			}
-		})
-		return tctx
-	}
+	browser := func(t *testing.T) context.Context { return newBrowser(t, chromium) }
 	shot := func(b context.Context, name string) {
 		var png []byte
 		if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
@@ -322,4 +292,39 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if len(signs) != 1 || signs[0].Goal != "funding" || signs[0].Decision != staff.Accept {
 		t.Errorf("sign-offs %+v", signs)
 	}
+}
+
+// newBrowser starts headless Chromium for one test; it is closed, and its
+// profile removed, when the test ends.
+func newBrowser(t *testing.T, chromium string) context.Context {
+	ctx := context.Background()
+	// The profile is removed by hand: Chromium's helper processes may
+	// still be writing to it for a moment after the browser exits, and
+	// t.TempDir would fail the test for that.
+	profile, err := os.MkdirTemp("", "exchangeeval-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(412, 915),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	tctx, cancelT := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(func() {
+		_ = chromedp.Cancel(bctx) // closes the browser and waits for it
+		cancelT()
+		cancelB()
+		cancelA()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	})
+	return tctx
 }

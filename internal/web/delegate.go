@@ -475,5 +475,10 @@ func (s *Server) handleSubmitJSON(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, savedJSON{Status: "saved", Wave: wave, Versions: r.Seq, SubmittedAt: r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")})
+	notApplicable := d.in.NotApplicable(wave, answers)
+	if notApplicable == nil {
+		notApplicable = []string{}
+	}
+	c.JSON(http.StatusOK, savedJSON{Status: "saved", Wave: wave, Versions: r.Seq, SubmittedAt: r.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		NotApplicable: notApplicable})
 }

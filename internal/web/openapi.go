@@ -26,6 +26,9 @@ type savedJSON struct {
 	Wave        string `json:"wave"`
 	Versions    int    `json:"versions"`
 	SubmittedAt string `json:"submitted_at"`
+	// NotApplicable lists the questions of the wave whose condition was
+	// false for these answers: whatever was sent for them was not kept.
+	NotApplicable []string `json:"not_applicable"`
 }
 
 // errorJSON is every API error: a sentence, and the fields at fault.

@@ -185,9 +185,9 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 // passes everything.
 func TestOpenAPIValidatorCatchesDrift(t *testing.T) {
 	for name, body := range map[string]string{
-		"missing submitted_at": `{"status":"saved","wave":"pre","versions":1}`,
-		"unknown field":        `{"status":"saved","wave":"pre","versions":1,"submitted_at":"2014-03-09T10:00:00Z","extra":true}`,
-		"versions as text":     `{"status":"saved","wave":"pre","versions":"1","submitted_at":"2014-03-09T10:00:00Z"}`,
+		"missing submitted_at": `{"status":"saved","wave":"pre","versions":1,"not_applicable":[]}`,
+		"unknown field":        `{"status":"saved","wave":"pre","versions":1,"submitted_at":"2014-03-09T10:00:00Z","not_applicable":[],"extra":true}`,
+		"versions as text":     `{"status":"saved","wave":"pre","versions":"1","submitted_at":"2014-03-09T10:00:00Z","not_applicable":[]}`,
 	} {
 		rec := &recordingTB{TB: t}
 		h := validateAPI(rec, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +204,7 @@ func TestOpenAPIValidatorCatchesDrift(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	h := validateAPI(rec, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		io.WriteString(w, `{"status":"saved","wave":"pre","versions":1,"submitted_at":"2014-03-09T10:00:00Z"}`)
+		io.WriteString(w, `{"status":"saved","wave":"pre","versions":1,"submitted_at":"2014-03-09T10:00:00Z","not_applicable":[]}`)
 	}))
 	req, _ := http.NewRequest(http.MethodPost, "/api/v1/responses/abc", strings.NewReader(`{}`))
 	h.ServeHTTP(httptest.NewRecorder(), req)

@@ -73,7 +73,11 @@ type errorLink struct{ Anchor, Question, Message string }
 
 type sectionView struct {
 	ID, Heading, Intro string
-	Questions          []questionView
+	// When words the section's condition; Relevant is it as a tree for
+	// the script, which hides the section while it does not hold.
+	When      string
+	Relevant  string
+	Questions []questionView
 	// Required lists the section's required questions (space-separated),
 	// for the progress indicator's script; Number is its place, from 1.
 	Required string
@@ -91,6 +95,9 @@ type questionView struct {
 	Options        []optionView
 	Min, Max, Step string
 	MaxLength      int
+	// When words the question's condition, shown when no script hides
+	// the question; Relevant is the condition as a tree for the script.
+	When, Relevant string
 }
 
 // choiceView is what the choice partial gets: the question and whether its
@@ -127,11 +134,21 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 	if c := x.Waves[wave].Closes; c != nil {
 		p.Deadline = mailing.Date(lang, *c)
 	}
+	// What applies, as far as the form's values say, for the progress
+	// count; the form itself shows every question (the script hides).
+	given, _ := in.FromStrings(wave, values)
+	notApplicable := in.NotApplicable(wave, given)
 	for _, s := range in.SectionsIn(wave) {
 		sv := sectionView{ID: s.ID, Heading: s.Heading.In(lang, base), Intro: s.Intro.In(lang, base)}
+		if c := s.Condition(); c != nil {
+			sv.When, sv.Relevant = c.Describe(in, lang), string(c.Tree(in))
+		}
 		for _, q := range s.Questions {
 			qv := questionView{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
 				Required: q.Required, RequiredText: translate(lang, "required")}
+			if c := q.Condition(); c != nil {
+				qv.When, qv.Relevant = c.Describe(in, lang), string(c.Tree(in))
+			}
 			vals := values[q.ID]
 			if e, bad := errs[q.ID]; bad {
 				qv.Error = e.Message(lang)
@@ -188,7 +205,8 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 			}
 		}
 		sv.Required = strings.Join(required, " ")
-		if sectionAnswered(s.Questions, values) {
+		applicable := slices.DeleteFunc(slices.Clone(s.Questions), func(q *survey.Question) bool { return slices.Contains(notApplicable, q.ID) })
+		if len(applicable) == 0 || sectionAnswered(applicable, values) {
 			p.Answered++
 		}
 		p.Sections = append(p.Sections, sv)
@@ -246,9 +264,14 @@ type questionnaireJSON struct {
 }
 
 type sectionJSON struct {
-	ID        string         `json:"id"`
-	Heading   string         `json:"heading"`
-	Questions []questionJSON `json:"questions"`
+	ID      string `json:"id"`
+	Heading string `json:"heading"`
+	// Relevant is the section's condition in XLSForm's syntax, and
+	// AppliesWhen the same in words; the questions apply only when it
+	// holds.
+	Relevant    string         `json:"relevant,omitempty"`
+	AppliesWhen string         `json:"applies_when,omitempty"`
+	Questions   []questionJSON `json:"questions"`
 }
 
 type questionJSON struct {
@@ -263,6 +286,11 @@ type questionJSON struct {
 	Max       *float64     `json:"max,omitempty"`
 	Integer   bool         `json:"integer,omitempty"`
 	MaxLength int          `json:"max_length,omitempty"`
+	// Relevant is the question's own condition on earlier answers
+	// (XLSForm's syntax: ${q} = 'yes', selected(${q}, 'code'), …); an
+	// answer to a question whose condition is false is not kept.
+	Relevant    string `json:"relevant,omitempty"`
+	AppliesWhen string `json:"applies_when,omitempty"`
 }
 
 type optionJSON struct {
@@ -276,9 +304,15 @@ func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, l
 		Languages: in.Languages, Title: in.Title.In(lang, base), Description: in.Description.In(lang, base), Answers: survey.Answers{}}
 	for _, s := range in.SectionsIn(wave) {
 		sj := sectionJSON{ID: s.ID, Heading: s.Heading.In(lang, base)}
+		if c := s.Condition(); c != nil {
+			sj.Relevant, sj.AppliesWhen = c.Source, c.Describe(in, lang)
+		}
 		for _, q := range s.Questions {
 			qj := questionJSON{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
 				Required: q.Required, Goal: q.Goal, Min: q.Min, Max: q.Max, Integer: q.Integer}
+			if c := q.Condition(); c != nil {
+				qj.Relevant, qj.AppliesWhen = c.Source, c.Describe(in, lang)
+			}
 			switch q.Type {
 			case survey.TypeLikert:
 				sc := in.Scales[q.Scale]
