@@ -91,6 +91,10 @@ type analyzer struct {
 	responded []column[bool]   // [wave][participant]
 	imported  []int            // [wave]
 	scores    [][]column[int8] // [wave][item][participant]; 0 = no answer
+	// itemNA counts, per wave and item, the responses to which the item
+	// did not apply; conditional says whether any item has a condition.
+	itemNA      [][]int
+	conditional bool
 
 	textResp     []int          // [wave]
 	themeResp    [][]int        // [wave][theme]
@@ -248,6 +252,10 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 			}
 		}
 	}
+	a.itemNA = grid(nw, len(a.items))
+	for _, q := range a.items {
+		a.conditional = a.conditional || q.Conditional()
+	}
 	a.textResp = make([]int, nw)
 	a.themeResp, a.themeMention = grid(nw, nt), grid(nw, nt)
 	a.cooc = make([][][]int, nw)
@@ -353,8 +361,18 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 			a.quotes.record(i, w, c == "yes")
 		}
 	}
+	var notApplicable []string
+	if a.conditional {
+		notApplicable = a.in.NotApplicable(r.Wave, r.Answers)
+	}
 	for j, q := range a.items {
 		if !q.AskedIn(r.Wave) {
+			continue
+		}
+		if slices.Contains(notApplicable, q.ID) {
+			// Stored answers never hold one (the form drops it); an
+			// imported file might, and it is not counted either.
+			a.itemNA[w][j]++
 			continue
 		}
 		if v, ok := likertValue(r.Answers[q.ID]); ok {

@@ -198,6 +198,12 @@ type ItemWave struct {
 	WaveStats
 	Distribution []int    `json:"distribution"`
 	TopTwoBox    *float64 `json:"top_two_box"`
+	// Of those who answered the wave: NoAnswer left the item blank though
+	// it applied to them; NotApplicable were not asked it, its condition
+	// being false (n counts only those it applied to who answered). Null
+	// when the wave is suppressed.
+	NoAnswer      *int `json:"no_answer"`
+	NotApplicable *int `json:"not_applicable"`
 }
 
 // ItemReport is everything about one Likert item.

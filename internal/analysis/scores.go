@@ -274,6 +274,9 @@ func (a *analyzer) itemReport(j int, q *survey.Question, comps []WavePair) ItemR
 			}
 			share := float64(top) / float64(iw.N)
 			iw.TopTwoBox = &share
+			na := a.itemNA[w][j]
+			blank := a.responses(w) - iw.N - na
+			iw.NoAnswer, iw.NotApplicable = &blank, &na
 		}
 		ir.Waves = append(ir.Waves, iw)
 	}
@@ -302,4 +305,15 @@ func goalScoreOf(sum, n, items int) (float64, bool) {
 func (a *analyzer) release() {
 	a.textAnswered, a.themeBits, a.quotes, a.cur = nil, nil, nil, nil
 	a.qThemeResp, a.qThemeMent, a.cooc = nil, nil, nil
+}
+
+// responses counts the participants who answered wave w.
+func (a *analyzer) responses(w int) int {
+	n := 0
+	for i := range a.responded[w].len() {
+		if a.responded[w].get(i) {
+			n++
+		}
+	}
+	return n
 }

@@ -9,6 +9,7 @@ package survey
 import (
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Question types.
@@ -426,3 +427,16 @@ func (q *Question) Condition() *Condition { return q.cond }
 
 // Condition returns the section's condition, or nil.
 func (s *Section) Condition() *Condition { return s.cond }
+
+// RelevantAll is the whole condition a question applies under, its
+// section's and its own, in the condition language ("" when always).
+func (q *Question) RelevantAll() string {
+	var parts []string
+	for _, c := range q.Conditions() {
+		parts = append(parts, c.Source)
+	}
+	if len(parts) > 1 {
+		return "(" + strings.Join(parts, ") and (") + ")"
+	}
+	return strings.Join(parts, "")
+}

@@ -12,7 +12,7 @@ func (b *book) codebook() error {
 	s := b.sheet(SheetCodebook)
 	s.put(styled{b.t("codebook", in.ID, in.Version), b.title})
 	s.blank()
-	head := []string{"Question", "Section", "Type", "Waves", "Required", "Goal", "Reverse-coded", "Scale or range"}
+	head := []string{"Question", "Section", "Type", "Waves", "Required", "Asked only if", "Goal", "Reverse-coded", "Scale or range"}
 	for _, l := range in.Languages {
 		head = append(head, "Text ("+l+")")
 	}
@@ -30,7 +30,7 @@ func (b *book) codebook() error {
 			case survey.TypeText:
 				scale = fmt.Sprintf("up to %d characters", q.Limit())
 			}
-			vals := []any{q.ID, sec.ID, q.Type, strings.Join(q.Waves, ", "), yes[q.Required], q.Goal, yes[q.Reverse], scale}
+			vals := []any{q.ID, sec.ID, q.Type, strings.Join(q.Waves, ", "), yes[q.Required], q.RelevantAll(), q.Goal, yes[q.Reverse], scale}
 			for _, l := range in.Languages {
 				vals = append(vals, styled{q.Text.In(l, b.base), b.wrap})
 			}

@@ -165,15 +165,17 @@ func TestWorkbookSheets(t *testing.T) {
 		t.Errorf("Goals t = %v", got)
 	}
 
-	// Items: the distribution per scale point.
+	// Items: n, no answer and not applicable apart, the distribution per
+	// scale point.
 	items := rows(t, f, workbook.SheetItems)
 	it := report.Items[0]
-	if items[1][0] != it.ID || items[1][3] != it.Waves[0].Wave {
+	if items[1][0] != it.ID || items[1][3] != it.Waves[0].Wave || items[0][5] != "No answer" || items[0][6] != "Not applicable" ||
+		items[1][5] != strconv.Itoa(*it.Waves[0].NoAnswer) || items[1][6] != strconv.Itoa(*it.Waves[0].NotApplicable) {
 		t.Fatalf("Items row %v", items[1])
 	}
 	for p := range it.Points {
-		if items[1][10+p] != strconv.Itoa(it.Waves[0].Distribution[p]) {
-			t.Errorf("distribution %v vs %v", items[1][10:15], it.Waves[0].Distribution)
+		if items[1][12+p] != strconv.Itoa(it.Waves[0].Distribution[p]) {
+			t.Errorf("distribution %v vs %v", items[1][12:17], it.Waves[0].Distribution)
 		}
 	}
 
@@ -219,6 +221,10 @@ func TestWorkbookSheets(t *testing.T) {
 	cb := rows(t, f, workbook.SheetCodebook)
 	if find(cb, "fund_little_place") < 0 || find(cb, "empowerment") < 0 {
 		t.Errorf("codebook lacks items or themes")
+	}
+	// Each condition is in the codebook, under "Asked only if".
+	if i, head := find(cb, "core_immersion"), find(cb, "Question"); i < 0 || head < 0 || cb[head][5] != "Asked only if" || cb[i][5] != "${immersion_done} = 'yes'" {
+		t.Errorf("codebook does not show core_immersion's condition")
 	}
 	about := rows(t, f, workbook.SheetAbout)
 	if i := find(about, "Instrument content hash (SHA-256)"); i < 0 || about[i][1] != instrument(t).Hash {

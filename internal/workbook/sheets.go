@@ -215,7 +215,7 @@ func (b *book) items() error {
 	for _, it := range r.Items {
 		maxPoints = max(maxPoints, it.Points)
 	}
-	head := []string{"Item", "Goal", "Reverse-coded", "Wave", "n", "Mean", "SD", "Median", "Min", "Max"}
+	head := []string{"Item", "Goal", "Reverse-coded", "Wave", "n", "No answer", "Not applicable", "Mean", "SD", "Median", "Min", "Max"}
 	for p := 1; p <= maxPoints; p++ {
 		head = append(head, fmt.Sprintf("Scored %d", p))
 	}
@@ -232,7 +232,7 @@ func (b *book) items() error {
 		for _, w := range it.Waves {
 			sup := w.Suppressed
 			vals := []any{it.ID, it.Goal, map[bool]string{true: "yes", false: "no"}[it.Reverse], w.Wave, nOrSuppressed(b, w.N, sup),
-				b.num(w.Mean, sup, b.num2), b.num(w.SD, sup, b.num2), b.num(w.Median, sup, b.num2), b.num(w.Min, sup, b.integer), b.num(w.Max, sup, b.integer)}
+				count(b, w.NoAnswer, sup), count(b, w.NotApplicable, sup), b.num(w.Mean, sup, b.num2), b.num(w.SD, sup, b.num2), b.num(w.Median, sup, b.num2), b.num(w.Min, sup, b.integer), b.num(w.Max, sup, b.integer)}
 			for p := 1; p <= maxPoints; p++ {
 				switch {
 				case p > it.Points:
@@ -255,6 +255,14 @@ func (b *book) items() error {
 	s.freeze(1)
 	s.widths(22, 14, 9, 10)
 	return s.err
+}
+
+// count is a count the report may leave out (null when suppressed).
+func count(b *book, n *int, sup bool) any {
+	if n == nil {
+		return nOrSuppressed(b, 0, true)
+	}
+	return nOrSuppressed(b, *n, sup)
 }
 
 func nOrSuppressed(b *book, n int, sup bool) any {
