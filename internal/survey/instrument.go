@@ -70,12 +70,12 @@ type Instrument struct {
 	Version      int               `yaml:"version"`
 	Languages    []string          `yaml:"languages"`
 	Title        Text              `yaml:"title"`
-	Description  Text              `yaml:"description"`
+	Description  Text              `yaml:"description,omitempty"`
 	Waves        []*Wave           `yaml:"waves"`
-	Scales       map[string]*Scale `yaml:"scales"`
-	Goals        []*Goal           `yaml:"goals"`
-	Themes       []*Theme          `yaml:"themes"`
-	QuoteConsent string            `yaml:"quote_consent"`
+	Scales       map[string]*Scale `yaml:"scales,omitempty"`
+	Goals        []*Goal           `yaml:"goals,omitempty"`
+	Themes       []*Theme          `yaml:"themes,omitempty"`
+	QuoteConsent string            `yaml:"quote_consent,omitempty"`
 	Sections     []*Section        `yaml:"sections"`
 	Pos          Pos               `yaml:"-"`
 
@@ -91,10 +91,10 @@ type Instrument struct {
 type Wave struct {
 	ID    string `yaml:"id"`
 	Title Text   `yaml:"title"`
-	Intro Text   `yaml:"intro"`
+	Intro Text   `yaml:"intro,omitempty"`
 	// Messages are the wave's e-mails by kind (invitation, reminder,
 	// thank_you); a kind left out is sent in the service's own words.
-	Messages map[string]*Message `yaml:"messages"`
+	Messages map[string]*Message `yaml:"messages,omitempty"`
 	Pos      Pos                 `yaml:"-"`
 }
 
@@ -155,7 +155,7 @@ func (s *Scale) Label(v int, lang, base string) string {
 type Goal struct {
 	ID          string    `yaml:"id"`
 	Title       Text      `yaml:"title"`
-	Description Text      `yaml:"description"`
+	Description Text      `yaml:"description,omitempty"`
 	Criterion   Criterion `yaml:"criterion"`
 	Pos         Pos       `yaml:"-"`
 }
@@ -164,11 +164,11 @@ type Goal struct {
 // the earlier to the later wave is at least MinChange scale points, with a
 // Holm-adjusted p below Alpha, over at least MinPairs matched participants.
 type Criterion struct {
-	From      string  `yaml:"from"`
-	To        string  `yaml:"to"`
-	MinChange float64 `yaml:"min_change"`
-	Alpha     float64 `yaml:"alpha"`
-	MinPairs  int     `yaml:"min_pairs"`
+	From      string  `yaml:"from,omitempty"`
+	To        string  `yaml:"to,omitempty"`
+	MinChange float64 `yaml:"min_change,omitempty"`
+	Alpha     float64 `yaml:"alpha,omitempty"`
+	MinPairs  int     `yaml:"min_pairs,omitempty"`
 	Pos       Pos     `yaml:"-"`
 }
 
@@ -184,7 +184,7 @@ type Theme struct {
 type Section struct {
 	ID      string `yaml:"id"`
 	Heading Text   `yaml:"heading"`
-	Intro   Text   `yaml:"intro"`
+	Intro   Text   `yaml:"intro,omitempty"`
 	// Relevant is a condition (see Condition) under which the whole
 	// section applies; each question's own condition adds to it.
 	Relevant  string      `yaml:"relevant,omitempty"`
@@ -200,18 +200,18 @@ type Question struct {
 	ID        string    `yaml:"id"`
 	Type      string    `yaml:"type"`
 	Text      Text      `yaml:"text"`
-	Help      Text      `yaml:"help"`
+	Help      Text      `yaml:"help,omitempty"`
 	Waves     []string  `yaml:"waves"`
-	Required  bool      `yaml:"required"`
-	Scale     string    `yaml:"scale"`
-	Reverse   bool      `yaml:"reverse"`
-	Goal      string    `yaml:"goal"`
-	Options   []*Option `yaml:"options"`
-	Min       *float64  `yaml:"min"`
-	Max       *float64  `yaml:"max"`
-	Integer   bool      `yaml:"integer"`
-	Unit      Text      `yaml:"unit"`
-	MaxLength int       `yaml:"max_length"`
+	Required  bool      `yaml:"required,omitempty"`
+	Scale     string    `yaml:"scale,omitempty"`
+	Reverse   bool      `yaml:"reverse,omitempty"`
+	Goal      string    `yaml:"goal,omitempty"`
+	Options   []*Option `yaml:"options,omitempty"`
+	Min       *float64  `yaml:"min,omitempty"`
+	Max       *float64  `yaml:"max,omitempty"`
+	Integer   bool      `yaml:"integer,omitempty"`
+	Unit      Text      `yaml:"unit,omitempty"`
+	MaxLength int       `yaml:"max_length,omitempty"`
 	// Relevant is a condition on earlier answers under which the question
 	// applies (XLSForm's relevant column); empty means always.
 	Relevant string `yaml:"relevant,omitempty"`

@@ -18,14 +18,19 @@ import (
 	"github.com/goccy/go-yaml/parser"
 )
 
-// Problem is one thing wrong with a definition file, at a line.
+// Problem is one thing wrong with a definition file, at a line — or, in
+// a spreadsheet, at a cell ("survey!C14").
 type Problem struct {
 	File    string
 	Line    int
+	Cell    string
 	Message string
 }
 
 func (p Problem) String() string {
+	if p.Cell != "" {
+		return fmt.Sprintf("%s: %s: %s", p.File, p.Cell, p.Message)
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
 	}
@@ -48,6 +53,9 @@ func (ps Problems) sorted() Problems {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].File != ps[j].File {
 			return ps[i].File < ps[j].File
+		}
+		if ps[i].Cell != ps[j].Cell {
+			return cellLess(ps[i].Cell, ps[j].Cell)
 		}
 		return ps[i].Line < ps[j].Line
 	})

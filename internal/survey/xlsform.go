@@ -1,0 +1,1014 @@
+package survey
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// XLSForm is how questionnaires are written in KoboToolbox, ODK,
+// SurveyCTO and Ona: a spreadsheet whose survey sheet has a row per
+// question (type, name, label::English (en), hint, required, relevant,
+// constraint, appearance), whose choices sheet lists the options, and whose
+// settings sheet names the form (form_id, version, default_language).
+// exchangeeval's own concepts go where XLSForm tools ignore them: columns
+// waves, goal, reverse, scale and unit on the survey sheet, and sheets
+// waves, goals and themes. This file turns such sheets, already read into
+// text, into an instrument and back; internal/workbook reads and writes the
+// spreadsheet itself.
+
+// Sheet is one sheet of a spreadsheet as text, the first row its header.
+type Sheet struct {
+	Name string
+	Rows [][]string
+}
+
+// XLSForm sheet names.
+const (
+	SheetSurvey   = "survey"
+	SheetChoices  = "choices"
+	SheetSettings = "settings"
+	SheetWaves    = "waves"
+	SheetGoals    = "goals"
+	SheetThemes   = "themes"
+)
+
+// Question types XLSForm has that exchangeeval does not take, and why a
+// designer would reach for them, so the refusal can say what to do.
+var unsupportedTypes = map[string]string{
+	"begin_repeat": "repeat groups are not supported", "end_repeat": "repeat groups are not supported",
+	"calculate":                 "calculations are not supported",
+	"select_one_from_file":      "choices from a file are not supported: list them on the choices sheet",
+	"select_multiple_from_file": "choices from a file are not supported: list them on the choices sheet",
+	"image":                     "media questions are not supported", "audio": "media questions are not supported", "video": "media questions are not supported",
+	"file": "file uploads are not supported", "background-audio": "media questions are not supported",
+	"geopoint": "location questions are not supported", "geotrace": "location questions are not supported", "geoshape": "location questions are not supported",
+	"date": "date questions are not supported", "time": "time questions are not supported", "datetime": "date questions are not supported",
+	"barcode": "barcode questions are not supported", "range": "range questions are not supported: use a likert list or an integer with a constraint",
+	"rank": "ranking questions are not supported", "acknowledge": "acknowledge questions are not supported",
+	"hidden": "hidden fields are not supported", "xml-external": "external data is not supported", "csv-external": "external data is not supported",
+	"trigger": "trigger questions are not supported",
+}
+
+// metadataTypes are what ODK records by itself (start and end times, the
+// device); a form keeps them, and exchangeeval, which records when each
+// answer was sent, passes over them.
+var metadataTypes = []string{"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit", "start-geopoint"}
+
+// Columns of XLSForm that exchangeeval cannot honour: a value in one is
+// refused rather than silently lost.
+var unsupportedColumns = map[string]string{
+	"calculation":   "calculations are not supported",
+	"choice_filter": "cascading selects (choice_filter) are not supported",
+	"repeat_count":  "repeat groups are not supported",
+	"default":       "default answers are not supported",
+	"read_only":     "read-only questions are not supported",
+	"trigger":       "triggers are not supported",
+	"image":         "media are not supported",
+	"audio":         "media are not supported",
+	"video":         "media are not supported",
+	"big-image":     "media are not supported",
+	"parameters":    "parameters are not supported",
+}
+
+var languageNames = map[string]string{
+	"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch", "pt": "Português", "it": "Italiano",
+	"ar": "العربية", "zh": "中文", "ru": "Русский", "uk": "Українська", "pl": "Polski", "lt": "Lietuvių",
+	"cs": "Čeština", "sv": "Svenska", "ja": "日本語", "ko": "한국어", "he": "עברית", "sr": "Srpski", "el": "Ελληνικά",
+	"hi": "हिन्दी", "ur": "اردو", "nl": "Nederlands", "ga": "Gaeilge",
+}
+
+var (
+	langInParens = regexp.MustCompile(`\(([A-Za-z]{2,3})\)\s*$`)
+	htmlTag      = regexp.MustCompile(`<\s*/?\s*[A-Za-z][A-Za-z0-9]*[^<>]*>`)
+	numericBound = regexp.MustCompile(`^\.\s*(>=|<=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)$`)
+	textBound    = regexp.MustCompile(`^string-length\(\s*\.\s*\)\s*(<=|<)\s*([0-9]+)$`)
+	andWord      = regexp.MustCompile(`(?i)\s+and\s+`)
+)
+
+// languageCode reads the language of a column such as label::English (en),
+// label::fr or label::Français.
+func languageCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if m := langInParens.FindStringSubmatch(s); m != nil {
+		return strings.ToLower(m[1]), true
+	}
+	if langPattern.MatchString(s) {
+		return s, true
+	}
+	for code, name := range languageNames {
+		if strings.EqualFold(name, s) {
+			return code, true
+		}
+	}
+	switch strings.ToLower(s) {
+	case "english":
+		return "en", true
+	case "french", "francais":
+		return "fr", true
+	case "spanish":
+		return "es", true
+	case "german":
+		return "de", true
+	}
+	return "", false
+}
+
+// table is one sheet with its columns found by name.
+type table struct {
+	sheet  string
+	rows   [][]string
+	cols   map[string]int // normalised header → column
+	header []string
+}
+
+func newTable(s *Sheet) *table {
+	t := &table{cols: map[string]int{}}
+	if s == nil || len(s.Rows) == 0 {
+		return t
+	}
+	t.sheet = s.Name
+	t.rows = s.Rows
+	for i, h := range s.Rows[0] {
+		key := normaliseHeader(h)
+		t.header = append(t.header, key)
+		if _, dup := t.cols[key]; !dup && key != "" {
+			t.cols[key] = i
+		}
+	}
+	return t
+}
+
+// normaliseHeader lower-cases a header and writes "list name" as
+// list_name, as XLSForm tools accept both; the language after :: keeps
+// its case (it is matched by languageCode).
+func normaliseHeader(h string) string {
+	h = strings.TrimSpace(h)
+	name, lang, hasLang := strings.Cut(h, "::")
+	name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), " ", "_")
+	if hasLang {
+		return name + "::" + strings.TrimSpace(lang)
+	}
+	return name
+}
+
+func (t *table) get(r int, key string) string {
+	c, ok := t.cols[key]
+	if !ok || r >= len(t.rows) || c >= len(t.rows[r]) {
+		return ""
+	}
+	return strings.TrimSpace(t.rows[r][c])
+}
+
+func (t *table) empty(r int) bool {
+	for _, v := range t.rows[r] {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// CellName is a cell's spreadsheet name: column (0-based) and row
+// (0-based) to "C14".
+func CellName(col, row int) string {
+	name := ""
+	for c := col + 1; c > 0; c = (c - 1) / 26 {
+		name = string(rune('A'+(c-1)%26)) + name
+	}
+	return name + strconv.Itoa(row+1)
+}
+
+// cellLess orders cells sheet by sheet, then by row, then column.
+func cellLess(a, b string) bool {
+	sa, ca, _ := strings.Cut(a, "!")
+	sb, cb, _ := strings.Cut(b, "!")
+	if sa != sb {
+		return sa < sb
+	}
+	ra, rb := rowOf(ca), rowOf(cb)
+	if ra != rb {
+		return ra < rb
+	}
+	return len(ca) < len(cb) || len(ca) == len(cb) && ca < cb
+}
+
+func rowOf(cell string) int {
+	n, _ := strconv.Atoi(strings.TrimLeft(cell, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	return n
+}
+
+// xlsformReader turns sheets into an instrument. Every element's Pos
+// holds, instead of lines, indexes into cells, so the definition check
+// shared with YAML files reports "survey!C14".
+type xlsformReader struct {
+	name  string
+	cells []string
+	probs Problems
+	langs []string
+	base  string
+}
+
+// at records a cell and returns its index, used as a line number.
+func (x *xlsformReader) at(t *table, row int, key string) int {
+	c, ok := t.cols[key]
+	if !ok {
+		c = 0
+	}
+	x.cells = append(x.cells, t.sheet+"!"+CellName(c, row))
+	return len(x.cells) - 1
+}
+
+func (x *xlsformReader) fail(t *table, row int, key, format string, args ...any) {
+	x.probs = append(x.probs, Problem{File: x.name, Line: 1, Cell: x.cells[x.at(t, row, key)], Message: fmt.Sprintf(format, args...)})
+}
+
+// text reads a multilingual column (label, hint, …): label::English (en)
+// per language, or a plain label in the base language.
+func (x *xlsformReader) text(t *table, row int, prefix string, pos *Pos, key string) Text {
+	out := Text{}
+	for i, h := range t.header {
+		name, lang, hasLang := strings.Cut(h, "::")
+		if name != prefix || i >= len(t.rows[row]) {
+			continue
+		}
+		v := strings.TrimSpace(t.rows[row][i])
+		if v == "" {
+			continue
+		}
+		code := x.base
+		if hasLang {
+			code, _ = languageCode(lang)
+		}
+		if code == "" {
+			continue // reported once, with the header
+		}
+		if htmlTag.MatchString(v) {
+			x.probs = append(x.probs, Problem{File: x.name, Line: 1, Cell: t.sheet + "!" + CellName(i, row),
+				Message: fmt.Sprintf("%s %q has HTML (%s): labels are plain text, and a delegate would see the tag as typed", h, v, htmlTag.FindString(v))})
+			continue
+		}
+		out[code] = v
+		if pos != nil {
+			if _, seen := pos.Lines[key]; !seen {
+				x.cells = append(x.cells, t.sheet+"!"+CellName(i, row))
+				pos.Lines[key] = len(x.cells) - 1
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func newPos(line int) Pos { return Pos{Line: line, Lines: map[string]int{}} }
+
+func (x *xlsformReader) yesNo(t *table, row int, key string) bool {
+	switch strings.ToLower(t.get(row, key)) {
+	case "", "no", "false", "false()", "0":
+		return false
+	case "yes", "true", "true()", "1":
+		return true
+	}
+	x.fail(t, row, key, "%s %q: write yes or no", key, t.get(row, key))
+	return false
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		out = append(out, strings.TrimSpace(f))
+	}
+	return out
+}
+
+// FromXLSForm reads an instrument from an XLSForm's sheets. name is the
+// file's, used in problems ("FORM.xlsx: survey!C14: …"). Everything it
+// cannot honour is a problem, and with any problem no instrument is
+// returned.
+func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
+	x := &xlsformReader{name: name, cells: []string{""}}
+	find := func(n string) *Sheet {
+		for i := range sheets {
+			if strings.EqualFold(strings.TrimSpace(sheets[i].Name), n) {
+				return &sheets[i]
+			}
+		}
+		return nil
+	}
+	survey, choices, settings := find(SheetSurvey), find(SheetChoices), find(SheetSettings)
+	if survey == nil || len(survey.Rows) == 0 {
+		var names []string
+		for _, s := range sheets {
+			names = append(names, s.Name)
+		}
+		return nil, Problems{{File: name, Message: fmt.Sprintf("this is not an XLSForm: it has no survey sheet (its sheets: %s); an XLSForm has the sheets survey, choices and settings", strings.Join(names, ", "))}}
+	}
+	st := newTable(survey)
+	if _, ok := st.cols["type"]; !ok {
+		return nil, Problems{{File: name, Cell: "survey!A1", Message: "the survey sheet has no type column: is this an XLSForm? Its first row names the columns: type, name, label, …"}}
+	}
+	if _, ok := st.cols["name"]; !ok {
+		return nil, Problems{{File: name, Cell: "survey!A1", Message: "the survey sheet has no name column"}}
+	}
+	in := &Instrument{Scales: map[string]*Scale{}, Pos: newPos(1)}
+
+	// Settings: the form's id, version, base language and title.
+	set := newTable(settings)
+	if settings == nil || len(set.rows) < 2 {
+		x.probs = append(x.probs, Problem{File: name, Message: "no settings sheet with a row of values: it gives form_id, version and default_language"})
+		set = &table{sheet: SheetSettings, cols: map[string]int{}, rows: [][]string{{}, {}}}
+	}
+	if dl := set.get(1, "default_language"); dl != "" {
+		code, ok := languageCode(dl)
+		if !ok {
+			x.fail(set, 1, "default_language", "default_language %q: write a language as Name (code), e.g. English (en)", dl)
+		}
+		x.base = code
+	}
+	// Languages: the base first, then each language a label column names.
+	var langs []string
+	for _, t := range []*table{st, newTable(choices)} {
+		for i, h := range t.header {
+			head, lang, ok := strings.Cut(h, "::")
+			if !ok || !slices.Contains([]string{"label", "hint"}, head) {
+				continue
+			}
+			code, ok := languageCode(lang)
+			if !ok {
+				x.probs = append(x.probs, Problem{File: name, Line: 1, Cell: t.sheet + "!" + CellName(i, 0),
+					Message: fmt.Sprintf("column %s: write the language as Name (code), e.g. label::English (en)", t.rows[0][i])})
+				continue
+			}
+			if !slices.Contains(langs, code) {
+				langs = append(langs, code)
+			}
+		}
+	}
+	if x.base == "" {
+		x.base = "en"
+		if len(langs) > 0 {
+			x.base = langs[0]
+		}
+	}
+	in.Languages = append([]string{x.base}, slices.DeleteFunc(langs, func(l string) bool { return l == x.base })...)
+	x.langs = in.Languages
+
+	in.ID = set.get(1, "form_id")
+	in.Pos.Lines["id"] = x.at(set, 1, "form_id")
+	in.Pos.Lines["version"] = x.at(set, 1, "version")
+	in.Pos.Lines["languages"] = x.at(set, 1, "default_language")
+	if v := set.get(1, "version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			x.fail(set, 1, "version", "version %q: exchangeeval numbers versions with whole numbers (1, 2, … or a date such as 2024051301)", v)
+		}
+		in.Version = n
+	} else {
+		in.Version = 1
+	}
+	// form_title is the base language's; title::Français (fr) and the
+	// like, columns of exchangeeval's, give the others.
+	in.Title = x.text(set, 1, "form_title", &in.Pos, "title")
+	for l, v := range x.text(set, 1, "title", &in.Pos, "title") {
+		if in.Title == nil {
+			in.Title = Text{}
+		}
+		if in.Title[l] == "" {
+			in.Title[l] = v
+		}
+	}
+	if in.Pos.Lines["title"] == 0 {
+		in.Pos.Lines["title"] = x.at(set, 1, "form_title")
+	}
+	in.Description = x.text(set, 1, "description", &in.Pos, "description")
+	in.QuoteConsent = set.get(1, "quote_consent")
+	in.Pos.Lines["quote_consent"] = x.at(set, 1, "quote_consent")
+
+	x.readWaves(in, find(SheetWaves))
+	x.readGoals(in, find(SheetGoals))
+	x.readThemes(in, find(SheetThemes))
+	lists := x.readChoices(choices)
+	x.readSurvey(in, st, lists)
+	if len(in.Scales) == 0 {
+		in.Scales = nil
+	}
+	if len(x.probs) > 0 {
+		return nil, x.probs.sorted()
+	}
+
+	// The definition check YAML files get, with cells for lines.
+	check(in, func(line int, format string, args ...any) {
+		p := Problem{File: name, Line: 1, Message: fmt.Sprintf(format, args...)}
+		if line > 0 && line < len(x.cells) {
+			p.Cell = x.cells[line]
+		}
+		x.probs = append(x.probs, p)
+	})
+	if len(x.probs) > 0 {
+		return nil, x.probs.sorted()
+	}
+	// Stored and hashed in its canonical YAML, like any instrument.
+	data, err := in.Canonical()
+	if err != nil {
+		return nil, Problems{{File: name, Message: err.Error()}}
+	}
+	out, probs := Parse(name, data)
+	if probs != nil {
+		return nil, probs
+	}
+	sum := sha256.Sum256(data)
+	out.Hash = hex.EncodeToString(sum[:])
+	return out, nil
+}
+
+func (x *xlsformReader) readWaves(in *Instrument, s *Sheet) {
+	if s == nil {
+		x.probs = append(x.probs, Problem{File: x.name, Message: "no waves sheet: list the rounds of questions (e.g. pre, post, follow-up) on a sheet named waves, with columns name and label"})
+		return
+	}
+	t := newTable(s)
+	for r := 1; r < len(t.rows); r++ {
+		if t.empty(r) {
+			continue
+		}
+		w := &Wave{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
+		w.Pos.Lines["id"] = w.Pos.Line
+		w.Title = x.text(t, r, "label", &w.Pos, "title")
+		if w.Title == nil {
+			w.Pos.Lines["title"] = x.at(t, r, "label")
+		}
+		w.Intro = x.text(t, r, "intro", &w.Pos, "intro")
+		for _, kind := range MessageKinds {
+			subject := x.text(t, r, kind+"_subject", nil, "")
+			body := x.text(t, r, kind+"_body", nil, "")
+			if subject == nil && body == nil {
+				continue
+			}
+			if w.Messages == nil {
+				w.Messages = map[string]*Message{}
+			}
+			m := &Message{Subject: subject, Body: body, Pos: newPos(x.at(t, r, kind+"_subject"))}
+			m.Pos.Lines["subject"], m.Pos.Lines["body"] = m.Pos.Line, x.at(t, r, kind+"_body")
+			w.Messages[kind] = m
+		}
+		in.Waves = append(in.Waves, w)
+	}
+	in.Pos.Lines["waves"] = x.at(t, 0, "name")
+}
+
+func (x *xlsformReader) readGoals(in *Instrument, s *Sheet) {
+	if s == nil {
+		return
+	}
+	t := newTable(s)
+	for r := 1; r < len(t.rows); r++ {
+		if t.empty(r) {
+			continue
+		}
+		g := &Goal{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
+		g.Pos.Lines["id"] = g.Pos.Line
+		g.Title = x.text(t, r, "label", &g.Pos, "title")
+		g.Description = x.text(t, r, "description", &g.Pos, "description")
+		c := &g.Criterion
+		c.Pos = newPos(x.at(t, r, "from"))
+		g.Pos.Lines["criterion"] = c.Pos.Line
+		c.From, c.To = t.get(r, "from"), t.get(r, "to")
+		c.Pos.Lines["from"], c.Pos.Lines["to"] = c.Pos.Line, x.at(t, r, "to")
+		for _, f := range []struct {
+			key string
+			set func(float64)
+		}{
+			{"min_change", func(v float64) { c.MinChange = v }},
+			{"alpha", func(v float64) { c.Alpha = v }},
+			{"min_pairs", func(v float64) { c.MinPairs = int(v) }},
+		} {
+			c.Pos.Lines[f.key] = x.at(t, r, f.key)
+			if v := t.get(r, f.key); v != "" {
+				n, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+				if err != nil || (f.key == "min_pairs" && n != float64(int(n))) {
+					x.fail(t, r, f.key, "%s %q is not a number", f.key, v)
+					continue
+				}
+				f.set(n)
+			}
+		}
+		in.Goals = append(in.Goals, g)
+	}
+}
+
+func (x *xlsformReader) readThemes(in *Instrument, s *Sheet) {
+	if s == nil {
+		return
+	}
+	t := newTable(s)
+	for r := 1; r < len(t.rows); r++ {
+		if t.empty(r) {
+			continue
+		}
+		th := &Theme{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
+		th.Pos.Lines["id"] = th.Pos.Line
+		th.Label = x.text(t, r, "label", &th.Pos, "label")
+		for lang, list := range x.text(t, r, "patterns", &th.Pos, "patterns") {
+			if th.Patterns == nil {
+				th.Patterns = map[string][]string{}
+			}
+			for _, p := range strings.FieldsFunc(list, func(r rune) bool { return r == ';' || r == '\n' }) {
+				if p = strings.TrimSpace(p); p != "" {
+					th.Patterns[lang] = append(th.Patterns[lang], p)
+				}
+			}
+		}
+		in.Themes = append(in.Themes, th)
+	}
+}
+
+// choiceList is one list of the choices sheet.
+type choiceList struct {
+	name    string
+	row     int // first row, for problems
+	options []*Option
+}
+
+func (x *xlsformReader) readChoices(s *Sheet) map[string]*choiceList {
+	lists := map[string]*choiceList{}
+	if s == nil {
+		return lists
+	}
+	t := newTable(s)
+	for col := range unsupportedColumns {
+		if _, ok := t.cols[col]; ok {
+			for r := 1; r < len(t.rows); r++ {
+				if t.get(r, col) != "" {
+					x.fail(t, r, col, "%s", unsupportedColumns[col])
+				}
+			}
+		}
+	}
+	for key := range t.cols {
+		if strings.HasPrefix(key, "media::") || strings.HasPrefix(key, "image::") || strings.HasPrefix(key, "audio::") || strings.HasPrefix(key, "video::") {
+			for r := 1; r < len(t.rows); r++ {
+				if t.get(r, key) != "" {
+					x.fail(t, r, key, "media are not supported")
+				}
+			}
+		}
+	}
+	for r := 1; r < len(t.rows); r++ {
+		if t.empty(r) {
+			continue
+		}
+		ln := t.get(r, "list_name")
+		if ln == "" {
+			x.fail(t, r, "list_name", "a choice without a list_name")
+			continue
+		}
+		l := lists[ln]
+		if l == nil {
+			l = &choiceList{name: ln, row: r}
+			lists[ln] = l
+		}
+		o := &Option{Code: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
+		o.Pos.Lines["code"] = o.Pos.Line
+		o.Label = x.text(t, r, "label", &o.Pos, "label")
+		if o.Label == nil {
+			o.Pos.Lines["label"] = x.at(t, r, "label")
+		}
+		l.options = append(l.options, o)
+	}
+	return lists
+}
+
+// likertPoints returns k when a list's choices are named 1, 2, … k.
+func likertPoints(l *choiceList) int {
+	for i, o := range l.options {
+		if o.Code != strconv.Itoa(i+1) {
+			return 0
+		}
+	}
+	return len(l.options)
+}
+
+func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*choiceList) {
+	for key := range t.cols {
+		head, _, _ := strings.Cut(key, "::")
+		if why, ok := unsupportedColumns[head]; ok || head == "media" {
+			if !ok {
+				why = "media are not supported"
+			}
+			for r := 1; r < len(t.rows); r++ {
+				if t.get(r, key) != "" {
+					x.fail(t, r, key, "%s", why)
+				}
+			}
+		}
+	}
+	var (
+		sec      *Section // the open group
+		implicit *Section // questions outside any group
+		nImplied int
+	)
+	for r := 1; r < len(t.rows); r++ {
+		if t.empty(r) {
+			continue
+		}
+		typ := strings.Join(strings.Fields(strings.ToLower(t.get(r, "type"))), " ")
+		name := t.get(r, "name")
+		word, list, _ := strings.Cut(typ, " ")
+		if (word == "begin" || word == "end") && (list == "group" || list == "repeat") {
+			word, list = word+"_"+list, "" // "begin group" is "begin_group"
+		}
+		switch {
+		case typ == "":
+			x.fail(t, r, "type", "row %d has no type (every row of the survey sheet is a question, a note or a group)", r+1)
+		case word == "begin_group":
+			if sec != nil {
+				x.fail(t, r, "type", "groups inside groups are not supported: end group %q first", sec.ID)
+				continue
+			}
+			sec = &Section{ID: name, Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant")}
+			sec.Pos.Lines["id"] = sec.Pos.Line
+			sec.Pos.Lines["relevant"] = x.at(t, r, "relevant")
+			sec.Heading = x.text(t, r, "label", &sec.Pos, "heading")
+			if sec.Heading == nil {
+				sec.Pos.Lines["heading"] = x.at(t, r, "label")
+			}
+			in.Sections = append(in.Sections, sec)
+			implicit = nil
+		case word == "end_group":
+			if sec == nil {
+				x.fail(t, r, "type", "end_group without a begin_group")
+			}
+			sec = nil
+		case word == "note":
+			target := sec
+			if target == nil || len(target.Questions) > 0 || t.get(r, "relevant") != "" {
+				x.fail(t, r, "type", "a note is taken only as the first row of a group, without relevant, where it becomes the group's introduction; move it there or make it a question's hint")
+				continue
+			}
+			note := x.text(t, r, "label", &target.Pos, "intro")
+			for l, v := range note {
+				if target.Intro == nil {
+					target.Intro = Text{}
+				}
+				if target.Intro[l] != "" {
+					v = target.Intro[l] + "\n\n" + v
+				}
+				target.Intro[l] = v
+			}
+		case slices.Contains(metadataTypes, word):
+			// Recorded by ODK itself; exchangeeval records when answers
+			// are sent.
+		case unsupportedTypes[word] != "":
+			x.fail(t, r, "type", "%s", unsupportedTypes[word])
+		case strings.HasSuffix(typ, " or_other"):
+			x.fail(t, r, "type", "or_other is not supported: add an option other and a text question with relevant selected(${%s}, 'other')", name)
+		case word == "select_one" || word == "select_multiple" || word == "integer" || word == "decimal" || word == "text":
+			target := sec
+			if target == nil {
+				if implicit == nil {
+					nImplied++
+					id := "questions"
+					if nImplied > 1 {
+						id = fmt.Sprintf("questions-%d", nImplied)
+					}
+					implicit = &Section{ID: id, Heading: in.Title, Pos: newPos(x.at(t, r, "type"))}
+					in.Sections = append(in.Sections, implicit)
+				}
+				target = implicit
+			}
+			if q := x.question(in, t, r, word, list, lists); q != nil {
+				target.Questions = append(target.Questions, q)
+			}
+		default:
+			x.fail(t, r, "type", "type %q is not an XLSForm question type exchangeeval knows (select_one, select_multiple, integer, decimal, text, note, begin_group, end_group)", typ)
+		}
+	}
+	if sec != nil {
+		x.fail(t, len(t.rows)-1, "type", "group %q has no end_group", sec.ID)
+	}
+	in.Pos.Lines["sections"] = x.at(t, 0, "type")
+}
+
+func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list string, lists map[string]*choiceList) *Question {
+	q := &Question{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant")}
+	for _, k := range []string{"id", "waves", "required", "scale", "reverse", "goal", "relevant"} {
+		col := map[string]string{"id": "name"}[k]
+		if col == "" {
+			col = k
+		}
+		q.Pos.Lines[k] = x.at(t, r, col)
+	}
+	q.Pos.Lines["type"], q.Pos.Lines["options"] = x.at(t, r, "type"), x.at(t, r, "type")
+	q.Text = x.text(t, r, "label", &q.Pos, "text")
+	if q.Text == nil {
+		q.Pos.Lines["text"] = x.at(t, r, "label")
+	}
+	q.Help = x.text(t, r, "hint", &q.Pos, "help")
+	q.Unit = x.text(t, r, "unit", &q.Pos, "unit")
+	q.Required = x.yesNo(t, r, "required")
+	q.Reverse = x.yesNo(t, r, "reverse")
+	q.Goal = t.get(r, "goal")
+	if w := t.get(r, "waves"); w != "" {
+		q.Waves = splitList(w)
+	} else {
+		q.Waves = in.WaveIDs() // every wave, as a plain XLSForm asks every question
+	}
+	constraint := t.get(r, "constraint")
+	q.Pos.Lines["min"], q.Pos.Lines["max"], q.Pos.Lines["max_length"] = x.at(t, r, "constraint"), x.at(t, r, "constraint"), x.at(t, r, "constraint")
+	switch word {
+	case "select_one", "select_multiple":
+		l := lists[list]
+		if list == "" {
+			x.fail(t, r, "type", "%s needs a choice list: %s LIST", word, word)
+			return nil
+		}
+		if l == nil {
+			x.fail(t, r, "type", "choice list %q is not on the choices sheet", list)
+			return nil
+		}
+		if constraint != "" {
+			x.fail(t, r, "constraint", "constraints on choice questions are not supported")
+		}
+		likertAsked := strings.Contains(strings.ToLower(t.get(r, "appearance")), "likert") || t.get(r, "scale") != ""
+		points := likertPoints(l)
+		switch {
+		case word == "select_one" && (likertAsked || points >= 2) && points >= 2:
+			q.Type = TypeLikert
+			q.Scale = t.get(r, "scale")
+			if q.Scale == "" {
+				q.Scale = l.name
+			}
+			sc := &Scale{Points: points, Labels: map[string][]string{}, Pos: newPos(q.Pos.Lines["type"])}
+			sc.Pos.Lines["labels"] = l.options[0].Pos.Line
+			for _, lang := range x.langs {
+				for i, o := range l.options {
+					if v := o.Label[lang]; v != "" {
+						if sc.Labels[lang] == nil {
+							sc.Labels[lang] = make([]string, points)
+						}
+						sc.Labels[lang][i] = v
+					}
+				}
+			}
+			if old, ok := in.Scales[q.Scale]; ok && !sameScale(old, sc) {
+				x.fail(t, r, "scale", "scale %q is used with two different choice lists", q.Scale)
+			}
+			in.Scales[q.Scale] = sc
+		case likertAsked:
+			x.fail(t, r, "type", "a likert question needs a list whose choices are named 1, 2, … (list %q is not)", list)
+			return nil
+		case word == "select_one":
+			q.Type = TypeSingle
+		default:
+			q.Type = TypeMulti
+		}
+		if q.Type != TypeLikert {
+			for _, o := range l.options {
+				c := *o
+				q.Options = append(q.Options, &c)
+			}
+		}
+	case "integer", "decimal":
+		q.Type, q.Integer = TypeNumber, word == "integer"
+		if constraint != "" {
+			x.numberBounds(t, r, q, constraint)
+		}
+	case "text":
+		q.Type = TypeText
+		if constraint != "" {
+			m := textBound.FindStringSubmatch(constraint)
+			if m == nil {
+				x.fail(t, r, "constraint", "constraint %q: a text question takes only a length limit, string-length(.) <= 500", constraint)
+			} else {
+				n, _ := strconv.Atoi(m[2])
+				if m[1] == "<" {
+					n--
+				}
+				q.MaxLength = n
+			}
+		}
+	}
+	return q
+}
+
+func sameScale(a, b *Scale) bool {
+	if a.Points != b.Points || len(a.Labels) != len(b.Labels) {
+		return false
+	}
+	for l, ls := range a.Labels {
+		if !slices.Equal(ls, b.Labels[l]) {
+			return false
+		}
+	}
+	return true
+}
+
+// numberBounds reads ". >= 0 and . <= 60" into min and max.
+func (x *xlsformReader) numberBounds(t *table, r int, q *Question, constraint string) {
+	for _, term := range andWord.Split(strings.TrimSpace(constraint), -1) {
+		m := numericBound.FindStringSubmatch(strings.Trim(strings.TrimSpace(term), "()"))
+		if m == nil {
+			x.fail(t, r, "constraint", "constraint %q: only bounds are supported, such as . >= 0 and . <= 60", constraint)
+			return
+		}
+		v, _ := strconv.ParseFloat(m[2], 64)
+		switch m[1] {
+		case ">", "<":
+			if !q.Integer || v != float64(int64(v)) {
+				x.fail(t, r, "constraint", "constraint %q: a strict bound (%s) is taken on whole numbers only; write %s=", constraint, m[1], m[1])
+				return
+			}
+			if m[1] == ">" {
+				v++
+			} else {
+				v--
+			}
+		}
+		if strings.HasPrefix(m[1], ">") {
+			q.Min = &v
+		} else {
+			q.Max = &v
+		}
+	}
+}
+
+// ToXLSForm writes an instrument as XLSForm sheets: survey, choices,
+// settings, and exchangeeval's waves, goals and themes. FromXLSForm reads
+// them back to the same instrument (the same canonical YAML).
+func ToXLSForm(in *Instrument) []Sheet {
+	base := in.BaseLanguage()
+	col := func(prefix, lang string) string {
+		name := languageNames[lang]
+		if name == "" {
+			name = lang
+		}
+		return fmt.Sprintf("%s::%s (%s)", prefix, name, lang)
+	}
+	texts := func(prefix string) []string {
+		out := make([]string, len(in.Languages))
+		for i, l := range in.Languages {
+			out[i] = col(prefix, l)
+		}
+		return out
+	}
+	values := func(t Text) []string {
+		out := make([]string, len(in.Languages))
+		for i, l := range in.Languages {
+			out[i] = t[l]
+		}
+		return out
+	}
+	num := func(f float64) string {
+		if f == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return ""
+	}
+
+	// survey
+	head := slices.Concat([]string{"type", "name"}, texts("label"), texts("hint"),
+		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale"}, texts("unit"))
+	survey := [][]string{head}
+	row := func(cells ...[]string) { survey = append(survey, slices.Concat(cells...)) }
+	blank := func(n int) []string { return make([]string, n) }
+	nl := len(in.Languages)
+
+	// choices: a list per scale, then per question, reusing identical ones
+	choices := [][]string{slices.Concat([]string{"list_name", "name"}, texts("label"))}
+	for _, name := range sortedKeys(in.Scales) {
+		sc := in.Scales[name]
+		for p := 1; p <= sc.Points; p++ {
+			labels := make([]string, nl)
+			for i, l := range in.Languages {
+				if ls := sc.Labels[l]; p <= len(ls) {
+					labels[i] = ls[p-1]
+				}
+			}
+			choices = append(choices, slices.Concat([]string{name, strconv.Itoa(p)}, labels))
+		}
+	}
+	listOf := map[string]string{} // options' content → list name
+	listName := func(q *Question) string {
+		var key strings.Builder
+		for _, o := range q.Options {
+			key.WriteString(o.Code + "\x00" + strings.Join(values(o.Label), "\x00") + "\x01")
+		}
+		if n, ok := listOf[key.String()]; ok {
+			return n
+		}
+		name := q.ID
+		if _, clash := in.Scales[name]; clash {
+			name += "_options"
+		}
+		listOf[key.String()] = name
+		for _, o := range q.Options {
+			choices = append(choices, slices.Concat([]string{name, o.Code}, values(o.Label)))
+		}
+		return name
+	}
+
+	allWaves := strings.Join(in.WaveIDs(), " ")
+	for _, s := range in.Sections {
+		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant, "", "", "", "", "", ""}, blank(nl))
+		if len(s.Intro) > 0 {
+			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(8), blank(nl))
+		}
+		for _, q := range s.Questions {
+			var typ, constraint, appearance string
+			switch q.Type {
+			case TypeLikert:
+				typ, appearance = "select_one "+q.Scale, "likert"
+			case TypeSingle:
+				typ = "select_one " + listName(q)
+			case TypeMulti:
+				typ = "select_multiple " + listName(q)
+			case TypeNumber:
+				typ = "decimal"
+				if q.Integer {
+					typ = "integer"
+				}
+				var bounds []string
+				if q.Min != nil {
+					bounds = append(bounds, ". >= "+strconv.FormatFloat(*q.Min, 'f', -1, 64))
+				}
+				if q.Max != nil {
+					bounds = append(bounds, ". <= "+strconv.FormatFloat(*q.Max, 'f', -1, 64))
+				}
+				constraint = strings.Join(bounds, " and ")
+			case TypeText:
+				typ = "text"
+				if q.MaxLength > 0 {
+					constraint = fmt.Sprintf("string-length(.) <= %d", q.MaxLength)
+				}
+			}
+			waves := strings.Join(q.Waves, " ")
+			if waves == allWaves {
+				waves = ""
+			}
+			row([]string{typ, q.ID}, values(q.Text), values(q.Help),
+				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale}, values(q.Unit))
+		}
+		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(8), blank(nl))
+	}
+
+	settings := [][]string{
+		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts("title")[1:], texts("description"), []string{"quote_consent"}),
+		slices.Concat([]string{in.ID, strconv.Itoa(in.Version), fmt.Sprintf("%s (%s)", cmpOr(languageNames[base], base), base), in.Title[base]},
+			values(in.Title)[1:], values(in.Description), []string{in.QuoteConsent}),
+	}
+
+	waveHead := slices.Concat([]string{"name"}, texts("label"), texts("intro"))
+	for _, kind := range MessageKinds {
+		waveHead = slices.Concat(waveHead, texts(kind+"_subject"), texts(kind+"_body"))
+	}
+	waves := [][]string{waveHead}
+	for _, w := range in.Waves {
+		r := slices.Concat([]string{w.ID}, values(w.Title), values(w.Intro))
+		for _, kind := range MessageKinds {
+			m := w.Messages[kind]
+			if m == nil {
+				m = &Message{}
+			}
+			r = slices.Concat(r, values(m.Subject), values(m.Body))
+		}
+		waves = append(waves, r)
+	}
+
+	goals := [][]string{slices.Concat([]string{"name"}, texts("label"), texts("description"), []string{"from", "to", "min_change", "alpha", "min_pairs"})}
+	for _, g := range in.Goals {
+		c := g.Criterion
+		goals = append(goals, slices.Concat([]string{g.ID}, values(g.Title), values(g.Description),
+			[]string{c.From, c.To, num(c.MinChange), num(c.Alpha), num(float64(c.MinPairs))}))
+	}
+
+	themes := [][]string{slices.Concat([]string{"name"}, texts("label"), texts("patterns"))}
+	for _, th := range in.Themes {
+		patterns := make([]string, nl)
+		for i, l := range in.Languages {
+			patterns[i] = strings.Join(th.Patterns[l], "; ")
+		}
+		themes = append(themes, slices.Concat([]string{th.ID}, values(th.Label), patterns))
+	}
+
+	return []Sheet{{SheetSurvey, survey}, {SheetChoices, choices}, {SheetSettings, settings},
+		{SheetWaves, waves}, {SheetGoals, goals}, {SheetThemes, themes}}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,169 @@
+package workbook
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// MaxFormBytes bounds an XLSForm file. A questionnaire of a thousand
+// questions in three languages is well under 1 MB; a bigger file is not a
+// questionnaire, and reading it would only cost memory.
+const MaxFormBytes = 5 << 20
+
+// maxFormRows bounds each sheet of a form, for the same reason.
+const maxFormRows = 20000
+
+// The sheets a form is read from; others (a designer's notes) are left.
+var formSheets = []string{survey.SheetSurvey, survey.SheetChoices, survey.SheetSettings, survey.SheetWaves, survey.SheetGoals, survey.SheetThemes}
+
+// ReadXLSForm reads the sheets of an XLSForm as text. What is wrong with the
+// file as a spreadsheet — too big, not an .xlsx, a formula where text is
+// expected — comes back as problems naming the file and the cell; what is
+// wrong with it as a questionnaire is survey.FromXLSForm's to say.
+func ReadXLSForm(name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
+	fail := func(cell, format string, args ...any) survey.Problems {
+		return survey.Problems{{File: name, Cell: cell, Message: fmt.Sprintf(format, args...)}}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFormBytes+1))
+	if err != nil {
+		return nil, fail("", "cannot read the file: %v", err)
+	}
+	if len(data) > MaxFormBytes {
+		return nil, fail("", "the file is over %d MB: an XLSForm questionnaire is far smaller; is this the right file?", MaxFormBytes>>20)
+	}
+	if !bytes.HasPrefix(data, zipMagic) {
+		what := "it is not an Excel workbook (.xlsx)"
+		switch {
+		case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+			what = "it is an old Excel file (.xls): save it as .xlsx"
+		case bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")):
+			what = "it is XML or HTML, not a spreadsheet: upload the XLSForm (.xlsx), not the converted form"
+		}
+		return nil, fail("", "%s", what)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, fail("", "it is not a readable Excel workbook (.xlsx): %v", err)
+	}
+	defer f.Close()
+	var (
+		sheets []survey.Sheet
+		probs  survey.Problems
+	)
+	for _, sheet := range f.GetSheetList() {
+		if !isFormSheet(sheet) {
+			continue
+		}
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			probs = append(probs, fail(sheet+"!A1", "the sheet cannot be read: %v", err)...)
+			continue
+		}
+		if len(rows) > maxFormRows {
+			probs = append(probs, fail(sheet+"!A1", "the sheet has %d rows; a form has at most %d", len(rows), maxFormRows)...)
+			continue
+		}
+		// A formula's value is whatever the spreadsheet last calculated:
+		// the form would change with the next recalculation, so only
+		// typed text is taken.
+		for r, row := range rows {
+			for c := range row {
+				cell := survey.CellName(c, r)
+				if formula, _ := f.GetCellFormula(sheet, cell); formula != "" {
+					probs = append(probs, fail(sheet+"!"+cell, "a formula (=%s): type the text itself; exchangeeval takes what is typed, not what a spreadsheet calculates", formula)...)
+				}
+			}
+		}
+		sheets = append(sheets, survey.Sheet{Name: strings.ToLower(strings.TrimSpace(sheet)), Rows: rows})
+	}
+	if probs != nil {
+		return nil, probs
+	}
+	return sheets, nil
+}
+
+func isFormSheet(name string) bool {
+	for _, s := range formSheets {
+		if strings.EqualFold(strings.TrimSpace(name), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteXLSForm writes sheets (survey.ToXLSForm's) as an .xlsx file that
+// KoboToolbox, ODK and LibreOffice open: a bold, frozen header row and
+// wide label columns, every cell text.
+func WriteXLSForm(w io.Writer, sheets []survey.Sheet) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DCE6F1"}, Pattern: 1}})
+	if err != nil {
+		return err
+	}
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	if err != nil {
+		return err
+	}
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.Name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(s.Name); err != nil {
+			return err
+		}
+		for r, row := range s.Rows {
+			cells := make([]any, len(row))
+			for c, v := range row {
+				cells[c] = v
+			}
+			if err := f.SetSheetRow(s.Name, survey.CellName(0, r), &cells); err != nil {
+				return err
+			}
+		}
+		if len(s.Rows) == 0 {
+			continue
+		}
+		last := survey.CellName(len(s.Rows[0])-1, 0)
+		if err := f.SetCellStyle(s.Name, "A1", last, bold); err != nil {
+			return err
+		}
+		for c, h := range s.Rows[0] {
+			col := strings.TrimRight(survey.CellName(c, 0), "1")
+			width := 14.0
+			if isLongText(h) {
+				width = 45
+				if len(s.Rows) > 1 {
+					if err := f.SetColStyle(s.Name, col, wrap); err != nil {
+						return err
+					}
+				}
+			}
+			if err := f.SetColWidth(s.Name, col, col, width); err != nil {
+				return err
+			}
+		}
+		if err := f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// isLongText tells the columns that hold sentences.
+func isLongText(header string) bool {
+	for _, p := range []string{"label", "hint", "intro", "description", "patterns", "_body", "form_title", "title", "relevant"} {
+		if strings.HasPrefix(header, p) || strings.Contains(header, p+"::") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,338 @@
+package workbook_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// kobo is an XLSForm as a designer writes it in KoboToolbox or ODK, with
+// every construct exchangeeval takes: groups (one with a note as its
+// introduction, one with a condition), questions outside any group,
+// select_one and select_multiple with shared lists, a Likert list (codes
+// 1…5, appearance likert), integer and decimal with bounds, text with a
+// length limit, hints, required in both spellings, conditions, ODK's
+// start/end metadata, labels in English and French; and exchangeeval's
+// columns and sheets (waves, goal, reverse, unit; waves, goals, themes).
+func kobo() map[string][][]string {
+	return map[string][][]string{
+		"survey": {
+			{"type", "name", "label::English (en)", "label::Français (fr)", "hint::English (en)", "required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "unit::English (en)"},
+			{"start", "start"},
+			{"end", "end"},
+			{"begin_group", "visit", "Your visit", "Votre visite", "", "", "", "", "field-list"},
+			{"note", "visit_note", "Tell us about the host agency.", "Parlez-nous de la structure d'accueil."},
+			{"select_one yes_no", "visited", "Did you visit a host agency?", "Avez-vous visité une structure d'accueil ?", "", "true", "", "", "", "pre post"},
+			{"select_one agree", "rating", "The visit was useful.", "La visite a été utile.", "Think of the whole day.", "yes", "${visited} = 'yes'", "", "likert", "pre post", "g1"},
+			{"select_one agree", "rating_rev", "Visits waste time.", "Les visites font perdre du temps.", "", "", "${visited} = 'yes'", "", "likert", "pre post", "g1", "yes"},
+			{"select_multiple areas", "areas", "Areas", "Domaines", "", "", "", "", "", "pre"},
+			{"text", "why_not", "Why not?", "Pourquoi pas ?", "", "", "${visited} = 'no'", "string-length(.) <= 500", "", "pre post"},
+			{"end_group"},
+			{"begin_group", "about", "About you", "À propos de vous", "", "", "count-selected(${areas}) >= 1"},
+			{"integer", "years", "Years in practice", "Années d'exercice", "", "", "", ". >= 0 and . <= 60", "", "pre", "", "", "years"},
+			{"decimal", "hours", "Hours a week with clients", "Heures par semaine avec les usagers", "", "", "selected(${areas}, 'youth') or ${years} > 10", ". >= 0.5", "", "pre"},
+			{"end_group"},
+			{"text", "outside", "Anything else?", "Autre chose ?"},
+		},
+		"choices": {
+			{"list_name", "name", "label::English (en)", "label::Français (fr)"},
+			{"yes_no", "yes", "Yes", "Oui"},
+			{"yes_no", "no", "No", "Non"},
+			{"agree", "1", "Strongly disagree", "Pas du tout d'accord"},
+			{"agree", "2", "Disagree", "Plutôt pas d'accord"},
+			{"agree", "3", "Neither", "Ni l'un ni l'autre"},
+			{"agree", "4", "Agree", "Plutôt d'accord"},
+			{"agree", "5", "Strongly agree", "Tout à fait d'accord"},
+			{"areas", "youth", "Youth", "Jeunesse"},
+			{"areas", "housing", "Housing", "Logement"},
+			{"areas", "health", "Health", "Santé"},
+		},
+		"settings": {
+			{"form_title", "form_id", "version", "default_language", "title::Français (fr)"},
+			{"Site visits", "site-visits", "2024051301", "English (en)", "Visites"},
+		},
+		"waves": {
+			{"name", "label::English (en)", "label::Français (fr)"},
+			{"pre", "Before", "Avant"},
+			{"post", "After", "Après"},
+		},
+		"goals": {
+			{"name", "label::English (en)", "label::Français (fr)", "from", "to", "min_change"},
+			{"g1", "Visits help", "Les visites aident", "pre", "post", "0.5"},
+		},
+		"themes": {
+			{"name", "label::English (en)", "label::Français (fr)", "patterns::English (en)", "patterns::Français (fr)"},
+			{"empowerment", "Empowerment", "Autonomisation", "empower*; self-determination", "pouvoir d'agir"},
+		},
+	}
+}
+
+// xlsx writes sheets cell by cell with excelize, as any spreadsheet
+// program would save them; formulas maps "sheet!C3" to a formula.
+func xlsx(t *testing.T, sheets map[string][][]string, formulas map[string]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	names := make([]string, 0, len(sheets))
+	for n := range sheets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		if i == 0 {
+			_ = f.SetSheetName("Sheet1", n)
+		} else if _, err := f.NewSheet(n); err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range sheets[n] {
+			for c, v := range row {
+				if v != "" {
+					_ = f.SetCellStr(n, survey.CellName(c, r), v)
+				}
+			}
+		}
+	}
+	for at, formula := range formulas {
+		sheet, cell, _ := strings.Cut(at, "!")
+		if err := f.SetCellFormula(sheet, cell, formula); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func importForm(data []byte) (*survey.Instrument, survey.Problems) {
+	sheets, probs := workbook.ReadXLSForm("form.xlsx", bytes.NewReader(data))
+	if probs != nil {
+		return nil, probs
+	}
+	return survey.FromXLSForm("form.xlsx", sheets)
+}
+
+func TestXLSFormImportTakesEverySupportedConstruct(t *testing.T) {
+	in, probs := importForm(xlsx(t, kobo(), nil))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	if in.ID != "site-visits" || in.Version != 2024051301 || !slices.Equal(in.Languages, []string{"en", "fr"}) || in.Title["fr"] != "Visites" || in.Title["en"] != "Site visits" {
+		t.Errorf("settings: id %s version %d languages %v title %v", in.ID, in.Version, in.Languages, in.Title)
+	}
+	var sections []string
+	for _, s := range in.Sections {
+		sections = append(sections, s.ID)
+	}
+	if !slices.Equal(sections, []string{"visit", "about", "questions"}) {
+		t.Errorf("sections %v", sections)
+	}
+	visit, about, rest := in.Sections[0], in.Sections[1], in.Sections[2]
+	if visit.Intro["fr"] != "Parlez-nous de la structure d'accueil." || about.Relevant != "count-selected(${areas}) >= 1" || rest.Heading["en"] != "Site visits" {
+		t.Errorf("groups: intro %v, condition %q, heading of the questions outside groups %v", visit.Intro, about.Relevant, rest.Heading)
+	}
+	q := in.Question("rating")
+	if q.Type != survey.TypeLikert || q.Scale != "agree" || !q.Required || q.Goal != "g1" || q.Help["en"] != "Think of the whole day." || q.Relevant != "${visited} = 'yes'" {
+		t.Errorf("likert item %+v", q)
+	}
+	if sc := in.Scales["agree"]; sc == nil || sc.Points != 5 || sc.Labels["fr"][4] != "Tout à fait d'accord" {
+		t.Errorf("scale %+v", sc)
+	}
+	if q := in.Question("rating_rev"); !q.Reverse || q.Required {
+		t.Errorf("reverse item %+v", q)
+	}
+	if q := in.Question("visited"); q.Type != survey.TypeSingle || !q.Required || len(q.Options) != 2 || q.Options[0].Label["fr"] != "Oui" {
+		t.Errorf("single choice %+v", q)
+	}
+	if q := in.Question("areas"); q.Type != survey.TypeMulti || !slices.Equal(q.Waves, []string{"pre"}) || len(q.Options) != 3 {
+		t.Errorf("multiple choice %+v", q)
+	}
+	if q := in.Question("why_not"); q.Type != survey.TypeText || q.MaxLength != 500 {
+		t.Errorf("text %+v", q)
+	}
+	if q := in.Question("years"); q.Type != survey.TypeNumber || !q.Integer || *q.Min != 0 || *q.Max != 60 || q.Unit["en"] != "years" {
+		t.Errorf("integer %+v", q)
+	}
+	if q := in.Question("hours"); q.Type != survey.TypeNumber || q.Integer || *q.Min != 0.5 || q.Max != nil {
+		t.Errorf("decimal %+v", q)
+	}
+	if q := in.Question("outside"); !slices.Equal(q.Waves, []string{"pre", "post"}) {
+		t.Errorf("a question without waves is asked in every wave: %v", q.Waves)
+	}
+	if in.Question("start") != nil || in.Question("end") != nil {
+		t.Error("ODK's start and end became questions")
+	}
+	if len(in.Goals) != 1 || in.Goals[0].Criterion.MinChange != 0.5 || len(in.Themes) != 1 || in.Themes[0].Patterns["en"][1] != "self-determination" {
+		t.Errorf("goals %+v themes %+v", in.Goals, in.Themes)
+	}
+	// The conditions work as on the questionnaire.
+	if got := in.NotApplicable("pre", survey.Answers{"visited": "no", "areas": []string{"housing"}, "years": 4.0}); !slices.Equal(got, []string{"rating", "rating_rev", "hours"}) {
+		t.Errorf("not applicable %v", got)
+	}
+}
+
+// Everything exchangeeval cannot honour is refused, naming the file, the
+// sheet and the cell, and nothing is imported.
+func TestXLSFormImportRefusesWhatItCannotHonour(t *testing.T) {
+	type form = map[string][][]string
+	insert := func(f form, sheet string, r int, cells ...string) {
+		f[sheet] = slices.Insert(f[sheet], r, cells)
+	}
+	tests := []struct {
+		name   string
+		change func(form)
+		want   string
+	}{
+		{"repeat", func(f form) { insert(f, "survey", 3, "begin_repeat", "visits", "Visits") }, "form.xlsx: survey!A4: repeat groups are not supported"},
+		{"calculation type", func(f form) { insert(f, "survey", 3, "calculate", "total") }, "form.xlsx: survey!A4: calculations are not supported"},
+		{"calculation column", func(f form) {
+			f["survey"][0] = append(f["survey"][0], "calculation")
+			f["survey"][6] = append(f["survey"][6], "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+			f["survey"][6][13] = "${a} + 1"
+		}, "form.xlsx: survey!N7: calculations are not supported"},
+		{"cascading select", func(f form) {
+			f["survey"][0] = append(f["survey"][0], "choice_filter")
+			for len(f["survey"][5]) < 14 {
+				f["survey"][5] = append(f["survey"][5], "")
+			}
+			f["survey"][5][13] = "country=${c}"
+		}, "form.xlsx: survey!N6: cascading selects (choice_filter) are not supported"},
+		{"media column", func(f form) {
+			f["choices"][0] = append(f["choices"][0], "media::image::English (en)")
+			f["choices"][1] = append(f["choices"][1], "yes.png")
+		}, "form.xlsx: choices!E2: media are not supported"},
+		{"media question", func(f form) { insert(f, "survey", 3, "image", "photo", "A photo") }, "form.xlsx: survey!A4: media questions are not supported"},
+		{"date", func(f form) { insert(f, "survey", 3, "date", "when", "When?") }, "form.xlsx: survey!A4: date questions are not supported"},
+		{"or_other", func(f form) { f["survey"][5][0] = "select_one yes_no or_other" }, "form.xlsx: survey!A6: or_other is not supported"},
+		{"nested group", func(f form) { insert(f, "survey", 5, "begin_group", "inner", "Inner") }, "form.xlsx: survey!A6: groups inside groups are not supported"},
+		{"note between questions", func(f form) { insert(f, "survey", 6, "note", "n2", "More") }, "form.xlsx: survey!A7: a note is taken only as the first row of a group"},
+		{"text constraint", func(f form) { f["survey"][9][7] = "regex(., '^[a-z]+$')" }, "form.xlsx: survey!H10: constraint \"regex(., '^[a-z]+$')\": a text question takes only a length limit"},
+		{"number constraint", func(f form) { f["survey"][12][7] = ". != 3" }, "form.xlsx: survey!H13: constraint \". != 3\": only bounds are supported"},
+		{"html label", func(f form) { f["survey"][5][2] = "Did you <b>visit</b>?" }, "form.xlsx: survey!C6: label::English (en) \"Did you <b>visit</b>?\" has HTML (<b>)"},
+		{"duplicate name", func(f form) { f["survey"][7][1] = "rating" }, "form.xlsx: survey!B8: duplicate question id \"rating\""},
+		{"expression syntax", func(f form) { f["survey"][6][6] = "${visited} = 'yes" }, "form.xlsx: survey!G7: question rating: relevant \"${visited} = 'yes\": at character 14: the text starting here is not closed"},
+		{"forward reference", func(f form) { f["survey"][6][6] = "${years} > 2" }, "form.xlsx: survey!G7: question rating: relevant \"${years} > 2\": ${years} comes after it"},
+		{"circular", func(f form) { f["survey"][5][6] = "${rating} > 2" }, "form.xlsx: survey!G6: question visited: relevant \"${rating} > 2\": ${rating} comes after it"},
+		{"code not an option", func(f form) { f["survey"][6][6] = "${visited} = 'oui'" }, "form.xlsx: survey!G7: question rating: relevant \"${visited} = 'oui'\": at character 14: 'oui' is not an option of visited"},
+		{"unknown list", func(f form) { f["survey"][5][0] = "select_one nope" }, "form.xlsx: survey!A6: choice list \"nope\" is not on the choices sheet"},
+		{"bad option code", func(f form) { f["choices"][9][1] = "Youth Work" }, "form.xlsx: choices!B10: question areas: option code \"Youth Work\""},
+		{"unknown type", func(f form) { f["survey"][5][0] = "select_won yes_no" }, "form.xlsx: survey!A6: type \"select_won yes_no\" is not an XLSForm question type"},
+		{"required spelling", func(f form) { f["survey"][5][5] = "maybe" }, "form.xlsx: survey!F6: required \"maybe\": write yes or no"},
+		{"version", func(f form) { f["settings"][1][2] = "v2" }, "form.xlsx: settings!C2: version \"v2\""},
+		{"language", func(f form) { f["survey"][0][3] = "label::Klingon" }, "form.xlsx: survey!D1: column label::Klingon: write the language as Name (code)"},
+		{"wave", func(f form) { f["survey"][5][9] = "pre during" }, "form.xlsx: survey!J6: question visited: wave \"during\" is not declared"},
+		{"no waves sheet", func(f form) { delete(f, "waves") }, "form.xlsx: no waves sheet"},
+		{"no end_group", func(f form) { f["survey"] = slices.Delete(f["survey"], 14, 15) }, "group \"about\" has no end_group"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := kobo()
+			tt.change(f)
+			in, probs := importForm(xlsx(t, f, nil))
+			if in != nil {
+				t.Fatal("imported")
+			}
+			for _, p := range probs {
+				if strings.HasPrefix(p.String(), tt.want) || strings.Contains(p.String(), tt.want) && !strings.Contains(tt.want, "!") {
+					return
+				}
+			}
+			t.Errorf("want %q, got:\n%v", tt.want, probs)
+		})
+	}
+}
+
+func TestXLSFormImportRefusesFilesThatAreNotForms(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"csv", []byte("type,name,label\ntext,a,A\n"), "form.xlsx: it is not an Excel workbook (.xlsx)"},
+		{"old excel", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 100)...), "form.xlsx: it is an old Excel file (.xls): save it as .xlsx"},
+		{"xml form", []byte(`<?xml version="1.0"?><h:html/>`), "form.xlsx: it is XML or HTML"},
+		{"truncated zip", []byte("PK\x03\x04 not really"), "form.xlsx: it is not a readable Excel workbook"},
+		{"too big", append([]byte("PK\x03\x04"), make([]byte, 50<<20)...), "form.xlsx: the file is over 5 MB"},
+		{"a workbook that is not a form", xlsx(t, map[string][][]string{"Participants": {{"name", "email"}, {"A", "a@example.org"}}}, nil), "form.xlsx: this is not an XLSForm: it has no survey sheet"},
+		{"a formula in a label", xlsx(t, kobo(), map[string]string{"survey!C6": `CONCATENATE("Did you ","visit?")`}), "form.xlsx: survey!C6: a formula (=CONCATENATE("},
+	}
+	for _, tt := range tests {
+		in, probs := importForm(tt.data)
+		if in != nil || len(probs) == 0 || !strings.HasPrefix(probs[0].String(), tt.want) {
+			t.Errorf("%s: want %q, got %v", tt.name, tt.want, probs)
+		}
+	}
+}
+
+// The shipped instrument, exported as an .xlsx and read back, is the same
+// instrument (the same canonical hash); LibreOffice opens the export, and
+// what it reads is the sheets as written.
+func TestXLSFormExportRoundTripAndLibreOffice(t *testing.T) {
+	in := instrument(t)
+	var buf bytes.Buffer
+	if err := workbook.WriteXLSForm(&buf, survey.ToXLSForm(in)); err != nil {
+		t.Fatal(err)
+	}
+	back, probs := importForm(buf.Bytes())
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	if h, _ := in.CanonicalHash(); back.Hash != h {
+		t.Errorf("the round trip changed the instrument: hash %s, want %s", back.Hash, h)
+	}
+	// The example shipped beside the YAML is this export.
+	shipped, err := os.ReadFile("../../surveys/csci-social-services.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex, probs := importForm(shipped); probs != nil || ex.Hash != back.Hash {
+		t.Errorf("surveys/csci-social-services.xlsx is not the shipped instrument (regenerate it with instruments export): %v", probs)
+	}
+
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice not installed: apt-get install libreoffice-calc-nogui to run this check")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "form.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	filter := "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", filter, "--outdir", dir, path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	for _, s := range survey.ToXLSForm(in) {
+		data, err := os.ReadFile(filepath.Join(dir, "form-"+s.Name+".csv"))
+		if err != nil {
+			t.Errorf("LibreOffice did not produce sheet %s: %v", s.Name, err)
+			continue
+		}
+		got, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		if len(got) != len(s.Rows) {
+			t.Errorf("%s: LibreOffice reads %d rows, %d written", s.Name, len(got), len(s.Rows))
+			continue
+		}
+		for i := range s.Rows {
+			if g, w := strings.Join(trim(got[i]), "|"), strings.Join(trim(s.Rows[i]), "|"); g != w {
+				t.Errorf("%s row %d:\nLibreOffice %s\nwritten     %s", s.Name, i+1, g, w)
+				break
+			}
+		}
+	}
+}
