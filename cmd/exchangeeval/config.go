@@ -226,7 +226,14 @@ func inFile(path string, err error) error {
 // store, opened together.
 type session struct {
 	instruments *survey.Set
+	catalog     *survey.Catalog
 	store       *mongostore.Store
+}
+
+// catalogOf joins the built-in and --surveys instruments with those
+// uploaded to the store.
+func catalogOf(fixed *survey.Set, store *mongostore.Store) *survey.Catalog {
+	return survey.NewCatalog(fixed.Every(), store.StoredInstruments, store.AddInstrument)
 }
 
 // open loads the instruments and opens the store for a one-shot command.
@@ -239,7 +246,13 @@ func (c *config) open(ctx context.Context, env *environment, command string) (*s
 	if err != nil {
 		return nil, err
 	}
-	return &session{instruments: instruments, store: store}, nil
+	catalog := catalogOf(instruments, store)
+	set, err := catalog.Reload(ctx)
+	if err != nil {
+		_ = store.Close(ctx)
+		return nil, err
+	}
+	return &session{instruments: set, catalog: catalog, store: store}, nil
 }
 
 // Close closes the store.

@@ -54,23 +54,21 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 		}
 		n.Names[strings.ToLower(strings.TrimSpace(lang))] = name
 	}
-	instruments, err := cfg.instruments()
+	// With the instruments admins uploaded: a new exchange takes the
+	// newest version of its instrument, wherever it came from.
+	s, err := cfg.open(ctx, env, "exchange create")
 	if err != nil {
 		return err
 	}
-	x, err := n.Build(instruments, time.Now())
+	defer s.Close()
+	x, err := n.Build(s.instruments, time.Now())
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, "exchange create", cfg.quietLogger(env))
-	if err != nil {
+	if err := s.store.CreateExchange(ctx, x); err != nil {
 		return err
 	}
-	defer store.Close(context.Background())
-	if err := store.CreateExchange(ctx, x); err != nil {
-		return err
-	}
-	in := x.InstrumentIn(instruments)
+	in := x.InstrumentIn(s.instruments)
 	fmt.Fprintf(env.stdout, "created exchange %s (%s → %s, %s to %s) on instrument %s; waves %s are closed — open one with: exchangeeval exchange open-wave --exchange %s %s\n",
 		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.InstrumentName(), strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
 	return nil

@@ -40,6 +40,7 @@ const usage = `exchangeeval — evaluation of international professional exchang
 Usage:
   exchangeeval serve [--addr :8080] [--demo] [--base-url URL]
   exchangeeval validate [FILE|DIR ...]
+  exchangeeval instruments list | import [--by EMAIL] FILE.yaml|FORM.xlsx | export --id ID [--version N] --format xlsform|yaml --out FILE | show --id ID [--version N] [--lang fr]
   exchangeeval exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD
   exchangeeval exchange open-wave --exchange ID WAVE [--closes YYYY-MM-DD] [--remind-before 3d]
   exchangeeval exchange close-wave --exchange ID WAVE
@@ -149,6 +150,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runExport(ctx, env, rest)
 	case "users":
 		return runUsers(ctx, env, rest)
+	case "instruments":
+		return runInstruments(ctx, env, rest)
 	case "tokens":
 		return runTokens(ctx, env, rest)
 	case "invite":

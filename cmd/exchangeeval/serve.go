@@ -68,6 +68,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer store.Close(context.Background())
+	catalog := catalogOf(instruments, store)
+	if _, err := catalog.Reload(ctx); err != nil {
+		return err
+	}
+	instruments = catalog.Set()
 	// A process killed between a write and recording it leaves other
 	// service instances' analyses looking current: a new start says the
 	// data may have changed.
@@ -99,12 +104,12 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
 		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
-		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings})
+		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {
 		return err
 	}
 	if mailSettings != nil {
-		mailer := &mailing.Service{Store: store, Instruments: instruments, BaseURL: baseURL, Log: log,
+		mailer := &mailing.Service{Store: store, Instruments: catalog, BaseURL: baseURL, Log: log,
 			Worker: &mailing.Worker{Outbox: store, Sender: smtpsend.New(*mailSettings), Rate: mf.rate, Log: log},
 			Reminded: func(ctx context.Context, x *exchange.Exchange, wave string, out *mailing.Outcome) {
 				store.Audit(ctx, staff.Event{At: time.Now(), Actor: "exchangeeval", Action: staff.AuditAdminister, Exchange: x.ID,

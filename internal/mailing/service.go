@@ -22,7 +22,7 @@ type ServiceStore interface {
 type Service struct {
 	Store       ServiceStore
 	Worker      *Worker
-	Instruments *survey.Set
+	Instruments survey.Source
 	BaseURL     string
 	// Reminded is told of each automatic reminder queued (the audit trail).
 	Reminded func(ctx context.Context, x *exchange.Exchange, wave string, out *Outcome)
@@ -55,7 +55,7 @@ func (s *Service) QueueDueReminders(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, due := range DueReminders(xs, now) {
-		in := due.Exchange.InstrumentIn(s.Instruments)
+		in := due.Exchange.InstrumentIn(s.Instruments.Set())
 		if in == nil {
 			continue
 		}

@@ -379,7 +379,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts, collMailQueue, collMailClaims} {
+	for _, c := range []string{collExchanges, collLinks, collCounters, collImports, collChanges, collMeta, collUsers, collSessions, collTokens, collAttempts, collMailQueue, collMailClaims, collInstruments} {
 		err := s.db.CreateCollection(ctx, c)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {

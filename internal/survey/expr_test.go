@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -237,5 +238,26 @@ func TestConditionsInWords(t *testing.T) {
 		if got := in.Question(tt.id).DescribeConditions(in, tt.lang); got != tt.want {
 			t.Errorf("%s in %s:\n got %s\nwant %s", tt.id, tt.lang, got, tt.want)
 		}
+	}
+}
+
+// A definition whose anchors and aliases expand exponentially ("billion
+// laughs") is refused before anything is expanded.
+func TestYAMLBombIsRefused(t *testing.T) {
+	src := "id: bomb\nversion: 1\nlanguages: [en]\ntitle: {en: Bomb}\nwaves: [{id: pre, title: {en: Pre}}]\nthemes:\n  - id: t\n    label: {en: T}\n    patterns:\n      en: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	for i := 1; i <= 9; i++ {
+		src += fmt.Sprintf("      x%d: &a%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				src += ", "
+			}
+			src += fmt.Sprintf("*a%d", i-1)
+		}
+		src += "]\n"
+	}
+	src += "sections: [{id: s, heading: {en: S}, questions: [{id: q, type: text, waves: [pre], text: {en: Q}}]}]\n"
+	in, probs := survey.Parse("bomb.yaml", []byte(src))
+	if in != nil || len(probs) != 1 || !strings.Contains(probs[0].Message, "anchors and aliases") {
+		t.Errorf("got %v", probs)
 	}
 }

@@ -83,6 +83,8 @@ type Instrument struct {
 	// its bytes, so outputs can say exactly which definition produced them.
 	Source string `yaml:"-"`
 	Hash   string `yaml:"-"`
+	// Uploaded is set on instruments an admin uploaded to the store.
+	Uploaded *Upload `yaml:"-"`
 
 	questions map[string]*Question
 }

@@ -79,8 +79,20 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 		add(0, "empty definition: expected an instrument with id, version, languages, waves and sections")
 		return nil, probs
 	}
+	if _, isMap := unwrap(file.Docs[0].Body).(*ast.MappingNode); !isMap && mappingPairs(unwrap(file.Docs[0].Body)) == nil {
+		add(line(file.Docs[0].Body), "this is not an instrument definition: expected YAML keys (id, version, languages, waves, sections …); an XLSForm is uploaded as .xlsx")
+		return nil, probs
+	}
 	if len(file.Docs) > 1 {
 		add(file.Docs[1].GetToken().Position.Line, "one instrument per file: found a second YAML document")
+	}
+	// Aliases repeat what an anchor names without copying it in the file:
+	// nested, a few lines can stand for billions of values ("billion
+	// laughs"). Counted before decoding, with each anchor's size
+	// remembered, so the count itself is cheap.
+	if n := expandedSize(file.Docs[0].Body, map[string]int{}); n > maxExpandedNodes {
+		add(0, "the definition expands to more than %d values through anchors and aliases (&name, *name): no questionnaire is that large", maxExpandedNodes)
+		return nil, probs
 	}
 	in := &Instrument{}
 	if err := yaml.NodeToValue(file.Docs[0].Body, in); err != nil {
@@ -97,6 +109,55 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 	}
 	in.index()
 	return in, nil
+}
+
+// maxExpandedNodes bounds the values of a definition once aliases are
+// expanded; the shipped instrument has about 1,500.
+const maxExpandedNodes = 200000
+
+// expandedSize counts the values node stands for with its aliases
+// expanded, stopping early once past the bound.
+func expandedSize(node ast.Node, anchors map[string]int) int {
+	switch t := node.(type) {
+	case nil:
+		return 0
+	case *ast.DocumentNode:
+		return expandedSize(t.Body, anchors)
+	case *ast.TagNode:
+		return expandedSize(t.Value, anchors)
+	case *ast.AnchorNode:
+		n := expandedSize(t.Value, anchors)
+		if t.Name != nil {
+			anchors[t.Name.GetToken().Value] = n
+		}
+		return n
+	case *ast.AliasNode:
+		if t.Value != nil {
+			if n, ok := anchors[t.Value.GetToken().Value]; ok {
+				return n
+			}
+		}
+		return 1
+	case *ast.MappingNode:
+		n := 1
+		for _, v := range t.Values {
+			if n += expandedSize(v, anchors); n > maxExpandedNodes {
+				return n
+			}
+		}
+		return n
+	case *ast.MappingValueNode:
+		return expandedSize(t.Key, anchors) + expandedSize(t.Value, anchors)
+	case *ast.SequenceNode:
+		n := 1
+		for _, v := range t.Values {
+			if n += expandedSize(v, anchors); n > maxExpandedNodes {
+				return n
+			}
+		}
+		return n
+	}
+	return 1
 }
 
 func yamlErrorLine(err error) int {
@@ -278,6 +339,16 @@ func (s *Set) All() []*Instrument {
 	out := make([]*Instrument, 0, len(s.byID))
 	for _, id := range sortedKeys(s.byID) {
 		out = append(out, s.byID[id])
+	}
+	return out
+}
+
+// Every lists every loaded version of every instrument, by id then
+// version.
+func (s *Set) Every() []*Instrument {
+	var out []*Instrument
+	for _, id := range sortedKeys(s.versions) {
+		out = append(out, s.versions[id]...)
 	}
 	return out
 }

@@ -70,11 +70,11 @@ func (s *Server) nameFields(lang, instrument string, names map[string]string) []
 // instrument when it is "".
 func (s *Server) translationLanguages(instrument string) []string {
 	var langs []string
-	for _, id := range s.instruments.IDs() {
+	for _, id := range s.set().IDs() {
 		if instrument != "" && id != instrument {
 			continue
 		}
-		in := s.instruments.Get(id)
+		in := s.set().Get(id)
 		for _, l := range in.Languages {
 			if l != in.BaseLanguage() && !slices.Contains(langs, l) {
 				langs = append(langs, l)
@@ -114,7 +114,7 @@ func (s *Server) handleAdminNew(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	s.render(c, http.StatusOK, "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")),
-		CSRF: csrf.Token(c.Request), New: true, Instruments: s.instruments.IDs(), NameFields: s.nameFields(lang, "", nil)})
+		CSRF: csrf.Token(c.Request), New: true, Instruments: s.set().IDs(), NameFields: s.nameFields(lang, "", nil)})
 }
 
 func (s *Server) handleAdminCreate(c *gin.Context) {
@@ -124,7 +124,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 	lang := s.staffLanguage(c)
 	n := exchange.NewExchange{ID: strings.TrimSpace(c.PostForm("id")), Instrument: c.PostForm("instrument"), Name: c.PostForm("name"),
 		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
-	x, err := n.Build(s.instruments, s.now())
+	x, err := n.Build(s.set(), s.now())
 	if err == nil {
 		err = s.store.CreateExchange(c.Request.Context(), x)
 	}
@@ -135,7 +135,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 		}
 		msg, problems := formProblems(lang, err)
 		s.render(c, statusOf(err), "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request),
-			New: true, Form: n, Instruments: s.instruments.IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
+			New: true, Form: n, Instruments: s.set().IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
 		return
 	}
 	s.audit(c, staff.AuditAdminister, x.ID, "created")
@@ -164,7 +164,7 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		return
 	}
 	p := adminExchangePage{page: s.staffPage(c, lang, x.NameIn(lang)), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
-		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.instruments.IDs(),
+		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.set().IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
 			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)},
 		NameFields: s.nameFields(lang, x.Instrument, x.Names)}
@@ -292,7 +292,7 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 	id := c.Param("id")
 	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
 		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
-	edited, err := n.Build(s.instruments, x.CreatedAt)
+	edited, err := n.Build(s.set(), x.CreatedAt)
 	if err == nil {
 		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)
 	}

@@ -123,7 +123,7 @@ func (s *Server) handleAudit(c *gin.Context) {
 	}
 	instrumentOf := map[string]*survey.Instrument{}
 	for _, x := range xs {
-		instrumentOf[x.ID] = x.InstrumentIn(s.instruments)
+		instrumentOf[x.ID] = s.instrumentOf(c.Request.Context(), x)
 	}
 	for _, e := range events {
 		detail := e.Detail

@@ -50,7 +50,7 @@ func (s *Server) resolve(ctx context.Context, token, requestedLang string) (*del
 	if err != nil {
 		return nil, fmt.Errorf("exchange of participant %s: %w", p.PID, err)
 	}
-	in := x.InstrumentIn(s.instruments)
+	in := s.instrumentOf(ctx, x)
 	if in == nil {
 		return nil, fmt.Errorf("instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
 	}

@@ -26,7 +26,7 @@ import (
 // the answer has been written (unknown instrument, nothing to see).
 func (s *Server) programmeFor(c *gin.Context, perm staff.Action, asJSON bool) (*analysis.ProgrammeReport, *survey.Instrument, []*exchange.Exchange, bool) {
 	lang := s.staffLanguage(c)
-	in := s.instruments.Get(c.Param("instrument"))
+	in := s.set().Get(c.Param("instrument"))
 	fail := func(err error) {
 		if asJSON {
 			s.jsonError(c, err)
@@ -68,7 +68,7 @@ func (s *Server) programmeFor(c *gin.Context, perm staff.Action, asJSON bool) (*
 		s.renderMessage(c, http.StatusForbidden, lang, translate(lang, "forbidden.title"), translate(lang, "forbidden.body"))
 		return nil, nil, nil, false
 	}
-	p, err := analysis.ProgrammeOf(xs, s.instruments, func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
+	p, err := analysis.ProgrammeOf(xs, s.set(), func(x *exchange.Exchange, in *survey.Instrument) (*analysis.Report, error) {
 		return s.analyze(c, x, in, s.cfg.MinCell)
 	}, analysis.ProgrammeOptions{MinCell: s.cfg.MinCell, From: c.Query("from"), To: c.Query("to"), GeneratedAt: s.now(), SoftwareVersion: s.cfg.Version})
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *Server) programmeExport(c *gin.Context, labels string) (*workbook.Expor
 	for _, x := range p.Exchanges { // in date order
 		ids = append(ids, x.ID)
 	}
-	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, ids, workbook.Options{
+	e, err := workbook.Build(c.Request.Context(), s.store, s.set(), ids, workbook.Options{
 		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Programme: p})
 	if err != nil {
 		s.jsonError(c, err)
@@ -299,7 +299,7 @@ func (s *Server) handleProgramme(c *gin.Context) {
 		}
 		v.Compare = append(v.Compare, comparisonLink{Label: label, Href: link(wp.From, wp.To), Current: current})
 	}
-	name := partName(s.instruments.Versions(in.ID), lang)
+	name := partName(s.set().Versions(in.ID), lang)
 	for _, d := range p.NotComparable {
 		v.NotComparable = append(v.NotComparable, d.In(lang, name, func(w string) string { return waveTitle(in, w, lang) }))
 	}

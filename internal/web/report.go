@@ -105,7 +105,7 @@ func (s *Server) exchangeExport(c *gin.Context, labels string) (*workbook.Export
 		s.jsonError(c, err)
 		return nil, false
 	}
-	e, err := workbook.Build(c.Request.Context(), s.store, s.instruments, []string{x.ID}, workbook.Options{
+	e, err := workbook.Build(c.Request.Context(), s.store, s.set(), []string{x.ID}, workbook.Options{
 		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Report: report})
 	if err != nil {
 		s.jsonError(c, err)

@@ -31,6 +31,8 @@ import (
 // Store is what the web layer needs from storage.
 type Store interface {
 	Ping(ctx context.Context) error
+	StoredInstruments(ctx context.Context) ([]*survey.Instrument, error)
+	AddInstrument(ctx context.Context, in *survey.Instrument, up survey.Upload) error
 	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
 	LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error)
 	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
@@ -77,6 +79,10 @@ type Store interface {
 
 // Config is how the service is configured.
 type Config struct {
+	// Catalog, when set, is the instruments with those admins upload, shared
+	// with the rest of the process (the mailer); otherwise the server makes
+	// its own from the instruments it is given and the store.
+	Catalog *survey.Catalog
 	// Secret keys the CSRF tokens (32 bytes). Set it in production so forms
 	// survive restarts and work across instances; random when empty.
 	Secret []byte
@@ -114,7 +120,7 @@ const MaxBodyBytes = 1 << 20
 // Server holds the dependencies of the handlers.
 type Server struct {
 	store       Store
-	instruments *survey.Set
+	instruments *survey.Catalog
 	log         *slog.Logger
 	pages       map[string]*template.Template
 	css         []byte
@@ -123,6 +129,23 @@ type Server struct {
 	now         func() time.Time
 	cfg         Config
 	analyses    *analyses
+}
+
+// set is the instruments as last read.
+func (s *Server) set() *survey.Set { return s.instruments.Set() }
+
+// instrumentOf returns the instrument version an exchange was created
+// with, reading uploaded instruments again when it is not known yet
+// (another process may have stored it).
+func (s *Server) instrumentOf(ctx context.Context, x *exchange.Exchange) *survey.Instrument {
+	if in := x.InstrumentIn(s.set()); in != nil {
+		return in
+	}
+	set, err := s.instruments.Reload(ctx)
+	if err != nil {
+		s.log.Warn("read uploaded instruments", "err", err)
+	}
+	return x.InstrumentIn(set)
 }
 
 // NewServer returns the HTTP handler of the whole service. templates is the
@@ -167,7 +190,16 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{store: store, instruments: instruments, log: log, pages: pages, css: css, js: js, openAPI: OpenAPI(), now: now, cfg: cfg,
+	catalog := cfg.Catalog
+	if catalog == nil {
+		catalog = survey.NewCatalog(instruments.Every(), store.StoredInstruments, store.AddInstrument)
+	}
+	// Uploaded instruments are read now; a store out of reach at start-up
+	// is no reason not to start (they are read again when first needed).
+	if _, err := catalog.Reload(context.Background()); err != nil {
+		log.Warn("read uploaded instruments", "err", err)
+	}
+	s := &Server{store: store, instruments: catalog, log: log, pages: pages, css: css, js: js, openAPI: OpenAPI(), now: now, cfg: cfg,
 		analyses: newAnalyses(store, cfg.Version, now)}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.

@@ -99,7 +99,7 @@ func (s *Server) handleExchanges(c *gin.Context) {
 		}
 		row := exchangeRow{X: x, Name: x.NameIn(lang), Dates: formatDays(lang, x.Start, x.End),
 			CanDashboard: staff.Can(u, staff.ViewDashboard, x.ID), CanDownload: staff.Can(u, staff.DownloadData, x.ID), CanAdminister: staff.Can(u, staff.Administer, x.ID)}
-		if in := x.InstrumentIn(s.instruments); in != nil {
+		if in := s.instrumentOf(c.Request.Context(), x); in != nil {
 			var open []string
 			for _, w := range x.OpenWaves(in) {
 				open = append(open, waveTitle(in, w, lang))
@@ -110,7 +110,7 @@ func (s *Server) handleExchanges(c *gin.Context) {
 			}
 		}
 		p.Rows = append(p.Rows, row)
-		if in := s.instruments.Get(x.Instrument); in != nil && row.CanDashboard &&
+		if in := s.set().Get(x.Instrument); in != nil && row.CanDashboard &&
 			!slices.ContainsFunc(p.Programmes, func(o selectOption) bool { return o.Value == in.ID }) {
 			p.Programmes = append(p.Programmes, selectOption{Value: in.ID, Label: translate(lang, "prog.title", in.Title.In(lang, in.BaseLanguage()))})
 		}
@@ -130,7 +130,7 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 	if err != nil {
 		return nil, nil, err
 	}
-	in := x.InstrumentIn(s.instruments)
+	in := s.instrumentOf(c.Request.Context(), x)
 	if in == nil {
 		return nil, nil, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
 	}

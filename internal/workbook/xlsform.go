@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -166,4 +167,28 @@ func isLongText(header string) bool {
 		}
 	}
 	return false
+}
+
+// MaxDefinitionBytes bounds an uploaded YAML definition (the shipped one
+// is about 30 KB).
+const MaxDefinitionBytes = 1 << 20
+
+// ParseDefinition reads an uploaded instrument, YAML or XLSForm, told
+// apart by content (an .xlsx file is a zip archive), not by name. Format
+// is "yaml" or "xlsform".
+func ParseDefinition(name string, data []byte) (in *survey.Instrument, format string, probs survey.Problems) {
+	ext := strings.ToLower(filepath.Ext(name))
+	if bytes.HasPrefix(data, zipMagic) || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) || ext == ".xlsx" || ext == ".xls" {
+		sheets, probs := ReadXLSForm(name, bytes.NewReader(data))
+		if probs != nil {
+			return nil, "xlsform", probs
+		}
+		in, probs := survey.FromXLSForm(name, sheets)
+		return in, "xlsform", probs
+	}
+	if len(data) > MaxDefinitionBytes {
+		return nil, "yaml", survey.Problems{{File: name, Message: fmt.Sprintf("the file is over %d MB: a YAML definition is far smaller; is this the right file?", MaxDefinitionBytes>>20)}}
+	}
+	in, probs = survey.Parse(name, data)
+	return in, "yaml", probs
 }
