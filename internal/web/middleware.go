@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/csci/exchangeeval/internal/workbook"
 	"net/http"
 	"time"
 
@@ -70,14 +71,22 @@ const MaxUploadBytes = 16 << 20
 func (s *Server) limitBody() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		n := int64(MaxBodyBytes)
-		if c.FullPath() == participantsUploadRoute {
+		upload := c.FullPath() == participantsUploadRoute || c.FullPath() == instrumentsUploadRoute
+		switch c.FullPath() {
+		case participantsUploadRoute:
 			n = MaxUploadBytes
+		case instrumentsUploadRoute:
+			n = workbook.MaxFormBytes + 64<<10 // the form's wrapping
 		}
 		if c.Request.ContentLength > n {
-			if c.FullPath() == participantsUploadRoute {
+			if upload {
 				lang := s.staffLanguage(c)
 				c.Header("Connection", "close")
-				s.renderMessage(c, http.StatusRequestEntityTooLarge, lang, translate(lang, "upload.toolarge.title"), translate(lang, "upload.toolarge.body", n>>20))
+				body := translate(lang, "upload.toolarge.body", n>>20)
+				if c.FullPath() == instrumentsUploadRoute {
+					body = translate(lang, "instruments.toolarge", workbook.MaxFormBytes>>20)
+				}
+				s.renderMessage(c, http.StatusRequestEntityTooLarge, lang, translate(lang, "upload.toolarge.title"), body)
 				c.Abort()
 				return
 			}

@@ -58,6 +58,12 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST("/admin/exchanges/:id/schedule", s.handleAdminSchedule)
 	signedIn.GET("/admin/audit", s.handleAudit)
 	signedIn.GET("/admin/users", s.handleUsers)
+	signedIn.GET("/admin/instruments", s.handleInstruments)
+	signedIn.POST(instrumentsUploadRoute, s.handleInstrumentUpload)
+	signedIn.GET("/admin/instruments/:id/:version/definition.yaml", s.handleInstrumentYAML)
+	signedIn.GET("/admin/instruments/:id/:version/form.xlsx", s.handleInstrumentXLSForm)
+	signedIn.GET("/admin/instruments/:id/:version/preview", s.handleInstrumentPreview)
+	signedIn.POST("/admin/instruments/:id/:version/preview", s.handleInstrumentPreview)
 	signedIn.POST("/admin/users", s.handleUserCreate)
 	signedIn.POST("/admin/users/change", s.handleUserChange)
 	// A POST-only address reached by GET — a refresh after a form, a

@@ -211,10 +211,10 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, r, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"choice": choice, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
+	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/questions.html", "templates/"+name+".html")

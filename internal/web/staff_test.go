@@ -187,16 +187,21 @@ func TestAccessTable(t *testing.T) {
 		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/workbook.xlsx", nil, true},
 		{"GET", "/api/v1/exchanges/" + x + "/export.zip?format=r", nil, true},
 		{"GET", "/api/v1/programmes/" + demo.InstrumentID + "/export.zip?format=stata", nil, true},
+		{"GET", "/admin/instruments", nil, false},
+		{"GET", "/admin/instruments/" + demo.InstrumentID + "/2/preview?wave=post", nil, false},
+		{"POST", "/admin/instruments/" + demo.InstrumentID + "/2/preview", url.Values{"wave": {"post"}}, false},
+		{"GET", "/admin/instruments/" + demo.InstrumentID + "/1/definition.yaml", nil, false},
+		{"GET", "/admin/instruments/" + demo.InstrumentID + "/2/form.xlsx", nil, false},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok, ok},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok, ok},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok, ok, ok, ok, 422, ok, ok},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {

@@ -67,6 +67,11 @@ type questionnairePage struct {
 	// Unavailable: the answers could not be stored for now; the form
 	// shows them again.
 	Unavailable bool
+	// Preview is set when an admin previews an instrument: a banner says
+	// nothing is saved, and links lead to the other waves; Accepted says
+	// the answers sent would have been taken.
+	Preview  *previewInfo
+	Accepted bool
 }
 
 type errorLink struct{ Anchor, Question, Message string }

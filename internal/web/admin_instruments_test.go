@@ -1,0 +1,141 @@
+package web_test
+
+import (
+	"bytes"
+	"html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/web"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// upload sends a file to the instruments page as the browser's form does
+// and returns the status and the page it leads to.
+func (s *site) upload(c *http.Client, name string, data []byte) (int, string) {
+	s.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf_token", s.csrf(c, "/admin/instruments"))
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/instruments", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", s.srv.URL)
+	resp, err := c.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusSeeOther {
+		return resp.StatusCode, s.get(c, resp.Header.Get("Location"))
+	}
+	return resp.StatusCode, html.UnescapeString(string(page))
+}
+
+func (s *site) get(c *http.Client, path string) string {
+	s.t.Helper()
+	resp, err := c.Get(s.srv.URL + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return html.UnescapeString(string(b))
+}
+
+func TestAdminUploadsAndPreviewsInstruments(t *testing.T) {
+	s := newSite(t, web.Config{})
+	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	page := s.get(admin, "/admin/instruments")
+	mustContain(t, page, "csci-social-services", demo.CompletedID, "33 questions (3 conditional)")
+
+	// A definition with a mistake: every problem is listed, nothing stored.
+	def, err := os.ReadFile("../survey/testdata/conditions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(def), "${visited} = 'yes'", "${visited} = 'oui'", 1)
+	bad = strings.Replace(bad, "id: why_not", "id: visited", 1)
+	status, page := s.upload(admin, "visits.yaml", []byte(bad))
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad definition: %d", status)
+	}
+	mustContain(t, page, "visits.yaml was not stored: 2 problem(s)", `visits.yaml:38: question visit_rating: relevant "${visited} = 'oui'"`, `duplicate question id "visited"`)
+	if stored, _ := s.store.StoredInstruments(t.Context()); len(stored) > 0 || strings.Contains(s.get(admin, "/admin/instruments"), "Site visits") {
+		t.Fatal("a definition with problems was stored")
+	}
+	// An XLSForm with a formula and an unsupported construct, by cell.
+	f := survey.ToXLSForm(mustInstrument(t, def))
+	f[0].Rows = append(f[0].Rows[:3], append([][]string{{"begin_repeat", "visits"}}, f[0].Rows[3:]...)...)
+	var form bytes.Buffer
+	if err := workbook.WriteXLSForm(&form, f); err != nil {
+		t.Fatal(err)
+	}
+	status, page = s.upload(admin, "visits.xlsx", form.Bytes())
+	mustContain(t, page, "visits.xlsx: survey!A4: repeat groups are not supported")
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("an unsupported XLSForm: %d", status)
+	}
+	// Too big: refused before it is read.
+	status, page = s.upload(admin, "huge.xlsx", make([]byte, 50<<20))
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(page, "larger than 5 MB") {
+		t.Errorf("a 50 MB upload: %d", status)
+	}
+
+	// The good definition is stored as version 1 of its id; the same file
+	// again stores nothing.
+	status, page = s.upload(admin, "visits.yaml", def)
+	mustContain(t, page, "visits.yaml stored as conditions version 1.", "Site visits", "8 questions (5 conditional)")
+	if status != http.StatusSeeOther {
+		t.Errorf("upload: %d", status)
+	}
+	_, page = s.upload(admin, "visits.yaml", def)
+	mustContain(t, page, "says exactly what conditions version 1 says")
+
+	// Downloads: the YAML is the canonical form, the XLSForm reads back to it.
+	yml := s.get(admin, "/admin/instruments/conditions/1/definition.yaml")
+	if !strings.HasPrefix(yml, "id: conditions\nversion: 1\n") || !strings.Contains(yml, "relevant: ${visited} = 'yes'") {
+		t.Errorf("YAML download:\n%s", yml)
+	}
+
+	// The preview: the questionnaire as a delegate sees it, a banner, the
+	// conditions' sentences; sending checks and saves nothing.
+	page = s.get(admin, "/admin/instruments/conditions/1/preview?wave=pre&lang=fr")
+	mustContain(t, page, "Aperçu de conditions version 1", "Seulement si vous avez répondu « Oui » à « Avez-vous visité une structure d'accueil ? ».", `data-relevant=`)
+	if strings.Contains(page, `value="draft"`) {
+		t.Error("the preview offers to save a draft")
+	}
+	status, _ = s.postForm(admin, "/admin/instruments/conditions/1/preview", "/admin/instruments/conditions/1/preview",
+		url.Values{"wave": {"pre"}, "lang": {"en"}, "visited": {"no"}, "visit_rating": {"9"}})
+	if status != http.StatusOK {
+		t.Errorf("a preview answered correctly (the rating does not apply): %d", status)
+	}
+	status, _ = s.postForm(admin, "/admin/instruments/conditions/1/preview", "/admin/instruments/conditions/1/preview",
+		url.Values{"wave": {"pre"}, "lang": {"en"}, "visited": {"yes"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("a preview missing a required conditional answer: %d", status)
+	}
+	if n, _ := s.store.Exchanges(t.Context()); len(n) != 5 {
+		t.Errorf("the preview created something: %d exchanges", len(n))
+	}
+}
+
+func mustInstrument(t *testing.T, def []byte) *survey.Instrument {
+	t.Helper()
+	in, probs := survey.Parse("def.yaml", def)
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	return in
+}
