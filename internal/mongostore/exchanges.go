@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -154,4 +155,38 @@ func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange)
 	s.exchanges.del(x.ID)
 	s.changes.touch(x.ID)
 	return nil
+}
+
+// SetInstrumentVersion moves an exchange to another version of its
+// instrument; whether it may is the caller's to check (survey.MoveProblems).
+func (s *Store) SetInstrumentVersion(ctx context.Context, id string, version int) error {
+	defer s.locks.lock("exchange/" + id)()
+	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: "instrument_version", Value: version}}}})
+	if err != nil {
+		return s.fail("move exchange "+id, err)
+	}
+	if res.MatchedCount == 0 {
+		return exchange.Errorf(exchange.ENOTFOUND, "no exchange %q", id)
+	}
+	s.exchanges.del(id)
+	s.changes.touch(id)
+	return nil
+}
+
+// AnsweredQuestions lists the questions an exchange has answers to, and
+// the waves it has answers in.
+func (s *Store) AnsweredQuestions(ctx context.Context, id string) (questions map[string]bool, waves []string, err error) {
+	questions = map[string]bool{}
+	for r, err := range s.StreamResponses(ctx, id) {
+		if err != nil {
+			return nil, nil, err
+		}
+		for q := range r.Answers {
+			questions[q] = true
+		}
+		if !slices.Contains(waves, r.Wave) {
+			waves = append(waves, r.Wave)
+		}
+	}
+	return questions, waves, nil
 }

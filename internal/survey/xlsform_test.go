@@ -48,3 +48,32 @@ func diffLines(a, b string) string {
 	}
 	return ""
 }
+
+func TestMoveProblemsListEveryAnsweredQuestionThatChanges(t *testing.T) {
+	from := mustParse(t, "testdata/conditions.yaml")
+	base, _ := from.Canonical()
+	src := strings.NewReplacer(
+		"- id: youth_detail\n        type: text", "- id: youth_detail\n        type: number",
+		"points: 5", "points: 4",
+		"        - SA\n", "", "        - TA\n", "",
+		"- code: health\n", "- code: wellbeing\n",
+	).Replace(string(base))
+	to, probs := survey.Parse("to.yaml", []byte(strings.Replace(src, "version: 1", "version: 2", 1)))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	answered := map[string]bool{"youth_detail": true, "visit_rating": true, "areas": true, "visited": true}
+	got := survey.MoveProblems(from, to, []string{"pre", "during"}, answered, "en")
+	want := []string{
+		"wave during has answers, and version 2 does not have it",
+		"question visit_rating has answers on 5 points, and version 2's scale has 4",
+		"question areas has answers, and version 2 no longer offers health",
+		"question youth_detail has answers as text, and version 2 makes it number",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := survey.MoveProblems(from, to, nil, map[string]bool{"visited": true, "why_not": true}, "fr"); len(got) != 0 {
+		t.Errorf("unchanged answered questions: %v", got)
+	}
+}

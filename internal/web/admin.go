@@ -43,6 +43,10 @@ type adminExchangePage struct {
 	// NameFields are the exchange name's translations the form asks for:
 	// one per language of the questionnaire(s) other than its base one.
 	NameFields []nameField
+	// Version is the instrument version the exchange is on; Newer lists
+	// the versions it could move to.
+	Version int
+	Newer   []int
 }
 
 type nameField struct{ Lang, Label, Value string }
@@ -167,7 +171,12 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.set().IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
 			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)},
-		NameFields: s.nameFields(lang, x.Instrument, x.Names)}
+		NameFields: s.nameFields(lang, x.Instrument, x.Names), Version: in.Version}
+	for _, v := range s.set().Versions(in.ID) {
+		if v.Version > in.Version {
+			p.Newer = append(p.Newer, v.Version)
+		}
+	}
 	respondents, err := s.store.Respondents(ctx, x.ID)
 	if err != nil {
 		s.htmlError(c, lang, err)
@@ -406,4 +415,37 @@ func (s *Server) baseURL(c *gin.Context) string {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request.Host
+}
+
+// handleAdminMove moves an exchange to a newer version of its instrument:
+// at once while nobody has answered, otherwise only when every answered
+// question keeps its id, type, scale and options — each difference that
+// stands in the way is listed.
+func (s *Server) handleAdminMove(c *gin.Context) {
+	x, in, lang, ok := s.administered(c)
+	if !ok {
+		return
+	}
+	v, err := strconv.Atoi(c.PostForm("version"))
+	to := s.set().Version(in.ID, v)
+	if err != nil || to == nil || v <= in.Version {
+		s.renderAdminExchange(c, http.StatusBadRequest, "", translate(lang, "admin.move.badversion", c.PostForm("version")), nil)
+		return
+	}
+	answered, waves, err := s.store.AnsweredQuestions(c.Request.Context(), x.ID)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	if problems := survey.MoveProblems(in, to, waves, answered, lang); len(problems) > 0 {
+		s.renderAdminExchange(c, http.StatusConflict, "", translate(lang, "admin.move.refused", in.ID, to.Version), problems)
+		return
+	}
+	if err := s.store.SetInstrumentVersion(c.Request.Context(), x.ID, to.Version); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	s.audit(c, staff.AuditAdminister, x.ID, "moved", strconv.Itoa(in.Version), strconv.Itoa(to.Version))
+	s.setNotice(c, translate(lang, "admin.move.done", in.ID, in.Version, to.Version), false)
+	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+x.ID)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"io"
 	"mime/multipart"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web"
@@ -138,4 +141,68 @@ func mustInstrument(t *testing.T, def []byte) *survey.Instrument {
 		t.Fatal(probs)
 	}
 	return in
+}
+
+// An exchange moves to a newer version while nobody has answered, or when
+// the version keeps every answered question; otherwise it stays, and the
+// page lists what stands in the way.
+func TestAdminMovesAnExchangeToANewerVersion(t *testing.T) {
+	s := newSite(t, web.Config{})
+	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	src, err := os.ReadFile("../../surveys/csci-social-services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keeps := strings.Replace(string(src), "Six months later", "Six months on", 1)
+	drops := strings.Replace(keeps, "id: fund_corporate", "id: fund_corporate_v2", 1)
+	for i, def := range []string{keeps, drops} {
+		if _, page := s.upload(admin, "v.yaml", []byte(def)); !strings.Contains(page, fmt.Sprintf("stored as csci-social-services version %d", 3+i)) {
+			t.Fatalf("upload %d: %s", i, page)
+		}
+	}
+	empty, err := exchange.NewExchange{ID: "empty-2030", Name: "Nobody yet", Instrument: demo.InstrumentID, HostCity: "Chicago", VisitingCity: "Durban",
+		Start: "2030-01-01", End: "2030-01-07"}.Build(s.set, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.CreateExchange(t.Context(), empty); err != nil {
+		t.Fatal(err)
+	}
+	move := func(id, version string) (int, string) {
+		path := "/admin/exchanges/" + id
+		form := url.Values{"version": {version}, "csrf_token": {s.csrf(admin, path)}}
+		resp := s.post(admin, path+"/instrument", form)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, html.UnescapeString(string(body))
+	}
+	version := func(id string) int {
+		x, err := s.store.Exchange(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x.InstrumentVersion
+	}
+
+	// Answers, and the version keeps every answered question: moved.
+	if status, _ := move(demo.CompletedID, "3"); status != http.StatusSeeOther || version(demo.CompletedID) != 3 {
+		t.Errorf("move to a version that keeps the answers: %d, now on %d", status, version(demo.CompletedID))
+	}
+	mustContain(t, s.get(admin, "/admin/exchanges/"+demo.CompletedID), "moved from csci-social-services version 2 to version 3", "uses csci-social-services version 3")
+	// Answers, and the version drops an answered question: refused, listed.
+	status, page := move(demo.CompletedID, "4")
+	if status != http.StatusConflict || version(demo.CompletedID) != 3 {
+		t.Errorf("move to a version that drops answers: %d, now on %d", status, version(demo.CompletedID))
+	}
+	mustContain(t, page, "would not keep the answers already given", "question fund_corporate has answers, and version 4 does not ask it")
+	// Nobody has answered: any newer version will do.
+	if status, _ := move("empty-2030", "4"); status != http.StatusSeeOther || version("empty-2030") != 4 {
+		t.Errorf("move of an exchange without answers: %d, now on %d", status, version("empty-2030"))
+	}
+	// An older version or nonsense is refused.
+	for _, v := range []string{"1", "x", "99"} {
+		if status, _ := move(demo.CompletedID, v); status != http.StatusBadRequest {
+			t.Errorf("move to %q: %d", v, status)
+		}
+	}
 }

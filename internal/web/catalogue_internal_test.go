@@ -55,7 +55,7 @@ func TestEveryWordedKeyIsInBothLanguages(t *testing.T) {
 		used["verdict."+v] = "verdicts"
 	}
 	for _, n := range append(notesOfAWave, "created", "edited", "imported", "links", "report", "workbook", "workbook-labels", "signoff", "removed",
-		"user-added", "user-assign", "user-unassign", "user-disable", "user-enable", "throttled", "cli-user", "token", "mail-retry", "instrument-uploaded") {
+		"user-added", "user-assign", "user-unassign", "user-disable", "user-enable", "throttled", "cli-user", "token", "mail-retry", "instrument-uploaded", "moved") {
 		used["audit.note."+n] = "audit notes"
 	}
 	var missing []string

@@ -51,6 +51,7 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.GET("/admin/exchanges/:id", s.handleAdminExchange)
 	signedIn.POST("/admin/exchanges/:id", s.handleAdminEdit)
 	signedIn.POST("/admin/exchanges/:id/waves", s.handleAdminWave)
+	signedIn.POST("/admin/exchanges/:id/instrument", s.handleAdminMove)
 	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
 	signedIn.POST("/admin/exchanges/:id/participants/:pid/remove", s.handleAdminRemoveParticipant)
@@ -70,6 +71,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// bookmark — leads to the page its form is on.
 	signedIn.GET("/exchanges/:id/signoff", s.redirectTo("/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/waves", s.redirectTo("/admin/exchanges/:id"))
+	signedIn.GET("/admin/exchanges/:id/instrument", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET(participantsUploadRoute, s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/participants/:pid/remove", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/users/change", s.redirectTo("/admin/users"))

@@ -33,6 +33,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 	StoredInstruments(ctx context.Context) ([]*survey.Instrument, error)
 	AddInstrument(ctx context.Context, in *survey.Instrument, up survey.Upload) error
+	AnsweredQuestions(ctx context.Context, id string) (map[string]bool, []string, error)
+	SetInstrumentVersion(ctx context.Context, id string, version int) error
 	Exchange(ctx context.Context, id string) (*exchange.Exchange, error)
 	LinkHolder(ctx context.Context, token string) (*exchange.LinkHolder, error)
 	ParticipantByToken(ctx context.Context, token string) (*exchange.Participant, error)
