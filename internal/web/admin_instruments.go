@@ -246,6 +246,10 @@ func (s *Server) handleInstrumentPreview(c *gin.Context) {
 	path := fmt.Sprintf("/admin/instruments/%s/%d/preview", url.PathEscape(in.ID), in.Version)
 	p.Action, p.Accepted = path, accepted
 	p.Languages = languageLinks(in.Languages, lang, path, url.Values{"wave": {wave}})
+	// A staff page (the admin's navigation, the staff referrer policy that
+	// lets the browser say where the form was sent from), with the
+	// questionnaire's language.
+	p.Staff = s.staffPage(c, lang, p.Title).Staff
 	p.Preview = &previewInfo{Instrument: in.ID, Version: in.Version, Back: "/admin/instruments", CSRF: csrf.Token(c.Request)}
 	for _, w := range in.Waves {
 		p.Preview.Waves = append(p.Preview.Waves, languageLink{Code: w.ID, Name: w.Title.In(lang, in.BaseLanguage()),

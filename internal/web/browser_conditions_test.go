@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +13,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web"
+	"github.com/csci/exchangeeval/internal/workbook"
 )
 
 // TestBrowserConditionalQuestions: in Chromium, the post-exchange
@@ -103,5 +108,96 @@ func TestBrowserConditionalQuestions(t *testing.T) {
 	}
 	if _, kept := r.Answers["core_immersion"]; kept {
 		t.Errorf("the answer to a question that did not apply was kept: %v", r.Answers)
+	}
+}
+
+// TestBrowserAdminUploadsAndPreviews: an admin uploads an XLSForm through
+// the questionnaires page in Chromium, sees it listed, and previews it:
+// the conditional question shows once the answer that opens it is given,
+// at phone width as well.
+func TestBrowserAdminUploadsAndPreviews(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
+	}
+	s := newSite(t, web.Config{})
+	def, err := os.ReadFile("../survey/testdata/conditions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, probs := survey.Parse("conditions.yaml", def)
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	form := filepath.Join(t.TempDir(), "site-visits.xlsx")
+	f, err := os.Create(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := workbook.WriteXLSForm(f, survey.ToXLSForm(in)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	b := newBrowser(t, chromium)
+	a := account(staff.RoleAdmin)
+	var notice, listed string
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/login"),
+		chromedp.SendKeys(`#email`, a.Email, chromedp.ByQuery), chromedp.SendKeys(`#password`, a.Password, chromedp.ByQuery),
+		chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.staffnav`, chromedp.ByQuery),
+		chromedp.Click(`a[href="/admin/instruments"]`, chromedp.ByQuery), chromedp.WaitVisible(`#file`, chromedp.ByQuery),
+		chromedp.SetUploadFiles(`#file`, []string{form}, chromedp.ByQuery),
+		chromedp.Click(`form[action="/admin/instruments"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`p.saved`, chromedp.ByQuery), chromedp.Text(`p.saved`, &notice, chromedp.ByQuery),
+		chromedp.Text(`#i-conditions`, &listed, chromedp.ByQuery)); err != nil {
+		t.Fatalf("uploading: %v", err)
+	}
+	if !strings.Contains(notice, "site-visits.xlsx stored as conditions version 1") || !strings.Contains(listed, "8 questions (5 conditional)") {
+		t.Errorf("after the upload: %q; listed %q", notice, listed)
+	}
+	shotTo(t, b, "5-admin-instruments.png")
+
+	var before, after bool
+	var banner string
+	var sideways int
+	if err := chromedp.Run(b, emulation.SetDeviceMetricsOverride(390, 844, 1, true),
+		chromedp.Click(`#i-conditions a[href$="/preview"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.preview-banner`, chromedp.ByQuery), chromedp.Text(`.preview-banner`, &banner, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#q-visit_rating').checkVisibility()`, &before),
+		chromedp.Click(`#visited-yes`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#q-visit_rating').checkVisibility()`, &after),
+		chromedp.Evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`, &sideways)); err != nil {
+		t.Fatalf("previewing: %v", err)
+	}
+	shotTo(t, b, "6-admin-preview-phone.png")
+	if !strings.Contains(banner, "Nothing you send here is saved") || before || !after || sideways > 0 {
+		t.Errorf("preview: banner %q, rating visible before %v after %v, scrolls %d px sideways", banner, before, after, sideways)
+	}
+	var accepted string
+	step, cancel := context.WithTimeout(b, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, chromedp.Click(`#visit_rating-4`, chromedp.ByQuery),
+		chromedp.Click(`form[data-progress] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`p.saved`, chromedp.ByQuery), chromedp.Text(`p.saved`, &accepted, chromedp.ByQuery)); err != nil {
+		var html string
+		_ = chromedp.Run(b, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
+		t.Fatalf("checking the preview's answers: %v\n%.3000s", err, html)
+	}
+	if !strings.Contains(accepted, "would be accepted") {
+		t.Errorf("after sending the preview: %q", accepted)
+	}
+	if xs, _ := s.store.Exchanges(context.Background()); len(xs) != 5 {
+		t.Errorf("the preview stored something: %d exchanges", len(xs))
+	}
+}
+
+func shotTo(t *testing.T, b context.Context, name string) {
+	var png []byte
+	if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(artifacts, name), png, 0o644)
 	}
 }
