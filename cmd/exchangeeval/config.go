@@ -166,7 +166,7 @@ func (c *config) logger(env *environment) *slog.Logger {
 func (c *config) instruments() (*survey.Set, error) {
 	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
 	if c.SurveysDir != "" {
-		more, p := survey.LoadPaths(c.SurveysDir)
+		more, p := loadDefinitions(c.SurveysDir)
 		ins, probs = append(ins, more...), append(probs, p...)
 	}
 	if len(probs) > 0 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // An instrument goes out as an XLSForm and YAML and comes back; an edited
@@ -89,5 +91,38 @@ func TestInstrumentsCommands(t *testing.T) {
 	}
 	if after := c.mustRun("instruments", "list"); strings.Count(after, "\ncsci-social-services ") != 4 || strings.Contains(after, "bomb") {
 		t.Errorf("a bad file stored something:\n%s", after)
+	}
+}
+
+// validate reads XLSForms as it reads YAML, and so does --surveys.
+func TestValidateTakesXLSForms(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "form.xlsx")
+	c.mustRun("instruments", "export", "--id", "csci-social-services", "--format", "xlsform", "--out", good)
+	if out := c.mustRun("validate", good); !strings.Contains(out, "form.xlsx: ok (instrument csci-social-services version 2") {
+		t.Errorf("validate a good form: %s", out)
+	}
+	f, err := excelize.OpenFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.InsertRows("survey", 2, 1)
+	_ = f.SetSheetRow("survey", "A2", &[]any{"begin_repeat", "visits"})
+	bad := filepath.Join(dir, "bad.xlsx")
+	if err := f.SaveAs(bad); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := c.run("validate", bad)
+	if exitCode(err) != 2 || !strings.Contains(out, "bad.xlsx: survey!A2: repeat groups are not supported") {
+		t.Errorf("validate a bad form: %v\n%s", err, out)
+	}
+	// A --surveys directory holding only a form.
+	only := t.TempDir()
+	if err := os.Rename(good, filepath.Join(only, "form.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.mustRun("validate", only); !strings.Contains(out, "ok (instrument csci-social-services version 2") {
+		t.Errorf("validate a directory of forms: %s", out)
 	}
 }
