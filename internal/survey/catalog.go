@@ -29,6 +29,10 @@ type Catalog struct {
 
 	mu  sync.RWMutex
 	set *Set
+
+	// adding lets one upload at a time number its version in this
+	// process; the store's unique key settles races with other processes.
+	adding sync.Mutex
 }
 
 // NewCatalog starts a catalog from the fixed instruments; load reads the
@@ -51,7 +55,9 @@ func (c *Catalog) Add(ctx context.Context, in *Instrument, up Upload) (stored *I
 	if c.save == nil {
 		return nil, false, errors.New("instruments cannot be uploaded without a store")
 	}
-	for range 5 {
+	c.adding.Lock()
+	defer c.adding.Unlock()
+	for range 20 {
 		set, err := c.Reload(ctx)
 		if err != nil {
 			return nil, false, err
