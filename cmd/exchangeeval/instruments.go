@@ -153,13 +153,7 @@ func listInstruments(ctx context.Context, env *environment, s *session) error {
 	if err != nil {
 		return err
 	}
-	uses := map[string][]string{}
-	for _, x := range xs {
-		if in := x.InstrumentIn(s.instruments); in != nil {
-			key := fmt.Sprintf("%s@%d", in.ID, in.Version)
-			uses[key] = append(uses[key], x.ID)
-		}
-	}
+	uses := exchange.ExchangesByVersion(xs, s.instruments)
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tVERSION\tSOURCE\tSHA256\tQUESTIONS\tEXCHANGES")
 	for _, in := range s.instruments.Every() {
@@ -167,7 +161,7 @@ func listInstruments(ctx context.Context, env *environment, s *session) error {
 		if u := in.Uploaded; u != nil {
 			source = fmt.Sprintf("uploaded by %s %s (%s %s)", u.By, u.At.Format("2006-01-02 15:04"), u.Format, u.Filename)
 		}
-		used := strings.Join(uses[fmt.Sprintf("%s@%d", in.ID, in.Version)], ", ")
+		used := strings.Join(uses[exchange.VersionKey(in)], ", ")
 		if used == "" {
 			used = "-"
 		}

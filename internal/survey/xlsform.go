@@ -427,18 +427,28 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	return out, nil
 }
 
-func (x *xlsformReader) readWaves(in *Instrument, s *Sheet) {
-	if s == nil {
-		x.probs = append(x.probs, Problem{File: x.name, Message: "no waves sheet: list the rounds of questions (e.g. pre, post, follow-up) on a sheet named waves, with columns name and label"})
-		return
-	}
+// rows calls each for every row of a sheet below its header that is not
+// empty, with the row's name (its id) and a Pos at the name's cell.
+func (x *xlsformReader) rows(s *Sheet, each func(t *table, r int, id string, pos Pos)) *table {
 	t := newTable(s)
 	for r := 1; r < len(t.rows); r++ {
 		if t.empty(r) {
 			continue
 		}
-		w := &Wave{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
-		w.Pos.Lines["id"] = w.Pos.Line
+		pos := newPos(x.at(t, r, "name"))
+		pos.Lines["id"] = pos.Line
+		each(t, r, t.get(r, "name"), pos)
+	}
+	return t
+}
+
+func (x *xlsformReader) readWaves(in *Instrument, s *Sheet) {
+	if s == nil {
+		x.probs = append(x.probs, Problem{File: x.name, Message: "no waves sheet: list the rounds of questions (e.g. pre, post, follow-up) on a sheet named waves, with columns name and label"})
+		return
+	}
+	t := x.rows(s, func(t *table, r int, id string, pos Pos) {
+		w := &Wave{ID: id, Pos: pos}
 		w.Title = x.text(t, r, "label", &w.Pos, "title")
 		if w.Title == nil {
 			w.Pos.Lines["title"] = x.at(t, r, "label")
@@ -458,7 +468,7 @@ func (x *xlsformReader) readWaves(in *Instrument, s *Sheet) {
 			w.Messages[kind] = m
 		}
 		in.Waves = append(in.Waves, w)
-	}
+	})
 	in.Pos.Lines["waves"] = x.at(t, 0, "name")
 }
 
@@ -466,13 +476,8 @@ func (x *xlsformReader) readGoals(in *Instrument, s *Sheet) {
 	if s == nil {
 		return
 	}
-	t := newTable(s)
-	for r := 1; r < len(t.rows); r++ {
-		if t.empty(r) {
-			continue
-		}
-		g := &Goal{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
-		g.Pos.Lines["id"] = g.Pos.Line
+	x.rows(s, func(t *table, r int, id string, pos Pos) {
+		g := &Goal{ID: id, Pos: pos}
 		g.Title = x.text(t, r, "label", &g.Pos, "title")
 		g.Description = x.text(t, r, "description", &g.Pos, "description")
 		c := &g.Criterion
@@ -499,20 +504,15 @@ func (x *xlsformReader) readGoals(in *Instrument, s *Sheet) {
 			}
 		}
 		in.Goals = append(in.Goals, g)
-	}
+	})
 }
 
 func (x *xlsformReader) readThemes(in *Instrument, s *Sheet) {
 	if s == nil {
 		return
 	}
-	t := newTable(s)
-	for r := 1; r < len(t.rows); r++ {
-		if t.empty(r) {
-			continue
-		}
-		th := &Theme{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name"))}
-		th.Pos.Lines["id"] = th.Pos.Line
+	x.rows(s, func(t *table, r int, id string, pos Pos) {
+		th := &Theme{ID: id, Pos: pos}
 		th.Label = x.text(t, r, "label", &th.Pos, "label")
 		for lang, list := range x.text(t, r, "patterns", &th.Pos, "patterns") {
 			if th.Patterns == nil {
@@ -525,7 +525,7 @@ func (x *xlsformReader) readThemes(in *Instrument, s *Sheet) {
 			}
 		}
 		in.Themes = append(in.Themes, th)
-	}
+	})
 }
 
 // choiceList is one list of the choices sheet.

@@ -70,13 +70,7 @@ func (s *Server) renderInstruments(c *gin.Context, status int, notice, errMsg st
 		s.htmlError(c, lang, err)
 		return
 	}
-	uses := map[string][]string{}
-	for _, x := range xs {
-		if in := x.InstrumentIn(set); in != nil {
-			key := in.ID + "@" + strconv.Itoa(in.Version)
-			uses[key] = append(uses[key], x.ID)
-		}
-	}
+	uses := exchange.ExchangesByVersion(xs, set)
 	p := instrumentsPage{page: s.staffPage(c, lang, translate(lang, "instruments.title")), CSRF: csrf.Token(c.Request),
 		Notice: notice, Error: errMsg, Problems: problems, MaxMB: workbook.MaxFormBytes >> 20}
 	for _, id := range set.IDs() {
@@ -86,7 +80,7 @@ func (s *Server) renderInstruments(c *gin.Context, status int, notice, errMsg st
 		for i := len(versions) - 1; i >= 0; i-- {
 			in := versions[i]
 			v := versionRow{Version: in.Version, Hash: in.Hash[:12], Source: in.Source, Questions: len(in.Questions()),
-				Waves: in.WaveIDs(), Languages: in.Languages, Exchanges: uses[in.ID+"@"+strconv.Itoa(in.Version)],
+				Waves: in.WaveIDs(), Languages: in.Languages, Exchanges: uses[exchange.VersionKey(in)],
 				Path: fmt.Sprintf("/admin/instruments/%s/%d", url.PathEscape(in.ID), in.Version)}
 			for _, q := range in.Questions() {
 				if q.Conditional() {
