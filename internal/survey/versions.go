@@ -21,6 +21,7 @@ const (
 	DiffOptions   = "options"   // a choice question's option codes changed
 	DiffCriterion = "criterion" // a goal compares other waves
 	DiffItems     = "items"     // a goal's questions are not the same
+	DiffCondition = "condition" // a question is asked under another condition
 )
 
 // Difference is one part of an instrument (a goal, a question or a theme)
@@ -115,6 +116,9 @@ func questionDifference(vs []*Instrument, id string) *Difference {
 			return newDifference("question", id, DiffReverse, pair)
 		case !slices.Equal(optionCodes(first), optionCodes(q)):
 			return newDifference("question", id, DiffOptions, pair)
+		case q.RelevantAll() != first.RelevantAll():
+			// Asked of other delegates: its answers are another group's.
+			return newDifference("question", id, DiffCondition, pair)
 		}
 	}
 	return nil
@@ -241,6 +245,7 @@ var differenceWords = map[string]map[string]string{
 		DiffOptions:   "question %[1]s has other options in version %[3]d than in version %[2]d",
 		DiffCriterion: "goal %[1]s compares %[3]s→%[4]s in version %[2]d and %[6]s→%[7]s in version %[5]d",
 		DiffItems:     "goal %[1]s is not scored from the same questions in every version (see %[2]s)",
+		DiffCondition: "question %[1]s is asked under another condition in version %[3]d than in version %[2]d",
 	},
 	"fr": {
 		"goal": "l'objectif", "question": "la question", "theme": "le thème",
@@ -252,6 +257,7 @@ var differenceWords = map[string]map[string]string{
 		DiffOptions:   "la question %[1]s n'a pas les mêmes options dans les versions %[2]d et %[3]d",
 		DiffCriterion: "l'objectif %[1]s compare %[3]s→%[4]s dans la version %[2]d et %[6]s→%[7]s dans la version %[5]d",
 		DiffItems:     "l'objectif %[1]s n'est pas calculé à partir des mêmes questions dans chaque version (voir %[2]s)",
+		DiffCondition: "la question %[1]s n'est pas posée sous la même condition dans les versions %[2]d et %[3]d",
 	},
 }
 

@@ -3,6 +3,7 @@ package survey_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,5 +130,28 @@ func TestLoadPathsReportsTheSameVersionTwice(t *testing.T) {
 	ins, probs := survey.LoadPaths(dir)
 	if len(ins) != 2 || len(probs) != 1 || probs[0].String() != filepath.Join(dir, "b.yml")+`:5: instrument "evolving" version 1 is also defined in `+filepath.Join(dir, "a.yaml")+" (a changed definition needs a higher version)" {
 		t.Fatalf("got %d instruments, problems %v", len(ins), probs)
+	}
+}
+
+// A question asked under another condition is answered by another group
+// of delegates: a goal it scores is not pooled across the versions.
+func TestCompareSeesChangedConditions(t *testing.T) {
+	v1 := mustParse(t, "testdata/conditions.yaml")
+	src, _ := v1.Canonical()
+	v2, probs := survey.Parse("v2.yaml", []byte(strings.NewReplacer("version: 1", "version: 2",
+		"relevant: ${visited} = 'yes'", "relevant: ${visited} != 'no'").Replace(string(src))))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	_, diffs := survey.Compare([]*survey.Instrument{v1, v2})
+	var got []string
+	for _, d := range diffs {
+		got = append(got, d.Kind+" "+d.ID+" "+d.Code)
+	}
+	want := []string{"question visit_rating condition", "goal g1 items"}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("differences %v lack %q", got, w)
+		}
 	}
 }

@@ -241,7 +241,7 @@ var staffCatalogue = map[string]map[string]string{
 		"instruments.uploadedby": "déposé par %s, %s", "instruments.upload": "Déposer un questionnaire",
 		"instruments.uploadhelp": "Une définition YAML ou un XLSForm (.xlsx, tel que KoboToolbox ou ODK l'écrivent), de %d Mo au plus. Il devient la version suivante de son identifiant ; rien n'est enregistré s'il y a une erreur, et chaque problème est listé. Le format est décrit dans surveys/README.md.",
 		"instruments.file":       "Fichier de définition", "instruments.send": "Vérifier et enregistrer",
-		"instruments.problems": "%s n'a pas été enregistré : %d problème(s). Corrigez-les et déposez-le à nouveau.",
+		"instruments.problems": "%s n'a pas été enregistré : %d problème(s), détaillés ci-dessous en anglais, comme les écrit la commande validate. Corrigez-les et déposez-le à nouveau.",
 		"instruments.toolarge": "Le fichier dépasse %d Mo, plus qu'aucun questionnaire. Rien n'a été enregistré.",
 		"instruments.stored":   "%s enregistré comme %s version %d.", "instruments.unchanged": "%s dit exactement ce que dit %s version %d : rien de nouveau n'a été enregistré.",
 		"instruments.notfound":           "Il n'y a pas de questionnaire %s version %s.",
