@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -94,7 +95,17 @@ func (b *book) responseRow(vals []any, r *exchange.Response, questions []*survey
 		imported = "yes"
 	}
 	vals = append(vals, r.Participant, r.Wave, p[0], p[1], r.Language, p[3], excelize.Cell{StyleID: b.date, Value: r.SubmittedAt.UTC()}, imported)
+	// A question that did not apply is an empty cell, whatever an old
+	// import may have stored for it (the form never keeps such answers).
+	var notApplicable []string
+	if slices.ContainsFunc(questions, (*survey.Question).Conditional) {
+		notApplicable = b.e.Instrument.NotApplicable(r.Wave, r.Answers)
+	}
 	for _, q := range questions {
+		if slices.Contains(notApplicable, q.ID) {
+			vals = append(vals, nil)
+			continue
+		}
 		vals = append(vals, b.answerCell(q, r.Answers[q.ID]))
 	}
 	return vals

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
@@ -334,5 +335,46 @@ func TestXLSFormExportRoundTripAndLibreOffice(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// The Responses sheet leaves a question that did not apply empty, even
+// when a response holds an answer to it (an old import, say).
+func TestResponsesLeaveInapplicableCellsEmpty(t *testing.T) {
+	ps, rs := synthetic(t, 12)
+	var post []*exchange.Response
+	for _, r := range rs {
+		if r.Wave == "post" {
+			post = append(post, r)
+		}
+	}
+	if len(post) < 2 {
+		t.Fatal("test setup: too few post responses")
+	}
+	post[0].Answers["immersion_done"], post[0].Answers["core_immersion"] = "no", 5
+	post[1].Answers["immersion_done"], post[1].Answers["core_immersion"] = "yes", 4
+	_, f, _ := export(t, ps, rs, "")
+	sheet := rows(t, f, workbook.SheetResponses)
+	col := slices.Index(sheet[0], "core_immersion")
+	if col < 0 {
+		t.Fatal("no core_immersion column")
+	}
+	cell := func(pid string) string {
+		for _, row := range sheet[1:] {
+			if len(row) > 2 && row[1] == pid && row[2] == "post" {
+				if col < len(row) {
+					return row[col]
+				}
+				return ""
+			}
+		}
+		t.Fatalf("no post row for %s", pid)
+		return ""
+	}
+	if got := cell(post[0].Participant); got != "" {
+		t.Errorf("a rating that did not apply shows %q", got)
+	}
+	if got := cell(post[1].Participant); got != "4" {
+		t.Errorf("a rating that applied shows %q", got)
 	}
 }
