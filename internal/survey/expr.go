@@ -510,12 +510,31 @@ type value struct {
 
 // Holds evaluates the condition against answers (in their question types'
 // Go types, as Answers holds them); an absent answer is ”.
-func (c *Condition) Holds(a Answers) bool { return eval(c.root, a).b }
+func (c *Condition) Holds(a Answers) bool { return c.holds(a, nil) }
 
-func eval(e expr, a Answers) value {
+// holds is Holds with some answers taken as absent (those of questions
+// that did not apply), without copying the answers.
+func (c *Condition) holds(a Answers, absent []string) bool {
+	return eval(c.root, answerView{a, absent}).b
+}
+
+// answerView is answers less those of the questions in absent.
+type answerView struct {
+	a      Answers
+	absent []string
+}
+
+func (v answerView) get(id string) any {
+	if slices.Contains(v.absent, id) {
+		return nil
+	}
+	return v.a[id]
+}
+
+func eval(e expr, a answerView) value {
 	switch t := e.(type) {
 	case refExpr:
-		switch v := a[t.id].(type) {
+		switch v := a.get(t.id).(type) {
 		case nil:
 			return value{kind: kindStr}
 		case int:

@@ -405,19 +405,17 @@ func (in *Instrument) NotApplicable(wave string, a Answers) []string {
 	if in.questions == nil {
 		in.index()
 	}
+	// A condition reads only questions before its own (the definition
+	// check makes sure), so one pass in order settles each.
 	var out []string
-	seen := Answers{}
-	for _, q := range in.QuestionsIn(wave) {
-		applies := true
-		for _, c := range q.Conditions() {
-			applies = applies && c.Holds(seen)
-		}
-		if !applies {
-			out = append(out, q.ID)
-			continue
-		}
-		if v, ok := a[q.ID]; ok {
-			seen[q.ID] = v
+	for _, s := range in.Sections {
+		for _, q := range s.Questions {
+			if !q.AskedIn(wave) || (s.cond == nil && q.cond == nil) {
+				continue
+			}
+			if s.cond != nil && !s.cond.holds(a, out) || q.cond != nil && !q.cond.holds(a, out) {
+				out = append(out, q.ID)
+			}
 		}
 	}
 	return out

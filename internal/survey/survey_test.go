@@ -12,7 +12,7 @@ import (
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
-func mustParse(t *testing.T, path string) *survey.Instrument {
+func mustParse(t testing.TB, path string) *survey.Instrument {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
