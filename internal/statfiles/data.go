@@ -109,9 +109,13 @@ func writeResponses(out io.Writer, in Input, vars []variable) (*table, error) {
 }
 
 // notAsked is the code of a numeric answer to a question that its wave
-// does not ask, declared missing in every package's syntax; a question
-// asked and not answered is left empty (system-missing).
-const notAsked = -1
+// does not ask, and notApplicable of one whose condition was false for
+// that delegate; both are declared missing in every package's syntax. A
+// question asked and not answered is left empty (system-missing).
+const (
+	notAsked      = -1
+	notApplicable = -2
+)
 
 // answerValue is a question's answer as the data file holds it: a
 // Likert point, a choice's number (its place in the list), 0/1 for one
@@ -121,6 +125,12 @@ func answerValue(in *survey.Instrument, v variable, wave string, answers survey.
 	q := in.Question(id)
 	if q != nil && !q.AskedIn(wave) && !v.Text {
 		return strconv.Itoa(notAsked)
+	}
+	if q != nil && q.Conditional() && slices.Contains(in.NotApplicable(wave, answers), id) {
+		if v.Text {
+			return ""
+		}
+		return strconv.Itoa(notApplicable)
 	}
 	a, ok := answers[id]
 	if q == nil || !ok || a == nil {

@@ -11,8 +11,27 @@ import (
 	"github.com/csci/exchangeeval/internal/analysis"
 )
 
-// notAskedLabel labels the code of a question its wave does not ask.
-const notAskedLabel = "not asked in this wave"
+// notAskedLabel labels the code of a question its wave does not ask;
+// notApplicableLabel that of a question whose condition was false.
+const (
+	notAskedLabel      = "not asked in this wave"
+	notApplicableLabel = "not applicable (its condition was false)"
+)
+
+// stataMissing is Stata's extended missing value for each missing code.
+var stataMissing = map[int]string{notAsked: ".a", notApplicable: ".b"}
+
+// missingCodes are the missing codes a variable may hold, labelled.
+func missingCodes(v variable) []valueLabel {
+	var out []valueLabel
+	if v.NotAsked {
+		out = append(out, valueLabel{notAsked, notAskedLabel})
+	}
+	if v.Conditional {
+		out = append(out, valueLabel{notApplicable, notApplicableLabel})
+	}
+	return out
+}
 
 // Each package's limits on labels, in bytes (SPSS, PSPP) or characters
 // (Stata): a longer label is cut, with the full text in a comment.
@@ -83,7 +102,7 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 		values := v.Values
 		if v.Missing {
 			missing = append(missing, v.Name)
-			values = slices.Concat(values, []valueLabel{{notAsked, notAskedLabel}})
+			values = slices.Concat(values, missingCodes(v))
 		}
 		if len(values) == 0 {
 			continue
@@ -105,7 +124,7 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 		p.f(".\n")
 	}
 	if len(missing) > 0 {
-		p.f("MISSING VALUES %s (%d).\n", strings.Join(missing, " "), notAsked)
+		p.f("MISSING VALUES %s (%d, %d).\n", strings.Join(missing, " "), notApplicable, notAsked)
 	}
 	levels := map[string][]string{}
 	for _, v := range t.vars {
@@ -120,7 +139,7 @@ func writeSPSS(w io.Writer, title, csvName, savName string, t *table) error {
 		}
 	}
 	p.f(".\n")
-	p.f("* Empty cells are system-missing (not answered); %d is a question its wave does not ask, declared missing above.\n", notAsked)
+	p.f("* Empty cells are system-missing (not answered); %d is a question its wave does not ask and %d one whose condition was false, declared missing above.\n", notAsked, notApplicable)
 	p.f("SAVE OUTFILE=%s.\n", spssQuote(savName))
 	return p.err
 }
@@ -156,7 +175,7 @@ func writeR(w io.Writer, title string, in Input, responses, pairs *table) error 
 			case v.Date:
 				p.f("  %s <- as.POSIXct(%s, tz = \"UTC\", format = \"%%Y-%%m-%%d %%H:%%M:%%S\")\n", col, col)
 			case v.Missing && (len(v.Values) == 0 || v.Indicator):
-				p.f("  %s[%s %%in%% %d] <- NA  # not asked in this wave\n", col, col, notAsked)
+				p.f("  %s[%s %%in%% c(%d, %d)] <- NA  # not asked in this wave, not applicable\n", col, col, notAsked, notApplicable)
 			case len(v.Values) > 0 && !v.Indicator:
 				var codes, labels []string
 				for _, vl := range v.Values {
@@ -239,7 +258,11 @@ func writeStata(w io.Writer, title, csvName, dtaName string, t *table) error {
 				tmpName(v.Name), v.Name, tmpName(v.Name), v.Name, tmpName(v.Name), v.Name, v.Name, stataString(label))
 		}
 		if v.Missing {
-			p.f("mvdecode %s, mv(%d=.a)\n", v.Name, notAsked)
+			var mv []string
+			for _, m := range missingCodes(v) {
+				mv = append(mv, fmt.Sprintf("%d=%s", m.Code, stataMissing[m.Code]))
+			}
+			p.f("mvdecode %s, mv(%s)\n", v.Name, strings.Join(mv, " \\ "))
 		}
 		if len(v.Values) > 0 || v.Missing {
 			p.f("label define %s", v.Name)
@@ -247,13 +270,16 @@ func writeStata(w io.Writer, title, csvName, dtaName string, t *table) error {
 				l, _ := cut(vl.Label, stataValLabel)
 				p.f(" %d %s", vl.Code, stataString(l))
 			}
-			if v.Missing {
+			if v.NotAsked {
 				p.f(" .a %s", stataString(notAskedLabel))
+			}
+			if v.Conditional {
+				p.f(" .b %s", stataString(notApplicableLabel))
 			}
 			p.f(", replace\nlabel values %s %s\n", v.Name, v.Name)
 		}
 	}
-	p.f("* Empty cells are missing (.): not answered; .a is a question its wave does not ask.\n")
+	p.f("* Empty cells are missing (.): not answered; .a is a question its wave does not ask, .b one whose condition was false.\n")
 	p.f("save %q, replace\n", dtaName)
 	return p.err
 }

@@ -66,9 +66,10 @@ type variable struct {
 	// Indicator is a 0/1 variable (a multiple choice's option, imported):
 	// numeric in R, where a factor would hide its sum and mean.
 	Indicator bool
-	// Missing says that the variable may hold notAsked: a question that
-	// not every wave asks.
-	Missing bool
+	// Missing says that the variable may hold notAsked (a question that
+	// not every wave asks) or notApplicable (a conditional question):
+	// NotAsked and Conditional say which.
+	Missing, NotAsked, Conditional bool
 }
 
 type valueLabel struct {
@@ -196,7 +197,10 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 	}
 	for i := first; i < len(vs); i++ {
 		id, _, _ := strings.Cut(vs[i].Source, "/")
-		vs[i].Missing = !vs[i].Text && len(in.Question(id).Waves) < len(in.Waves)
+		q := in.Question(id)
+		vs[i].NotAsked = !vs[i].Text && len(q.Waves) < len(in.Waves)
+		vs[i].Conditional = !vs[i].Text && q.Conditional()
+		vs[i].Missing = vs[i].NotAsked || vs[i].Conditional
 	}
 	return vs
 }

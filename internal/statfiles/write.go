@@ -130,7 +130,8 @@ func writeReadme(b *bytes.Buffer, format, title string, responses, pairs *table,
 	}
 	b.WriteString("\nNotes\n  Participants are pseudonymous ids (P0001…): no names, e-mails or links.\n")
 	b.WriteString("  Missing values: an empty cell is a question not answered; -1 (responses.csv) is a question the row's wave does not ask,\n")
-	b.WriteString("  declared missing by the syntax (SPSS MISSING VALUES, R NA, Stata .a) and labelled \"not asked in this wave\".\n")
+	b.WriteString("  declared missing by the syntax (SPSS MISSING VALUES, R NA, Stata .a) and labelled \"not asked in this wave\";\n")
+	b.WriteString("  -2 is a question whose condition (relevant) was false for that delegate (SPSS missing, R NA, Stata .b), \"not applicable\".\n")
 	b.WriteString("  A multiple-choice question is one 0/1 variable per option. A single choice is numbered by its place in the list.\n")
 	b.WriteString("  Line breaks in open answers are written as spaces (the CSV readers of SPSS and Stata take none); the workbook keeps them.\n")
 	b.WriteString("  In pairs.csv reverse-scored items are turned so that a higher value is always towards the goal; responses.csv holds the answers as given.\n")
