@@ -27,8 +27,9 @@ type Catalog struct {
 	load  func(context.Context) ([]*Instrument, error)
 	save  func(context.Context, *Instrument, Upload) error
 
-	mu  sync.RWMutex
-	set *Set
+	mu     sync.RWMutex
+	set    *Set
+	loaded time.Time // when the stored instruments were last read
 
 	// adding lets one upload at a time number its version in this
 	// process; the store's unique key settles races with other processes.
@@ -137,9 +138,23 @@ func (c *Catalog) Reload(ctx context.Context) (*Set, error) {
 	}
 	set := NewSet(append(slices.Clone(c.fixed), stored...)...)
 	c.mu.Lock()
-	c.set = set
+	c.set, c.loaded = set, time.Now()
 	c.mu.Unlock()
 	return set, nil
+}
+
+// Refresh reads the stored instruments again unless they were read less
+// than minAge ago: what a request for an unknown version calls, so that a
+// stream of such requests (a link to an exchange whose version is gone)
+// does not read the collection for each.
+func (c *Catalog) Refresh(ctx context.Context, minAge time.Duration) (*Set, error) {
+	c.mu.RLock()
+	fresh := time.Since(c.loaded) < minAge
+	c.mu.RUnlock()
+	if fresh {
+		return c.Set(), nil
+	}
+	return c.Reload(ctx)
 }
 
 // Fixed reports whether version v of id is built in or from --surveys

@@ -1,9 +1,11 @@
 package survey_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -75,5 +77,26 @@ func TestMoveProblemsListEveryAnsweredQuestionThatChanges(t *testing.T) {
 	}
 	if got := survey.MoveProblems(from, to, nil, map[string]bool{"visited": true, "why_not": true}, "fr"); len(got) != 0 {
 		t.Errorf("unchanged answered questions: %v", got)
+	}
+}
+
+// Requests for a version nobody has read the store for more than once in
+// a while: a stream of them reads the store once.
+func TestCatalogRefreshReadsTheStoreAtMostOnceInAWhile(t *testing.T) {
+	reads := 0
+	c := survey.NewCatalog(nil, func(context.Context) ([]*survey.Instrument, error) { reads++; return nil, nil }, nil)
+	for range 10 {
+		if _, err := c.Refresh(t.Context(), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reads != 1 {
+		t.Errorf("10 refreshes within the hour read the store %d times", reads)
+	}
+	if _, err := c.Refresh(t.Context(), 0); err != nil || reads != 2 {
+		t.Errorf("a refresh past its age did not read the store (%d reads)", reads)
+	}
+	if _, _, err := c.Add(t.Context(), mustParse(t, "testdata/minimal.yaml"), survey.Upload{}); err == nil {
+		t.Error("a catalog without a store took an upload")
 	}
 }

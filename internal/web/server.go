@@ -143,7 +143,7 @@ func (s *Server) instrumentOf(ctx context.Context, x *exchange.Exchange) *survey
 	if in := x.InstrumentIn(s.set()); in != nil {
 		return in
 	}
-	set, err := s.instruments.Reload(ctx)
+	set, err := s.instruments.Refresh(ctx, 2*time.Second)
 	if err != nil {
 		s.log.Warn("read uploaded instruments", "err", err)
 	}
