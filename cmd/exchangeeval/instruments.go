@@ -161,7 +161,7 @@ func listInstruments(ctx context.Context, env *environment, s *session) error {
 		if u := in.Uploaded; u != nil {
 			source = fmt.Sprintf("uploaded by %s %s (%s %s)", u.By, u.At.Format("2006-01-02 15:04"), u.Format, u.Filename)
 		}
-		used := strings.Join(uses[exchange.VersionKey(in)], ", ")
+		used := strings.Join(uses[in.Key()], ", ")
 		if used == "" {
 			used = "-"
 		}

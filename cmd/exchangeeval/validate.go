@@ -94,7 +94,7 @@ func loadDefinitions(paths ...string) ([]*survey.Instrument, survey.Problems) {
 	var out []*survey.Instrument
 	first := map[string]*survey.Instrument{}
 	for _, in := range ins {
-		key := fmt.Sprintf("%s@%d", in.ID, in.Version)
+		key := in.Key()
 		if other, dup := seen[key]; dup {
 			// The same definition twice (surveys/ ships the example form
 			// beside its YAML) is one instrument.

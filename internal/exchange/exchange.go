@@ -324,18 +324,14 @@ type Version struct {
 // than from the delegate's own link.
 func (r *Response) Imported() bool { return r.Source == SourceImport }
 
-// ExchangesByVersion lists, for each instrument version ("id@3"), the
+// ExchangesByVersion lists, for each instrument version (by its Key), the
 // exchanges run with it, in the order given.
 func ExchangesByVersion(xs []*Exchange, set *survey.Set) map[string][]string {
 	uses := map[string][]string{}
 	for _, x := range xs {
 		if in := x.InstrumentIn(set); in != nil {
-			key := VersionKey(in)
-			uses[key] = append(uses[key], x.ID)
+			uses[in.Key()] = append(uses[in.Key()], x.ID)
 		}
 	}
 	return uses
 }
-
-// VersionKey names an instrument version: "csci-social-services@2".
-func VersionKey(in *survey.Instrument) string { return fmt.Sprintf("%s@%d", in.ID, in.Version) }

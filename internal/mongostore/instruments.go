@@ -31,8 +31,6 @@ type instrumentDoc struct {
 	At         time.Time `bson:"uploaded_at"`
 }
 
-func instrumentKey(id string, version int) string { return fmt.Sprintf("%s@%d", id, version) }
-
 // AddInstrument stores an uploaded instrument under its id and version. A
 // version already stored is survey.ErrVersionTaken: the caller takes the
 // next one.
@@ -49,7 +47,7 @@ func (s *Store) AddInstrument(ctx context.Context, in *survey.Instrument, up sur
 		return err
 	}
 	_, err = s.db.Collection(collInstruments).InsertOne(ctx, instrumentDoc{
-		Key: instrumentKey(in.ID, in.Version), Instrument: in.ID, Version: in.Version, Definition: string(def), Hash: hash,
+		Key: in.Key(), Instrument: in.ID, Version: in.Version, Definition: string(def), Hash: hash,
 		Format: up.Format, Filename: up.Filename, By: up.By, At: up.At.UTC().Truncate(time.Millisecond),
 	})
 	if isDuplicate(err) {

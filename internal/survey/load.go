@@ -391,17 +391,19 @@ func LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
 		if in == nil {
 			continue
 		}
-		if other, dup := seen[versionKey(in)]; dup {
+		if other, dup := seen[in.Key()]; dup {
 			probs = append(probs, duplicate(label, in, other))
 			continue
 		}
-		seen[versionKey(in)] = label
+		seen[in.Key()] = label
 		out = append(out, in)
 	}
 	return out, probs
 }
 
-func versionKey(in *Instrument) string { return fmt.Sprintf("%s@%d", in.ID, in.Version) }
+// Key names an instrument version, "csci-social-services@2": how sets,
+// the store and the pages tell versions apart.
+func (in *Instrument) Key() string { return fmt.Sprintf("%s@%d", in.ID, in.Version) }
 
 func duplicate(file string, in *Instrument, other string) Problem {
 	return Problem{File: file, Line: in.Pos.LineOf("version"),
@@ -449,11 +451,11 @@ func LoadPaths(paths ...string) ([]*Instrument, Problems) {
 		}
 		probs = append(probs, ps...)
 		for _, in := range ins {
-			if other, dup := seen[versionKey(in)]; dup {
+			if other, dup := seen[in.Key()]; dup {
 				probs = append(probs, duplicate(in.Source, in, other))
 				continue
 			}
-			seen[versionKey(in)] = in.Source
+			seen[in.Key()] = in.Source
 			out = append(out, in)
 		}
 	}

@@ -80,7 +80,7 @@ func (s *Server) renderInstruments(c *gin.Context, status int, notice, errMsg st
 		for i := len(versions) - 1; i >= 0; i-- {
 			in := versions[i]
 			v := versionRow{Version: in.Version, Hash: in.Hash[:12], Source: in.Source, Questions: len(in.Questions()),
-				Waves: in.WaveIDs(), Languages: in.Languages, Exchanges: uses[exchange.VersionKey(in)],
+				Waves: in.WaveIDs(), Languages: in.Languages, Exchanges: uses[in.Key()],
 				Path: fmt.Sprintf("/admin/instruments/%s/%d", url.PathEscape(in.ID), in.Version)}
 			for _, q := range in.Questions() {
 				if q.Conditional() {
