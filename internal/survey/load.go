@@ -361,44 +361,100 @@ func isDefinitionFile(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// LoadFS reads every *.yaml / *.yml file at the top of dir in fsys. Two files
-// defining the same version of an id is a problem. Names in problems are prefix + file name.
+// A Reader reads one definition file in a format other than YAML (an
+// XLSForm, read where the spreadsheet library is); name is used in
+// problems.
+type Reader func(name string, data []byte) (*Instrument, Problems)
+
+// Loader reads definition files: YAML, and the formats of Readers, by
+// file extension (".xlsx").
+type Loader struct {
+	Readers map[string]Reader
+}
+
+func (l Loader) reads(name string) bool {
+	_, other := l.Readers[strings.ToLower(filepath.Ext(name))]
+	return isDefinitionFile(name) || other
+}
+
+func (l Loader) read(name string, data []byte) (*Instrument, Problems) {
+	if r, ok := l.Readers[strings.ToLower(filepath.Ext(name))]; ok {
+		return r(name, data)
+	}
+	return Parse(name, data)
+}
+
+// instrumentsSeen keeps the first definition of each version: a second
+// one is a problem, unless it is the same definition in the other format
+// (the example XLSForm shipped beside its YAML file is one instrument).
+type instrumentsSeen struct {
+	first map[string]*Instrument
+	out   []*Instrument
+}
+
+func (s *instrumentsSeen) add(label string, in *Instrument) *Problem {
+	if s.first == nil {
+		s.first = map[string]*Instrument{}
+	}
+	other, dup := s.first[in.Key()]
+	if !dup {
+		s.first[in.Key()] = in
+		s.out = append(s.out, in)
+		return nil
+	}
+	if isDefinitionFile(label) != isDefinitionFile(other.Source) {
+		if a, err := in.CanonicalHash(); err == nil {
+			if b, err := other.CanonicalHash(); err == nil && a == b {
+				return nil
+			}
+		}
+	}
+	p := duplicate(label, in, other.Source)
+	return &p
+}
+
+// LoadFS reads every definition file (*.yaml, *.yml) at the top of dir in
+// fsys. Two files defining the same version of an id differently is a
+// problem. Names in problems are prefix + file name.
 func LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
+	return Loader{}.LoadFS(fsys, dir, prefix)
+}
+
+// LoadFS is the package's LoadFS, with the loader's formats too.
+func (l Loader) LoadFS(fsys fs.FS, dir, prefix string) ([]*Instrument, Problems) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, Problems{{File: prefix + dir, Message: fmt.Sprintf("read definitions: %v", err)}}
 	}
+	var (
+		seen  instrumentsSeen
+		probs Problems
+	)
+	// YAML first: a form that repeats a YAML file is the one left out.
 	var files []string
-	for _, e := range entries {
-		if !e.IsDir() && isDefinitionFile(e.Name()) {
-			files = append(files, e.Name())
+	for _, yamlFirst := range []bool{true, false} {
+		for _, e := range entries {
+			if !e.IsDir() && l.reads(e.Name()) && isDefinitionFile(e.Name()) == yamlFirst {
+				files = append(files, e.Name())
+			}
 		}
 	}
-	var (
-		out   []*Instrument
-		probs Problems
-		seen  = map[string]string{}
-	)
 	for _, name := range files {
-		data, err := fs.ReadFile(fsys, pathJoin(dir, name))
 		label := prefix + name
+		data, err := fs.ReadFile(fsys, pathJoin(dir, name))
 		if err != nil {
 			probs = append(probs, Problem{File: label, Message: fmt.Sprintf("read definition: %v", err)})
 			continue
 		}
-		in, ps := Parse(label, data)
+		in, ps := l.read(label, data)
 		probs = append(probs, ps...)
-		if in == nil {
-			continue
+		if in != nil {
+			if p := seen.add(label, in); p != nil {
+				probs = append(probs, *p)
+			}
 		}
-		if other, dup := seen[in.Key()]; dup {
-			probs = append(probs, duplicate(label, in, other))
-			continue
-		}
-		seen[in.Key()] = label
-		out = append(out, in)
 	}
-	return out, probs
+	return seen.out, probs
 }
 
 // Key names an instrument version, "csci-social-services@2": how sets,
@@ -420,11 +476,13 @@ func pathJoin(dir, name string) string {
 // LoadPaths reads definitions from files and directories on disk, as the
 // validate command and --surveys do. A directory contributes its *.yaml and
 // *.yml files.
-func LoadPaths(paths ...string) ([]*Instrument, Problems) {
+func LoadPaths(paths ...string) ([]*Instrument, Problems) { return Loader{}.LoadPaths(paths...) }
+
+// LoadPaths is the package's LoadPaths, with the loader's formats too.
+func (l Loader) LoadPaths(paths ...string) ([]*Instrument, Problems) {
 	var (
-		out   []*Instrument
+		seen  instrumentsSeen
 		probs Problems
-		seen  = map[string]string{}
 	)
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -435,15 +493,15 @@ func LoadPaths(paths ...string) ([]*Instrument, Problems) {
 		var ins []*Instrument
 		var ps Problems
 		if st.IsDir() {
-			ins, ps = LoadFS(os.DirFS(p), ".", strings.TrimSuffix(p, "/")+"/")
+			ins, ps = l.LoadFS(os.DirFS(p), ".", strings.TrimSuffix(p, "/")+"/")
 			if len(ins) == 0 && len(ps) == 0 {
-				ps = Problems{{File: p, Message: "no definition files (*.yaml, *.yml) in this directory"}}
+				ps = Problems{{File: p, Message: "no definition files (" + strings.Join(l.patterns(), ", ") + ") in this directory"}}
 			}
 		} else {
 			data, err := os.ReadFile(p)
 			if err != nil {
 				ps = Problems{{File: p, Message: fmt.Sprintf("cannot read: %v", err)}}
-			} else if in, pp := Parse(p, data); in != nil {
+			} else if in, pp := l.read(p, data); in != nil {
 				ins = []*Instrument{in}
 			} else {
 				ps = pp
@@ -451,13 +509,18 @@ func LoadPaths(paths ...string) ([]*Instrument, Problems) {
 		}
 		probs = append(probs, ps...)
 		for _, in := range ins {
-			if other, dup := seen[in.Key()]; dup {
-				probs = append(probs, duplicate(in.Source, in, other))
-				continue
+			if d := seen.add(in.Source, in); d != nil {
+				probs = append(probs, *d)
 			}
-			seen[in.Key()] = in.Source
-			out = append(out, in)
 		}
 	}
-	return out, probs
+	return seen.out, probs
+}
+
+func (l Loader) patterns() []string {
+	out := []string{"*.yaml", "*.yml"}
+	for _, ext := range sortedKeys(l.Readers) {
+		out = append(out, "*"+ext)
+	}
+	return out
 }

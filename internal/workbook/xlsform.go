@@ -169,6 +169,16 @@ func isLongText(header string) bool {
 	return false
 }
 
+// ReadForm reads an XLSForm file's content as a survey.Reader (for
+// validate and --surveys).
+func ReadForm(name string, data []byte) (*survey.Instrument, survey.Problems) {
+	sheets, probs := ReadXLSForm(name, bytes.NewReader(data))
+	if probs != nil {
+		return nil, probs
+	}
+	return survey.FromXLSForm(name, sheets)
+}
+
 // MaxDefinitionBytes bounds an uploaded YAML definition (the shipped one
 // is about 30 KB).
 const MaxDefinitionBytes = 1 << 20
@@ -179,11 +189,7 @@ const MaxDefinitionBytes = 1 << 20
 func ParseDefinition(name string, data []byte) (in *survey.Instrument, format string, probs survey.Problems) {
 	ext := strings.ToLower(filepath.Ext(name))
 	if bytes.HasPrefix(data, zipMagic) || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) || ext == ".xlsx" || ext == ".xls" {
-		sheets, probs := ReadXLSForm(name, bytes.NewReader(data))
-		if probs != nil {
-			return nil, "xlsform", probs
-		}
-		in, probs := survey.FromXLSForm(name, sheets)
+		in, probs := ReadForm(name, data)
 		return in, "xlsform", probs
 	}
 	if len(data) > MaxDefinitionBytes {
