@@ -75,6 +75,8 @@ var unsupportedColumns = map[string]string{
 	"parameters":    "parameters are not supported",
 }
 
+// languageNames names each language in itself: for the questionnaire's
+// language switch, and XLSForm's label::Français (fr) columns.
 var languageNames = map[string]string{
 	"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch", "pt": "Português", "it": "Italiano",
 	"ar": "العربية", "zh": "中文", "ru": "Русский", "uk": "Українська", "pl": "Polski", "lt": "Lietuvių",
@@ -89,6 +91,10 @@ var (
 	textBound    = regexp.MustCompile(`^string-length\(\s*\.\s*\)\s*(<=|<)\s*([0-9]+)$`)
 	andWord      = regexp.MustCompile(`(?i)\s+and\s+`)
 )
+
+// LanguageName is a language's name in itself ("Français"), or its code
+// when it has none here.
+func LanguageName(code string) string { return cmpOr(languageNames[code], code) }
 
 // languageCode reads the language of a column such as label::English (en),
 // label::fr or label::Français.
@@ -844,11 +850,7 @@ func (x *xlsformReader) numberBounds(t *table, r int, q *Question, constraint st
 func ToXLSForm(in *Instrument) []Sheet {
 	base := in.BaseLanguage()
 	col := func(prefix, lang string) string {
-		name := languageNames[lang]
-		if name == "" {
-			name = lang
-		}
-		return fmt.Sprintf("%s::%s (%s)", prefix, name, lang)
+		return fmt.Sprintf("%s::%s (%s)", prefix, LanguageName(lang), lang)
 	}
 	texts := func(prefix string) []string {
 		out := make([]string, len(in.Languages))
@@ -965,7 +967,7 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	settings := [][]string{
 		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts("title")[1:], texts("description"), []string{"quote_consent"}),
-		slices.Concat([]string{in.ID, strconv.Itoa(in.Version), fmt.Sprintf("%s (%s)", cmpOr(languageNames[base], base), base), in.Title[base]},
+		slices.Concat([]string{in.ID, strconv.Itoa(in.Version), fmt.Sprintf("%s (%s)", LanguageName(base), base), in.Title[base]},
 			values(in.Title)[1:], values(in.Description), []string{in.QuoteConsent}),
 	}
 

@@ -101,9 +101,6 @@ var catalogue = map[string]map[string]string{
 	},
 }
 
-// languageNames names each language in itself, for the language switch.
-var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
-
 // translate returns the catalogue string for key in lang, falling back to
 // English, formatted with args when there are any.
 func translate(lang, key string, args ...any) string {

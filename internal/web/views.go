@@ -37,11 +37,7 @@ func languageLinks(langs []string, current, path string, query url.Values) []lan
 			q[k] = v
 		}
 		q.Set("lang", l)
-		name := languageNames[l]
-		if name == "" {
-			name = l
-		}
-		out = append(out, languageLink{Code: l, Name: name, URL: path + "?" + q.Encode(), Current: l == current})
+		out = append(out, languageLink{Code: l, Name: survey.LanguageName(l), URL: path + "?" + q.Encode(), Current: l == current})
 	}
 	return out
 }
