@@ -139,25 +139,25 @@ func expandedSize(node ast.Node, anchors map[string]int) int {
 		}
 		return 1
 	case *ast.MappingNode:
-		n := 1
-		for _, v := range t.Values {
-			if n += expandedSize(v, anchors); n > maxExpandedNodes {
-				return n
-			}
-		}
-		return n
+		return 1 + sizeOfAll(t.Values, anchors)
 	case *ast.MappingValueNode:
 		return expandedSize(t.Key, anchors) + expandedSize(t.Value, anchors)
 	case *ast.SequenceNode:
-		n := 1
-		for _, v := range t.Values {
-			if n += expandedSize(v, anchors); n > maxExpandedNodes {
-				return n
-			}
-		}
-		return n
+		return 1 + sizeOfAll(t.Values, anchors)
 	}
 	return 1
+}
+
+// sizeOfAll adds up the expanded sizes of a mapping's or a sequence's
+// values, stopping once past the bound.
+func sizeOfAll[N ast.Node](nodes []N, anchors map[string]int) int {
+	n := 0
+	for _, v := range nodes {
+		if n += expandedSize(v, anchors); n > maxExpandedNodes {
+			break
+		}
+	}
+	return n
 }
 
 func yamlErrorLine(err error) int {
