@@ -199,25 +199,19 @@ func ParseCondition(src string) (*Condition, error) {
 	return &Condition{Source: src, root: root}, nil
 }
 
-func (p *exprParser) or() (expr, error) {
-	l, err := p.and()
-	for err == nil && p.peek().kind == "name" && p.peek().text == "or" {
-		at := p.next().at
-		var r expr
-		if r, err = p.and(); err == nil {
-			l = binExpr{"or", l, r, at}
-		}
-	}
-	return l, err
-}
+func (p *exprParser) or() (expr, error) { return p.joined("or", p.and) }
 
-func (p *exprParser) and() (expr, error) {
-	l, err := p.comparison()
-	for err == nil && p.peek().kind == "name" && p.peek().text == "and" {
+func (p *exprParser) and() (expr, error) { return p.joined("and", p.comparison) }
+
+// joined parses operands joined by the word op (left to right), each
+// parsed by operand — a level of the grammar that binds tighter.
+func (p *exprParser) joined(op string, operand func() (expr, error)) (expr, error) {
+	l, err := operand()
+	for err == nil && p.peek().kind == "name" && p.peek().text == op {
 		at := p.next().at
 		var r expr
-		if r, err = p.comparison(); err == nil {
-			l = binExpr{"and", l, r, at}
+		if r, err = operand(); err == nil {
+			l = binExpr{op, l, r, at}
 		}
 	}
 	return l, err
