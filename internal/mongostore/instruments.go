@@ -74,7 +74,6 @@ func (s *Store) StoredInstruments(ctx context.Context) ([]*survey.Instrument, er
 		if probs != nil {
 			return nil, fmt.Errorf("stored instrument %s does not parse: %w", d.Key, probs)
 		}
-		in.Hash = d.Hash
 		in.Uploaded = &survey.Upload{By: d.By, At: d.At, Format: d.Format, Filename: d.Filename}
 		out = append(out, in)
 	}

@@ -1,8 +1,6 @@
 package survey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -419,18 +417,13 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	if len(x.probs) > 0 {
 		return nil, x.probs.sorted()
 	}
-	// Stored and hashed in its canonical YAML, like any instrument.
+	// Parsed again from its canonical YAML, as it will be stored: Parse
+	// gives it the hash of those bytes.
 	data, err := in.Canonical()
 	if err != nil {
 		return nil, Problems{{File: name, Message: err.Error()}}
 	}
-	out, probs := Parse(name, data)
-	if probs != nil {
-		return nil, probs
-	}
-	sum := sha256.Sum256(data)
-	out.Hash = hex.EncodeToString(sum[:])
-	return out, nil
+	return Parse(name, data)
 }
 
 // rows calls each for every row of a sheet below its header that is not
