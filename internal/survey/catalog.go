@@ -157,17 +157,6 @@ func (c *Catalog) Refresh(ctx context.Context, minAge time.Duration) (*Set, erro
 	return c.Reload(ctx)
 }
 
-// Fixed reports whether version v of id is built in or from --surveys
-// (not uploaded).
-func (c *Catalog) Fixed(id string, v int) bool {
-	for _, in := range c.fixed {
-		if in.ID == id && in.Version == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Source is what hands out the current instruments: a Catalog, or a
 // fixed Set.
 type Source interface{ Set() *Set }
