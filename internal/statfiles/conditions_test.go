@@ -1,8 +1,6 @@
 package statfiles_test
 
 import (
-	"context"
-	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/statfiles"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -45,12 +42,7 @@ func conditionalExport(t *testing.T) statfiles.Input {
 	add(9, survey.Answers{"visited": "no", "why_not": "no time"})
 	add(10, survey.Answers{"visited": "no"})
 	add(11, survey.Answers{"visited": "no", "visit_rating": 5})
-	report, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: x, Participants: seq(ps), Responses: seq(rs)}, analysis.Options{MinCell: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return statfiles.Input{Instrument: in, Report: report, Responses: func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
-		Exchanges: []string{x.ID}, Version: "test", GeneratedAt: "2026-11-23"}
+	return exportOf(t, in, x, seq(ps), rs)
 }
 
 // A question whose condition was false is -2 in responses.csv, declared

@@ -36,6 +36,12 @@ func hostileExport(t *testing.T) statfiles.Input {
 	}
 	// An open answer over two lines.
 	responses[len(responses)-1].Answers["note"] = "first line\nsecond, \"quoted\" line"
+	return exportOf(t, in, x, ps, responses)
+}
+
+// exportOf analyses responses and returns what an export of them is made of.
+func exportOf(t *testing.T, in *survey.Instrument, x *exchange.Exchange, ps iter.Seq2[*exchange.Participant, error], responses []*exchange.Response) statfiles.Input {
+	t.Helper()
 	report, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: x, Participants: ps, Responses: seq(responses)}, analysis.Options{MinCell: 5})
 	if err != nil {
 		t.Fatal(err)
