@@ -121,6 +121,21 @@ type subcommand struct {
 	run            func(ctx context.Context, env *environment, args []string) error
 }
 
+// synopsis is a subcommand's name and its usage line.
+type synopsis struct{ name, synopsis string }
+
+// subcommandsOf makes a group's subcommands that all run through one
+// function, told which subcommand it runs.
+func subcommandsOf(list []synopsis, run func(ctx context.Context, env *environment, sub, synopsis string, args []string) error) []subcommand {
+	subs := make([]subcommand, len(list))
+	for i, s := range list {
+		subs[i] = subcommand{s.name, s.synopsis, func(ctx context.Context, env *environment, args []string) error {
+			return run(ctx, env, s.name, s.synopsis, args)
+		}}
+	}
+	return subs
+}
+
 // runGroup runs the subcommand args name. With no subcommand, an unknown
 // one, or -h, it lists the group's subcommands: on standard output and
 // successfully when help was asked for.

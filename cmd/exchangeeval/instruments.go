@@ -16,7 +16,7 @@ import (
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
-var instrumentSynopses = []struct{ name, synopsis string }{
+var instrumentSynopses = []synopsis{
 	{"list", "instruments list"},
 	{"import", "instruments import [--by EMAIL] FILE.yaml|FORM.xlsx"},
 	{"export", "instruments export --id ID [--version N] --format xlsform|yaml --out FILE"},
@@ -24,13 +24,7 @@ var instrumentSynopses = []struct{ name, synopsis string }{
 }
 
 func runInstruments(ctx context.Context, env *environment, args []string) error {
-	subs := make([]subcommand, len(instrumentSynopses))
-	for i, u := range instrumentSynopses {
-		subs[i] = subcommand{u.name, u.synopsis, func(ctx context.Context, env *environment, args []string) error {
-			return runInstrumentsSub(ctx, env, u.name, u.synopsis, args)
-		}}
-	}
-	return runGroup(ctx, env, "instruments", subs, args)
+	return runGroup(ctx, env, "instruments", subcommandsOf(instrumentSynopses, runInstrumentsSub), args)
 }
 
 func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis string, args []string) error {

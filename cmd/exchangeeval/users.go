@@ -17,7 +17,7 @@ import (
 )
 
 // userSynopses are the users subcommands, each with the flags it takes.
-var userSynopses = []struct{ name, synopsis string }{
+var userSynopses = []synopsis{
 	{"add", "users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]"},
 	{"list", "users list"},
 	{"disable", "users disable --email E"},
@@ -28,13 +28,7 @@ var userSynopses = []struct{ name, synopsis string }{
 }
 
 func runUsers(ctx context.Context, env *environment, args []string) error {
-	subs := make([]subcommand, len(userSynopses))
-	for i, u := range userSynopses {
-		subs[i] = subcommand{u.name, u.synopsis, func(ctx context.Context, env *environment, args []string) error {
-			return runUsersSub(ctx, env, u.name, u.synopsis, args)
-		}}
-	}
-	return runGroup(ctx, env, "users", subs, args)
+	return runGroup(ctx, env, "users", subcommandsOf(userSynopses, runUsersSub), args)
 }
 
 func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, args []string) error {
