@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -262,12 +263,37 @@ func (c *config) open(ctx context.Context, env *environment, command string) (*s
 		return nil, err
 	}
 	catalog := catalogOf(instruments, store)
-	set, err := catalog.Reload(ctx)
-	if err != nil {
+	if _, err := catalog.Reload(ctx); err != nil {
 		_ = store.Close(ctx)
 		return nil, err
 	}
-	return &session{instruments: set, catalog: catalog, store: store}, nil
+	keepUsed(ctx, catalog, store, func(msg string, args ...any) {
+		fmt.Fprintln(env.stderr, "warning: "+fmt.Sprintf(msg, args...))
+	})
+	return &session{instruments: catalog.Set(), catalog: catalog, store: store}, nil
+}
+
+// keepUsed stores every instrument version an exchange uses that came from
+// a definition file (built in or --surveys) and is not stored yet: the
+// exchanges made before instruments were kept at creation. warn is told
+// what could not be kept and which exchange has no instrument at all;
+// neither stops a start, since the rest of the service still works.
+func keepUsed(ctx context.Context, catalog *survey.Catalog, store *mongostore.Store, warn func(msg string, args ...any)) {
+	xs, err := store.Exchanges(ctx)
+	if err != nil {
+		warn("could not list the exchanges to keep their instruments: %v", err)
+		return
+	}
+	for _, x := range xs {
+		in := x.InstrumentIn(catalog.Set())
+		if in == nil {
+			warn("%s", exchange.InstrumentMissing(x).Message)
+			continue
+		}
+		if err := catalog.Keep(ctx, in, time.Now()); err != nil {
+			warn("%v", err)
+		}
+	}
 }
 
 // Close closes the store.
@@ -281,7 +307,7 @@ func (s *session) exchange(ctx context.Context, id string) (*exchange.Exchange, 
 	}
 	in := x.InstrumentIn(s.instruments)
 	if in == nil {
-		return nil, nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded (add it with --surveys)", x.ID, x.InstrumentName())
+		return nil, nil, exchange.InstrumentMissing(x)
 	}
 	return x, in, nil
 }

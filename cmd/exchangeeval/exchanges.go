@@ -65,10 +65,15 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	if err != nil {
 		return err
 	}
+	in := x.InstrumentIn(s.instruments)
+	// Kept before the exchange exists: no exchange ever depends on a file
+	// a later start may lack.
+	if err := s.catalog.Keep(ctx, in, time.Now()); err != nil {
+		return err
+	}
 	if err := s.store.CreateExchange(ctx, x); err != nil {
 		return err
 	}
-	in := x.InstrumentIn(s.instruments)
 	fmt.Fprintf(env.stdout, "created exchange %s (%s → %s, %s to %s) on instrument %s; waves %s are closed — open one with: exchangeeval exchange open-wave --exchange %s %s\n",
 		x.ID, x.VisitingCity, x.HostCity, n.Start, n.End, x.InstrumentName(), strings.Join(in.WaveIDs(), ", "), x.ID, in.WaveIDs()[0])
 	return nil
@@ -142,7 +147,7 @@ func runSetWave(ctx context.Context, env *environment, args []string, open bool)
 		fmt.Fprintf(env.stdout, "wave %s of %s is now %s\n", wave, x.ID, state)
 	}
 	if closesAt != nil {
-		if x, err = store.SetWaveSchedule(ctx, exchangeID, wave, closesAt, remindBefore); err != nil {
+		if x, err = store.SetWaveSchedule(ctx, exchangeID, wave, x.Waves[wave].Opens, closesAt, remindBefore); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "delegates are asked to answer by %s", closesAt.Format(exchange.DateLayout))

@@ -193,10 +193,11 @@ var errHelp = errors.New("help shown")
 func exitCode(err error) int {
 	var ue usageError
 	var probs survey.Problems
+	var conflicts survey.Conflicts
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
-	case errors.As(err, &ue), errors.As(err, &probs):
+	case errors.As(err, &ue), errors.As(err, &probs), errors.As(err, &conflicts):
 		return 2
 	}
 	switch exchange.ErrorCode(err) {

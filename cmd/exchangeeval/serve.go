@@ -98,6 +98,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 		printDemo(env, baseURL, res)
 	}
+	keepUsed(ctx, catalog, store, func(msg string, args ...any) { log.Error(fmt.Sprintf(msg, args...)) })
 	secret, err := secretKey(env.getenv("EXCHANGEEVAL_SECRET"))
 	if err != nil {
 		return err

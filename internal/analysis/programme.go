@@ -173,7 +173,7 @@ func ProgrammeOf(xs []*exchange.Exchange, instruments *survey.Set, analyse func(
 	for _, x := range xs {
 		in := x.InstrumentIn(instruments)
 		if in == nil {
-			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "exchange %s uses instrument %s, which is not loaded", x.ID, x.InstrumentName())
+			return nil, exchange.InstrumentMissing(x)
 		}
 		r, err := analyse(x, in)
 		if err != nil {

@@ -88,7 +88,7 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 		t.Errorf("funding item: pre total %v, post total %v; the demo should show the gain the 2014 summary reports", preSum, postSum)
 	}
 	up, err := store.Exchange(ctx, demo.UpcomingID)
-	if err != nil || up.CurrentWave(in, "") != "pre" || !up.Start.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+	if err != nil || up.CurrentWave(in, "", nil) != "pre" || !up.Start.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("upcoming exchange: %v %+v", err, up)
 	}
 }

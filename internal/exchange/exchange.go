@@ -6,6 +6,7 @@ package exchange
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -46,6 +47,20 @@ func (x *Exchange) InstrumentIn(s *survey.Set) *survey.Instrument {
 	return s.Version(x.Instrument, x.InstrumentVersion)
 }
 
+// InstrumentMissing is the error for an exchange whose instrument version
+// is neither stored nor in a definition file: a fault of the service's
+// set-up, which no retry mends — not the database being out of reach.
+func InstrumentMissing(x *Exchange) *Error {
+	p := FieldProblem{Code: ProblemInstrumentMissing, Args: []any{x.ID, x.InstrumentName()}}
+	return &Error{Code: EUNAVAILABLE, Message: p.English(), Coded: &p}
+}
+
+// IsInstrumentMissing reports whether err is InstrumentMissing's.
+func IsInstrumentMissing(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Coded != nil && e.Coded.Code == ProblemInstrumentMissing
+}
+
 // InstrumentName names the instrument version the exchange uses, for
 // messages ("csci-social-services version 2").
 func (x *Exchange) InstrumentName() string {
@@ -68,6 +83,9 @@ type WaveState struct {
 	Open     bool       `bson:"open" json:"open"`
 	OpenedAt *time.Time `bson:"opened_at,omitempty" json:"opened_at,omitempty"`
 	ClosedAt *time.Time `bson:"closed_at,omitempty" json:"closed_at,omitempty"`
+	// Opens is the day the wave is planned to open, told to delegates who
+	// have answered the wave before it; the admin opens the wave.
+	Opens *time.Time `bson:"opens,omitempty" json:"opens,omitempty"`
 	// Closes is the day delegates are asked to answer by, shown on the
 	// questionnaire and in messages; the admin closes the wave.
 	Closes *time.Time `bson:"closes,omitempty" json:"closes,omitempty"`
@@ -98,16 +116,24 @@ func (x *Exchange) OpenWaves(in *survey.Instrument) []string {
 	return open
 }
 
-// CurrentWave is the wave a personal link opens: the requested one when it is
-// open, otherwise the latest open wave in the instrument's order; "" when no
-// wave is open.
-func (x *Exchange) CurrentWave(in *survey.Instrument, requested string) string {
+// CurrentWave is the wave a personal link opens: the requested one when it
+// is open; otherwise the earliest open wave the delegate has not answered
+// (a delegate who missed pre while post is already open is shown pre, so
+// the pair is not lost), or, when every open wave is answered, the latest
+// one; "" when no wave is open. answered says whether the delegate has
+// answered a wave; nil means nothing is answered.
+func (x *Exchange) CurrentWave(in *survey.Instrument, requested string, answered func(wave string) bool) string {
 	open := x.OpenWaves(in)
 	if requested != "" && slices.Contains(open, requested) {
 		return requested
 	}
 	if len(open) == 0 {
 		return ""
+	}
+	for _, w := range open {
+		if answered == nil || !answered(w) {
+			return w
+		}
 	}
 	return open[len(open)-1]
 }

@@ -1,6 +1,7 @@
 package exchange_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,18 +130,28 @@ func TestBuildExchange(t *testing.T) {
 
 func TestCurrentWave(t *testing.T) {
 	in := instruments(t).Get("csci-social-services")
-	x := &exchange.Exchange{Waves: map[string]exchange.WaveState{"pre": {Open: true}, "post": {Open: true}}}
-	if got := x.CurrentWave(in, ""); got != "post" {
-		t.Errorf("latest open wave: %q", got)
+	both := &exchange.Exchange{Waves: map[string]exchange.WaveState{"pre": {Open: true}, "post": {Open: true}}}
+	answeredOnly := func(waves ...string) func(string) bool {
+		return func(w string) bool { return slices.Contains(waves, w) }
 	}
-	if got := x.CurrentWave(in, "pre"); got != "pre" {
-		t.Errorf("requested open wave: %q", got)
-	}
-	if got := x.CurrentWave(in, "follow-up"); got != "post" {
-		t.Errorf("requested closed wave falls back: %q", got)
-	}
-	if got := (&exchange.Exchange{}).CurrentWave(in, ""); got != "" {
-		t.Errorf("no open wave: %q", got)
+	for _, tc := range []struct {
+		name      string
+		x         *exchange.Exchange
+		requested string
+		answered  func(string) bool
+		want      string
+	}{
+		{"nothing answered: the earliest open wave", both, "", nil, "pre"},
+		{"pre answered: post", both, "", answeredOnly("pre"), "post"},
+		{"post answered, pre not: pre, whose pair would be lost", both, "", answeredOnly("post"), "pre"},
+		{"every open wave answered: the latest", both, "", answeredOnly("pre", "post"), "post"},
+		{"a requested open wave, even answered", both, "pre", answeredOnly("pre"), "pre"},
+		{"a requested closed wave falls back to the rule", both, "follow-up", answeredOnly("pre"), "post"},
+		{"no open wave", &exchange.Exchange{}, "", nil, ""},
+	} {
+		if got := tc.x.CurrentWave(in, tc.requested, tc.answered); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 

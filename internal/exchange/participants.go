@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -148,4 +149,11 @@ type Link struct {
 // LinkURL is the personal link for token under baseURL.
 func LinkURL(baseURL, token string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/s/" + token
+}
+
+// WaveLinkURL is a personal link that opens one wave: what a message about
+// that wave carries, so that a pre reminder opens pre even while post is
+// open too.
+func WaveLinkURL(baseURL, token, wave string) string {
+	return LinkURL(baseURL, token) + "?" + url.Values{"wave": {wave}}.Encode()
 }

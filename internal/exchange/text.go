@@ -24,20 +24,23 @@ type FieldProblem struct {
 
 // Field problem codes.
 const (
-	ProblemRequired       = "required"
-	ProblemID             = "id"
-	ProblemInstrument     = "instrument"
-	ProblemDate           = "date"
-	ProblemEndBeforeStart = "end_before_start"
-	ProblemNotUTF8        = "not_utf8"
-	ProblemControl        = "control"
-	ProblemTooLong        = "too_long"
-	ProblemLanguage       = "language"
-	ProblemEmail          = "email"
-	ProblemRole           = "role"
-	ProblemPasswordShort  = "password_short"
-	ProblemPasswordLong   = "password_long"
-	ProblemTaken          = "taken"
+	ProblemRequired   = "required"
+	ProblemID         = "id"
+	ProblemInstrument = "instrument"
+	// ProblemInstrumentMissing: an exchange's instrument version cannot
+	// be found (see InstrumentMissing).
+	ProblemInstrumentMissing = "instrument_missing"
+	ProblemDate              = "date"
+	ProblemEndBeforeStart    = "end_before_start"
+	ProblemNotUTF8           = "not_utf8"
+	ProblemControl           = "control"
+	ProblemTooLong           = "too_long"
+	ProblemLanguage          = "language"
+	ProblemEmail             = "email"
+	ProblemRole              = "role"
+	ProblemPasswordShort     = "password_short"
+	ProblemPasswordLong      = "password_long"
+	ProblemTaken             = "taken"
 
 	// Participants files, as a whole.
 	ProblemFileEmpty    = "file_empty"
@@ -69,20 +72,21 @@ const (
 )
 
 var problemEnglish = map[string]string{
-	ProblemRequired:       "required",
-	ProblemID:             "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014",
-	ProblemInstrument:     "unknown instrument %q (known: %s)",
-	ProblemDate:           "a date as YYYY-MM-DD",
-	ProblemEndBeforeStart: "the end is before the start",
-	ProblemNotUTF8:        "has bytes that are not UTF-8 text",
-	ProblemControl:        "has a control character (%U); retype it",
-	ProblemTooLong:        "is %d characters long; the most is %d",
-	ProblemLanguage:       "%q is not a language of the questionnaire (%s)",
-	ProblemEmail:          "an e-mail address",
-	ProblemRole:           "one of admin, evaluator, committee",
-	ProblemPasswordShort:  "at least %d characters",
-	ProblemPasswordLong:   "at most 72 bytes",
-	ProblemTaken:          "%s already has an account",
+	ProblemRequired:          "required",
+	ProblemID:                "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014",
+	ProblemInstrument:        "unknown instrument %q (known: %s)",
+	ProblemInstrumentMissing: "exchange %s uses instrument %s, which is neither in the store nor in a definition file: import its definition with exchangeeval instruments import FILE",
+	ProblemDate:              "a date as YYYY-MM-DD",
+	ProblemEndBeforeStart:    "the end is before the start",
+	ProblemNotUTF8:           "has bytes that are not UTF-8 text",
+	ProblemControl:           "has a control character (%U); retype it",
+	ProblemTooLong:           "is %d characters long; the most is %d",
+	ProblemLanguage:          "%q is not a language of the questionnaire (%s)",
+	ProblemEmail:             "an e-mail address",
+	ProblemRole:              "one of admin, evaluator, committee",
+	ProblemPasswordShort:     "at least %d characters",
+	ProblemPasswordLong:      "at most 72 bytes",
+	ProblemTaken:             "%s already has an account",
 
 	ProblemFileEmpty:    "the participants file is empty: expected the header %s",
 	ProblemBadHeader:    "the participants file has a bad header; nothing was imported",

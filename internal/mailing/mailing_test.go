@@ -244,7 +244,7 @@ sections:
 	}
 	want := map[string]string{"P0001": "Please, Ana", "P0002": "S'il vous plaît, Léa", "P0003": "Please, Jonas"}
 	for _, m := range mails {
-		if m.Subject != want[m.Participant] || !strings.Contains(m.Text, "https://e.example.org/s/"+map[string]string{"P0001": "t1", "P0002": "t2", "P0003": "t3"}[m.Participant]) {
+		if m.Subject != want[m.Participant] || !strings.Contains(m.Text, "https://e.example.org/s/"+map[string]string{"P0001": "t1", "P0002": "t2", "P0003": "t3"}[m.Participant]+"?wave=pre") {
 			t.Errorf("%s: %q\n%s", m.Participant, m.Subject, m.Text)
 		}
 	}

@@ -59,7 +59,7 @@ func Plan(r Request, people []*exchange.Participant) (mails []*Mail, skipped []S
 		if !r.Instrument.HasLanguage(lang) {
 			lang = r.Instrument.BaseLanguage()
 		}
-		v := Values{Name: p.Name, Link: exchange.LinkURL(r.BaseURL, p.Token), Wave: w.Title.In(lang, r.Instrument.BaseLanguage()), Exchange: r.Exchange.NameIn(lang)}
+		v := Values{Name: p.Name, Link: exchange.WaveLinkURL(r.BaseURL, p.Token, r.Wave), Wave: w.Title.In(lang, r.Instrument.BaseLanguage()), Exchange: r.Exchange.NameIn(lang)}
 		if deadline != nil {
 			v.Deadline = Date(lang, *deadline)
 		}

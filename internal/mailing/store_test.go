@@ -139,7 +139,7 @@ func TestTheAutomaticReminderGoesOnceWhenDue(t *testing.T) {
 	s, in, _ := invitedExchange(t, n)
 	ctx := context.Background()
 	closes := time.Now().UTC().AddDate(0, 0, 2).Truncate(24 * time.Hour)
-	if _, err := s.SetWaveSchedule(ctx, "x1", "pre", &closes, 3*24*time.Hour); err != nil {
+	if _, err := s.SetWaveSchedule(ctx, "x1", "pre", nil, &closes, 3*24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SaveResponse(ctx, &exchange.Response{Exchange: "x1", Participant: "P0001", Wave: "pre", Instrument: in.ID, InstrumentVersion: in.Version,

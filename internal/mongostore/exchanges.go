@@ -89,12 +89,12 @@ func (s *Store) SetWave(ctx context.Context, id, wave string, open bool, at time
 	})
 }
 
-// SetWaveSchedule sets a wave's closing day (nil: none) and how long
-// before it the automatic reminder goes (0: none). A new schedule may
-// remind again.
-func (s *Store) SetWaveSchedule(ctx context.Context, id, wave string, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error) {
+// SetWaveSchedule sets a wave's planned opening day and closing day (nil:
+// none) and how long before closing the automatic reminder goes (0:
+// none). A new schedule may remind again.
+func (s *Store) SetWaveSchedule(ctx context.Context, id, wave string, opens, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error) {
 	return s.updateWave(ctx, id, wave, func(st *exchange.WaveState) bool {
-		st.Closes, st.RemindBefore, st.RemindedAt = closes, remindBefore, nil
+		st.Opens, st.Closes, st.RemindBefore, st.RemindedAt = opens, closes, remindBefore, nil
 		return true
 	})
 }

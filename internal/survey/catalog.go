@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"slices"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -29,7 +30,11 @@ type Catalog struct {
 
 	mu     sync.RWMutex
 	set    *Set
-	loaded time.Time // when the stored instruments were last read
+	loaded time.Time       // when the stored instruments were last read
+	stored map[string]bool // the keys (id@version) in the store, as last read
+	// fixedHash memoises the canonical hashes of the fixed instruments,
+	// which never change, by key.
+	fixedHash map[string]string
 
 	// adding lets one upload at a time number its version in this
 	// process; the store's unique key settles races with other processes.
@@ -125,9 +130,10 @@ func (c *Catalog) Set() *Set {
 }
 
 // Reload reads the stored instruments again. Uploads get versions of
-// their own, after every fixed one; should a later release ship a file
-// with a version an admin had already uploaded, the stored one is kept:
-// exchanges may have been run with it.
+// their own, after every fixed one. A fixed version that is stored too
+// must say the same as the stored one — exchanges may have been run with
+// it — and is otherwise refused with both hashes (see Conflict); when they
+// agree, the fixed one is used, with its file's name and hash.
 func (c *Catalog) Reload(ctx context.Context) (*Set, error) {
 	if c.load == nil {
 		return c.Set(), nil
@@ -136,12 +142,104 @@ func (c *Catalog) Reload(ctx context.Context) (*Set, error) {
 	if err != nil {
 		return c.Set(), err
 	}
-	set := NewSet(append(slices.Clone(c.fixed), stored...)...)
+	keys := make(map[string]bool, len(stored))
+	var conflicts Conflicts
+	for _, in := range stored {
+		keys[in.Key()] = true
+		if f := c.fixedVersion(in.Key()); f != nil {
+			if h, err := c.canonicalHash(f); err != nil {
+				return c.Set(), err
+			} else if h != in.Hash {
+				conflicts = append(conflicts, Conflict{Key: in.Key(), File: f.Source, FileHash: h, StoredHash: in.Hash})
+			}
+		}
+	}
+	if conflicts != nil {
+		return c.Set(), conflicts
+	}
+	set := NewSet(append(stored, c.fixed...)...)
 	c.mu.Lock()
-	c.set, c.loaded = set, time.Now()
+	c.set, c.loaded, c.stored = set, time.Now(), keys
 	c.mu.Unlock()
 	return set, nil
 }
+
+// Conflict is a definition file whose instrument version is stored with
+// other content.
+type Conflict struct {
+	Key, File, FileHash, StoredHash string
+}
+
+// Conflicts are what Reload refuses: the service does not start on them.
+type Conflicts []Conflict
+
+func (cs Conflicts) Error() string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s: instrument %s is stored with other content (stored sha256 %s, this file's %s); "+
+			"an exchange may have been run with the stored one: give the file a new version, or remove it", c.File, c.Key, c.StoredHash, c.FileHash)
+	}
+	return b.String()
+}
+
+// fixedVersion is the fixed instrument with key, or nil.
+func (c *Catalog) fixedVersion(key string) *Instrument {
+	for _, in := range c.fixed {
+		if in.Key() == key {
+			return in
+		}
+	}
+	return nil
+}
+
+// canonicalHash is a fixed instrument's canonical hash, computed once.
+func (c *Catalog) canonicalHash(in *Instrument) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h, ok := c.fixedHash[in.Key()]; ok {
+		return h, nil
+	}
+	h, err := in.CanonicalHash()
+	if err != nil {
+		return "", err
+	}
+	if c.fixedHash == nil {
+		c.fixedHash = map[string]string{}
+	}
+	c.fixedHash[in.Key()] = h
+	return h, nil
+}
+
+// Keep stores a fixed instrument version (built in, or from --surveys)
+// when an exchange uses it, so that the service and every command find it
+// later whatever flags they are started with. A version stored already is
+// left as it is. at is when it was kept.
+func (c *Catalog) Keep(ctx context.Context, in *Instrument, at time.Time) error {
+	if c.save == nil {
+		return nil
+	}
+	c.mu.RLock()
+	stored := c.stored[in.Key()]
+	c.mu.RUnlock()
+	if stored {
+		return nil
+	}
+	err := c.save(ctx, in, Upload{Format: FormatFile, Filename: in.Source, At: at})
+	if err != nil && !errors.Is(err, ErrVersionTaken) {
+		return fmt.Errorf("keep instrument %s: %w", in.Key(), err)
+	}
+	// Taken: another process kept it first; reading it back checks that
+	// it says the same.
+	_, err = c.Reload(ctx)
+	return err
+}
+
+// FormatFile is the Upload format of an instrument kept from a definition
+// file, not uploaded by an admin.
+const FormatFile = "file"
 
 // Refresh reads the stored instruments again unless they were read less
 // than minAge ago: what a request for an unknown version calls, so that a

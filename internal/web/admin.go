@@ -130,6 +130,11 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
 	x, err := n.Build(s.set(), s.now())
 	if err == nil {
+		// The instrument version is kept before the exchange exists, so
+		// no exchange ever depends on a file the next start may lack.
+		err = s.instruments.Keep(c.Request.Context(), x.InstrumentIn(s.set()), s.now())
+	}
+	if err == nil {
 		err = s.store.CreateExchange(c.Request.Context(), x)
 	}
 	if err != nil {

@@ -21,9 +21,11 @@ import (
 type mailWave struct {
 	ID, Title string
 	Open      bool
-	// Closes is the closing day as the date field holds it; RemindDays
+	// Opens and Closes are the planned opening and the closing day as the
+	// date fields hold them; RemindDays
 	// the automatic reminder's lead; RemindAt when it goes (or went).
 	Closes     string
+	Opens      string
 	RemindDays int
 	RemindAt   string
 	Reminded   bool
@@ -62,6 +64,9 @@ func (s *Server) mailSection(c *gin.Context, p *adminExchangePage, x *exchange.E
 		mw := mailWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, RemindDays: int(st.RemindBefore / (24 * time.Hour)), Reminded: st.RemindedAt != nil}
 		if st.Closes != nil {
 			mw.Closes = st.Closes.Format(exchange.DateLayout)
+		}
+		if st.Opens != nil {
+			mw.Opens = st.Opens.Format(exchange.DateLayout)
 		}
 		if at := st.RemindAt(); !at.IsZero() {
 			mw.RemindAt = formatTime(lang, at)
@@ -171,7 +176,24 @@ func (s *Server) handleAdminMail(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, back)
 }
 
-// handleAdminSchedule sets a wave's closing day and automatic reminder.
+// scheduleDay reads a date field of the schedule form (empty: none); a
+// date that does not parse sends the admin back with the field named.
+func (s *Server) scheduleDay(c *gin.Context, lang, field, back string) (*time.Time, bool) {
+	v := strings.TrimSpace(c.PostForm(field))
+	if v == "" {
+		return nil, true
+	}
+	t, err := time.Parse(exchange.DateLayout, v)
+	if err != nil {
+		s.setNotice(c, translate(lang, "field.problem", translate(lang, "mail."+field), translate(lang, "problem.date")), true)
+		c.Redirect(http.StatusSeeOther, back)
+		return nil, false
+	}
+	return &t, true
+}
+
+// handleAdminSchedule sets a wave's planned opening day, closing day and
+// automatic reminder.
 func (s *Server) handleAdminSchedule(c *gin.Context) {
 	_, in, lang, ok := s.administered(c)
 	if !ok {
@@ -185,15 +207,13 @@ func (s *Server) handleAdminSchedule(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, back)
 		return
 	}
-	var closes *time.Time
-	if v := strings.TrimSpace(c.PostForm("closes")); v != "" {
-		t, err := time.Parse(exchange.DateLayout, v)
-		if err != nil {
-			s.setNotice(c, translate(lang, "field.problem", translate(lang, "mail.closes"), translate(lang, "problem.date")), true)
-			c.Redirect(http.StatusSeeOther, back)
-			return
-		}
-		closes = &t
+	opens, ok := s.scheduleDay(c, lang, "opens", back)
+	if !ok {
+		return
+	}
+	closes, ok := s.scheduleDay(c, lang, "closes", back)
+	if !ok {
+		return
 	}
 	days, err := strconv.Atoi(c.DefaultPostForm("remind_days", "0"))
 	if err != nil || days < 0 || days > 60 || (days > 0 && closes == nil) {
@@ -201,7 +221,7 @@ func (s *Server) handleAdminSchedule(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, back)
 		return
 	}
-	if _, err := s.store.SetWaveSchedule(c.Request.Context(), id, wave, closes, time.Duration(days)*24*time.Hour); err != nil {
+	if _, err := s.store.SetWaveSchedule(c.Request.Context(), id, wave, opens, closes, time.Duration(days)*24*time.Hour); err != nil {
 		s.htmlError(c, lang, err)
 		return
 	}

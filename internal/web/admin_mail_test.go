@@ -225,3 +225,146 @@ func textOf(t *testing.T, r smtptest.Received) string {
 		}
 	}
 }
+
+// TestAPreReminderOpensPreWhilePostIsOpen: with pre and post both open, a
+// delegate who answered post but not pre follows the pre reminder, as
+// delivered by a real SMTP server, and lands on pre; the page offers post
+// too; the answers are kept as pre; the plain link opens the earliest wave
+// not answered, and the JSON questionnaire follows the same rule and says
+// which waves are open.
+func TestAPreReminderOpensPreWhilePostIsOpen(t *testing.T) {
+	srv := smtptest.Start(t)
+	settings, err := mailing.ParseSettings(srv.URL(), "Evaluation <eval@example.org>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, web.Config{Mail: settings, BaseURL: "https://eval.example.org"})
+	ctx := context.Background()
+	worker := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings), Backoff: func(int) time.Duration { return 0 }}
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	admin := "/admin/exchanges/" + demo.UpcomingID
+	if _, err := s.store.SetWave(ctx, demo.UpcomingID, "post", true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+	late := ps[0]
+	in := s.set.Get(demo.InstrumentID)
+
+	// Before answering anything, the plain link opens pre, and names post.
+	_, body := s.page(s.client(), "/s/"+late.Token+"?lang=en")
+	if !strings.Contains(body, `name="wave" value="pre"`) || !strings.Contains(body, "Also open to you:") || !strings.Contains(body, "?lang=en&wave=post") {
+		t.Fatalf("the plain link does not open pre and offer post:\n%s", body)
+	}
+	// The delegate answers post only (through its link from the page).
+	if resp, err := s.client().PostForm(s.srv.URL+"/s/"+late.Token, validForm(in, "post")); err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answering post: %v %v", err, resp)
+	}
+	// The JSON questionnaire follows the same rule: pre, not answered.
+	resp, err := s.client().Get(s.srv.URL + "/api/v1/questionnaire/" + late.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `"wave":"pre"`) || !strings.Contains(string(raw), `"open_waves":["pre","post"]`) {
+		t.Errorf("the JSON questionnaire: %s", raw)
+	}
+
+	// The pre reminder goes out and is delivered.
+	if status, _ := s.postForm(c, admin, admin+"/mail", url.Values{"action": {"remind"}, "wave": {"pre"}}); status != http.StatusSeeOther {
+		t.Fatalf("remind: %d", status)
+	}
+	if res, err := worker.SendDue(ctx); err != nil || res.Sent != len(ps) {
+		t.Fatalf("sending: %+v %v", res, err)
+	}
+	var link string
+	for _, r := range srv.Received() {
+		if r.To[0] != late.Email {
+			continue
+		}
+		if m := regexp.MustCompile(`https://eval\.example\.org(/s/[A-Za-z0-9_-]{43}\?wave=pre)`).FindStringSubmatch(textOf(t, r)); m != nil {
+			link = m[1]
+		}
+	}
+	if link == "" {
+		t.Fatal("no pre link in the reminder")
+	}
+	_, body = s.page(s.client(), link)
+	if !strings.Contains(body, `name="wave" value="pre"`) || !strings.Contains(body, "(answered)") {
+		t.Fatalf("the reminder's link does not open pre, naming post as answered:\n%s", body)
+	}
+	// Sent from that page, the answers are pre's.
+	if resp, err := s.client().PostForm(s.srv.URL+"/s/"+late.Token, validForm(in, "pre")); err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answering pre: %v %v", err, resp)
+	}
+	for _, w := range []string{"pre", "post"} {
+		if _, err := s.store.Response(ctx, demo.UpcomingID, late.PID, w); err != nil {
+			t.Errorf("no %s answer: %v", w, err)
+		}
+	}
+	// Both answered: the plain link opens the latest open wave.
+	if _, body = s.page(s.client(), "/s/"+late.Token); !strings.Contains(body, `name="wave" value="post"`) {
+		t.Errorf("with both answered the link does not open post")
+	}
+
+	// Another delegate answers pre: the thank-you page leads on to post,
+	// open now; after post, it names the day follow-up is planned to open,
+	// as set on the admin page.
+	opens := time.Now().AddDate(0, 5, 0).UTC().Truncate(24 * time.Hour)
+	if status, _ := s.postForm(c, admin, admin+"/schedule", url.Values{"wave": {"follow-up"}, "opens": {opens.Format("2006-01-02")}}); status != http.StatusSeeOther {
+		t.Fatalf("schedule: %d", status)
+	}
+	other := s.client()
+	resp, err = other.PostForm(s.srv.URL+"/s/"+ps[1].Token, validForm(in, "pre"))
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answering pre: %v %v", err, resp)
+	}
+	_, body = s.page(other, resp.Header.Get("Location"))
+	if !strings.Contains(body, "is open now") || !strings.Contains(body, "wave=post") {
+		t.Errorf("the thank-you page after pre does not lead on to post:\n%s", body)
+	}
+	resp, err = other.PostForm(s.srv.URL+"/s/"+ps[1].Token, validForm(in, "post"))
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answering post: %v %v", err, resp)
+	}
+	_, body = s.page(other, resp.Header.Get("Location"))
+	if !strings.Contains(body, "which opens on "+mailing.Date(ps[1].Language, opens)) && !strings.Contains(body, "qui ouvre le "+mailing.Date(ps[1].Language, opens)) {
+		t.Errorf("the thank-you page after post does not say when follow-up opens:\n%s", body)
+	}
+}
+
+// TestAMissingInstrumentIsSaidSo: an exchange whose instrument version is
+// nowhere (neither stored nor in a file) gives its delegates and staff a
+// page that says so — 503 without Retry-After, since no retry mends it —
+// never a 500 or "briefly unavailable"; the JSON API says the same.
+func TestAMissingInstrumentIsSaidSo(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
+	if err := s.store.SetInstrumentVersion(ctx, demo.UpcomingID, 99); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.client().Get(s.srv.URL + "/s/" + ps[0].Token + "?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "" || !strings.Contains(string(body), "This questionnaire cannot be shown") {
+		t.Errorf("the delegate's page: %d, Retry-After %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	resp, err = s.client().Get(s.srv.URL + "/api/v1/questionnaire/" + ps[0].Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "csci-social-services version 99, which is neither in the store nor in a definition file") {
+		t.Errorf("the JSON questionnaire: %d %s", resp.StatusCode, body)
+	}
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	status, page := s.page(c, "/exchanges/"+demo.UpcomingID+"?lang=en")
+	if status != http.StatusServiceUnavailable || !strings.Contains(page, "csci-social-services version 99, which is neither in the store nor in a definition file") {
+		t.Errorf("the dashboard: %d\n%s", status, page)
+	}
+}

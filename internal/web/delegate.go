@@ -52,7 +52,7 @@ func (s *Server) resolve(ctx context.Context, token, requestedLang string) (*del
 	}
 	in := s.instrumentOf(ctx, x)
 	if in == nil {
-		return nil, fmt.Errorf("instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
+		return nil, exchange.InstrumentMissing(x)
 	}
 	return &delegate{token: token, p: p, x: x, in: in, lang: pickLanguage(requestedLang, in.Languages, p.Language)}, nil
 }
@@ -90,7 +90,12 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 		s.htmlError(c, guessLanguage(c), err)
 		return
 	}
-	wave := d.x.CurrentWave(d.in, c.Query("wave"))
+	waves, err := s.wavesOf(c.Request.Context(), d, c.Query("wave"))
+	if err != nil {
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	wave := waves.shown
 	if wave == "" {
 		s.renderClosed(c, d, http.StatusOK)
 		return
@@ -118,8 +123,58 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 	}
 	p := buildQuestionnaire(d.in, d.x, wave, d.lang, values, nil)
 	p.Action, p.SavedAt, p.DraftAt = d.path(), savedAt, draftAt
+	p.OtherWaves = waves.links(d)
 	p.Languages = languageLinks(d.in.Languages, d.lang, d.path(), url.Values{"wave": {wave}})
 	s.render(c, http.StatusOK, "questionnaire", p)
+}
+
+// openWaves is what a personal link shows: the wave opened, and every open
+// wave with whether the delegate has answered it.
+type openWaves struct {
+	shown    string
+	open     []string
+	answered map[string]bool
+}
+
+// wavesOf decides the wave a personal link opens (exchange.CurrentWave):
+// with several waves open, the delegate's answers say which. A store that
+// does not answer is an error, not a guess: guessing post for a delegate
+// who has not answered pre is how late pre answers were lost.
+func (s *Server) wavesOf(ctx context.Context, d *delegate, requested string) (*openWaves, error) {
+	w := &openWaves{open: d.x.OpenWaves(d.in), answered: map[string]bool{}}
+	if len(w.open) > 1 {
+		for _, wave := range w.open {
+			_, err := s.store.Response(ctx, d.x.ID, d.p.PID, wave)
+			switch {
+			case err == nil:
+				w.answered[wave] = true
+			case exchange.ErrorCode(err) != exchange.ENOTFOUND:
+				return nil, err
+			}
+		}
+	}
+	w.shown = d.x.CurrentWave(d.in, requested, func(wave string) bool { return w.answered[wave] })
+	return w, nil
+}
+
+// waveLink leads to another open wave of the same personal link.
+type waveLink struct {
+	Title, URL string
+	Answered   bool
+}
+
+// links are the open waves other than the one shown, in the instrument's
+// order, for the page to offer.
+func (w *openWaves) links(d *delegate) []waveLink {
+	var out []waveLink
+	for _, wave := range w.open {
+		if wave == w.shown {
+			continue
+		}
+		out = append(out, waveLink{Title: d.in.Wave(wave).Title.In(d.lang, d.in.BaseLanguage()),
+			URL: d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {wave}}.Encode(), Answered: w.answered[wave]})
+	}
+	return out
 }
 
 func (s *Server) renderQuestionnaire(c *gin.Context, status int, d *delegate, wave string, values map[string][]string, errs survey.FieldErrors, savedAt string) {
@@ -149,8 +204,8 @@ func (s *Server) renderClosed(c *gin.Context, d *delegate, status int) {
 }
 
 // waveFor returns the wave a submission is for: the one the form or body
-// names, which must still be open, or else the current one.
-func waveFor(d *delegate, named string) (string, error) {
+// names, which must still be open, or else the one the link opens.
+func (s *Server) waveFor(ctx context.Context, d *delegate, named string) (string, error) {
 	if named != "" {
 		if d.in.Wave(named) == nil {
 			return "", exchange.Errorf(exchange.EINVALID, "this questionnaire has no wave %q", named)
@@ -161,8 +216,12 @@ func waveFor(d *delegate, named string) (string, error) {
 		}
 		return named, nil
 	}
-	if w := d.x.CurrentWave(d.in, ""); w != "" {
-		return w, nil
+	waves, err := s.wavesOf(ctx, d, "")
+	if err != nil {
+		return "", err
+	}
+	if waves.shown != "" {
+		return waves.shown, nil
 	}
 	return "", exchange.Errorf(exchange.ECONFLICT, "No questionnaire is open for this link.")
 }
@@ -182,7 +241,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 		s.htmlError(c, guessLanguage(c), err)
 		return
 	}
-	wave, err := waveFor(d, form.Get("wave"))
+	wave, err := s.waveFor(c.Request.Context(), d, form.Get("wave"))
 	if err != nil {
 		if exchange.ErrorCode(err) == exchange.ECONFLICT {
 			s.renderClosed(c, d, http.StatusConflict)
@@ -293,31 +352,49 @@ func (s *Server) handleThanks(c *gin.Context) {
 	if w := d.in.Wave(c.Query("wave")); w != nil {
 		title = w.Title.In(d.lang, d.in.BaseLanguage())
 	}
+	wave := c.Query("wave")
 	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "thanks.title")},
-		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title), Detail: nextStep(d, c.Query("wave"))}
-	if d.x.CurrentWave(d.in, c.Query("wave")) != "" {
-		p.LinkURL = d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {c.Query("wave")}}.Encode()
+		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title)}
+	waves, err := s.wavesOf(c.Request.Context(), d, wave)
+	if err != nil {
+		s.htmlError(c, d.lang, err)
+		return
+	}
+	p.Detail, p.NextURL, p.NextText = nextStep(d, wave, waves.answered)
+	if d.in.Wave(wave) != nil && d.x.Waves[wave].Open {
+		p.LinkURL = d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {wave}}.Encode()
 		p.LinkText = translate(d.lang, "thanks.change")
 	}
-	p.Languages = languageLinks(d.in.Languages, d.lang, d.path()+"/thanks", url.Values{"wave": {c.Query("wave")}})
+	p.Languages = languageLinks(d.in.Languages, d.lang, d.path()+"/thanks", url.Values{"wave": {wave}})
 	s.render(c, http.StatusOK, "message", p)
 }
 
-// nextStep tells a delegate who has just answered wave what comes next: the
-// next questionnaire, when (in its own introduction's words) and that it
-// comes to the same personal link — or that this was the last one.
-func nextStep(d *delegate, wave string) string {
+// nextStep tells a delegate who has just answered wave what comes next:
+// the next questionnaire and when it opens — now, with a link to it unless
+// they have answered it already (late for this one); on its
+// planned day; or, when no day is set, in its own introduction's words —
+// and that it comes to the same personal link; or that this was the last.
+func nextStep(d *delegate, wave string, answered map[string]bool) (detail, linkURL, linkText string) {
 	ids := d.in.WaveIDs()
 	i := slices.Index(ids, wave)
 	if i < 0 {
-		return ""
+		return "", "", ""
 	}
 	base := d.in.BaseLanguage()
 	if i == len(ids)-1 {
-		return translate(d.lang, "thanks.last")
+		return translate(d.lang, "thanks.last"), "", ""
 	}
 	next := d.in.Wave(ids[i+1])
-	return translate(d.lang, "thanks.next", next.Title.In(d.lang, base), next.Intro.In(d.lang, base))
+	title := next.Title.In(d.lang, base)
+	st := d.x.Waves[next.ID]
+	switch {
+	case st.Open && !answered[next.ID]:
+		return translate(d.lang, "thanks.next.open", title),
+			d.path() + "?" + url.Values{"lang": {d.lang}, "wave": {next.ID}}.Encode(), translate(d.lang, "thanks.next.answer", title)
+	case st.Opens != nil:
+		return translate(d.lang, "thanks.next.opens", title, formatDate(d.lang, *st.Opens)), "", ""
+	}
+	return translate(d.lang, "thanks.next", title, next.Intro.In(d.lang, base)), "", ""
 }
 
 func (s *Server) handleQuestionnaireJSON(c *gin.Context) {
@@ -326,12 +403,18 @@ func (s *Server) handleQuestionnaireJSON(c *gin.Context) {
 		s.jsonError(c, err)
 		return
 	}
-	wave := d.x.CurrentWave(d.in, c.Query("wave"))
+	waves, err := s.wavesOf(c.Request.Context(), d, c.Query("wave"))
+	if err != nil {
+		s.jsonError(c, err)
+		return
+	}
+	wave := waves.shown
 	if wave == "" {
 		s.jsonError(c, exchange.Errorf(exchange.ECONFLICT, "no questionnaire is open for this link"))
 		return
 	}
 	out := buildQuestionnaireJSON(d.in, d.x, wave, d.lang)
+	out.OpenWaves = waves.open
 	r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, wave)
 	switch {
 	case err == nil:
@@ -457,7 +540,7 @@ func (s *Server) handleSubmitJSON(c *gin.Context) {
 			Fields: map[string]string{"language": fmt.Sprintf("one of %s", strings.Join(d.in.Languages, ", "))}})
 		return
 	}
-	wave, err := waveFor(d, sub.Wave)
+	wave, err := s.waveFor(c.Request.Context(), d, sub.Wave)
 	if err != nil {
 		s.jsonError(c, err)
 		return

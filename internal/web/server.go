@@ -67,7 +67,7 @@ type Store interface {
 	Audit(ctx context.Context, e staff.Event)
 	AuditTrail(ctx context.Context, q staff.AuditQuery) ([]*staff.Event, string, error)
 	RemoveParticipant(ctx context.Context, exchangeID, pid string, waves []string) (*exchange.Participant, error)
-	SetWaveSchedule(ctx context.Context, id, wave string, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error)
+	SetWaveSchedule(ctx context.Context, id, wave string, opens, closes *time.Time, remindBefore time.Duration) (*exchange.Exchange, error)
 	Mail(ctx context.Context, exchangeID string) ([]*mailing.Mail, error)
 	QueueMail(ctx context.Context, exchangeID string, mails []*mailing.Mail, now time.Time) ([]*mailing.Mail, int, error)
 	RetryFailedMail(ctx context.Context, exchangeID string, now time.Time) (int, error)
@@ -275,6 +275,8 @@ func (s *Server) logIfInternal(c *gin.Context, err error) {
 	switch {
 	case gaveUp(c, err):
 		s.log.Info("client gave up before the answer", "route", c.FullPath(), "err", err)
+	case exchange.IsInstrumentMissing(err):
+		s.log.Error("request refused: an instrument is missing", "route", c.FullPath(), "err", err)
 	case statusOf(err) == http.StatusServiceUnavailable:
 		s.log.Warn("request refused: the database does not answer", "route", c.FullPath(), "err", err)
 	case statusOf(err) >= 500:
@@ -295,7 +297,7 @@ func (s *Server) jsonError(c *gin.Context, err error) {
 		return
 	}
 	status := statusOf(err)
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable && !exchange.IsInstrumentMissing(err) {
 		c.Header("Retry-After", retryAfter)
 	}
 	body := errorJSON{Error: exchange.ErrorMessage(err)}
@@ -317,7 +319,7 @@ func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 		return
 	}
 	status := statusOf(err)
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable && !exchange.IsInstrumentMissing(err) {
 		c.Header("Retry-After", retryAfter)
 	}
 	p := messagePage{page: page{Lang: lang}}
@@ -329,6 +331,8 @@ func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 		p.page = s.staffPage(c, lang, "")
 	}
 	switch {
+	case onStaffPage && exchange.IsInstrumentMissing(err):
+		p.Heading, p.Body = translate(lang, "missing.title"), coded(lang, err)
 	case onStaffPage && status == http.StatusNotFound:
 		p.Heading, p.Body = translate(lang, "staff.notfound.title"), translate(lang, "staff.notfound.body")
 	case onStaffPage && (status == http.StatusConflict || status == http.StatusBadRequest):
@@ -340,6 +344,8 @@ func (s *Server) htmlError(c *gin.Context, lang string, err error) {
 		p.Heading, p.Body = translate(lang, "notfound.title"), translate(lang, "notfound.body")
 	case status == http.StatusRequestEntityTooLarge:
 		p.Heading, p.Body = translate(lang, "toolarge.title"), translate(lang, "toolarge.body")
+	case exchange.IsInstrumentMissing(err):
+		p.Heading, p.Body = translate(lang, "missing.title"), translate(lang, "missing.body")
 	case status == http.StatusServiceUnavailable:
 		p.Heading, p.Body = translate(lang, "internal.title"), translate(lang, "unavailable.body")
 	case status == http.StatusConflict:

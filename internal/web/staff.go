@@ -132,7 +132,7 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 	}
 	in := s.instrumentOf(c.Request.Context(), x)
 	if in == nil {
-		return nil, nil, exchange.Errorf(exchange.EUNAVAILABLE, "instrument %s of exchange %s is not loaded", x.InstrumentName(), x.ID)
+		return nil, nil, exchange.InstrumentMissing(x)
 	}
 	return x, in, nil
 }

@@ -68,6 +68,9 @@ type questionnairePage struct {
 	// the answers sent would have been taken.
 	Preview  *previewInfo
 	Accepted bool
+	// OtherWaves are the other questionnaires open to the same link, late
+	// ones first: a delegate shown post can still reach pre.
+	OtherWaves []waveLink
 }
 
 type errorLink struct{ Anchor, Question, Message string }
@@ -246,14 +249,19 @@ type messagePage struct {
 	page
 	Heading, Body, Detail string
 	LinkURL, LinkText     string
+	// NextURL leads on to the next questionnaire when it is open already.
+	NextURL, NextText string
 }
 
 // questionnaireJSON is the questionnaire as the JSON API gives it.
 type questionnaireJSON struct {
-	Exchange    string         `json:"exchange"`
-	Instrument  string         `json:"instrument"`
-	Version     int            `json:"instrument_version"`
-	Wave        string         `json:"wave"`
+	Exchange   string `json:"exchange"`
+	Instrument string `json:"instrument"`
+	Version    int    `json:"instrument_version"`
+	Wave       string `json:"wave"`
+	// OpenWaves are every wave open to the link, in the instrument's
+	// order; ?wave= picks another.
+	OpenWaves   []string       `json:"open_waves"`
 	Language    string         `json:"language"`
 	Languages   []string       `json:"languages"`
 	Title       string         `json:"title"`

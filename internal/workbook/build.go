@@ -58,7 +58,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 		}
 		v := x.InstrumentIn(instruments)
 		if v == nil {
-			return nil, exchange.Errorf(exchange.EINVALID, "exchange %s uses instrument %s, which is not loaded", x.ID, x.InstrumentName())
+			return nil, exchange.InstrumentMissing(x)
 		}
 		xs = append(xs, x)
 		if !slices.Contains(versions, v) {
