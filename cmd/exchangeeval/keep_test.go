@@ -43,7 +43,9 @@ func (c *cli) serveFor(args ...string) (string, func() error) {
 	out, errb := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
-	go func() { done <- run(ctx, args, func(k string) string { return c.env[k] }, strings.NewReader(""), out, errb) }()
+	go func() {
+		done <- run(ctx, args, func(k string) string { return c.env[k] }, strings.NewReader(""), out, errb)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if s := out.String(); strings.Contains(s, "is serving on ") {
