@@ -144,7 +144,7 @@ func TestInstrumentsAnExchangeUsesAreKept(t *testing.T) {
 		return strings.Replace(def, "Before the exchange", "Before the visit", 1)
 	})
 	_, _, err = c.run("serve", "--addr", "127.0.0.1:0", "--surveys", changed)
-	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "instrument city-custom@2 is stored with other content (stored sha256 ") ||
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "instrument city-custom@2 is stored with other content (stored canonical sha256 ") ||
 		!strings.Contains(userMessage(err), filepath.Join(changed, "city-custom.yaml")) {
 		t.Errorf("a disagreeing file: exit %d, %v", exitCode(err), err)
 	}

@@ -20,12 +20,14 @@ import (
 const collInstruments = "instruments"
 
 type instrumentDoc struct {
-	Key        string    `bson:"_id"`
-	Instrument string    `bson:"instrument"`
-	Version    int       `bson:"version"`
-	Definition string    `bson:"definition"` // canonical YAML
-	Hash       string    `bson:"hash"`       // SHA-256 of Definition
-	Format     string    `bson:"format"`
+	Key        string `bson:"_id"`
+	Instrument string `bson:"instrument"`
+	Version    int    `bson:"version"`
+	Definition string `bson:"definition"` // canonical YAML
+	Hash       string `bson:"hash"`       // SHA-256 of Definition
+	Format     string `bson:"format"`
+	// SourceHash: the definition file's own hash, for one kept from a file.
+	SourceHash string    `bson:"source_hash,omitempty"`
 	Filename   string    `bson:"filename"`
 	By         string    `bson:"uploaded_by"`
 	At         time.Time `bson:"uploaded_at"`
@@ -48,7 +50,7 @@ func (s *Store) AddInstrument(ctx context.Context, in *survey.Instrument, up sur
 	}
 	_, err = s.db.Collection(collInstruments).InsertOne(ctx, instrumentDoc{
 		Key: in.Key(), Instrument: in.ID, Version: in.Version, Definition: string(def), Hash: hash,
-		Format: up.Format, Filename: up.Filename, By: up.By, At: up.At.UTC().Truncate(time.Millisecond),
+		Format: up.Format, Filename: up.Filename, SourceHash: up.SourceHash, By: up.By, At: up.At.UTC().Truncate(time.Millisecond),
 	})
 	if isDuplicate(err) {
 		return fmt.Errorf("instrument %s version %d: %w", in.ID, in.Version, survey.ErrVersionTaken)
@@ -74,7 +76,12 @@ func (s *Store) StoredInstruments(ctx context.Context) ([]*survey.Instrument, er
 		if probs != nil {
 			return nil, fmt.Errorf("stored instrument %s does not parse: %w", d.Key, probs)
 		}
-		in.Uploaded = &survey.Upload{By: d.By, At: d.At, Format: d.Format, Filename: d.Filename}
+		in.Uploaded = &survey.Upload{By: d.By, At: d.At, Format: d.Format, Filename: d.Filename, SourceHash: d.SourceHash}
+		if d.SourceHash != "" {
+			// Kept from a file: reports cite the file, as they did when
+			// it was read from disk.
+			in.Source, in.Hash = d.Filename, d.SourceHash
+		}
 		out = append(out, in)
 	}
 	return out, nil

@@ -14,8 +14,11 @@ import (
 type Upload struct {
 	By       string    // the admin's e-mail address
 	At       time.Time // when
-	Format   string    // "yaml" or "xlsform"
+	Format   string    // "yaml" or "xlsform", or FormatFile
 	Filename string    // the file uploaded
+	// SourceHash is, for an instrument kept from a definition file, that
+	// file's SHA-256: the hash its reports cite, whichever copy is read.
+	SourceHash string
 }
 
 // Catalog is the instruments a running service knows: the built-in ones
@@ -146,12 +149,20 @@ func (c *Catalog) Reload(ctx context.Context) (*Set, error) {
 	var conflicts Conflicts
 	for _, in := range stored {
 		keys[in.Key()] = true
-		if f := c.fixedVersion(in.Key()); f != nil {
-			if h, err := c.canonicalHash(f); err != nil {
-				return c.Set(), err
-			} else if h != in.Hash {
-				conflicts = append(conflicts, Conflict{Key: in.Key(), File: f.Source, FileHash: h, StoredHash: in.Hash})
-			}
+		f := c.fixedVersion(in.Key())
+		if f == nil {
+			continue
+		}
+		fh, err := c.canonicalHash(f)
+		if err != nil {
+			return c.Set(), err
+		}
+		sh, err := in.CanonicalHash()
+		if err != nil {
+			return c.Set(), err
+		}
+		if fh != sh {
+			conflicts = append(conflicts, Conflict{Key: in.Key(), File: f.Source, FileHash: fh, StoredHash: sh})
 		}
 	}
 	if conflicts != nil {
@@ -179,7 +190,7 @@ func (cs Conflicts) Error() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s: instrument %s is stored with other content (stored sha256 %s, this file's %s); "+
+		fmt.Fprintf(&b, "%s: instrument %s is stored with other content (stored canonical sha256 %s, this file's %s); "+
 			"an exchange may have been run with the stored one: give the file a new version, or remove it", c.File, c.Key, c.StoredHash, c.FileHash)
 	}
 	return b.String()
@@ -227,7 +238,7 @@ func (c *Catalog) Keep(ctx context.Context, in *Instrument, at time.Time) error 
 	if stored {
 		return nil
 	}
-	err := c.save(ctx, in, Upload{Format: FormatFile, Filename: in.Source, At: at})
+	err := c.save(ctx, in, Upload{Format: FormatFile, Filename: in.Source, SourceHash: in.Hash, At: at})
 	if err != nil && !errors.Is(err, ErrVersionTaken) {
 		return fmt.Errorf("keep instrument %s: %w", in.Key(), err)
 	}

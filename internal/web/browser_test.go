@@ -228,6 +228,16 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if plots != 3 || !strings.Contains(progText, "Hamburg") || strings.Contains(progText, "Durban") || strings.Contains(progText, "Birmingham") {
 		t.Errorf("the committee member's programme: %d plots, or others' exchanges shown", plots)
 	}
+	checkForestPlots(t, b, 390)
+	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(b, emulation.SetDeviceMetricsOverride(1280, 900, 1, false), chromedp.Navigate(s.srv.URL+"/programmes/"+demo.InstrumentID),
+		chromedp.WaitVisible(`svg.forest`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("programme page: %v", err)
+	}
+	shot(b, "4b-committee-programme-desktop.png")
+	checkForestPlots(t, b, 1280)
 	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
 		t.Fatal(err)
 	}
@@ -327,4 +337,39 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 		}
 	})
 	return tctx
+}
+
+// checkForestPlots fails when a forest plot's text renders under 12 CSS px
+// or a reference line (zero, minimum change) crosses a label or a note.
+func checkForestPlots(t *testing.T, b context.Context, width int) {
+	t.Helper()
+	var got struct {
+		MinPx    float64  `json:"minPx"`
+		Overlaps []string `json:"overlaps"`
+	}
+	if err := chromedp.Run(b, chromedp.Evaluate(`(() => {
+		const out = {minPx: 1e9, overlaps: []};
+		for (const svg of document.querySelectorAll('svg.forest')) {
+			const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+			for (const t of svg.querySelectorAll('text')) {
+				out.minPx = Math.min(out.minPx, parseFloat(getComputedStyle(t).fontSize) * scale);
+			}
+			const lines = [...svg.querySelectorAll('line.zero, line.target')].map(l => l.getBoundingClientRect());
+			for (const t of svg.querySelectorAll('text.tlabel, text.axis-l')) {
+				const r = t.getBoundingClientRect();
+				for (const l of lines) {
+					if (l.left <= r.right && l.right >= r.left && l.top < r.bottom && l.bottom > r.top) out.overlaps.push(t.textContent);
+				}
+			}
+		}
+		return out;
+	})()`, &got)); err != nil {
+		t.Fatal(err)
+	}
+	if got.MinPx < 12 {
+		t.Errorf("at %d px the forest plots' smallest text is %.1f px", width, got.MinPx)
+	}
+	if len(got.Overlaps) > 0 {
+		t.Errorf("at %d px reference lines cross the labels %q", width, got.Overlaps)
+	}
 }
