@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
@@ -238,6 +240,12 @@ func (s *Server) adminFailed(c *gin.Context, prefix string, err error) {
 func languageName(lang, code string) string {
 	if name := translate(lang, "language."+code); name != "language."+code {
 		return name
+	}
+	// Any other language is named by CLDR, in the reader's language.
+	if tag, err := language.Parse(code); err == nil {
+		if name := display.Tags(language.Make(lang)).Name(tag); name != "" {
+			return name
+		}
 	}
 	return code
 }

@@ -76,3 +76,23 @@ func TestEveryWordedKeyIsInBothLanguages(t *testing.T) {
 		t.Errorf("only %d keys found: the scan is broken", len(used))
 	}
 }
+
+// TestLanguagesAreNamedNotCoded: the admin form labels a translated name
+// by the language's name in the reader's language (CLDR's, for languages
+// the catalogue does not name), never "Name in es".
+func TestLanguagesAreNamedNotCoded(t *testing.T) {
+	for _, tc := range []struct{ reader, code, want string }{
+		{"en", "fr", "French"}, {"fr", "fr", "français"},
+		{"en", "es", "Spanish"}, {"fr", "es", "espagnol"},
+		{"en", "ar", "Arabic"}, {"fr", "de", "allemand"},
+		{"en", "zh-Hans", "Simplified Chinese"},
+		{"en", "not a language", "not a language"},
+	} {
+		if got := languageName(tc.reader, tc.code); got != tc.want {
+			t.Errorf("languageName(%q, %q) = %q, want %q", tc.reader, tc.code, got, tc.want)
+		}
+	}
+	if got := nameInLabel("en", "es"); !strings.HasPrefix(got, "Name in Spanish") {
+		t.Errorf("the label: %q", got)
+	}
+}

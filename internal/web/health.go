@@ -30,6 +30,18 @@ func (s *Server) handleCSS(c *gin.Context) {
 	c.Data(http.StatusOK, "text/css; charset=utf-8", s.css)
 }
 
+// handleIcon answers /favicon.ico, which browsers ask for on every site:
+// without it each page logged a 404 in the console.
+func (s *Server) handleIcon(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Data(http.StatusOK, "image/x-icon", s.icon)
+}
+
+func (s *Server) handleIconSVG(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Data(http.StatusOK, "image/svg+xml", s.iconSVG)
+}
+
 func (s *Server) handleJS(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	c.Data(http.StatusOK, "text/javascript; charset=utf-8", s.js)

@@ -16,6 +16,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/static/app.css", s.handleCSS)
 	r.GET("/static/app.js", s.handleJS)
+	r.GET("/static/favicon.svg", s.handleIconSVG)
+	r.GET("/favicon.ico", s.handleIcon)
 	r.GET("/", s.handleHome)
 
 	// Delegates: the personal link is the only credential.

@@ -126,6 +126,8 @@ type Server struct {
 	log         *slog.Logger
 	pages       map[string]*template.Template
 	css         []byte
+	icon        []byte // favicon.ico, for browsers that ask for it unprompted
+	iconSVG     []byte // the same, drawn, which pages link to
 	js          []byte
 	openAPI     []byte
 	now         func() time.Time
@@ -184,6 +186,14 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	}
 	sum = sha256.Sum256(js)
 	jsURL := "/static/app.js?v=" + hex.EncodeToString(sum[:6])
+	icon, err := fs.ReadFile(templates, "templates/favicon.ico")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read icon: %w", err)
+	}
+	iconSVG, err := fs.ReadFile(templates, "templates/favicon.svg")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read icon: %w", err)
+	}
 	pages, err := parsePages(templates, cssURL, jsURL)
 	if err != nil {
 		return nil, nil, err
@@ -201,7 +211,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	if _, err := catalog.Reload(context.Background()); err != nil {
 		log.Warn("read uploaded instruments", "err", err)
 	}
-	s := &Server{store: store, instruments: catalog, log: log, pages: pages, css: css, js: js, openAPI: OpenAPI(), now: now, cfg: cfg,
+	s := &Server{store: store, instruments: catalog, log: log, pages: pages, css: css, js: js, icon: icon, iconSVG: iconSVG, openAPI: OpenAPI(), now: now, cfg: cfg,
 		analyses: newAnalyses(store, cfg.Version, now)}
 	// Gin's mode is process-wide; release mode stops it printing every route
 	// on start-up and writing debug warnings to stdout.

@@ -152,7 +152,8 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 	for _, e := range g.Exchanges {
 		suffix := ""
 		if e.N > 0 {
-			suffix = " · " + translate(lang, "prog.pairs", e.N)
+			// Kept on one line: "18" and "pairs" never part.
+			suffix = " · " + strings.ReplaceAll(translate(lang, "prog.pairs", e.N), " ", "\u00a0")
 		}
 		add(names[e.Exchange], wrapLabel(names[e.Exchange]+suffix, forestChars, 2), e.Pooled)
 	}

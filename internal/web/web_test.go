@@ -422,6 +422,14 @@ func TestHealthAndReadiness(t *testing.T) {
 	if rec := f.do(http.MethodGet, "/static/app.css", "", ""); rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
+	// Browsers ask for /favicon.ico on every site; pages link the SVG.
+	if rec := f.do(http.MethodGet, "/favicon.ico", "", ""); rec.Code != 200 || rec.Header().Get("Content-Type") != "image/x-icon" ||
+		!bytes.HasPrefix(rec.Body.Bytes(), []byte{0, 0, 1, 0}) {
+		t.Errorf("favicon.ico: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if rec := f.do(http.MethodGet, "/static/favicon.svg", "", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), "<svg") {
+		t.Errorf("favicon.svg: %d", rec.Code)
+	}
 	f.store.Close(context.Background())
 	if rec := f.do(http.MethodGet, "/readyz", "", ""); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the store gone: %d", rec.Code)
