@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -298,6 +300,47 @@ func keepUsed(ctx context.Context, catalog *survey.Catalog, store *mongostore.St
 
 // Close closes the store.
 func (s *session) Close() { _ = s.store.Close(context.Background()) }
+
+// baseURL is the public address personal links point at: the one given
+// (--base-url or EXCHANGEEVAL_BASE_URL), else the one serve stored; ""
+// when neither is known.
+func (s *session) baseURL(ctx context.Context, given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	return s.store.BaseURL(ctx)
+}
+
+// linkBase is the base URL for links that are mailed: queued messages
+// cannot be taken back, so an unknown address, or one on this machine
+// (a default nobody meant), is refused unless allowLocal says so.
+func (s *session) linkBase(ctx context.Context, given string, allowLocal bool) (string, error) {
+	base, err := s.baseURL(ctx, given)
+	if err != nil {
+		return "", err
+	}
+	if base == "" {
+		return "", exchange.Errorf(exchange.EINVALID, "no base URL is known for the personal links: start the service once with --base-url https://your.address (it is stored), or give --base-url here")
+	}
+	if isLocal(base) && !allowLocal {
+		return "", exchange.Errorf(exchange.EINVALID, "the personal links would point at %s, which only this machine reaches: give the service's public address with --base-url, or --allow-localhost if that is what you mean", base)
+	}
+	return base, nil
+}
+
+// isLocal says whether a URL's host is this machine.
+func isLocal(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+}
 
 // exchange finds an exchange and the instrument it uses.
 func (s *session) exchange(ctx context.Context, id string) (*exchange.Exchange, *survey.Instrument, error) {

@@ -152,3 +152,52 @@ func TestInstrumentsAnExchangeUsesAreKept(t *testing.T) {
 		t.Errorf("a command with a disagreeing file: exit %d, %v", exitCode(err), err)
 	}
 }
+
+// TestTheBaseURLServeIsGivenIsStored: serve stores the address it is
+// given; participants import and invite then use it without being told;
+// invite refuses to queue links to localhost, or with no address known,
+// unless told so; the links file holds working links and is readable by
+// its owner only.
+func TestTheBaseURLServeIsGivenIsStored(t *testing.T) {
+	c := newCLI(t)
+	c.env["EXCHANGEEVAL_SMTP_URL"] = "smtp://127.0.0.1:1?tls=none"
+	c.env["EXCHANGEEVAL_MAIL_FROM"] = "eval@example.org"
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Chicago",
+		"--visiting-city", "Paris", "--start", "2027-04-11", "--end", "2027-04-17")
+	c.mustRun("exchange", "open-wave", "--exchange", "x1", "pre")
+	people := writeFile(t, "people.csv", "name,email,city,role,language,side\nAnna,anna@example.org,Paris,practitioner,en,visiting\n")
+	c.mustRun("participants", "import", "--exchange", "x1", people)
+
+	// Nothing known: invite refuses, saying how to set it.
+	if _, _, err := c.run("invite", "--exchange", "x1", "--wave", "pre"); exitCode(err) != 2 || !strings.Contains(err.Error(), "no base URL is known") {
+		t.Errorf("invite with no base URL: %v", err)
+	}
+	// localhost: refused unless told so.
+	if _, _, err := c.run("invite", "--exchange", "x1", "--wave", "pre", "--dry-run", "--base-url", "http://localhost:8080"); exitCode(err) != 2 || !strings.Contains(err.Error(), "only this machine reaches") {
+		t.Errorf("invite to localhost: %v", err)
+	}
+	if _, errOut, err := c.run("invite", "--exchange", "x1", "--wave", "pre", "--dry-run", "--base-url", "http://127.0.0.1:8080", "--allow-localhost"); err != nil {
+		t.Errorf("invite to localhost, allowed: %v %s", err, errOut)
+	}
+
+	// serve is given the address once: it is stored.
+	_, stop := c.serveFor("--base-url", "https://eval.example.org")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "links.csv")
+	_, errOut, err := c.run("participants", "import", "--exchange", "x1", "--out", out, people)
+	if err != nil {
+		t.Fatal(err, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), ",https://eval.example.org/s/") || strings.Contains(errOut, "no base URL") {
+		t.Errorf("links after serve stored the address: %s %s", data, errOut)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the links file's mode: %v %v", fi.Mode(), err)
+	}
+	if outText, errOut, err := c.run("invite", "--exchange", "x1", "--wave", "pre", "--dry-run"); err != nil || !strings.Contains(outText, "anna@example.org") {
+		t.Errorf("invite with the stored address: %v %s %s", err, outText, errOut)
+	}
+}

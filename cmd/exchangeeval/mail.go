@@ -72,7 +72,7 @@ func runQueue(ctx context.Context, env *environment, args []string, kind string)
 		cfg                    config
 		mf                     mailFlags
 		exchangeID, wave, base string
-		dryRun                 bool
+		dryRun, allowLocal     bool
 	)
 	verb := map[string]string{mailing.Invitation: "invite", mailing.Reminder: "remind"}[kind]
 	usage := verb + " --exchange ID --wave WAVE [--dry-run]"
@@ -82,7 +82,8 @@ func runQueue(ctx context.Context, env *environment, args []string, kind string)
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
 	fs.StringVar(&wave, "wave", "", "the wave: pre, post, follow-up")
 	fs.BoolVar(&dryRun, "dry-run", false, "say who would get which message, in which language; queue nothing")
-	fs.StringVar(&base, "base-url", envOr(env.getenv, "EXCHANGEEVAL_BASE_URL", "http://localhost:8080"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL)")
+	fs.StringVar(&base, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL; default: the one serve was given)")
+	fs.BoolVar(&allowLocal, "allow-localhost", false, "queue links to localhost (for a trial on this machine)")
 	if err := noPositional(fs, args); err != nil {
 		return err
 	}
@@ -104,6 +105,9 @@ func runQueue(ctx context.Context, env *environment, args []string, kind string)
 		return err
 	}
 	if err := exchange.CheckWave(in, wave); err != nil {
+		return err
+	}
+	if base, err = sess.linkBase(ctx, base, allowLocal); err != nil {
 		return err
 	}
 	out, err := mailing.Queue(ctx, sess.store, mailing.Request{Instrument: in, Exchange: x, Wave: wave, Kind: kind, BaseURL: base}, dryRun, time.Now())

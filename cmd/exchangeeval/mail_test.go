@@ -141,7 +141,7 @@ func TestInvitationsAndReminders(t *testing.T) {
 func TestKill9WhileSendingLosesNoMessage(t *testing.T) {
 	srv := smtptest.Start(t)
 	dir := t.TempDir()
-	c := &cli{t: t, env: map[string]string{"EXCHANGEEVAL_SMTP_URL": srv.URL(), "EXCHANGEEVAL_MAIL_FROM": "eval@example.org"}, dataDir: dir}
+	c := &cli{t: t, env: map[string]string{"EXCHANGEEVAL_SMTP_URL": srv.URL(), "EXCHANGEEVAL_MAIL_FROM": "eval@example.org", "EXCHANGEEVAL_BASE_URL": "https://eval.example.org"}, dataDir: dir}
 	c.mustRun("exchange", "create", "--id", "load", "--instrument", "csci-social-services", "--name", "Load", "--host-city", "Paris",
 		"--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17")
 	const n = 500

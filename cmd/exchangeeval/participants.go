@@ -32,7 +32,7 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
 	fs.StringVar(&out, "out", "", "write the personal links to this .xlsx (or .csv) file instead of CSV on standard output")
-	fs.StringVar(&baseURL, "base-url", envOr(env.getenv, "EXCHANGEEVAL_BASE_URL", "http://localhost:8080"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL)")
+	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL; default: the one serve was given)")
 	maxRows := maxRowsFlag(fs, env.getenv)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -64,6 +64,13 @@ func runParticipantsImport(ctx context.Context, env *environment, args []string)
 	if err != nil {
 		return err
 	}
+	baseURL, err = sess.baseURL(ctx, baseURL)
+	if err != nil {
+		return err
+	}
+	if baseURL == "" {
+		fmt.Fprintln(env.stderr, "note: no base URL is known (start the service once with --base-url https://your.address, or give --base-url here): the links below are paths, to put after the service's address")
+	}
 	links := make([]exchange.Link, len(res.Participants))
 	for i, p := range res.Participants {
 		links[i] = exchange.Link{PID: p.PID, Name: p.Name, Email: p.Email, Language: p.Language, Side: p.Side,
@@ -85,8 +92,13 @@ func writeLinks(env *environment, out, exchangeID string, links []exchange.Link)
 	if out == "" {
 		return writeLinksCSV(env.stdout, links)
 	}
-	f, err := os.Create(out)
+	// Personal links are credentials: the file is its owner's alone.
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return exchange.Errorf(exchange.EINVALID, "cannot write %s: %v", out, err)
+	}
+	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
+		f.Close()
 		return exchange.Errorf(exchange.EINVALID, "cannot write %s: %v", out, err)
 	}
 	if strings.EqualFold(filepath.Ext(out), ".csv") {

@@ -90,6 +90,12 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	defer ln.Close()
 	if baseURL == "" {
 		baseURL = urlOf(ln.Addr())
+	} else if stored, err := store.BaseURL(ctx); err != nil || stored != baseURL {
+		// Given: kept, so that the commands that print or mail links use
+		// it without being told (a failure costs only that).
+		if err := store.SetBaseURL(ctx, baseURL); err != nil {
+			log.Warn("could not store the base URL", "err", err)
+		}
 	}
 	if seed {
 		res, err := demo.Seed(ctx, store, instruments, time.Now())
