@@ -50,12 +50,18 @@ const (
 	ProblemTooManyRows  = "too_many_rows"
 	ProblemTooLarge     = "too_large"
 	ProblemNotXLSX      = "not_xlsx"
-	ProblemNoSheets     = "no_sheets"
-	ProblemUnreadable   = "unreadable"
-	ProblemNotTable     = "not_table"
-	ProblemNotText      = "not_text"
-	ProblemQuote        = "quote"
-	ProblemBareQuote    = "bare_quote"
+	// ProblemUnzipsTooLarge, ProblemTooWide, ProblemTooManyCells,
+	// ProblemRecordTooLong: a file past the readers' limits.
+	ProblemUnzipsTooLarge = "unzips_too_large"
+	ProblemTooWide        = "too_wide"
+	ProblemTooManyCells   = "too_many_cells"
+	ProblemRecordTooLong  = "record_too_long"
+	ProblemNoSheets       = "no_sheets"
+	ProblemUnreadable     = "unreadable"
+	ProblemNotTable       = "not_table"
+	ProblemNotText        = "not_text"
+	ProblemQuote          = "quote"
+	ProblemBareQuote      = "bare_quote"
 	// Participants files, row by row.
 	ProblemUnknownColumn  = "unknown_column"
 	ProblemColumnTwice    = "column_twice"
@@ -88,19 +94,23 @@ var problemEnglish = map[string]string{
 	ProblemPasswordLong:      "at most 72 bytes",
 	ProblemTaken:             "%s already has an account",
 
-	ProblemFileEmpty:    "the participants file is empty: expected the header %s",
-	ProblemBadHeader:    "the participants file has a bad header; nothing was imported",
-	ProblemFileProblems: "%d problem(s) in the participants file; nothing was imported",
-	ProblemNoRows:       "the participants file has a header but no participants",
-	ProblemTooManyRows:  "%s has more than %d rows below its header, the most one import takes; split it, or raise the limit (EXCHANGEEVAL_MAX_IMPORT_ROWS, or --max-rows on the command line)",
-	ProblemTooLarge:     "%s is larger than %d MiB",
-	ProblemNotXLSX:      "%s is not a readable XLSX workbook: %v",
-	ProblemNoSheets:     "%s has no sheets",
-	ProblemUnreadable:   "%s: sheet %q cannot be read: %v",
-	ProblemNotTable:     "%s is neither CSV text nor an XLSX workbook",
-	ProblemNotText:      "%s, line %d: the file is neither UTF-8 nor Windows-1252 text; save it as \"CSV UTF-8\" and import it again",
-	ProblemQuote:        "%s, line %d: a quote (\") is not closed, or a quoted cell has text after its closing quote",
-	ProblemBareQuote:    "%s, line %d: a quote (\") in the middle of a cell that does not start with one; put the cell in quotes and double the quote (\"\")",
+	ProblemFileEmpty:      "the participants file is empty: expected the header %s",
+	ProblemBadHeader:      "the participants file has a bad header; nothing was imported",
+	ProblemFileProblems:   "%d problem(s) in the participants file; nothing was imported",
+	ProblemNoRows:         "the participants file has a header but no participants",
+	ProblemTooManyRows:    "%s has more than %d rows below its header, the most one import takes; split it, or raise the limit (EXCHANGEEVAL_MAX_IMPORT_ROWS, or --max-rows on the command line)",
+	ProblemTooLarge:       "%s is larger than %d MiB",
+	ProblemNotXLSX:        "%s is not a readable XLSX workbook: %v",
+	ProblemUnzipsTooLarge: "%s unpacks to more than %d MiB, or its table of texts is too large: a table of participants or answers is far smaller; is this the right file?",
+	ProblemTooWide:        "%s: cell %s has text beyond the %d columns a table may have",
+	ProblemTooManyCells:   "%s has more than %d cells: split it into smaller files",
+	ProblemRecordTooLong:  "%s, line %d: a row longer than %d MiB; is a quote (\") left open?",
+	ProblemNoSheets:       "%s has no sheets",
+	ProblemUnreadable:     "%s: sheet %q cannot be read: %v",
+	ProblemNotTable:       "%s is neither CSV text nor an XLSX workbook",
+	ProblemNotText:        "%s, line %d: the file is neither UTF-8 nor Windows-1252 text; save it as \"CSV UTF-8\" and import it again",
+	ProblemQuote:          "%s, line %d: a quote (\") is not closed, or a quoted cell has text after its closing quote",
+	ProblemBareQuote:      "%s, line %d: a quote (\") in the middle of a cell that does not start with one; put the cell in quotes and double the quote (\"\")",
 
 	ProblemUnknownColumn:  "unknown column %q (expected %s)",
 	ProblemColumnTwice:    "column %q appears twice",

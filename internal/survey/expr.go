@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A condition says when a question (or a whole section) applies: XLSForm's
@@ -160,9 +161,19 @@ func afterValue(toks []token) bool {
 }
 
 type exprParser struct {
-	toks []token
-	i    int
+	toks  []token
+	i     int
+	depth int // parentheses and calls open at this point
 }
+
+// The limits of a condition: no real one comes near them, and the parser
+// (and the evaluators that walk what it builds) recurse once a level, so
+// a condition nested 440 000 deep would end the process — a stack
+// overflow no recover catches — instead of being refused.
+const (
+	MaxConditionLength = 4000
+	MaxConditionDepth  = 32
+)
 
 func (p *exprParser) peek() token { return p.toks[p.i] }
 func (p *exprParser) next() token { t := p.toks[p.i]; p.i++; return t }
@@ -183,6 +194,9 @@ func describe(t token) string {
 func ParseCondition(src string) (*Condition, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &ExprError{1, "the condition is empty"}
+	}
+	if n := utf8.RuneCountInString(src); n > MaxConditionLength {
+		return nil, &ExprError{MaxConditionLength + 1, fmt.Sprintf("the condition is %d characters long; a condition has at most %d", n, MaxConditionLength)}
 	}
 	toks, err := lex(src)
 	if err != nil {
@@ -240,6 +254,12 @@ var functions = map[string]int{"selected": 2, "count-selected": 1, "not": 1, "tr
 
 func (p *exprParser) primary() (expr, error) {
 	t := p.next()
+	if t.kind == "(" || t.kind == "name" {
+		if p.depth++; p.depth > MaxConditionDepth {
+			return nil, &ExprError{t.at, fmt.Sprintf("parentheses and functions are nested more than %d deep here; write the condition more simply", MaxConditionDepth)}
+		}
+		defer func() { p.depth-- }()
+	}
 	switch t.kind {
 	case "ref":
 		return refExpr{t.text, t.at}, nil

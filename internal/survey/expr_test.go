@@ -261,3 +261,22 @@ func TestYAMLBombIsRefused(t *testing.T) {
 		t.Errorf("got %v", probs)
 	}
 }
+
+// TestConditionLimits: a condition nested past MaxConditionDepth, or longer
+// than MaxConditionLength, is refused with a message — never parsed into a
+// recursion that overflows the stack (440 000 parentheses ended the
+// process before).
+func TestConditionLimits(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"440 000 parentheses", strings.Repeat("(", 440_000) + "true()" + strings.Repeat(")", 440_000), "at most 4000"},
+		{"33 parentheses", strings.Repeat("(", 33) + "true()" + strings.Repeat(")", 33), "nested more than 32 deep"},
+		{"33 calls", strings.Repeat("not(", 33) + "true()" + strings.Repeat(")", 33), "nested more than 32 deep"},
+	} {
+		if _, err := survey.ParseCondition(tc.src); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	if _, err := survey.ParseCondition(strings.Repeat("(", 30) + "true()" + strings.Repeat(")", 30)); err != nil {
+		t.Errorf("30 levels are fine: %v", err)
+	}
+}

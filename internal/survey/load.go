@@ -49,6 +49,21 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// MaxProblems is how many problems a definition reports: past it, one more
+// says how many were left out, so a broken file of a million cells costs a
+// short list, not a long one.
+const MaxProblems = 100
+
+// Capped keeps the first n problems and says how many more there were.
+func (ps Problems) Capped(n int) Problems {
+	if len(ps) <= n {
+		return ps
+	}
+	out := slices.Clone(ps[:n])
+	return append(out, Problem{File: ps[n].File, Message: fmt.Sprintf("… and %d more problem(s) not listed", len(ps)-n)})
+}
+
+// sorted puts the problems in the order of the file, and caps them.
 func (ps Problems) sorted() Problems {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].File != ps[j].File {
@@ -59,7 +74,7 @@ func (ps Problems) sorted() Problems {
 		}
 		return ps[i].Line < ps[j].Line
 	})
-	return ps
+	return ps.Capped(MaxProblems)
 }
 
 // Parse reads one instrument from YAML and checks it. name is used in
@@ -69,6 +84,10 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 	var probs Problems
 	add := func(line int, format string, args ...any) {
 		probs = append(probs, Problem{File: name, Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	if depth, at := yamlDepth(data); depth > MaxYAMLDepth {
+		add(at, "the definition nests more than %d levels deep here (blocks, items and brackets together); an instrument nests fewer than 10", MaxYAMLDepth)
+		return nil, probs
 	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
@@ -101,6 +120,10 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 		return nil, probs.sorted()
 	}
 	annotate(file.Docs[0].Body, reflect.ValueOf(in), "instrument", add)
+	if hasEmptyItem(reflect.ValueOf(in)) {
+		// The checks below read every item: an empty one is said above.
+		return nil, probs.sorted()
+	}
 	sum := sha256.Sum256(data)
 	in.Source, in.Hash = name, hex.EncodeToString(sum[:])
 	check(in, add)
@@ -221,9 +244,14 @@ func annotate(node ast.Node, v reflect.Value, where string, add func(int, string
 			return
 		}
 		for i, item := range seq.Values {
-			if i < v.Len() {
-				annotate(item, v.Index(i), strings.TrimSuffix(where, "s"), add)
+			if i >= v.Len() {
+				continue
 			}
+			if e := v.Index(i); e.Kind() == reflect.Pointer && e.IsNil() {
+				add(line(item), "an empty item in %s (a dash with nothing after it): write the item out, or remove the dash", where)
+				continue
+			}
+			annotate(item, v.Index(i), strings.TrimSuffix(where, "s"), add)
 		}
 	case reflect.Map:
 		if v.Type().Elem().Kind() != reflect.Pointer {
@@ -231,11 +259,47 @@ func annotate(node ast.Node, v reflect.Value, where string, add func(int, string
 		}
 		for _, p := range mappingPairs(node) {
 			key := p.Key.GetToken().Value
-			if mv := v.MapIndex(reflect.ValueOf(key)); mv.IsValid() {
+			if mv := v.MapIndex(reflect.ValueOf(key)); mv.IsValid() && mv.IsNil() {
+				add(line(p.Key), "%s %s is empty: write it out, or remove it", where, key)
+			} else if mv.IsValid() {
 				annotate(p.Value, mv, where+" "+key, add)
 			}
 		}
 	}
+}
+
+// hasEmptyItem says whether a list anywhere in v holds a nil item (what
+// "waves:\n  -" decodes to).
+func hasEmptyItem(v reflect.Value) bool {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasEmptyItem(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			e := v.Index(i)
+			if (e.Kind() == reflect.Pointer && e.IsNil()) || hasEmptyItem(e) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			e := it.Value()
+			if (e.Kind() == reflect.Pointer && e.IsNil()) || hasEmptyItem(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func unwrap(n ast.Node) ast.Node {

@@ -5,6 +5,7 @@ package workbook
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -55,6 +55,16 @@ type ReadOptions struct {
 	Prefer []string
 	// MaxRows bounds the data rows; DefaultMaxRows when 0.
 	MaxRows int
+	// Context stops the reading when done (the client went away);
+	// none when nil.
+	Context context.Context
+}
+
+func (o ReadOptions) context() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
 }
 
 // ReadTable reads a CSV file, or a sheet of an XLSX file, into rows of
@@ -89,9 +99,9 @@ func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
 	if len(data) > MaxTableBytes {
 		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooLarge, name, MaxTableBytes>>20)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := openWorkbook(name, data, MaxUnzippedBytes)
 	if err != nil {
-		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemNotXLSX, name, err)
+		return nil, err
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -105,23 +115,21 @@ func readXLSX(name string, r io.Reader, opts ReadOptions) (*Table, error) {
 			break
 		}
 	}
-	it, err := f.Rows(sheet)
+	rows, err := readSheet(opts.context(), name, f, sheet, sheetLimits{rows: opts.MaxRows + 1, cols: MaxColumns, cells: MaxCells})
 	if err != nil {
-		return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemUnreadable, name, sheet, err)
+		return nil, tableLimit(name, opts, err)
 	}
-	defer it.Close()
-	t := &Table{}
-	for it.Next() {
-		row, err := it.Columns()
-		if err != nil {
-			return nil, exchange.Errorf(exchange.EINVALID, "%s: sheet %q, row %d cannot be read: %v", name, sheet, len(t.Rows)+1, err)
-		}
-		if len(t.Rows) > opts.MaxRows {
-			return nil, tooManyRows(name, opts.MaxRows)
-		}
-		t.Rows = append(t.Rows, row)
+	return &Table{Rows: rows}, nil
+}
+
+// tableLimit words a too-many-rows error the import's way, with the limit
+// the import was given.
+func tableLimit(name string, opts ReadOptions, err error) error {
+	var e *exchange.Error
+	if errors.As(err, &e) && e.Coded != nil && e.Coded.Code == exchange.ProblemTooManyRows {
+		return tooManyRows(name, opts.MaxRows)
 	}
-	return t, it.Error()
+	return err
 }
 
 // windows1252Undefined are the bytes Windows-1252 gives no character: a
@@ -204,7 +212,7 @@ func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 		text = charmap.Windows1252.NewDecoder().Reader(r)
 		t.Encoding, t.FirstNotUTF8 = "windows-1252", line
 	}
-	br := bufio.NewReaderSize(text, 64<<10)
+	br := bufio.NewReaderSize(text, readAhead)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
 		br.Discard(3)
 	}
@@ -212,15 +220,26 @@ func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	cr := csv.NewReader(br)
+	// Each record may take MaxRecordBytes of the input, and a little
+	// more that the readers buffer ahead: a line of millions of fields,
+	// or a quote left open over the rest of the file, stops there.
+	limited := &recordLimit{r: br}
+	cr := csv.NewReader(limited)
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	ctx := opts.context()
+	cells, nextLine := 0, 1
 	for {
+		limited.allow = cr.InputOffset() + MaxRecordBytes + 2*readAhead
 		row, err := cr.Read()
 		if err == io.EOF {
 			return t, nil
+		}
+		if errors.Is(err, errRecordTooLong) {
+			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemRecordTooLong, name, nextLine, MaxRecordBytes>>20)
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -229,11 +248,53 @@ func readCSV(name string, r io.ReadSeeker, opts ReadOptions) (*Table, error) {
 			}
 			return nil, exchange.Errorf(exchange.EINVALID, "%s: %v", name, err)
 		}
+		if len(t.Rows)%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if len(t.Rows) > opts.MaxRows {
 			return nil, tooManyRows(name, opts.MaxRows)
 		}
-		t.Rows = append(t.Rows, row)
+		last, _ := cr.FieldPos(len(row) - 1)
+		nextLine = last + 1
+		end := len(row)
+		for end > 0 && row[end-1] == "" {
+			end--
+		}
+		if end > MaxColumns {
+			line, _ := cr.FieldPos(end - 1)
+			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooWide, name, fmt.Sprintf("%s (line %d)", cellName(end-1, len(t.Rows)), line), MaxColumns)
+		}
+		cells += len(row)
+		if cells > MaxCells {
+			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooManyCells, name, MaxCells)
+		}
+		t.Rows = append(t.Rows, append([]string(nil), row...))
 	}
+}
+
+// readAhead is the buffer of the readers between the file and the CSV
+// parser.
+const readAhead = 64 << 10
+
+var errRecordTooLong = errors.New("record too long")
+
+// recordLimit stops a CSV reader whose input runs past allow.
+type recordLimit struct {
+	r     io.Reader
+	read  int64
+	allow int64
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.read >= l.allow {
+		return 0, errRecordTooLong
+	}
+	if int64(len(p)) > l.allow-l.read {
+		p = p[:l.allow-l.read]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
 }
 
 // csvProblem says what encoding/csv found in words a spreadsheet user

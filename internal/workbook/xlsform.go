@@ -2,6 +2,8 @@ package workbook
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -17,8 +20,15 @@ import (
 // questionnaire, and reading it would only cost memory.
 const MaxFormBytes = 5 << 20
 
-// maxFormRows bounds each sheet of a form, for the same reason.
-const maxFormRows = 20000
+// The limits of a form's sheets, for the same reason: rows and cells per
+// sheet, columns per row (a form in 28 languages has about 150), and what
+// the whole workbook unpacks to.
+const (
+	maxFormRows     = 20000
+	maxFormCells    = 400_000
+	maxFormUnzipped = 32 << 20
+	maxFormProblems = 100
+)
 
 // The sheets a form is read from; others (a designer's notes) are left.
 var formSheets = []string{survey.SheetSurvey, survey.SheetChoices, survey.SheetSettings, survey.SheetWaves, survey.SheetGoals, survey.SheetThemes}
@@ -28,6 +38,11 @@ var formSheets = []string{survey.SheetSurvey, survey.SheetChoices, survey.SheetS
 // expected — comes back as problems naming the file and the cell; what is
 // wrong with it as a questionnaire is survey.FromXLSForm's to say.
 func ReadXLSForm(name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
+	return ReadXLSFormContext(context.Background(), name, r)
+}
+
+// ReadXLSFormContext is ReadXLSForm, stopping when ctx is done.
+func ReadXLSFormContext(ctx context.Context, name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
 	fail := func(cell, format string, args ...any) survey.Problems {
 		return survey.Problems{{File: name, Cell: cell, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -48,9 +63,9 @@ func ReadXLSForm(name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
 		}
 		return nil, fail("", "%s", what)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
+	f, err := openWorkbook(name, data, maxFormUnzipped)
 	if err != nil {
-		return nil, fail("", "it is not a readable Excel workbook (.xlsx): %v", err)
+		return nil, fail("", "%s", formLimitMessage(err))
 	}
 	defer f.Close()
 	var (
@@ -61,18 +76,18 @@ func ReadXLSForm(name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
 		if !isFormSheet(sheet) {
 			continue
 		}
-		rows, err := f.GetRows(sheet)
+		rows, err := readSheet(ctx, name, f, sheet, sheetLimits{rows: maxFormRows, cols: MaxColumns, cells: maxFormCells})
 		if err != nil {
-			probs = append(probs, fail(sheet+"!A1", "the sheet cannot be read: %v", err)...)
-			continue
-		}
-		if len(rows) > maxFormRows {
-			probs = append(probs, fail(sheet+"!A1", "the sheet has %d rows; a form has at most %d", len(rows), maxFormRows)...)
+			if ctx.Err() != nil {
+				return nil, fail("", "reading stopped: %v", ctx.Err())
+			}
+			probs = append(probs, fail(sheet+"!A1", "%s", formLimitMessage(err))...)
 			continue
 		}
 		// A formula's value is whatever the spreadsheet last calculated:
 		// the form would change with the next recalculation, so only
-		// typed text is taken.
+		// typed text is taken. Only the cells within the rows read are
+		// asked, so this costs what the bounded rows cost.
 		for r, row := range rows {
 			for c := range row {
 				cell := survey.CellName(c, r)
@@ -83,10 +98,33 @@ func ReadXLSForm(name string, r io.Reader) ([]survey.Sheet, survey.Problems) {
 		}
 		sheets = append(sheets, survey.Sheet{Name: strings.ToLower(strings.TrimSpace(sheet)), Rows: rows})
 	}
+	probs = probs.Capped(survey.MaxProblems)
 	if probs != nil {
 		return nil, probs
 	}
 	return sheets, nil
+}
+
+// formLimitMessage words a limit a form's workbook went past, without the
+// file's name (a problem names it) or what is said of imports.
+func formLimitMessage(err error) string {
+	var e *exchange.Error
+	if !errors.As(err, &e) || e.Coded == nil {
+		return err.Error()
+	}
+	switch e.Coded.Code {
+	case exchange.ProblemTooManyRows:
+		return fmt.Sprintf("the sheet has more than %d rows; a form has fewer", maxFormRows)
+	case exchange.ProblemTooManyCells:
+		return fmt.Sprintf("the sheet has more than %d cells; a form has fewer", maxFormCells)
+	case exchange.ProblemTooWide:
+		return fmt.Sprintf("cell %s has text beyond the %d columns a form may have", e.Coded.Args[1], MaxColumns)
+	case exchange.ProblemUnzipsTooLarge:
+		return fmt.Sprintf("the workbook unpacks to more than %d MB: an XLSForm questionnaire is far smaller; is this the right file?", maxFormUnzipped>>20)
+	case exchange.ProblemNotXLSX:
+		return fmt.Sprintf("it is not a readable Excel workbook (.xlsx): %v", e.Coded.Args[1])
+	}
+	return e.Message
 }
 
 func isFormSheet(name string) bool {
