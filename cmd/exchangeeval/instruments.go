@@ -108,7 +108,7 @@ func importInstrument(ctx context.Context, env *environment, s *session, path, b
 	if err != nil {
 		return err
 	}
-	in, format, probs := workbook.ParseDefinition(filepath.Base(path), data)
+	in, format, probs := workbook.ParseDefinition(ctx, filepath.Base(path), data)
 	if probs != nil {
 		return probs
 	}

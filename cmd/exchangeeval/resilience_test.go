@@ -25,6 +25,7 @@ import (
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/peakrss"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/web/apitest"
 )
@@ -33,6 +34,9 @@ import (
 // started again with childEnv set, running run() as main does — so that it
 // can be killed with SIGKILL halfway through its work.
 const childEnv = "EXCHANGEEVAL_TEST_CHILD_ARGS"
+
+// peakEnv asks a child to print its peak resident memory as it ends.
+const peakEnv = "EXCHANGEEVAL_TEST_PEAK"
 
 // runChildIfAsked makes this test binary behave as the exchangeeval command
 // when started by startChild. It returns only when not asked.
@@ -49,6 +53,14 @@ func main2(args []string) {
 	ctx, stop := signalContext()
 	err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	// The child's own high-water mark, for the tests that bound memory: a
+	// parent cannot read it once the child has gone, and the rusage it
+	// gets back holds the parent's own peak, inherited across exec.
+	if os.Getenv(peakEnv) != "" {
+		if mb, ok := peakrss.MiB(); ok {
+			fmt.Fprintf(os.Stderr, "peak-rss-mib: %.1f\n", mb)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exchangeeval:", userMessage(err))
 		os.Exit(exitCode(err))

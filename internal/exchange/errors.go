@@ -35,6 +35,8 @@ type Error struct {
 	Details []string
 	// Rows says Details again, coded, when they are a file's rows.
 	Rows []RowProblem
+	// More counts the problems past MaxListedProblems, not listed.
+	More int
 	// Cause is what went wrong underneath, for the operator's log (a
 	// database that does not answer); users see Message.
 	Cause error
@@ -53,6 +55,23 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
+
+// MaxListedProblems is how many of a file's problems are listed: a file
+// of 50 000 bad rows gets the first hundred and a count, not a list that
+// costs more than the file.
+const MaxListedProblems = 100
+
+// moreProblems says how many problems were not listed.
+func moreProblems(n int) string { return fmt.Sprintf("… and %d more problem(s) not listed", n) }
+
+// capDetails keeps the first MaxListedProblems of details, and a line
+// saying how many more there were.
+func capDetails(details []string) []string {
+	if len(details) <= MaxListedProblems {
+		return details
+	}
+	return append(details[:MaxListedProblems:MaxListedProblems], moreProblems(len(details)-MaxListedProblems))
+}
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

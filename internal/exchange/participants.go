@@ -20,9 +20,16 @@ type ParticipantRow struct {
 
 // rowsError adds a file's row problems to e, coded and in English.
 func rowsError(e *Error, problems []RowProblem) *Error {
+	if len(problems) > MaxListedProblems {
+		e.More = len(problems) - MaxListedProblems
+		problems = problems[:MaxListedProblems]
+	}
 	e.Rows = problems
 	for _, p := range problems {
 		e.Details = append(e.Details, p.English())
+	}
+	if e.More > 0 {
+		e.Details = append(e.Details, moreProblems(e.More))
 	}
 	return e
 }

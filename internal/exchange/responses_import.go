@@ -66,7 +66,7 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		}
 	}
 	if len(problems) > 0 {
-		return nil, &Error{Code: EINVALID, Message: "the responses file has a bad header; nothing was imported", Details: problems}
+		return nil, &Error{Code: EINVALID, Message: "the responses file has a bad header; nothing was imported", Details: capDetails(problems)}
 	}
 	byKey := map[string]*Participant{}
 	for _, p := range participants {
@@ -178,7 +178,7 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		}})
 	}
 	if len(problems) > 0 {
-		return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("%d problem(s) in the responses file; nothing was imported", len(problems)), Details: problems}
+		return nil, &Error{Code: EINVALID, Message: fmt.Sprintf("%d problem(s) in the responses file; nothing was imported", len(problems)), Details: capDetails(problems)}
 	}
 	if len(out) == 0 {
 		return nil, Errorf(EINVALID, "the responses file has a header but no responses")

@@ -364,7 +364,7 @@ func (s *Server) handleAdminParticipants(c *gin.Context) {
 	defer file.Close()
 	// Reading errors name the file themselves; the table's problems are
 	// prefixed with it.
-	table, err := workbook.ReadTable(header.Filename, file, workbook.ReadOptions{MaxRows: s.cfg.MaxImportRows})
+	table, err := workbook.ReadTable(header.Filename, file, workbook.ReadOptions{MaxRows: s.cfg.MaxImportRows, Context: c.Request.Context()})
 	if err != nil {
 		s.adminFailed(c, "", err)
 		return

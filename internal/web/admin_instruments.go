@@ -126,7 +126,7 @@ func (s *Server) handleInstrumentUpload(c *gin.Context) {
 		s.renderInstruments(c, http.StatusRequestEntityTooLarge, "", translate(lang, "instruments.toolarge", workbook.MaxFormBytes>>20), nil)
 		return
 	}
-	in, format, probs := workbook.ParseDefinition(name, data)
+	in, format, probs := workbook.ParseDefinition(c.Request.Context(), name, data)
 	if probs != nil {
 		list := make([]string, len(probs))
 		for i, p := range probs {

@@ -459,5 +459,8 @@ func rowProblems(lang string, e *exchange.Error) []string {
 		}
 		out[i] = translate(lang, "field.problem", where, problemText(lang, r.Problem))
 	}
+	if e.More > 0 {
+		out = append(out, translate(lang, "problems.more", e.More))
+	}
 	return out
 }

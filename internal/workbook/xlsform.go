@@ -210,7 +210,11 @@ func isLongText(header string) bool {
 // ReadForm reads an XLSForm file's content as a survey.Reader (for
 // validate and --surveys).
 func ReadForm(name string, data []byte) (*survey.Instrument, survey.Problems) {
-	sheets, probs := ReadXLSForm(name, bytes.NewReader(data))
+	return readForm(context.Background(), name, data)
+}
+
+func readForm(ctx context.Context, name string, data []byte) (*survey.Instrument, survey.Problems) {
+	sheets, probs := ReadXLSFormContext(ctx, name, bytes.NewReader(data))
 	if probs != nil {
 		return nil, probs
 	}
@@ -224,10 +228,11 @@ const MaxDefinitionBytes = 1 << 20
 // ParseDefinition reads an uploaded instrument, YAML or XLSForm, told
 // apart by content (an .xlsx file is a zip archive), not by name. Format
 // is "yaml" or "xlsform".
-func ParseDefinition(name string, data []byte) (in *survey.Instrument, format string, probs survey.Problems) {
+// Reading a form stops when ctx is done.
+func ParseDefinition(ctx context.Context, name string, data []byte) (in *survey.Instrument, format string, probs survey.Problems) {
 	ext := strings.ToLower(filepath.Ext(name))
 	if bytes.HasPrefix(data, zipMagic) || bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}) || ext == ".xlsx" || ext == ".xls" {
-		in, probs := ReadForm(name, data)
+		in, probs := readForm(ctx, name, data)
 		return in, "xlsform", probs
 	}
 	if len(data) > MaxDefinitionBytes {
