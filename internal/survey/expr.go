@@ -501,9 +501,13 @@ func (in *Instrument) checkLiteral(ref, lit expr, bad func(int, string, ...any))
 			bad(lit.pos(), "'%s' is not an option of %s (options: %s)", text, r.id, strings.Join(optionCodes(q), ", "))
 		}
 	case TypeLikert:
+		sc := in.Scales[q.Scale]
+		if sc == nil {
+			return // an undefined scale is a problem of its own, said elsewhere
+		}
 		if n, err := strconv.Atoi(text); err != nil {
-			bad(lit.pos(), "%s is a Likert item: compare it with a point 1…%d, not '%s'", r.id, in.Scales[q.Scale].Points, text)
-		} else if sc := in.Scales[q.Scale]; n < 1 || n > sc.Points {
+			bad(lit.pos(), "%s is a Likert item: compare it with a point 1…%d, not '%s'", r.id, sc.Points, text)
+		} else if n < 1 || n > sc.Points {
 			bad(lit.pos(), "%s is a Likert item on 1…%d: %d is not a point of its scale", r.id, sc.Points, n)
 		}
 	case TypeNumber:

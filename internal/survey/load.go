@@ -89,7 +89,7 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 		add(at, "the definition nests more than %d levels deep here (blocks, items and brackets together); an instrument nests fewer than 10", MaxYAMLDepth)
 		return nil, probs
 	}
-	file, err := parser.ParseBytes(data, 0)
+	file, err := parseYAML(data)
 	if err != nil {
 		add(yamlErrorLine(err), "%s", yamlErrorMessage(err))
 		return nil, probs
@@ -114,7 +114,7 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 		return nil, probs
 	}
 	in := &Instrument{}
-	if err := yaml.NodeToValue(file.Docs[0].Body, in); err != nil {
+	if err := decodeYAML(file.Docs[0].Body, in); err != nil {
 		add(yamlErrorLine(err), "%s", yamlErrorMessage(err))
 		annotate(file.Docs[0].Body, reflect.ValueOf(in), "instrument", add)
 		return nil, probs.sorted()
@@ -265,6 +265,26 @@ func annotate(node ast.Node, v reflect.Value, where string, add func(int, string
 				annotate(p.Value, mv, where+" "+key, add)
 			}
 		}
+	}
+}
+
+// parseYAML and decodeYAML are the YAML library's parser and decoder, with
+// a panic turned into an error: fuzzing found inputs ("waves: ![pre]", a
+// tag before a flow sequence) on which the decoder dereferences nil, and a
+// questionnaire upload must not take the service down with it.
+func parseYAML(data []byte) (f *ast.File, err error) {
+	defer recoverYAML(&err)
+	return parser.ParseBytes(data, 0)
+}
+
+func decodeYAML(node ast.Node, v any) (err error) {
+	defer recoverYAML(&err)
+	return yaml.NodeToValue(node, v)
+}
+
+func recoverYAML(err *error) {
+	if recover() != nil {
+		*err = errors.New("the YAML reader could not make sense of this text: look for a tag (!) or an anchor (&, *) out of place")
 	}
 }
 

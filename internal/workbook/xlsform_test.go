@@ -80,7 +80,7 @@ func kobo() map[string][][]string {
 
 // xlsx writes sheets cell by cell with excelize, as any spreadsheet
 // program would save them; formulas maps "sheet!C3" to a formula.
-func xlsx(t *testing.T, sheets map[string][][]string, formulas map[string]string) []byte {
+func xlsx(t testing.TB, sheets map[string][][]string, formulas map[string]string) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
