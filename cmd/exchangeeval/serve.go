@@ -31,11 +31,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		baseURL string
 		seed    bool
 		minCell int
+		proxies string
 	)
 	fs := newFlagSet(env, "serve", "serve [--addr :8080] [--demo] [--base-url URL]")
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&addr, "addr", envOr(env.getenv, "EXCHANGEEVAL_ADDR", ":8080"), "address to listen on (env EXCHANGEEVAL_ADDR)")
 	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
+	fs.StringVar(&proxies, "trusted-proxies", env.getenv("EXCHANGEEVAL_TRUSTED_PROXIES"), "addresses or CIDRs of the reverse proxies in front of the service, comma-separated: only theirs is X-Forwarded-For believed (env EXCHANGEEVAL_TRUSTED_PROXIES)")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group any analytic output shows (env EXCHANGEEVAL_MIN_CELL)")
 	maxRows := maxRowsFlag(fs, env.getenv)
 	var mf mailFlags
@@ -110,7 +112,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
-		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL,
+		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
 		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {
 		return err
@@ -158,6 +160,17 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// splitList reads a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // secretKey reads EXCHANGEEVAL_SECRET (64 hex digits: the key of the CSRF

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -136,13 +135,10 @@ func (s *Server) staffLanguage(c *gin.Context) string {
 	return pickLanguage("", langs, pref)
 }
 
-func clientAddress(c *gin.Context) string {
-	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
-	if err != nil {
-		return c.Request.RemoteAddr
-	}
-	return host
-}
+// clientAddress is the address a request comes from: the connection's, or,
+// when that is a trusted proxy (Config.TrustedProxies), the client it
+// names in X-Forwarded-For.
+func clientAddress(c *gin.Context) string { return c.ClientIP() }
 
 type loginPage struct {
 	page

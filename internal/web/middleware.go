@@ -42,9 +42,14 @@ func (s *Server) logRequests() gin.HandlerFunc {
 	}
 }
 
-func securityHeaders() gin.HandlerFunc {
+func securityHeaders(secure bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		if secure {
+			// Served over HTTPS: browsers are to use nothing else for a
+			// year, so a network cannot downgrade a sign-in to HTTP.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		// The personal token is in the URL: no Referer may carry it away.
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")

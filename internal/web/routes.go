@@ -10,7 +10,7 @@ import (
 
 // routes lists every route of the service in one place.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(s.recoverer(), s.logRequests(), securityHeaders(), s.limitBody())
+	r.Use(s.recoverer(), s.logRequests(), securityHeaders(s.cfg.Secure), s.limitBody())
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)

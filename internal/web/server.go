@@ -88,6 +88,11 @@ type Config struct {
 	// Secret keys the CSRF tokens (32 bytes). Set it in production so forms
 	// survive restarts and work across instances; random when empty.
 	Secret []byte
+	// TrustedProxies are the addresses and CIDRs of the reverse proxies
+	// in front of the service: only from them is X-Forwarded-For believed,
+	// and the client address it names is what sign-in throttling counts.
+	// None by default: a forged header from anyone else is ignored.
+	TrustedProxies []string
 	// Secure: the service is reached over HTTPS (directly or behind a
 	// proxy): cookies are Secure and CSRF checks the Referer.
 	Secure bool
@@ -217,6 +222,10 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	// on start-up and writing debug warnings to stdout.
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	// Gin believes X-Forwarded-For from anyone unless told whom to trust.
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, nil, exchange.Errorf(exchange.EINVALID, "EXCHANGEEVAL_TRUSTED_PROXIES: %v (give addresses or CIDRs, comma-separated, e.g. 10.0.0.1,192.168.0.0/24)", err)
+	}
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
 	s.routes(r)

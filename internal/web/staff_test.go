@@ -825,3 +825,67 @@ func TestAdminSeesEveryParticipant(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottlingBehindAProxy: behind a trusted proxy, sign-in failures are
+// counted for the client X-Forwarded-For names, so twenty failures from one
+// client lock neither other clients nor other staff out; without the proxy
+// trusted, a forged X-Forwarded-For is ignored and the failures count for
+// the connection's address, whatever the header says. The failure page
+// never says whether an account exists. HSTS is sent over https.
+func TestThrottlingBehindAProxy(t *testing.T) {
+	try := func(s *site, forwardedFor, email, password string) int {
+		c := s.client()
+		token := s.csrf(c, "/login")
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/login", strings.NewReader(url.Values{"csrf_token": {token}, "email": {email}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	a, ev := account(staff.RoleAdmin), account(staff.RoleEvaluator)
+	fail := func(s *site, forwardedFor string) {
+		for i := range 21 {
+			// Different accounts, so only the address's limit is met.
+			try(s, forwardedFor, fmt.Sprintf("stranger%d@example.org", i), "wrong-password")
+		}
+	}
+
+	proxied := newSite(t, web.Config{TrustedProxies: []string{"127.0.0.1"}})
+	fail(proxied, "203.0.113.5")
+	if code := try(proxied, "203.0.113.5", a.Email, a.Password); code != http.StatusTooManyRequests {
+		t.Errorf("the failing client after 21 failures: %d, want 429", code)
+	}
+	if code := try(proxied, "198.51.100.7", a.Email, a.Password); code != http.StatusSeeOther {
+		t.Errorf("another client behind the same proxy: %d, want a sign-in", code)
+	}
+
+	direct := newSite(t, web.Config{})
+	for i := range 21 {
+		try(direct, fmt.Sprintf("203.0.113.%d", i), fmt.Sprintf("stranger%d@example.org", i), "wrong-password")
+	}
+	if code := try(direct, "198.51.100.7", ev.Email, ev.Password); code != http.StatusTooManyRequests {
+		t.Errorf("forged X-Forwarded-For from an untrusted peer: %d, want 429 (the header ignored)", code)
+	}
+
+	if _, err := web.NewServer(direct.store, direct.set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{TrustedProxies: []string{"not an address"}}); err == nil {
+		t.Error("a bad trusted proxy was accepted")
+	}
+	secure := newSite(t, web.Config{Secure: true})
+	resp, err := http.Get(secure.srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS with an https base URL")
+	}
+	resp, _ = http.Get(direct.srv.URL + "/login")
+	resp.Body.Close()
+	if resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS over plain http")
+	}
+}
