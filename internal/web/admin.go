@@ -281,15 +281,6 @@ func formProblems(lang string, err error) (string, []string) {
 	return msg, out
 }
 
-// problemsOf lists an error's details, if it has any.
-func problemsOf(err error) []string {
-	var e *exchange.Error
-	if errors.As(err, &e) {
-		return e.Details
-	}
-	return nil
-}
-
 // administered checks that the user administers the route's exchange and
 // loads it with its instrument; when not, it has answered (403, 404) and
 // ok is false.
