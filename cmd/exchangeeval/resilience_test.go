@@ -253,6 +253,16 @@ func TestKill9DuringLoadLosesNothingAcknowledged(t *testing.T) {
 		t.Errorf("%s", p)
 	}
 	apiProblemsMu.Unlock()
+	n := checkAcknowledged(t, dataDir, tokens, all)
+	t.Logf("%d acknowledged submissions over 5 kills, all stored; %d responses", len(all), n)
+}
+
+// checkAcknowledged opens the embedded store in dataDir and checks that
+// every acknowledged submission to exchange "load" is stored with its exact
+// answers under the number it was given, and that each response's current
+// answers are its newest version. It returns how many responses it read.
+func checkAcknowledged(t *testing.T, dataDir string, tokens []string, all []acked) int {
+	t.Helper()
 	ctx := context.Background()
 	s, err := mongostore.Open(ctx, mongostore.Config{DataDir: dataDir})
 	if err != nil {
@@ -304,7 +314,7 @@ func TestKill9DuringLoadLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("%s: current answers are version %d, newest is %d", pid, cur.Seq, newest.Seq)
 		}
 	}
-	t.Logf("%d acknowledged submissions over 5 kills, all stored; %d responses", len(all), len(histories))
+	return len(histories)
 }
 
 // sameAnswers compares stored answers with those sent as JSON.

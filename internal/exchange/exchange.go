@@ -61,6 +61,13 @@ func IsInstrumentMissing(err error) bool {
 	return errors.As(err, &e) && e.Coded != nil && e.Coded.Code == ProblemInstrumentMissing
 }
 
+// IsStoreFull reports whether err is a write the store refused because its
+// disk is full: a 503, like an outage, that ends when there is room.
+func IsStoreFull(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Coded != nil && e.Coded.Code == ProblemStoreFull
+}
+
 // InstrumentName names the instrument version the exchange uses, for
 // messages ("csci-social-services version 2").
 func (x *Exchange) InstrumentName() string {

@@ -30,17 +30,19 @@ const (
 	// ProblemInstrumentMissing: an exchange's instrument version cannot
 	// be found (see InstrumentMissing).
 	ProblemInstrumentMissing = "instrument_missing"
-	ProblemDate              = "date"
-	ProblemEndBeforeStart    = "end_before_start"
-	ProblemNotUTF8           = "not_utf8"
-	ProblemControl           = "control"
-	ProblemTooLong           = "too_long"
-	ProblemLanguage          = "language"
-	ProblemEmail             = "email"
-	ProblemRole              = "role"
-	ProblemPasswordShort     = "password_short"
-	ProblemPasswordLong      = "password_long"
-	ProblemTaken             = "taken"
+	// ProblemStoreFull: the store's disk is full (see IsStoreFull).
+	ProblemStoreFull      = "store_full"
+	ProblemDate           = "date"
+	ProblemEndBeforeStart = "end_before_start"
+	ProblemNotUTF8        = "not_utf8"
+	ProblemControl        = "control"
+	ProblemTooLong        = "too_long"
+	ProblemLanguage       = "language"
+	ProblemEmail          = "email"
+	ProblemRole           = "role"
+	ProblemPasswordShort  = "password_short"
+	ProblemPasswordLong   = "password_long"
+	ProblemTaken          = "taken"
 
 	// Participants files, as a whole.
 	ProblemFileEmpty    = "file_empty"
@@ -81,6 +83,7 @@ var problemEnglish = map[string]string{
 	ProblemRequired:          "required",
 	ProblemID:                "use 2 to 63 lower-case letters, digits and hyphens, e.g. chicago-paris-2014",
 	ProblemInstrument:        "unknown instrument %q (known: %s)",
+	ProblemStoreFull:         "The service cannot store anything at the moment; nothing was lost. Try again in a few minutes.",
 	ProblemInstrumentMissing: "exchange %s uses instrument %s, which is neither in the store nor in a definition file: import its definition with exchangeeval instruments import FILE",
 	ProblemDate:              "a date as YYYY-MM-DD",
 	ProblemEndBeforeStart:    "the end is before the start",

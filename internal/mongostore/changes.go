@@ -92,8 +92,12 @@ func (c *changeMarks) flush(ctx context.Context) {
 	for id := range dirty {
 		doc := changeDoc{Exchange: id, Mark: exchange.NewToken(), At: time.Now().UTC()}
 		if _, err := c.s.db.Collection(collChanges).ReplaceOne(ctx, byID(id), doc, upsert()); err != nil {
-			c.s.log.Warn("could not record a change; other service instances may show an older analysis until the next change",
-				"exchange", id, "err", err)
+			if isFull(err) {
+				c.s.space.filled() // said once, not per exchange
+			} else {
+				c.s.log.Warn("could not record a change; other service instances may show an older analysis until the next change",
+					"exchange", id, "err", err)
+			}
 			// Try again with the next flush.
 			c.mu.Lock()
 			c.dirty[id] = true

@@ -72,6 +72,7 @@ type Store struct {
 	shared bool
 	closed atomic.Bool
 	outage *outage
+	space  *space
 
 	locks     keyLocks
 	heads     *ttlCache[int]                  // response key → newest known version number
@@ -111,6 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.client = client
 	s.outage = newOutage(client, log)
+	s.space = &space{log: log}
 	name := cfg.Database
 	if name == "" {
 		name = DefaultDatabase
@@ -167,11 +169,19 @@ func (s *Store) use(ctx context.Context, name string) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
-	if err := s.ensureIndexes(ctx); err != nil {
+	// On a full disk the service still starts, read-only: pages and
+	// reports are served, writes refused with 503 until there is room.
+	// What these steps would have written is written by a later start,
+	// or (a crash's half-made answer) by the next read of that answer.
+	if err := s.ensureIndexes(ctx); err != nil && !isFull(err) {
 		return fmt.Errorf("create indexes: %w", err)
+	} else if err != nil {
+		s.space.filled()
 	}
-	if err := s.recover(ctx); err != nil {
+	if err := s.recover(ctx); err != nil && !isFull(err) {
 		return fmt.Errorf("repair after a crash: %w", err)
+	} else if err != nil {
+		s.space.filled()
 	}
 	return nil
 }
@@ -180,7 +190,7 @@ func (s *Store) use(ctx context.Context, name string) error {
 // sharing this one's connection (and embedded FerretDB). Tests use it for a
 // fresh database each. Closing it leaves the connection open.
 func (s *Store) WithDatabase(ctx context.Context, name string) (*Store, error) {
-	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true, outage: s.outage}
+	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true, outage: s.outage, space: s.space}
 	if err := o.use(ctx, name); err != nil {
 		return nil, err
 	}
@@ -477,6 +487,10 @@ func (s *Store) fail(what string, err error) error {
 		// The caller gave up (a client went away): nothing is wrong
 		// with the database.
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if isFull(err) {
+		s.space.filled()
+		return fullError(what, err)
 	}
 	if unreachable(err) {
 		s.outage.begin(s)

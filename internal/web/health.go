@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/csci/exchangeeval/internal/exchange"
 )
 
 // handleHealthz says the process is alive.
@@ -13,13 +15,21 @@ func (s *Server) handleHealthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// handleReadyz says whether the service can do its work: the store answers.
+// handleReadyz says whether the service can do its work: the store answers
+// and can write. While the disk is full it says so, and each call tries a
+// write, so readiness returns by itself when there is room again.
 func (s *Server) handleReadyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("not ready: store does not answer", "err", err)
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "store": "not answering"})
+	if err := s.store.Ready(ctx); err != nil {
+		state := "not answering"
+		if exchange.IsStoreFull(err) {
+			state = "disk full"
+		} else {
+			s.log.Warn("not ready: store does not answer", "err", err)
+		}
+		c.Header("Retry-After", retryAfter)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "store": state})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -30,7 +30,9 @@ import (
 
 // Store is what the web layer needs from storage.
 type Store interface {
-	Ping(ctx context.Context) error
+	// Ready says whether the store answers and can write (see
+	// mongostore.Store.Ready).
+	Ready(ctx context.Context) error
 	StoredInstruments(ctx context.Context) ([]*survey.Instrument, error)
 	AddInstrument(ctx context.Context, in *survey.Instrument, up survey.Upload) error
 	AnsweredQuestions(ctx context.Context, id string) (map[string]bool, []string, error)
@@ -296,6 +298,10 @@ func (s *Server) logIfInternal(c *gin.Context, err error) {
 		s.log.Info("client gave up before the answer", "route", c.FullPath(), "err", err)
 	case exchange.IsInstrumentMissing(err):
 		s.log.Error("request refused: an instrument is missing", "route", c.FullPath(), "err", err)
+	case exchange.IsStoreFull(err):
+		// The store said "disk full" in the log once; each refusal is
+		// not news.
+		s.log.Info("request refused: disk full", "route", c.FullPath())
 	case statusOf(err) == http.StatusServiceUnavailable:
 		s.log.Warn("request refused: the database does not answer", "route", c.FullPath(), "err", err)
 	case statusOf(err) >= 500:
