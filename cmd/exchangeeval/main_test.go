@@ -385,8 +385,15 @@ func TestServeEndToEnd(t *testing.T) {
 	// A second process on the same data dir is refused, with directions.
 	other := &cli{t: t, env: map[string]string{}, dataDir: dataDir}
 	_, _, err = other.run("exchange", "list")
-	if exitCode(err) != 4 || !strings.Contains(err.Error(), "MONGODB_URI=mongodb://127.0.0.1:") {
+	if exitCode(err) != 4 || !strings.Contains(err.Error(), "MONGODB_URI=mongodb://%2F") {
 		t.Errorf("second process: %v", err)
+	} else {
+		// The directions work: the store's socket, named in them.
+		uri := strings.Fields(err.Error()[strings.Index(err.Error(), "MONGODB_URI=")+len("MONGODB_URI="):])[0]
+		viaSocket := &cli{t: t, env: map[string]string{"MONGODB_URI": uri}}
+		if out := viaSocket.mustRun("exchange", "list"); !strings.Contains(out, "chicago-paris-2027") {
+			t.Errorf("exchange list through %s: %s", uri, out)
+		}
 	}
 
 	form := url.Values{"wave": {"pre"}, "work_city": {"chicago"}, "org_type": {"nonprofit"}, "job_role": {"practitioner"}, "expectations": {"Learn about évaluation"}}

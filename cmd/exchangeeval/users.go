@@ -180,10 +180,72 @@ func readPassword(env *environment, prompt string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-const tokensCreateSynopsis = "tokens create --user EMAIL [--name NAME]"
+const tokensCreateSynopsis = "tokens create --user EMAIL [--name NAME] [--expires-in 90d]"
 
 func runTokens(ctx context.Context, env *environment, args []string) error {
-	return runGroup(ctx, env, "tokens", []subcommand{{"create", tokensCreateSynopsis, runTokensCreate}}, args)
+	return runGroup(ctx, env, "tokens", []subcommand{
+		{"create", tokensCreateSynopsis, runTokensCreate},
+		{"list", "tokens list [--user EMAIL]", runTokensList},
+		{"revoke", "tokens revoke ID", runTokensRevoke},
+	}, args)
+}
+
+// runTokensList lists API tokens: id, account, name, created, expires.
+func runTokensList(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	var user string
+	fs := newFlagSet(env, "tokens list", "tokens list [--user EMAIL]")
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&user, "user", "", "only this account's tokens")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, "tokens list", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	ts, err := store.Tokens(ctx, strings.ToLower(user))
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSER\tNAME\tCREATED\tEXPIRES")
+	now := time.Now()
+	for _, t := range ts {
+		expires := t.Expires().UTC().Format(time.DateOnly)
+		if !now.Before(t.Expires()) {
+			expires += " (expired)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID(), t.User, t.Name, t.CreatedAt.UTC().Format(time.DateOnly), expires)
+	}
+	return tw.Flush()
+}
+
+// runTokensRevoke deletes one API token, by the id tokens list shows.
+func runTokensRevoke(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	fs := newFlagSet(env, "tokens revoke", "tokens revoke ID")
+	cfg.bind(fs, env.getenv)
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errUsage("usage: exchangeeval tokens revoke ID (tokens list shows the ids)")
+	}
+	store, err := cfg.openStore(ctx, "tokens revoke", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	t, err := store.RevokeToken(ctx, rest[0])
+	if err != nil {
+		return err
+	}
+	store.Audit(ctx, staff.Event{At: time.Now(), Actor: t.User, Action: staff.AuditTokenRevoked, Detail: t.Name, Note: "token", Args: []string{t.Name}})
+	fmt.Fprintf(env.stdout, "revoked API token %s (%s) of %s\n", t.ID(), t.Name, t.User)
+	return nil
 }
 
 func runTokensCreate(ctx context.Context, env *environment, args []string) error {
@@ -193,8 +255,14 @@ func runTokensCreate(ctx context.Context, env *environment, args []string) error
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&user, "user", "", "the account the token acts as")
 	fs.StringVar(&name, "name", "script", "what the token is for")
+	var expiresIn string
+	fs.StringVar(&expiresIn, "expires-in", "90d", "how long the token works: 30d, 90d, 365d")
 	if err := noPositional(fs, args); err != nil {
 		return err
+	}
+	ttl, err := parseDays(expiresIn)
+	if err != nil || ttl <= 0 || ttl > 730*24*time.Hour {
+		return errUsage(fmt.Sprintf("--expires-in %q: a number of days from 1 to 730, e.g. 90d", expiresIn))
 	}
 	if user == "" {
 		return errUsage("usage: exchangeeval tokens create --user EMAIL [--name NAME]")
@@ -212,11 +280,13 @@ func runTokensCreate(ctx context.Context, env *environment, args []string) error
 		return exchange.Errorf(exchange.EINVALID, "%s is disabled", u.Email)
 	}
 	secret, hash := staff.NewSecret()
-	if err := store.CreateToken(ctx, &staff.APIToken{Hash: hash, User: u.Email, Name: name, CreatedAt: time.Now().UTC()}); err != nil {
+	tok := &staff.APIToken{Hash: hash, User: u.Email, Name: name, CreatedAt: time.Now().UTC(), ExpiresAt: time.Now().UTC().Add(ttl)}
+	if err := store.CreateToken(ctx, tok); err != nil {
 		return err
 	}
 	store.Audit(ctx, staff.Event{At: time.Now(), Actor: u.Email, Action: staff.AuditTokenCreated, Detail: name, Note: "token", Args: []string{name}})
-	fmt.Fprintf(env.stderr, "API token for %s (%s). It is shown once; send it as Authorization: Bearer <token>.\n", u.Email, name)
+	fmt.Fprintf(env.stderr, "API token %s for %s (%s), valid until %s. It is shown once; send it as Authorization: Bearer <token>. Revoke it with: exchangeeval tokens revoke %s\n",
+		tok.ID(), u.Email, name, tok.ExpiresAt.Format(time.DateOnly), tok.ID())
 	fmt.Fprintln(env.stdout, secret)
 	return nil
 }

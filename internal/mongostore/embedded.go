@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,14 +26,15 @@ type embedded struct {
 
 const (
 	lockName = "exchangeeval.lock"
-	// addressName records the port the store listened on, so it listens
-	// there again after a restart: other processes pointed at it (the
-	// command line, a second service) reconnect by themselves.
-	addressName = "store-address"
+	// socketName is the embedded store's Unix socket; maxSocketPath the
+	// longest path of one that every system takes.
+	socketName    = "store.sock"
+	maxSocketPath = 100
 )
 
-// startEmbedded locks dataDir, starts FerretDB on a loopback port and records
-// that port in the lock file, so a second process is told where to connect.
+// startEmbedded locks dataDir, starts FerretDB on a Unix socket in it and
+// records the socket's URI in the lock file, so a second process is told
+// where to connect.
 func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logger) (*embedded, error) {
 	if dataDir == "" {
 		dataDir = "data"
@@ -47,6 +46,14 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot create data directory %s: %v", abs, err)
 	}
+	// The store's files and its socket are this user's alone: a data dir
+	// made by an older release, or by hand, is closed to others now.
+	if fi, err := os.Stat(abs); err == nil && fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(abs, 0o700); err != nil {
+			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot make data directory %s private (mode 0700): %v", abs, err)
+		}
+		log.Warn("the data directory was open to other users; it is now private to this one (mode 0700)", "data_dir", abs, "was", fi.Mode().Perm().String())
+	}
 	lock, holder, err := lockDir(filepath.Join(abs, lockName))
 	if err != nil {
 		return nil, err
@@ -57,43 +64,33 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	// FerretDB logs every failed command at WARN with the whole wire message;
 	// our own code reports what matters, so only its errors are let through.
 	fdbLog := slog.New(log.Handler()).With("component", "ferretdb")
-	start := func(addr string) (*ferretdb.FerretDB, error) {
+	start := func(sock string) (*ferretdb.FerretDB, error) {
 		return ferretdb.New(&ferretdb.Config{
-			Listener:  ferretdb.ListenerConfig{TCP: addr},
+			Listener:  ferretdb.ListenerConfig{Unix: sock},
 			Handler:   "sqlite",
 			SQLiteURL: "file:" + abs + "/",
 			Logger:    slog.New(levelFilter{fdbLog.Handler(), slog.LevelError}),
 		})
 	}
-	addrFile := filepath.Join(abs, addressName)
-	var f *ferretdb.FerretDB
-	if b, rerr := os.ReadFile(addrFile); rerr == nil {
-		if prev := strings.TrimSpace(string(b)); validLoopback(prev) {
-			if f, err = start(prev); err != nil {
-				log.Warn("the embedded store's previous port is taken; listening on another, so processes pointed at the old address must be given the new one",
-					"previous", prev, "err", err)
-				f = nil
-			}
-		}
+	sock, cleanup, err := socketPath(abs)
+	if err != nil {
+		lock.release()
+		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot start the embedded store in %s: %v", abs, err)
 	}
-	if f == nil {
-		if f, err = start("127.0.0.1:0"); err != nil {
-			lock.release()
-			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot start the embedded store in %s: %v", abs, err)
-		}
+	f, err := start(sock)
+	if err != nil {
+		cleanup()
+		lock.release()
+		return nil, exchange.Errorf(exchange.EUNAVAILABLE, "cannot start the embedded store in %s: %v", abs, err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer cleanup()
 		_ = f.Run(runCtx)
 	}()
 	uri := f.MongoDBURI()
-	if u, perr := url.Parse(uri); perr == nil {
-		if err := os.WriteFile(addrFile, []byte(u.Host+"\n"), 0o600); err != nil {
-			log.Warn("could not record the embedded store's address", "err", err)
-		}
-	}
 	if err := lock.write(lockInfo{PID: os.Getpid(), URI: uri, Command: command, Started: time.Now().UTC()}); err != nil {
 		log.Warn("could not record the embedded store's address in the lock file", "err", err)
 	}
@@ -101,15 +98,22 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	return &embedded{dir: abs, uri: uri, cancel: cancel, done: done, lock: lock}, nil
 }
 
-// validLoopback accepts only a loopback host and port: the address file is
-// read back, and the store must never be opened to the network by it.
-func validLoopback(addr string) bool {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || host != "127.0.0.1" {
-		return false
+// socketPath is where the embedded store listens: a Unix socket in the data
+// dir, whose mode 0700 keeps every other local user out (a TCP port on
+// 127.0.0.1 let any of them read and change everything). A data dir whose
+// path is too long for a socket (the system allows about 100 bytes) gets
+// one in a private temporary directory instead, removed by cleanup.
+func socketPath(dataDir string) (path string, cleanup func(), err error) {
+	path = filepath.Join(dataDir, socketName)
+	if len(path) <= maxSocketPath {
+		_ = os.Remove(path) // left by a process that was killed: the lock is ours
+		return path, func() { _ = os.Remove(path) }, nil
 	}
-	n, err := strconv.Atoi(port)
-	return err == nil && n > 0 && n < 65536
+	dir, err := os.MkdirTemp("", "exchangeeval-")
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(dir, socketName), func() { _ = os.RemoveAll(dir) }, nil
 }
 
 func (e *embedded) stop() {

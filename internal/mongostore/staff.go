@@ -153,14 +153,58 @@ func (s *Store) CreateToken(ctx context.Context, t *staff.APIToken) error {
 	return nil
 }
 
-// TokenUser returns the user of an API token.
+// TokenUser returns the user of an API token that has not expired.
 func (s *Store) TokenUser(ctx context.Context, hash string) (*staff.User, error) {
 	t, err := findOne[staff.APIToken](ctx, s, s.db.Collection(collTokens), bson.D{{Key: "_id", Value: hash}},
 		"API token", exchange.Errorf(exchange.EUNAUTHORIZED, "unknown API token"))
 	if err != nil {
 		return nil, err
 	}
+	if !time.Now().Before(t.Expires()) {
+		return nil, exchange.Errorf(exchange.EUNAUTHORIZED, "this API token expired on %s: ask an admin for a new one", t.Expires().UTC().Format(time.DateOnly))
+	}
 	return s.User(ctx, t.User)
+}
+
+// Tokens lists the API tokens of user (of everyone when ""), newest
+// first. The collection is small: one document a token.
+func (s *Store) Tokens(ctx context.Context, user string) ([]*staff.APIToken, error) {
+	filter := bson.D{}
+	if user != "" {
+		filter = bson.D{{Key: "user", Value: user}}
+	}
+	ts, err := findAll[staff.APIToken](ctx, s, s.db.Collection(collTokens), filter, options.Find(), "API tokens")
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ts, func(a, b *staff.APIToken) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return ts, nil
+}
+
+// RevokeToken deletes the API token named by id (see staff.APIToken.ID)
+// and returns it; an id that names none, or more than one, is an error.
+func (s *Store) RevokeToken(ctx context.Context, id string) (*staff.APIToken, error) {
+	ts, err := s.Tokens(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var found []*staff.APIToken
+	for _, t := range ts {
+		if len(id) >= 6 && strings.HasPrefix(t.Hash, id) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "no API token %q (tokens list shows them)", id)
+	case 1:
+	default:
+		return nil, exchange.Errorf(exchange.EINVALID, "%q names %d tokens: give more of its id", id, len(found))
+	}
+	if _, err := s.db.Collection(collTokens).DeleteOne(ctx, byID(found[0].Hash)); err != nil {
+		return nil, s.fail("revoke API token", err)
+	}
+	return found[0], nil
 }
 
 // ClaimLoginAttempt counts a sign-in attempt under key (an account, an

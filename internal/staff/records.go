@@ -22,6 +22,24 @@ type APIToken struct {
 	User      string    `bson:"user"`
 	Name      string    `bson:"name"`
 	CreatedAt time.Time `bson:"created_at"`
+	// ExpiresAt is when it stops working; a token made before tokens
+	// expired has none, and lasts DefaultTokenTTL from its creation.
+	ExpiresAt time.Time `bson:"expires_at,omitempty"`
+}
+
+// DefaultTokenTTL is how long an API token lasts unless told otherwise.
+const DefaultTokenTTL = 90 * 24 * time.Hour
+
+// ID is how a token is named in lists and revoked: the start of its hash,
+// which says nothing of the secret.
+func (t *APIToken) ID() string { return t.Hash[:min(12, len(t.Hash))] }
+
+// Expires is when the token stops working.
+func (t *APIToken) Expires() time.Time {
+	if t.ExpiresAt.IsZero() {
+		return t.CreatedAt.Add(DefaultTokenTTL)
+	}
+	return t.ExpiresAt
 }
 
 // Decisions on a verdict.
@@ -99,10 +117,11 @@ const (
 	AuditSignOff      = "sign-off"
 	AuditAdminister   = "administer"
 	AuditTokenCreated = "token-created"
+	AuditTokenRevoked = "token-revoked"
 )
 
 // AuditActions lists the actions of the audit trail, for filtering.
-var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditExport, AuditSignOff, AuditAdminister, AuditTokenCreated}
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditExport, AuditSignOff, AuditAdminister, AuditTokenCreated, AuditTokenRevoked}
 
 // Event is one line of the audit trail.
 type Event struct {

@@ -244,6 +244,13 @@ type usersPage struct {
 	Notice    string
 	Error     string
 	Problems  []string
+	Tokens    []tokenRow
+}
+
+// tokenRow is an API token as the accounts page lists it.
+type tokenRow struct {
+	ID, User, Name, Created, Expires string
+	Expired                          bool
 }
 
 type userForm struct{ Email, Name, Role, Language string }
@@ -310,7 +317,37 @@ func (s *Server) renderUsers(c *gin.Context, status int, form userForm, notice, 
 		}
 		p.Rows = append(p.Rows, row)
 	}
+	tokens, err := s.store.Tokens(ctx, "")
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	for _, t := range tokens {
+		p.Tokens = append(p.Tokens, tokenRow{ID: t.ID(), User: t.User, Name: t.Name, Created: formatDate(lang, t.CreatedAt),
+			Expires: formatDate(lang, t.Expires()), Expired: !s.now().Before(t.Expires())})
+	}
 	s.render(c, status, "users", p)
+}
+
+// handleTokenRevoke ends one API token, by the id the accounts page shows.
+func (s *Server) handleTokenRevoke(c *gin.Context) {
+	if !s.allowed(c, staff.Administer, "", false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	t, err := s.store.RevokeToken(c.Request.Context(), c.PostForm("id"))
+	if err != nil {
+		if statusOf(err) >= 500 {
+			s.htmlError(c, lang, err)
+			return
+		}
+		s.setNotice(c, exchange.ErrorMessage(err), true)
+		c.Redirect(http.StatusSeeOther, "/admin/users#h-tokens")
+		return
+	}
+	s.audit(c, staff.AuditTokenRevoked, "", "token", t.Name)
+	s.setNotice(c, translate(lang, "tokens.revoked", t.Name, t.User), false)
+	c.Redirect(http.StatusSeeOther, "/admin/users#h-tokens")
 }
 
 func (s *Server) handleUserCreate(c *gin.Context) {

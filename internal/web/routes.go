@@ -69,6 +69,7 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST("/admin/instruments/:id/:version/preview", s.handleInstrumentPreview)
 	signedIn.POST("/admin/users", s.handleUserCreate)
 	signedIn.POST("/admin/users/change", s.handleUserChange)
+	signedIn.POST("/admin/tokens/revoke", s.handleTokenRevoke)
 	// A POST-only address reached by GET — a refresh after a form, a
 	// bookmark — leads to the page its form is on.
 	signedIn.GET("/exchanges/:id/signoff", s.redirectTo("/exchanges/:id"))
@@ -77,6 +78,7 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.GET(participantsUploadRoute, s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/participants/:pid/remove", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/users/change", s.redirectTo("/admin/users"))
+	signedIn.GET("/admin/tokens/revoke", s.redirectTo("/admin/users"))
 	signedIn.GET("/admin/exchanges/:id/mail", s.redirectTo("/admin/exchanges/:id"))
 	signedIn.GET("/admin/exchanges/:id/schedule", s.redirectTo("/admin/exchanges/:id"))
 

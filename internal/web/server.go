@@ -63,6 +63,8 @@ type Store interface {
 	CreateSession(ctx context.Context, sess *staff.Session) error
 	DeleteSession(ctx context.Context, hash string) error
 	TokenUser(ctx context.Context, hash string) (*staff.User, error)
+	Tokens(ctx context.Context, user string) ([]*staff.APIToken, error)
+	RevokeToken(ctx context.Context, id string) (*staff.APIToken, error)
 	ClaimLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration, max int) (int, string, error)
 	ReleaseLoginAttempt(ctx context.Context, slot string) error
 	ClearLoginAttempts(ctx context.Context, key string, before time.Time) error

@@ -22,6 +22,7 @@ import (
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/demo"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 	"github.com/csci/exchangeeval/internal/staff"
@@ -192,16 +193,17 @@ func TestAccessTable(t *testing.T) {
 		{"POST", "/admin/instruments/" + demo.InstrumentID + "/2/preview", url.Values{"wave": {"post"}}, false},
 		{"GET", "/admin/instruments/" + demo.InstrumentID + "/1/definition.yaml", nil, false},
 		{"GET", "/admin/instruments/" + demo.InstrumentID + "/2/form.xlsx", nil, false},
+		{"POST", "/admin/tokens/revoke", url.Values{"id": {"0123456789ab"}}, false},
 	}
 	ok, redirect, login, forbidden, unauthorized := 200, 303, "login", 403, 401
 	// want[visitor][route index]
 	want := map[string][]any{
-		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login},
-		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login},
-		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden},
-		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok, ok, ok, ok, 422, ok, ok},
+		"anonymous": {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login, login},
+		"disabled":  {login, login, login, login, login, login, login, login, login, unauthorized, unauthorized, login, login, login, login, login, login, unauthorized, unauthorized, unauthorized, unauthorized, login, login, login, login, login, login},
+		"committee": {ok, ok, redirect, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"other":     {ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"evaluator": {ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, ok, ok, ok, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
+		"admin":     {ok, ok, redirect, ok, ok, redirect, redirect, ok, ok, ok, ok, ok, redirect, redirect, redirect, redirect, ok, ok, ok, ok, ok, ok, ok, 422, ok, ok, redirect},
 	}
 	for who, c := range visitors {
 		for i, r := range routes {
@@ -887,5 +889,47 @@ func TestThrottlingBehindAProxy(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS over plain http")
+	}
+}
+
+// TestAdminRevokesATokenOnThePage: the accounts page lists API tokens with
+// their expiry; an admin revokes one there, and it stops working at once,
+// the others not.
+func TestAdminRevokesATokenOnThePage(t *testing.T) {
+	s := newSite(t, web.Config{})
+	ctx := context.Background()
+	ev := account(staff.RoleEvaluator)
+	secrets := map[string]string{}
+	for _, name := range []string{"nightly-r", "dashboard"} {
+		secret, hash := staff.NewSecret()
+		if err := s.store.CreateToken(ctx, &staff.APIToken{Hash: hash, User: ev.Email, Name: name, CreatedAt: time.Now(), ExpiresAt: time.Now().AddDate(0, 0, 30)}); err != nil {
+			t.Fatal(err)
+		}
+		secrets[name] = secret
+	}
+	call := func(secret string) int {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/api/v1/exchanges/"+completed+"/report", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	_, page := s.page(c, "/admin/users?lang=en")
+	m := regexp.MustCompile(`name="id" value="([0-9a-f]{12})"><button type="submit" class="secondary" data-confirm="Revoke the token “nightly-r”`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, "API tokens (2)") || !strings.Contains(page, mailing.Date("en", time.Now().AddDate(0, 0, 30))) {
+		t.Fatalf("the accounts page does not list the tokens with their expiry:\n%s", page)
+	}
+	if status, _ := s.postForm(c, "/admin/users", "/admin/tokens/revoke", url.Values{"id": {m[1]}}); status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", status)
+	}
+	if _, page = s.page(c, "/admin/users?lang=en"); !strings.Contains(page, "The token “nightly-r” of "+ev.Email+" is revoked.") || !strings.Contains(page, "API tokens (1)") {
+		t.Errorf("no notice of the revocation, or the token still listed")
+	}
+	if call(secrets["nightly-r"]) != http.StatusUnauthorized || call(secrets["dashboard"]) != http.StatusOK {
+		t.Errorf("after revoking: %d (want 401), the other %d (want 200)", call(secrets["nightly-r"]), call(secrets["dashboard"]))
 	}
 }
