@@ -143,7 +143,76 @@ func runMail(ctx context.Context, env *environment, args []string) error {
 		{"list", "mail list --exchange ID [--status queued|sent|failed]", runMailList},
 		{"send", "mail send [--rate N]", runMailSend},
 		{"retry", "mail retry --exchange ID", runMailRetry},
+		{"resend", mailResendSynopsis, runMailResend},
 	}, args)
+}
+
+const mailResendSynopsis = "mail resend --exchange ID --wave WAVE [--base-url URL] [--dry-run]"
+
+// runMailResend writes a wave's invitations again with links under the
+// base URL now known, to everyone who was invited: the mend for
+// invitations that went out with a wrong address.
+func runMailResend(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg                    config
+		mf                     mailFlags
+		exchangeID, wave, base string
+		dryRun, allowLocal     bool
+	)
+	fs := newFlagSet(env, "mail resend", mailResendSynopsis)
+	cfg.bind(fs, env.getenv)
+	mf.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&wave, "wave", "", "the wave whose invitations are sent again")
+	fs.StringVar(&base, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for the links (env EXCHANGEEVAL_BASE_URL; default: the one serve was given)")
+	fs.BoolVar(&allowLocal, "allow-localhost", false, "queue links to localhost (for a trial on this machine)")
+	fs.BoolVar(&dryRun, "dry-run", false, "say who would get the invitation again; queue nothing")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if exchangeID == "" || wave == "" {
+		return errUsage("usage: exchangeeval " + mailResendSynopsis)
+	}
+	if !dryRun {
+		if _, err := mf.settings(); err != nil {
+			return err
+		}
+	}
+	sess, err := cfg.open(ctx, env, "mail resend")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	x, in, err := sess.exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	if err := exchange.CheckWave(in, wave); err != nil {
+		return err
+	}
+	if base, err = sess.linkBase(ctx, base, allowLocal); err != nil {
+		return err
+	}
+	sent, err := sess.store.Mail(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	out, err := mailing.Resend(ctx, sess.store, sent, mailing.Request{Instrument: in, Exchange: x, Wave: wave, BaseURL: base}, dryRun, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, s := range out.Skipped {
+		fmt.Fprintf(env.stderr, "skipped %s: %s\n", s.PID, s.Reason)
+	}
+	if dryRun {
+		fmt.Fprintf(env.stdout, "would send %d invitation(s) to “%s” again, with links under %s\n", len(out.Planned), wave, base)
+		return nil
+	}
+	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: "exchangeeval", Action: staff.AuditAdminister, Exchange: x.ID,
+		Detail: fmt.Sprintf("invitations of wave %s sent again with links under %s: %d queued", wave, base, len(out.Queued)), Note: "mail-resend",
+		Args: []string{wave, base, fmt.Sprint(len(out.Queued))}})
+	fmt.Fprintf(env.stdout, "queued %d invitation(s) to “%s” again, with links under %s\n", len(out.Queued), wave, base)
+	return nil
 }
 
 func runMailList(ctx context.Context, env *environment, args []string) error {

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
+	"github.com/csci/exchangeeval/internal/staff"
 )
 
 // TestInvitationsAndReminders runs the e-mail commands against a real SMTP
@@ -193,5 +197,60 @@ func TestKill9WhileSendingLosesNoMessage(t *testing.T) {
 	}
 	if queued := c.mustRun("mail", "list", "--exchange", "load", "--status", "queued"); strings.Count(queued, "\n") != 1 {
 		t.Errorf("messages still queued:\n%s", queued)
+	}
+}
+
+// TestResendMendsInvitationsWithAWrongLink: invitations that went out with
+// links to localhost (allowed, by mistake) are written again with the
+// right address by mail resend, delivered as new messages through a real
+// SMTP server; the first ones stay in the outbox; the audit trail says so.
+func TestResendMendsInvitationsWithAWrongLink(t *testing.T) {
+	c := newCLI(t)
+	srv := smtptest.Start(t)
+	c.env["EXCHANGEEVAL_SMTP_URL"] = srv.URL()
+	c.env["EXCHANGEEVAL_MAIL_FROM"] = "Evaluation <eval@example.org>"
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Paris",
+		"--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17")
+	c.mustRun("participants", "import", "--exchange", "x1", writeFile(t, "people.csv",
+		"name,email,city,role,language,side\nAna Ruiz,ana@example.org,Chicago,practitioner,en,visiting\nLéa Petit,lea@example.org,Paris,supervisor,fr,host\n"))
+	c.mustRun("exchange", "open-wave", "--exchange", "x1", "pre")
+	c.mustRun("invite", "--exchange", "x1", "--wave", "pre", "--base-url", "http://localhost:8080", "--allow-localhost")
+	c.mustRun("mail", "send")
+	if out := c.mustRun("mail", "resend", "--exchange", "x1", "--wave", "pre", "--base-url", "https://eval.example.org", "--dry-run"); !strings.Contains(out, "would send 2 invitation(s)") {
+		t.Errorf("dry run: %s", out)
+	}
+	if _, _, err := c.run("mail", "resend", "--exchange", "x1", "--wave", "pre", "--base-url", "http://127.0.0.1:8080"); exitCode(err) != 2 {
+		t.Errorf("a resend to localhost again: %v", err)
+	}
+	if out := c.mustRun("mail", "resend", "--exchange", "x1", "--wave", "pre", "--base-url", "https://eval.example.org"); !strings.Contains(out, "queued 2 invitation(s) to “pre” again") {
+		t.Fatalf("resend: %s", out)
+	}
+	c.mustRun("mail", "send")
+	for _, to := range []string{"ana@example.org", "lea@example.org"} {
+		if srv.To()[to] != 2 {
+			t.Errorf("%s received %d messages, want the first and the mended one", to, srv.To()[to])
+		}
+	}
+	var good int
+	for _, r := range srv.Received() {
+		if strings.Contains(string(r.Data), "https://eval.example.org/s/") {
+			good++
+		}
+	}
+	if good != 2 {
+		t.Errorf("%d mended invitations carry the right link", good)
+	}
+	if list := c.mustRun("mail", "list", "--exchange", "x1"); strings.Count(list, "invitation") != 4 {
+		t.Errorf("the outbox does not keep both rounds:\n%s", list)
+	}
+	ctx := context.Background()
+	st, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	trail, _, err := st.AuditTrail(ctx, staff.AuditQuery{Exchange: "x1"})
+	if err != nil || !slices.ContainsFunc(trail, func(e *staff.Event) bool { return e.Note == "mail-resend" && e.Args[1] == "https://eval.example.org" }) {
+		t.Errorf("the resend is not in the audit trail: %v", err)
 	}
 }

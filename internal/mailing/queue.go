@@ -54,6 +54,44 @@ func Queue(ctx context.Context, st Store, r Request, dryRun bool, now time.Time)
 	return out, err
 }
 
+// Resend writes a wave's invitation again, with links under r.BaseURL, to
+// each participant who was invited to it — what an admin does when the
+// first invitations carried a wrong address. Each is a new message (the
+// next number after the participant's invitations so far), so the outbox
+// keeps what was sent before and what is sent now.
+func Resend(ctx context.Context, st Store, sent []*Mail, r Request, dryRun bool, now time.Time) (*Outcome, error) {
+	last := map[string]int{}
+	for _, m := range sent {
+		if m.Wave == r.Wave && m.Kind == Invitation {
+			last[m.Participant] = max(last[m.Participant], m.Seq)
+		}
+	}
+	people, err := st.Participants(ctx, r.Exchange.ID)
+	if err != nil {
+		return nil, err
+	}
+	var invited []*exchange.Participant
+	for _, p := range people {
+		if last[p.PID] > 0 {
+			invited = append(invited, p)
+		}
+	}
+	r.Kind = Invitation
+	planned, skipped, err := Plan(r, invited)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range planned {
+		m.Seq = last[m.Participant] + 1
+	}
+	out := &Outcome{Planned: planned, Skipped: skipped}
+	if dryRun || len(planned) == 0 {
+		return out, nil
+	}
+	out.Queued, out.Already, err = st.QueueMail(ctx, r.Exchange.ID, planned, now)
+	return out, err
+}
+
 // DueReminder is a wave whose automatic reminder is due.
 type DueReminder struct {
 	Exchange *exchange.Exchange

@@ -65,9 +65,12 @@ func (s *Store) QueueMail(ctx context.Context, exchangeID string, mails []*maili
 	coll := s.coll(exchangeID, kindMail)
 	for _, m := range mails {
 		m.Exchange, m.Status, m.Attempts, m.QueuedAt, m.NextAttemptAt = exchangeID, mailing.Queued, 0, now.UTC(), now.UTC()
-		if m.Kind != mailing.Reminder {
+		switch {
+		case m.Kind != mailing.Reminder && m.Seq == 0:
 			m.Seq = 1
-		} else {
+		case m.Kind != mailing.Reminder:
+			// A message sent again (mailing.Resend) brings its number.
+		default:
 			seq, waiting, err := s.nextReminder(ctx, m)
 			if err != nil {
 				return queued, already, err
