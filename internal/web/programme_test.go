@@ -38,7 +38,7 @@ func TestProgrammePageAndReport(t *testing.T) {
 	}
 	for _, want := range []string{`<svg class="chart forest"`, "Tous les échanges (effets aléatoires)", "Verdicts, échange par échange",
 		"Échange Chicago–Paris des services sociaux 2014", "Délégation de Chicago à Paris 2027", "pas encore de paires",
-		"Pilote Birmingham–Chicago 2013 (données de démonstration)", "· 4\u00a0paires", "moins de 5 paires : ni affiché, ni regroupé", "Les échanges diffèrent au-delà du hasard"} {
+		"Pilote Birmingham–Chicago 2013 (données de démonstration)", "\u00a0·\u00a04\u00a0paires", "moins de 5 paires : ni affiché, ni regroupé", "Les échanges diffèrent au-delà du hasard"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the French programme page lacks %q", want)
 		}

@@ -152,15 +152,16 @@ func forestPlot(g analysis.ProgrammeGoal, names map[string]string, minCell int, 
 	for _, e := range g.Exchanges {
 		suffix := ""
 		if e.N > 0 {
-			// Kept on one line: "18" and "pairs" never part.
-			suffix = " · " + strings.ReplaceAll(translate(lang, "prog.pairs", e.N), " ", "\u00a0")
+			// Kept on one line with the name's last word: "2014 · 18
+			// pairs" never parts.
+			suffix = "\u00a0·\u00a0" + strings.ReplaceAll(translate(lang, "prog.pairs", e.N), " ", "\u00a0")
 		}
 		add(names[e.Exchange], wrapLabel(names[e.Exchange]+suffix, forestChars, 2), e.Pooled)
 	}
 	pooled := translate(lang, "prog.pooled")
 	add(pooled, wrapLabel(pooled, forestChars, 2), g.Random != nil)
 	bottom := y + 2
-	h := bottom + 30
+	h := bottom + 34 // room for the minimum-change caption's descenders
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart forest" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h,
