@@ -157,6 +157,20 @@ func TestBrowserEndToEnd(t *testing.T) {
 	if offscreen > 0 || sideways > 0 {
 		t.Errorf("at 360 px %d wave buttons are off-screen and the page scrolls %d px sideways", offscreen, sideways)
 	}
+	// The accounts page with an API token to revoke, on the phone.
+	_, tokenHash := staff.NewSecret()
+	if err := s.store.CreateToken(ctx, &staff.APIToken{Hash: tokenHash, User: account(staff.RoleEvaluator).Email, Name: "nightly R script",
+		CreatedAt: time.Now(), ExpiresAt: time.Now().AddDate(0, 0, 90)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(b, chromedp.Navigate(s.srv.URL+"/admin/users"), chromedp.WaitVisible(`#h-tokens`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`, &sideways)); err != nil {
+		t.Fatalf("accounts page: %v", err)
+	}
+	shot(b, "3c-admin-users-tokens-phone.png")
+	if sideways > 0 {
+		t.Errorf("at 360 px the accounts page scrolls %d px sideways", sideways)
+	}
 
 	if err := chromedp.Run(b, emulation.ClearDeviceMetricsOverride()); err != nil {
 		t.Fatal(err)
