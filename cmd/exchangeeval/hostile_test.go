@@ -94,13 +94,7 @@ func participantsWorkbook(t *testing.T, sheetRows func(w io.Writer), sharedStrin
 // hostileTables are participants files that took the service down.
 func hostileTables(t *testing.T) []hostileFile {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeIn(t, dir, name, data) }
 	writeWith := func(name string, fill func(w *bufio.Writer)) string {
 		p := filepath.Join(dir, name)
 		f, err := os.Create(p)
@@ -159,13 +153,7 @@ func hostileTables(t *testing.T) []hostileFile {
 // held it for minutes.
 func hostileDefinitions(t *testing.T) []hostileFile {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeIn(t, dir, name, data) }
 	src, err := os.ReadFile("../../surveys/csci-social-services.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +184,16 @@ func hostileDefinitions(t *testing.T) []hostileFile {
 		{"an empty list item", write("empty.yaml", []byte("id: x\nversion: 1\nlanguages: [en]\ntitle: {en: X}\nwaves:\n  -\nsections: []\n")), "an empty item in waves"},
 		{"an XLSForm with text in column XFD on 1 000 rows", write("form.xlsx", formData.Bytes()), "beyond the 256 columns a form may have"},
 	}
+}
+
+// writeIn writes a file into dir and returns its path.
+func writeIn(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // peakOf reads the peak a child printed as it ended.

@@ -90,27 +90,14 @@ func runQueue(ctx context.Context, env *environment, args []string, kind string)
 	if exchangeID == "" || wave == "" {
 		return errUsage("usage: exchangeeval " + usage)
 	}
-	if !dryRun {
-		if _, err := mf.settings(); err != nil {
-			return err
-		}
-	}
-	sess, err := cfg.open(ctx, env, verb)
+	sess, r, err := mailRequest(ctx, env, &cfg, mf, verb, exchangeID, wave, base, allowLocal, dryRun)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	x, in, err := sess.exchange(ctx, exchangeID)
-	if err != nil {
-		return err
-	}
-	if err := exchange.CheckWave(in, wave); err != nil {
-		return err
-	}
-	if base, err = sess.linkBase(ctx, base, allowLocal); err != nil {
-		return err
-	}
-	out, err := mailing.Queue(ctx, sess.store, mailing.Request{Instrument: in, Exchange: x, Wave: wave, Kind: kind, BaseURL: base}, dryRun, time.Now())
+	r.Kind = kind
+	x := r.Exchange
+	out, err := mailing.Queue(ctx, sess.store, r, dryRun, time.Now())
 	if err != nil {
 		return err
 	}
@@ -147,6 +134,34 @@ func runMail(ctx context.Context, env *environment, args []string) error {
 	}, args)
 }
 
+// mailRequest is what invite, remind and mail resend share before they
+// write: e-mail configured (unless a dry run), the store opened, the
+// exchange and its wave found, and the base URL the links take (see
+// session.linkBase). The caller closes the session.
+func mailRequest(ctx context.Context, env *environment, cfg *config, mf mailFlags, command, exchangeID, wave, base string, allowLocal, dryRun bool) (*session, mailing.Request, error) {
+	if !dryRun {
+		if _, err := mf.settings(); err != nil {
+			return nil, mailing.Request{}, err
+		}
+	}
+	sess, err := cfg.open(ctx, env, command)
+	if err != nil {
+		return nil, mailing.Request{}, err
+	}
+	x, in, err := sess.exchange(ctx, exchangeID)
+	if err == nil {
+		err = exchange.CheckWave(in, wave)
+	}
+	if err == nil {
+		base, err = sess.linkBase(ctx, base, allowLocal)
+	}
+	if err != nil {
+		sess.Close()
+		return nil, mailing.Request{}, err
+	}
+	return sess, mailing.Request{Instrument: in, Exchange: x, Wave: wave, BaseURL: base}, nil
+}
+
 const mailResendSynopsis = "mail resend --exchange ID --wave WAVE [--base-url URL] [--dry-run]"
 
 // runMailResend writes a wave's invitations again with links under the
@@ -173,31 +188,17 @@ func runMailResend(ctx context.Context, env *environment, args []string) error {
 	if exchangeID == "" || wave == "" {
 		return errUsage("usage: exchangeeval " + mailResendSynopsis)
 	}
-	if !dryRun {
-		if _, err := mf.settings(); err != nil {
-			return err
-		}
-	}
-	sess, err := cfg.open(ctx, env, "mail resend")
+	sess, r, err := mailRequest(ctx, env, &cfg, mf, "mail resend", exchangeID, wave, base, allowLocal, dryRun)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	x, in, err := sess.exchange(ctx, exchangeID)
-	if err != nil {
-		return err
-	}
-	if err := exchange.CheckWave(in, wave); err != nil {
-		return err
-	}
-	if base, err = sess.linkBase(ctx, base, allowLocal); err != nil {
-		return err
-	}
+	x, base := r.Exchange, r.BaseURL
 	sent, err := sess.store.Mail(ctx, exchangeID)
 	if err != nil {
 		return err
 	}
-	out, err := mailing.Resend(ctx, sess.store, sent, mailing.Request{Instrument: in, Exchange: x, Wave: wave, BaseURL: base}, dryRun, time.Now())
+	out, err := mailing.Resend(ctx, sess.store, sent, r, dryRun, time.Now())
 	if err != nil {
 		return err
 	}
