@@ -230,6 +230,9 @@ func TestHostileFilesAtTheCommandLine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: the hostile files take a minute to make and refuse")
 	}
+	if raceDetector {
+		t.Skip("memory bounds are unavailable under the race detector, which multiplies memory: .ci/run runs this test without -race")
+	}
 	dataDir := t.TempDir()
 	c := &cli{t: t, env: map[string]string{}, dataDir: dataDir}
 	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Chicago",
@@ -269,6 +272,9 @@ func TestHostileFilesAtTheCommandLine(t *testing.T) {
 func TestHostileUploads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: the hostile files take a minute to make and refuse")
+	}
+	if raceDetector {
+		t.Skip("memory bounds are unavailable under the race detector, which multiplies memory: .ci/run runs this test without -race")
 	}
 	srv := startChild(t, "serve", "--addr", "127.0.0.1:0", "--demo", "--data-dir", t.TempDir())
 	base := srv.serving(t)
