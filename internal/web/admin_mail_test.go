@@ -28,6 +28,19 @@ import (
 	"github.com/csci/exchangeeval/internal/web"
 )
 
+// mailingSite is a site that sends e-mail to a real SMTP server on
+// 127.0.0.1, with a worker that sends the outbox at once when asked.
+func mailingSite(t *testing.T) (*smtptest.Server, *site, *mailing.Worker) {
+	t.Helper()
+	srv := smtptest.Start(t)
+	settings, err := mailing.ParseSettings(srv.URL(), "Evaluation <eval@example.org>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, web.Config{Mail: settings, BaseURL: "https://eval.example.org"})
+	return srv, s, &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings), Backoff: func(int) time.Duration { return 0 }}
+}
+
 // TestAdminSendsInvitationsAndReminders: from the admin page, with a real
 // SMTP server on 127.0.0.1 — a closing day set on the page shows on the
 // questionnaire; invitations go to everyone once, in their language;
@@ -35,14 +48,8 @@ import (
 // shown with the server's words and can be tried again; without e-mail
 // configured the page says how to configure it and sends nothing.
 func TestAdminSendsInvitationsAndReminders(t *testing.T) {
-	srv := smtptest.Start(t)
-	settings, err := mailing.ParseSettings(srv.URL(), "Evaluation <eval@example.org>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newSite(t, web.Config{Mail: settings, BaseURL: "https://eval.example.org"})
+	srv, s, worker := mailingSite(t)
 	ctx := context.Background()
-	worker := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings), Backoff: func(int) time.Duration { return 0 }}
 	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
 	admin := "/admin/exchanges/" + demo.UpcomingID
 	ps, _ := s.store.Participants(ctx, demo.UpcomingID)
@@ -233,14 +240,8 @@ func textOf(t *testing.T, r smtptest.Received) string {
 // not answered, and the JSON questionnaire follows the same rule and says
 // which waves are open.
 func TestAPreReminderOpensPreWhilePostIsOpen(t *testing.T) {
-	srv := smtptest.Start(t)
-	settings, err := mailing.ParseSettings(srv.URL(), "Evaluation <eval@example.org>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newSite(t, web.Config{Mail: settings, BaseURL: "https://eval.example.org"})
+	srv, s, worker := mailingSite(t)
 	ctx := context.Background()
-	worker := &mailing.Worker{Outbox: s.store, Sender: smtpsend.New(*settings), Backoff: func(int) time.Duration { return 0 }}
 	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
 	admin := "/admin/exchanges/" + demo.UpcomingID
 	if _, err := s.store.SetWave(ctx, demo.UpcomingID, "post", true, time.Now()); err != nil {
