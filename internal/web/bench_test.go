@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -335,5 +336,49 @@ func BenchmarkIsolation(b *testing.B) {
 		b.ReportMetric(ms(alone.questionnaire), "questionnaire-alone-ms")
 		b.ReportMetric(ms(crowded.questionnaire), "questionnaire-crowded-ms")
 		b.ReportMetric(ms(crowded.questionnaire)/ms(alone.questionnaire), "questionnaire-ratio")
+	}
+}
+
+// BenchmarkQuestionnaireWithWavesOpen: the questionnaire page when one
+// wave is open, against when pre and post both are, where the page reads
+// which of them the delegate has answered to choose (each delegate here
+// answered pre, so post is shown and pre offered).
+//
+//	go test ./internal/web -run '^$' -bench QuestionnaireWithWavesOpen -benchtime 3x
+func BenchmarkQuestionnaireWithWavesOpen(b *testing.B) {
+	set := instruments(b)
+	in := set.Get("csci-social-services")
+	const requests = 200
+	measure := func(both bool) time.Duration {
+		s := benchStore(b)
+		tokens := loadExchange(b, s, in, "x", 50, "post", "pre")
+		if both {
+			if _, err := s.SetWave(context.Background(), "x", "pre", true, time.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		srv := benchServer(b, s, set)
+		var total time.Duration
+		for i := range requests {
+			t0 := time.Now()
+			resp, err := http.Get(srv.URL + "/s/" + tokens[i%len(tokens)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			total += time.Since(t0)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="wave" value="post"`) {
+				b.Fatalf("questionnaire: %d", resp.StatusCode)
+			}
+		}
+		return total / requests
+	}
+	for b.Loop() {
+		one, two := measure(false), measure(true)
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		b.ReportMetric(ms(one), "one-wave-ms")
+		b.ReportMetric(ms(two), "two-waves-ms")
+		b.ReportMetric(ms(two)/ms(one), "ratio")
 	}
 }

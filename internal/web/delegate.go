@@ -102,7 +102,7 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 	}
 	var values map[string][]string
 	savedAt, draftAt := "", ""
-	r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, wave)
+	r, err := waves.response(c.Request.Context(), s.store, d, wave)
 	switch {
 	case err == nil:
 		values = answerStrings(r.Answers)
@@ -134,6 +134,18 @@ type openWaves struct {
 	shown    string
 	open     []string
 	answered map[string]bool
+	// read are the answers read to choose, by wave, so the page does not
+	// read the shown wave's again.
+	read map[string]*exchange.Response
+}
+
+// response is the delegate's answers to wave: as read to choose the wave,
+// or else from the store.
+func (w *openWaves) response(ctx context.Context, st Store, d *delegate, wave string) (*exchange.Response, error) {
+	if r := w.read[wave]; r != nil {
+		return r, nil
+	}
+	return st.Response(ctx, d.x.ID, d.p.PID, wave)
 }
 
 // wavesOf decides the wave a personal link opens (exchange.CurrentWave):
@@ -141,13 +153,13 @@ type openWaves struct {
 // does not answer is an error, not a guess: guessing post for a delegate
 // who has not answered pre is how late pre answers were lost.
 func (s *Server) wavesOf(ctx context.Context, d *delegate, requested string) (*openWaves, error) {
-	w := &openWaves{open: d.x.OpenWaves(d.in), answered: map[string]bool{}}
+	w := &openWaves{open: d.x.OpenWaves(d.in), answered: map[string]bool{}, read: map[string]*exchange.Response{}}
 	if len(w.open) > 1 {
 		for _, wave := range w.open {
-			_, err := s.store.Response(ctx, d.x.ID, d.p.PID, wave)
+			r, err := s.store.Response(ctx, d.x.ID, d.p.PID, wave)
 			switch {
 			case err == nil:
-				w.answered[wave] = true
+				w.answered[wave], w.read[wave] = true, r
 			case exchange.ErrorCode(err) != exchange.ENOTFOUND:
 				return nil, err
 			}
