@@ -208,15 +208,19 @@ func (c *Catalog) fixedVersion(key string) *Instrument {
 
 // canonicalHash is a fixed instrument's canonical hash, computed once.
 func (c *Catalog) canonicalHash(in *Instrument) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if h, ok := c.fixedHash[in.Key()]; ok {
+	c.mu.RLock()
+	h, ok := c.fixedHash[in.Key()]
+	c.mu.RUnlock()
+	if ok {
 		return h, nil
 	}
+	// Computed outside the lock: requests reading the set do not wait.
 	h, err := in.CanonicalHash()
 	if err != nil {
 		return "", err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.fixedHash == nil {
 		c.fixedHash = map[string]string{}
 	}
