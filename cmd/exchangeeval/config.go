@@ -28,12 +28,16 @@ type config struct {
 	DataDir    string
 	SurveysDir string
 	LogLevel   string
+	// Secret is EXCHANGEEVAL_SECRET as written (64 hex digits), checked
+	// when the store is opened.
+	Secret string
 }
 
 // bind registers the flags every command shares; environment variables give
 // the defaults, flags override them.
 func (c *config) bind(fs *flagSet, getenv func(string) string) {
 	c.MongoURI = getenv("MONGODB_URI")
+	c.Secret = getenv("EXCHANGEEVAL_SECRET")
 	fs.StringVar(&c.DataDir, "data-dir", envOr(getenv, "EXCHANGEEVAL_DATA_DIR", "data"), "directory of the embedded store, used when MONGODB_URI is not set (env EXCHANGEEVAL_DATA_DIR)")
 	fs.StringVar(&c.Database, "database", envOr(getenv, "EXCHANGEEVAL_DATABASE", mongostore.DefaultDatabase), "MongoDB database name (env EXCHANGEEVAL_DATABASE)")
 	fs.StringVar(&c.SurveysDir, "surveys", getenv("EXCHANGEEVAL_SURVEYS"), "directory of instrument definitions that add to or override the built-in ones (env EXCHANGEEVAL_SURVEYS)")
@@ -195,7 +199,11 @@ func (c *config) instruments() (*survey.Set, error) {
 
 // openStore is the one way every command reaches storage.
 func (c *config) openStore(ctx context.Context, command string, log *slog.Logger) (*mongostore.Store, error) {
-	return mongostore.Open(ctx, mongostore.Config{URI: c.MongoURI, Database: c.Database, DataDir: c.DataDir, Command: command, Logger: log})
+	secret, err := secretKey(c.Secret)
+	if err != nil {
+		return nil, err
+	}
+	return mongostore.Open(ctx, mongostore.Config{URI: c.MongoURI, Database: c.Database, DataDir: c.DataDir, Command: command, Logger: log, Secret: secret})
 }
 
 // quietLogger is for one-shot commands: only warnings and errors, so their

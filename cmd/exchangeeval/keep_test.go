@@ -13,6 +13,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -118,7 +119,7 @@ func TestInstrumentsAnExchangeUsesAreKept(t *testing.T) {
 		t.Fatal(probs)
 	}
 	ctx := context.Background()
-	st, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"]})
+	st, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"], Secret: storetest.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}

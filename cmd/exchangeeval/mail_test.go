@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
 	"github.com/csci/exchangeeval/internal/staff"
 )
@@ -244,7 +245,7 @@ func TestResendMendsInvitationsWithAWrongLink(t *testing.T) {
 		t.Errorf("the outbox does not keep both rounds:\n%s", list)
 	}
 	ctx := context.Background()
-	st, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"]})
+	st, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"], Secret: storetest.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ type cli struct {
 }
 
 func newCLI(t *testing.T) *cli {
-	return &cli{t: t, env: map[string]string{"MONGODB_URI": storetest.URI(), "EXCHANGEEVAL_DATABASE": storetest.NewDatabaseName()}}
+	return &cli{t: t, env: map[string]string{"MONGODB_URI": storetest.URI(), "EXCHANGEEVAL_DATABASE": storetest.NewDatabaseName(), "EXCHANGEEVAL_SECRET": storetest.SecretHex()}}
 }
 
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {

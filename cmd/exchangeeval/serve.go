@@ -107,12 +107,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		printDemo(env, baseURL, res)
 	}
 	keepUsed(ctx, catalog, store, func(msg string, args ...any) { log.Error(fmt.Sprintf(msg, args...)) })
-	secret, err := secretKey(env.getenv("EXCHANGEEVAL_SECRET"))
-	if err != nil {
-		return err
-	}
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
-		Secret: secret, Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
+		Secret: store.Secret(), Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
 		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {
 		return err
@@ -173,9 +169,10 @@ func splitList(v string) []string {
 	return out
 }
 
-// secretKey reads EXCHANGEEVAL_SECRET (64 hex digits: the key of the CSRF
-// tokens). Without it a random key is used, and forms open when the service
-// restarts must be reloaded.
+// secretKey reads EXCHANGEEVAL_SECRET (64 hex digits): it seals the
+// personal links in the store and keys the forms' CSRF tokens. Without it
+// the embedded store keeps a secret of its own in the data dir; MongoDB
+// given by MONGODB_URI needs it.
 func secretKey(v string) ([]byte, error) {
 	if v == "" {
 		return nil, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/mongostore"
+	"github.com/csci/exchangeeval/internal/mongostore/storetest"
 	"github.com/csci/exchangeeval/internal/staff"
 )
 
@@ -80,7 +81,7 @@ func TestAPITokensExpireAndAreRevokedOneByOne(t *testing.T) {
 
 	// A token past its day stops working, and says so.
 	ctx := context.Background()
-	s, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"]})
+	s, err := mongostore.Open(ctx, mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"], Secret: storetest.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -249,15 +249,17 @@ func CheckWave(in *survey.Instrument, wave string) error {
 // id used in every analytic output instead of the name; Token is the secret
 // in the personal link.
 type Participant struct {
-	Exchange  string    `bson:"exchange" json:"exchange"`
-	PID       string    `bson:"pid" json:"pid"`
-	Name      string    `bson:"name" json:"-"`
-	Email     string    `bson:"email" json:"-"`
-	City      string    `bson:"city" json:"city"`
-	Role      string    `bson:"role" json:"role"`
-	Language  string    `bson:"language" json:"language"`
-	Side      string    `bson:"side" json:"side"`
-	Token     string    `bson:"token" json:"-"`
+	Exchange string `bson:"exchange" json:"exchange"`
+	PID      string `bson:"pid" json:"pid"`
+	Name     string `bson:"name" json:"-"`
+	Email    string `bson:"email" json:"-"`
+	City     string `bson:"city" json:"city"`
+	Role     string `bson:"role" json:"role"`
+	Language string `bson:"language" json:"language"`
+	Side     string `bson:"side" json:"side"`
+	// Token is never stored as it is: the store keeps it sealed, and
+	// finds a link by its hash.
+	Token     string    `bson:"-" json:"-"`
 	CreatedAt time.Time `bson:"created_at" json:"-"`
 }
 

@@ -31,8 +31,9 @@ type Mail struct {
 	To      string `bson:"to" json:"to"`
 	Name    string `bson:"name" json:"name"`
 	Subject string `bson:"subject" json:"subject"`
-	Text    string `bson:"text" json:"-"`
-	HTML    string `bson:"html" json:"-"`
+	// Text and HTML carry the personal link: the store keeps them sealed.
+	Text string `bson:"-" json:"-"`
+	HTML string `bson:"-" json:"-"`
 
 	Status        string     `bson:"status" json:"status"`
 	Attempts      int        `bson:"attempts" json:"attempts"`

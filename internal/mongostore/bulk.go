@@ -28,7 +28,7 @@ func (s *Store) BulkLoad(ctx context.Context, exchangeID string, participants it
 			p.Token = exchange.NewToken()
 		}
 		p.Exchange = exchangeID
-		if err := ins.add(ctx, collName(exchangeID, kindParticipants), participantDoc{ID: p.PID, Participant: *p}); err != nil {
+		if err := ins.add(ctx, collName(exchangeID, kindParticipants), s.newParticipantDoc(p, "")); err != nil {
 			return err
 		}
 		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Language: p.Language}); err != nil {

@@ -22,6 +22,8 @@ type embedded struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	lock   *dirLock
+	// secret is the data dir's (see dataDirSecret).
+	secret []byte
 }
 
 const (
@@ -61,6 +63,11 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	if lock == nil {
 		return nil, inUse(abs, holder)
 	}
+	secret, err := dataDirSecret(abs)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
 	// FerretDB logs every failed command at WARN with the whole wire message;
 	// our own code reports what matters, so only its errors are let through.
 	fdbLog := slog.New(log.Handler()).With("component", "ferretdb")
@@ -95,7 +102,7 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 		log.Warn("could not record the embedded store's address in the lock file", "err", err)
 	}
 	log.Info("embedded store started", "data_dir", abs, "uri", uri)
-	return &embedded{dir: abs, uri: uri, cancel: cancel, done: done, lock: lock}, nil
+	return &embedded{dir: abs, uri: uri, cancel: cancel, done: done, lock: lock, secret: secret}, nil
 }
 
 // socketPath is where the embedded store listens: a Unix socket in the data
@@ -111,6 +118,12 @@ func socketPath(dataDir string) (path string, cleanup func(), err error) {
 	}
 	dir, err := os.MkdirTemp("", "exchangeeval-")
 	if err != nil {
+		return "", nil, err
+	}
+	// Commands reaching the store through the socket find its secret
+	// beside it (see secretBeside).
+	if err := os.Symlink(filepath.Join(dataDir, secretName), filepath.Join(dir, secretName)); err != nil {
+		_ = os.RemoveAll(dir)
 		return "", nil, err
 	}
 	return filepath.Join(dir, socketName), func() { _ = os.RemoveAll(dir) }, nil

@@ -46,6 +46,12 @@ const (
 type mailDoc struct {
 	ID           string `bson:"_id"`
 	mailing.Mail `bson:",inline"`
+	// SealedBody is the text and HTML, which carry the personal link,
+	// sealed (see sealed.go); PlainText and PlainHTML are how releases
+	// before sealing stored them, until the upgrade seals them.
+	SealedBody []byte `bson:"body_sealed,omitempty"`
+	PlainText  string `bson:"text,omitempty"`
+	PlainHTML  string `bson:"html,omitempty"`
 }
 
 func queueKey(m *mailing.Mail) string { return m.Exchange + "/" + m.Key() }
@@ -89,14 +95,14 @@ func (s *Store) QueueMail(ctx context.Context, exchangeID string, mails []*maili
 			already++
 			continue
 		}
-		if _, err := s.db.Collection(collMailQueue).InsertOne(ctx, mailDoc{ID: queueKey(m), Mail: *m}); err != nil {
+		if _, err := s.db.Collection(collMailQueue).InsertOne(ctx, s.newMailDoc(queueKey(m), m)); err != nil {
 			if isDuplicate(err) {
 				already++
 				continue
 			}
 			return queued, already, s.fail("queue message "+queueKey(m), err)
 		}
-		if _, err := coll.InsertOne(ctx, mailDoc{ID: m.Key(), Mail: *m}); err != nil && !isDuplicate(err) {
+		if _, err := coll.InsertOne(ctx, s.newMailDoc(m.Key(), m)); err != nil && !isDuplicate(err) {
 			return queued, already, s.fail("store message "+queueKey(m), err)
 		}
 		queued = append(queued, m)
@@ -145,6 +151,9 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]*maili
 		if len(out) == limit {
 			break
 		}
+		if err := s.openMail(e); err != nil {
+			return nil, err
+		}
 		m, err := s.mailOf(ctx, e)
 		if err != nil {
 			return nil, err
@@ -181,11 +190,14 @@ func (s *Store) mailOf(ctx context.Context, e *mailDoc) (*mailing.Mail, error) {
 		return nil, err
 	}
 	if d == nil {
-		if _, err := coll.InsertOne(ctx, mailDoc{ID: e.Key(), Mail: e.Mail}); err != nil && !isDuplicate(err) {
+		m := e.Mail
+		if _, err := coll.InsertOne(ctx, s.newMailDoc(e.Key(), &m)); err != nil && !isDuplicate(err) {
 			return nil, s.fail("store message "+e.ID, err)
 		}
-		m := e.Mail
 		return &m, nil
+	}
+	if err := s.openMail(d); err != nil {
+		return nil, err
 	}
 	return &d.Mail, nil
 }
@@ -303,7 +315,7 @@ func (s *Store) RetryFailedMail(ctx context.Context, exchangeID string, now time
 			continue
 		}
 		m.Status, m.Attempts, m.NextAttemptAt = mailing.Queued, 0, now.UTC()
-		if _, err := s.db.Collection(collMailQueue).ReplaceOne(ctx, byID(queueKey(m)), mailDoc{ID: queueKey(m), Mail: *m}, upsert()); err != nil {
+		if _, err := s.db.Collection(collMailQueue).ReplaceOne(ctx, byID(queueKey(m)), s.newMailDoc(queueKey(m), m), upsert()); err != nil {
 			return n, s.fail("queue message "+queueKey(m)+" again", err)
 		}
 		if _, err := s.coll(exchangeID, kindMail).UpdateOne(ctx, byID(m.Key()), bson.D{{Key: "$set", Value: bson.D{
@@ -326,6 +338,9 @@ func (s *Store) Mail(ctx context.Context, exchangeID string) ([]*mailing.Mail, e
 	}
 	out := make([]*mailing.Mail, len(docs))
 	for i, d := range docs {
+		if err := s.openMail(d); err != nil {
+			return nil, err
+		}
 		m := d.Mail
 		out[i] = &m
 	}

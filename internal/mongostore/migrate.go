@@ -101,6 +101,7 @@ type migrationStats struct {
 // v1Participant, v1Response and v1Version are the layout-1 documents.
 type v1Participant struct {
 	exchange.Participant `bson:",inline"`
+	Token                string `bson:"token"`
 }
 
 type v1Response struct {
@@ -130,7 +131,8 @@ func (s *Store) migrateV1(ctx context.Context) (*migrationStats, error) {
 		if err := s.prepare(ctx, x); err != nil {
 			return nil, err
 		}
-		if err := ins.add(ctx, collName(x, kindParticipants), participantDoc{ID: p.PID, Participant: p.Participant}); err != nil {
+		p.Participant.Token = p.Token
+		if err := ins.add(ctx, collName(x, kindParticipants), s.newParticipantDoc(&p.Participant, "")); err != nil {
 			return nil, err
 		}
 		if err := ins.add(ctx, collLinks, linkDoc{ID: linkID(p.Token), Exchange: x, PID: p.PID, Language: p.Language}); err != nil {

@@ -22,6 +22,11 @@ type participantDoc struct {
 	exchange.Participant `bson:",inline"`
 	// Batch is the import that wrote it (see imports.go).
 	Batch string `bson:"batch,omitempty"`
+	// SealedToken is the personal link's token, sealed (see sealLinks).
+	SealedToken []byte `bson:"token_sealed,omitempty"`
+	// PlainToken is the token as releases before sealing stored it; the
+	// upgrade seals it and removes it.
+	PlainToken string `bson:"token,omitempty"`
 }
 
 // linkDoc says whose a personal link is. Its _id is the SHA-256 of the
@@ -123,7 +128,7 @@ func (s *Store) importParticipants(ctx context.Context, run *importRun, exchange
 	for i, p := range fresh {
 		p.PID = exchange.PID(first + i)
 		res.Created[p.PID] = true
-		docs = append(docs, participantDoc{ID: p.PID, Participant: *p, Batch: batch})
+		docs = append(docs, s.newParticipantDoc(p, batch))
 		links = append(links, linkDoc{ID: linkID(p.Token), Exchange: exchangeID, PID: p.PID, Language: p.Language, Batch: batch})
 		if len(docs) == insertChunk {
 			if err := flush(); err != nil {
@@ -140,18 +145,20 @@ func (s *Store) importParticipants(ctx context.Context, run *importRun, exchange
 // removeImportedParticipants deletes what a participants import wrote.
 func (s *Store) removeImportedParticipants(ctx context.Context, exchangeID, batch string) error {
 	coll := s.coll(exchangeID, kindParticipants)
-	cur, err := coll.Find(ctx, bson.D{{Key: "batch", Value: batch}}, options.Find().SetProjection(bson.D{{Key: "token", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{{Key: "batch", Value: batch}}, options.Find().SetProjection(bson.D{{Key: "token", Value: 1}, {Key: "token_sealed", Value: 1}}))
 	if err != nil {
 		return s.fail("find the participants of an unfinished import into "+exchangeID, err)
 	}
-	var docs []struct {
-		Token string `bson:"token"`
-	}
+	var docs []participantDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return s.fail("find the participants of an unfinished import into "+exchangeID, err)
 	}
-	for _, d := range docs {
-		id := linkID(d.Token)
+	for i := range docs {
+		p, err := s.participantOf(&docs[i])
+		if err != nil {
+			return err
+		}
+		id := linkID(p.Token)
 		if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(id)); err != nil {
 			return s.fail("remove a link of an unfinished import into "+exchangeID, err)
 		}
@@ -235,11 +242,12 @@ func (s *Store) StreamParticipants(ctx context.Context, exchangeID string) iter.
 			if pending != "" && d.Batch == pending {
 				continue
 			}
-			p := d.Participant
-			if p.PID == "" {
-				p.PID = d.ID
+			p, err := s.participantOf(d)
+			if err != nil {
+				yield(nil, err)
+				return
 			}
-			if !yield(&p, nil) {
+			if !yield(p, nil) {
 				return
 			}
 		}
@@ -302,6 +310,5 @@ func (s *Store) ParticipantByToken(ctx context.Context, token string) (*exchange
 	if d == nil {
 		return nil, exchange.Errorf(exchange.ENOTFOUND, "unknown link")
 	}
-	p := d.Participant
-	return &p, nil
+	return s.participantOf(d)
 }

@@ -66,8 +66,7 @@ func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, w
 	if len(answered) > 0 {
 		return nil, hasAnswered(pid, answered)
 	}
-	p := d.Participant
-	return &p, nil
+	return s.participantOf(d)
 }
 
 func hasAnswered(pid string, waves []string) error {
@@ -117,7 +116,11 @@ func (s *Store) settleRemoval(ctx context.Context, exchangeID string, d *partici
 		}
 		return answered, nil
 	}
-	link := linkID(d.Token)
+	p, err := s.participantOf(d)
+	if err != nil {
+		return nil, err
+	}
+	link := linkID(p.Token)
 	if _, err := s.db.Collection(collLinks).DeleteOne(ctx, byID(link)); err != nil {
 		return nil, s.fail("remove the link of "+d.ID+" of "+exchangeID, err)
 	}

@@ -24,7 +24,7 @@ var tStart = time.Date(2014, 3, 10, 9, 0, 0, 0, time.UTC)
 // set it uses that server; otherwise an embedded store in a temporary dir.
 func openTemp(t *testing.T) *Store {
 	t.Helper()
-	cfg := Config{URI: os.Getenv("MONGODB_URI"), Database: "repair" + exchange.NewToken()[:8], DataDir: t.TempDir()}
+	cfg := Config{URI: os.Getenv("MONGODB_URI"), Database: "repair" + exchange.NewToken()[:8], DataDir: t.TempDir(), Secret: testSecret}
 	s, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

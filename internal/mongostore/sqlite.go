@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	// The SQLite driver FerretDB itself runs on; registered as "sqlite".
 	_ "modernc.org/sqlite"
@@ -260,4 +261,37 @@ func (t *sqliteTables) intFields(ctx context.Context, database, collection, fiel
 		}
 	}
 	return out, nil
+}
+
+// vacuum rewrites a database's file, so that what was deleted or
+// overwritten is not left readable in its free pages, and empties its
+// write-ahead log, which holds the pages the rewrite wrote. A reader
+// holding the log (a query under way) makes the checkpoint wait; it is
+// tried again for a while.
+func (t *sqliteTables) vacuum(ctx context.Context, database string) error {
+	db, err := t.db(database)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("VACUUM %s: %w", database, err)
+	}
+	for try := 0; ; try++ {
+		var busy, logPages, moved int
+		err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved)
+		if err != nil {
+			return fmt.Errorf("checkpoint %s: %w", database, err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 50 {
+			return fmt.Errorf("checkpoint %s: the write-ahead log is still in use", database)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

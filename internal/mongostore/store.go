@@ -27,6 +27,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/seal"
 )
 
 // DefaultDatabase is the database used when Config.Database is empty.
@@ -45,6 +46,11 @@ type Config struct {
 	// second process gets.
 	Command string
 	Logger  *slog.Logger
+	// Secret (EXCHANGEEVAL_SECRET, 32 bytes or more) keys the seals of the
+	// personal links the store keeps. When nil the embedded store uses its
+	// data dir's (see dataDirSecret), and a MongoDB given by URI is refused
+	// unless it is an embedded store another process runs.
+	Secret []byte
 	// Wait is how long Open waits for a MongoDB that does not answer yet
 	// (one starting beside the service); DefaultWait when 0.
 	Wait time.Duration
@@ -73,6 +79,9 @@ type Store struct {
 	closed atomic.Bool
 	outage *outage
 	space  *space
+	// secret is what the store's seals are made with; sealer makes them.
+	secret []byte
+	sealer *seal.Sealer
 
 	locks     keyLocks
 	heads     *ttlCache[int]                  // response key → newest known version number
@@ -95,6 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{log: log}
 	uri := cfg.URI
+	secret := cfg.Secret
 	if uri == "" {
 		emb, err := startEmbedded(ctx, cfg.DataDir, cfg.Command, log)
 		if err != nil {
@@ -103,7 +113,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.embedded = emb
 		s.sqlite = newSQLiteTables(emb.dir)
 		uri = emb.uri
+		if secret == nil {
+			secret = emb.secret
+		}
+	} else if secret == nil {
+		found, ok := secretBeside(uri)
+		if !ok {
+			return nil, errNoSecret
+		}
+		secret = found
 	}
+	sealer, err := seal.New(secret)
+	if err != nil {
+		s.closeEmbedded()
+		return nil, exchange.Errorf(exchange.EINVALID, "EXCHANGEEVAL_SECRET: %v", err)
+	}
+	s.secret, s.sealer = secret, sealer
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(selectionTimeout).SetConnectTimeout(selectionTimeout))
 	if err != nil {
@@ -169,6 +194,11 @@ func (s *Store) use(ctx context.Context, name string) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
+	if err := s.sealLinks(ctx); err != nil && !isFull(err) {
+		return err
+	} else if err != nil {
+		s.space.filled()
+	}
 	// On a full disk the service still starts, read-only: pages and
 	// reports are served, writes refused with 503 until there is room.
 	// What these steps would have written is written by a later start,
@@ -190,7 +220,7 @@ func (s *Store) use(ctx context.Context, name string) error {
 // sharing this one's connection (and embedded FerretDB). Tests use it for a
 // fresh database each. Closing it leaves the connection open.
 func (s *Store) WithDatabase(ctx context.Context, name string) (*Store, error) {
-	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true, outage: s.outage, space: s.space}
+	o := &Store{client: s.client, sqlite: s.sqlite, log: s.log, shared: true, outage: s.outage, space: s.space, secret: s.secret, sealer: s.sealer}
 	if err := o.use(ctx, name); err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ import (
 
 func benchStore(b *testing.B) *mongostore.Store {
 	ctx := context.Background()
-	s, err := mongostore.Open(ctx, mongostore.Config{URI: os.Getenv("MONGODB_URI"), DataDir: b.TempDir(), Database: storetest.NewDatabaseName()})
+	s, err := mongostore.Open(ctx, mongostore.Config{URI: os.Getenv("MONGODB_URI"), DataDir: b.TempDir(), Database: storetest.NewDatabaseName(), Secret: storetest.Secret})
 	if err != nil {
 		b.Fatal(err)
 	}

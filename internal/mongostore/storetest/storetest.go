@@ -22,7 +22,7 @@ var server *mongostore.Store
 // Main starts the shared server, runs the tests and stops it. Call it from
 // TestMain: os.Exit(storetest.Main(m)).
 func Main(m *testing.M) int {
-	cfg := mongostore.Config{URI: os.Getenv("MONGODB_URI"), Database: "storetest", Command: "go test"}
+	cfg := mongostore.Config{URI: os.Getenv("MONGODB_URI"), Database: "storetest", Command: "go test", Secret: Secret}
 	if cfg.URI == "" {
 		dir, err := os.MkdirTemp("", "exchangeeval-test-")
 		if err != nil {
@@ -43,6 +43,14 @@ func Main(m *testing.M) int {
 	server = s
 	return m.Run()
 }
+
+// Secret is what the tests' stores seal personal links with, fixed so
+// that a test can reach a database through another process or another
+// Store; SecretHex is it as EXCHANGEEVAL_SECRET is written.
+var Secret = []byte("exchangeeval tests only, never a real secret")[:32]
+
+// SecretHex is Secret as 64 hexadecimal digits.
+func SecretHex() string { return hex.EncodeToString(Secret) }
 
 // URI is the address of the shared server.
 func URI() string {
