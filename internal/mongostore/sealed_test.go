@@ -189,3 +189,13 @@ func TestAnotherSecretIsRefusedAtStart(t *testing.T) {
 		t.Fatalf("a damaged secret file: %v", err)
 	}
 }
+
+// TestMongoDBWithoutASecretIsRefused: a MongoDB named by URI has no data
+// dir to keep a secret in, so the store says what to set before it
+// connects.
+func TestMongoDBWithoutASecretIsRefused(t *testing.T) {
+	_, err := Open(context.Background(), Config{URI: "mongodb://127.0.0.1:1/"})
+	if err == nil || !strings.Contains(err.Error(), "EXCHANGEEVAL_SECRET is not set") || !strings.Contains(err.Error(), "openssl rand -hex 32") {
+		t.Fatalf("MongoDB without a secret: %v", err)
+	}
+}
