@@ -1,8 +1,8 @@
 package analysis
 
 import (
+	"github.com/csci/exchangeeval/internal/i18n"
 	"fmt"
-	"strings"
 
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -59,51 +59,27 @@ func verdict(c survey.Criterion, comps []Comparison, minCell int) (string, reaso
 	}
 }
 
-// text writes the reason in lang (English, or French).
+// text writes the reason in lang (the catalogue's "verdict.*"), its
+// numbers with the language's decimal separator.
 func (f reasonFacts) text(lang string) string {
-	fr := lang == "fr"
-	num := func(format string, x float64) string {
-		s := fmt.Sprintf(format, x)
-		if fr {
-			s = strings.ReplaceAll(s, ".", ",")
-		}
-		return s
-	}
+	num := func(s string) string { return i18n.Decimal(lang, s) }
 	switch f.kind {
 	case "missing":
-		if fr {
-			return fmt.Sprintf("les items de l'objectif ne sont pas posés à la fois en %s et en %s", f.from, f.to)
-		}
-		return fmt.Sprintf("the goal's items are not asked in both %s and %s", f.from, f.to)
+		return i18n.T(lang, "verdict.missing", f.from, f.to)
 	case "few":
-		if fr {
-			return fmt.Sprintf("%d paires ; le critère en demande au moins %d", f.n, f.minPairs)
-		}
-		return fmt.Sprintf("%d pairs; the criterion needs at least %d", f.n, f.minPairs)
+		return i18n.T(lang, "verdict.few", f.n, f.minPairs)
 	case "suppressed":
-		if fr {
-			return fmt.Sprintf("%d paires, moins que la taille minimale de groupe %d : chiffres masqués", f.n, f.minCell)
-		}
-		return fmt.Sprintf("%d pairs, fewer than the minimum cell size %d: figures suppressed", f.n, f.minCell)
+		return i18n.T(lang, "verdict.suppressed", f.n, f.minCell)
 	case "untestable":
-		if fr {
-			return fmt.Sprintf("aucun test possible sur %d paires : %s", f.n, f.notComputable)
-		}
-		return fmt.Sprintf("no test possible over %d pairs: %s", f.n, f.notComputable)
+		return i18n.T(lang, "verdict.untestable", f.n, f.notComputable)
 	}
 	ge := map[bool]string{true: "≥", false: "<"}[f.bigEnough]
 	lt := map[bool]string{true: "<", false: "≥"}[f.significant]
-	join := "and"
+	key := "verdict.tested.and"
 	if f.partly {
-		join = "but"
+		key = "verdict.tested.but"
 	}
-	if fr {
-		join = map[string]string{"and": "et", "but": "mais"}[join]
-		return fmt.Sprintf("évolution moyenne %s %s %s %s p de Holm %s %s %s sur %d paires",
-			strings.ReplaceAll(signed(f.change), ".", ","), ge, num("%.2f", f.minChange), join,
-			strings.ReplaceAll(pValue(f.pHolm), ".", ","), lt, num("%.2g", f.alpha), f.n)
-	}
-	return fmt.Sprintf("mean change %s %s %.2f %s Holm p %s %s %.2g over %d pairs", signed(f.change), ge, f.minChange, join, pValue(f.pHolm), lt, f.alpha, f.n)
+	return i18n.T(lang, key, num(signed(f.change)), ge, num(fmt.Sprintf("%.2f", f.minChange)), num(pValue(f.pHolm)), lt, num(fmt.Sprintf("%.2g", f.alpha)), f.n)
 }
 
 func signed(x float64) string {

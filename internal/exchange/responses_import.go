@@ -145,7 +145,7 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		for _, qid := range errs.Keys() {
 			if errs[qid].Code != survey.ErrRequired {
 				msg := errs[qid].Message("en")
-				if !strings.Contains(msg, `"`) {
+				if !strings.Contains(msg, "“") {
 					// The message does not name what was there: say it.
 					msg = strconv.Quote(strings.Join(values[qid], ";")) + ": " + msg
 				}

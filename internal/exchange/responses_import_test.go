@@ -51,7 +51,7 @@ P0001,post,x,,,
 	for _, want := range []string{
 		"nothing was imported",
 		`row 2, column C (fund_corporate): "7": Enter a value from 1 to 5.`,
-		`row 2, column D (practice_areas): "skiing" is not one of the choices.`,
+		`row 2, column D (practice_areas): “skiing” is not one of the choices.`,
 		`row 2, column F (submitted_at): "yesterday" is not a date`,
 		`row 3, column A (participant): "P0009" is neither the pseudonymous id nor the e-mail of a participant of x1`,
 		"row 4, column A (participant): P0001 already has a pre row (row 2)",

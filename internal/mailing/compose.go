@@ -2,6 +2,7 @@ package mailing
 
 import (
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"html"
 	"strconv"
 	"strings"
@@ -36,37 +37,13 @@ type Composed struct {
 	Language, Subject, Text, HTML string
 }
 
-// defaults are the messages an instrument that defines none sends, in
-// every language the service speaks. A line holding {deadline} is left out
-// when the wave has no closing date.
-var defaults = map[string]map[string]Template{
-	Invitation: {
-		"en": {"{exchange}: your questionnaire “{wave}”",
-			"Dear {name},\n\nAs a delegate of {exchange}, you are invited to answer the questionnaire “{wave}”. It takes about ten minutes, and your answers help the committee see what the exchange achieves.\n\nYour personal link (please do not share it):\n{link}\n\nPlease answer by {deadline}.\n\nThank you,\nThe evaluation team"},
-		"fr": {"{exchange} : votre questionnaire « {wave} »",
-			"Bonjour {name},\n\nEn tant que délégué·e de l'échange {exchange}, vous êtes invité·e à répondre au questionnaire « {wave} ». Il prend une dizaine de minutes, et vos réponses aident le comité à mesurer ce que l'échange apporte.\n\nVotre lien personnel (merci de ne pas le partager) :\n{link}\n\nMerci de répondre d'ici le {deadline}.\n\nMerci,\nL'équipe d'évaluation"},
-	},
-	Reminder: {
-		"en": {"Reminder — {exchange}: your questionnaire “{wave}”",
-			"Dear {name},\n\nWe have not yet received your answers to the questionnaire “{wave}” of {exchange}. Every answer counts: the evaluation compares each delegate's answers before and after the exchange.\n\nYour personal link:\n{link}\n\nThe questionnaire closes on {deadline}.\n\nThank you,\nThe evaluation team"},
-		"fr": {"Rappel — {exchange} : votre questionnaire « {wave} »",
-			"Bonjour {name},\n\nNous n'avons pas encore reçu vos réponses au questionnaire « {wave} » de l'échange {exchange}. Chaque réponse compte : l'évaluation compare les réponses de chaque délégué·e avant et après l'échange.\n\nVotre lien personnel :\n{link}\n\nLe questionnaire ferme le {deadline}.\n\nMerci,\nL'équipe d'évaluation"},
-	},
-	ThankYou: {
-		"en": {"{exchange}: thank you for your answers",
-			"Dear {name},\n\nThank you for answering the questionnaire “{wave}” of {exchange}. You can still change your answers with your personal link:\n{link}\n\nThe evaluation team"},
-		"fr": {"{exchange} : merci pour vos réponses",
-			"Bonjour {name},\n\nMerci d'avoir répondu au questionnaire « {wave} » de l'échange {exchange}. Vous pouvez encore modifier vos réponses avec votre lien personnel :\n{link}\n\nL'équipe d'évaluation"},
-	},
-}
-
-// Default is the message of a kind the service ships in lang, English when
-// it has none in lang.
+// Default is the message of a kind the service ships, in lang (English
+// where the interface does not speak lang): the catalogue's
+// "email.<kind>.subject" and "email.<kind>.body", whose {placeholders}
+// Render fills. A line holding {deadline} is left out when the wave has no
+// closing date.
 func Default(kind, lang string) Template {
-	if t, ok := defaults[kind][lang]; ok {
-		return t
-	}
-	return defaults[kind]["en"]
+	return Template{Subject: i18n.T(lang, "email."+kind+".subject"), Body: i18n.T(lang, "email."+kind+".body")}
 }
 
 // Render fills a template. In the subject every value is one line (a name

@@ -3,6 +3,7 @@ package survey
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"math"
 	"reflect"
 	"sort"
@@ -80,49 +81,9 @@ func (fe FieldErrors) Messages(lang string) map[string]string {
 	return out
 }
 
-var fieldMessages = map[string]map[string]string{
-	"en": {
-		ErrRequired:        "This question needs an answer.",
-		ErrOneValue:        "Give one answer only.",
-		ErrNotInteger:      "Enter a whole number.",
-		ErrNotNumber:       "Enter a number.",
-		ErrRange:           "Enter a value from %v to %v.",
-		ErrUnknownOption:   "%q is not one of the choices.",
-		ErrTooLong:         "Keep the answer to %v characters or fewer (it has %v).",
-		ErrWrongType:       "Give a value (a number, a code or a text), not a structure.",
-		ErrUnknownQuestion: "There is no such question in this questionnaire.",
-		ErrNotAsked:        "This question is not asked in this wave.",
-		ErrNotText:         "The answer has characters that are not text (invalid or control characters); retype it.",
-	},
-	"fr": {
-		ErrRequired:        "Cette question demande une réponse.",
-		ErrOneValue:        "Donnez une seule réponse.",
-		ErrNotInteger:      "Saisissez un nombre entier.",
-		ErrNotNumber:       "Saisissez un nombre.",
-		ErrRange:           "Saisissez une valeur comprise entre %v et %v.",
-		ErrUnknownOption:   "« %v » ne fait pas partie des choix proposés.",
-		ErrTooLong:         "Limitez la réponse à %v caractères (elle en compte %v).",
-		ErrWrongType:       "Donnez une valeur (un nombre, un code ou un texte), pas une structure.",
-		ErrUnknownQuestion: "Ce questionnaire ne comporte pas cette question.",
-		ErrNotAsked:        "Cette question n'est pas posée lors de cette vague.",
-		ErrNotText:         "La réponse contient des caractères qui ne sont pas du texte (invalides ou de contrôle) ; ressaisissez-la.",
-	},
-}
-
 // Message renders the error in lang (English where lang has no catalogue).
 func (e FieldError) Message(lang string) string {
-	msgs, ok := fieldMessages[lang]
-	if !ok {
-		msgs = fieldMessages["en"]
-	}
-	f, ok := msgs[e.Code]
-	if !ok {
-		return e.Code
-	}
-	if len(e.Args) == 0 {
-		return f
-	}
-	return fmt.Sprintf(f, e.Args...)
+	return i18n.T(lang, "answer."+e.Code, e.Args...)
 }
 
 // FromStrings checks answers given as strings, as an HTML form or an import

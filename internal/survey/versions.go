@@ -2,8 +2,11 @@ package survey
 
 import (
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // An instrument evolves: a question is reworded, a scale gets more points, a
@@ -231,48 +234,28 @@ func idsOfAll[T any](vs []*Instrument, parts func(*Instrument) []T, id func(T) s
 	return out
 }
 
-// differenceWords words a difference in English or French; a kind's word
-// first (goal, question, theme), then one format per code, whose
-// arguments are the difference's Args with the first replaced by the
-// part's name.
-var differenceWords = map[string]map[string]string{
-	"en": {
-		"goal": "goal", "question": "question", "theme": "theme",
-		DiffAbsent:    "%[1]s %[2]s is in version %[3]s, not in version %[4]s",
-		DiffType:      "question %[1]s is %[4]s in version %[2]d and %[5]s in version %[3]d",
-		DiffScale:     "question %[1]s is scored on %[4]d points in version %[2]d and %[5]d points in version %[3]d",
-		DiffReverse:   "question %[1]s is reverse-scored in only one of versions %[2]d and %[3]d",
-		DiffOptions:   "question %[1]s has other options in version %[3]d than in version %[2]d",
-		DiffCriterion: "goal %[1]s compares %[3]s→%[4]s in version %[2]d and %[6]s→%[7]s in version %[5]d",
-		DiffItems:     "goal %[1]s is not scored from the same questions in every version (see %[2]s)",
-		DiffCondition: "question %[1]s is asked under another condition in version %[3]d than in version %[2]d",
-	},
-	"fr": {
-		"goal": "l'objectif", "question": "la question", "theme": "le thème",
-		TypeLikert: "échelle", TypeSingle: "choix unique", TypeMulti: "choix multiple", TypeNumber: "nombre", TypeText: "texte",
-		DiffAbsent:    "%[1]s %[2]s figure dans la version %[3]s, pas dans la version %[4]s",
-		DiffType:      "la question %[1]s est de type %[4]s dans la version %[2]d et %[5]s dans la version %[3]d",
-		DiffScale:     "la question %[1]s se note sur %[4]d points dans la version %[2]d et sur %[5]d dans la version %[3]d",
-		DiffReverse:   "la question %[1]s n'est inversée que dans l'une des versions %[2]d et %[3]d",
-		DiffOptions:   "la question %[1]s n'a pas les mêmes options dans les versions %[2]d et %[3]d",
-		DiffCriterion: "l'objectif %[1]s compare %[3]s→%[4]s dans la version %[2]d et %[6]s→%[7]s dans la version %[5]d",
-		DiffItems:     "l'objectif %[1]s n'est pas calculé à partir des mêmes questions dans chaque version (voir %[2]s)",
-		DiffCondition: "la question %[1]s n'est pas posée sous la même condition dans les versions %[2]d et %[3]d",
-	},
+// differenceArgs names the placeholders of each code's message, in the
+// order of the difference's Args.
+var differenceArgs = map[string][]string{
+	DiffAbsent:    {"part", "id", "in", "notin"},
+	DiffType:      {"question", "a", "b", "atype", "btype"},
+	DiffScale:     {"question", "a", "b", "apoints", "bpoints"},
+	DiffReverse:   {"question", "a", "b"},
+	DiffOptions:   {"question", "a", "b"},
+	DiffCriterion: {"goal", "a", "afrom", "ato", "b", "bfrom", "bto"},
+	DiffItems:     {"goal", "versions"},
+	DiffCondition: {"question", "a", "b"},
 }
 
-// In words the difference in lang (English unless French), naming the
+// In words the difference in lang (English where lang has no wording), naming the
 // part by name(kind, id) when name is given (a goal's title rather than
 // its id) and waves by wave(id) when given.
 func (d Difference) In(lang string, name func(kind, id string) string, wave func(id string) string) string {
-	words, ok := differenceWords[lang]
-	if !ok {
-		words = differenceWords["en"]
-	}
+	w := func(key string, args ...any) string { return i18n.T(lang, "version."+key, args...) }
 	args := slices.Clone(d.Args)
 	at := 0
 	if d.Code == DiffAbsent {
-		args[0] = words[d.Kind]
+		args[0] = w(d.Kind)
 		at = 1
 	}
 	if name != nil {
@@ -280,9 +263,7 @@ func (d Difference) In(lang string, name func(kind, id string) string, wave func
 	}
 	if d.Code == DiffType {
 		for _, i := range []int{3, 4} {
-			if w := words[fmt.Sprint(args[i])]; w != "" {
-				args[i] = w
-			}
+			args[i] = w(fmt.Sprint(args[i]))
 		}
 	}
 	if d.Code == DiffCriterion && wave != nil {
@@ -290,6 +271,22 @@ func (d Difference) In(lang string, name func(kind, id string) string, wave func
 			args[i] = wave(fmt.Sprint(args[i]))
 		}
 	}
-	s := fmt.Sprintf(words[d.Code], args...)
-	return strings.ToUpper(s[:1]) + s[1:]
+	named := i18n.Named{}
+	for i, n := range differenceArgs[d.Code] {
+		if i < len(args) {
+			named[n] = args[i]
+		}
+	}
+	s := w(d.Code, named)
+	return capitalize(s)
+}
+
+// capitalize upper-cases the first letter of s, whatever its script (a
+// byte-wise upper-casing would break a letter written in several bytes).
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }

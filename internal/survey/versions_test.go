@@ -28,7 +28,7 @@ func TestCompareListsEveryDifferenceAndKeepsTheCommonPart(t *testing.T) {
 		"question/q7":       "Question q7 is in version 2, not in version 1",
 		"question/q8":       "Question q8 is in version 2, not in version 1",
 		"question/position": "Question position has other options in version 2 than in version 1",
-		"question/years":    "Question years is number in version 1 and text in version 2",
+		"question/years":    "Question years is a number in version 1 and a text in version 2",
 		"theme/new":         "Theme new is in version 2, not in version 1",
 		"theme/dropped":     "Theme dropped is in version 1, not in version 2",
 	}

@@ -74,7 +74,7 @@ func TestAdminUploadsAndPreviewsInstruments(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad definition: %d", status)
 	}
-	mustContain(t, page, "visits.yaml was not stored: 2 problem(s)", `visits.yaml:38: question visit_rating: relevant "${visited} = 'oui'"`, `duplicate question id "visited"`)
+	mustContain(t, page, "visits.yaml was not stored: 2 problems", `visits.yaml:38: question visit_rating: relevant "${visited} = 'oui'"`, `duplicate question id "visited"`)
 	if stored, _ := s.store.StoredInstruments(t.Context()); len(stored) > 0 || strings.Contains(s.get(admin, "/admin/instruments"), "Site visits") {
 		t.Fatal("a definition with problems was stored")
 	}

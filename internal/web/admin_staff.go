@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"net/http"
 	"net/url"
 	"slices"
@@ -356,8 +357,8 @@ func (s *Server) handleUserCreate(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	form := userForm{Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"), Language: c.PostForm("language")}
-	if form.Language != "fr" {
-		form.Language = "en"
+	if !i18n.Active().Has(form.Language) {
+		form.Language = i18n.Source
 	}
 	var roles []string
 	if form.Role != "" {

@@ -38,7 +38,7 @@ func (s *Server) csrfProtect() gin.HandlerFunc {
 		csrf.CookieName("exchangeeval_csrf"), csrf.FieldName("csrf_token"),
 		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("form refused: CSRF check failed", "route", r.URL.Path, "reason", csrf.FailureReason(r))
-			lang := pickLanguage(r.URL.Query().Get("lang"), []string{"en", "fr"}, "en")
+			lang := pickLanguage(r.URL.Query().Get("lang"), interfaceLanguages(), acceptedLanguage(r.Header.Get("Accept-Language")))
 			s.renderMessageTo(w, http.StatusForbidden, lang, translate(lang, "csrf.title"), translate(lang, "csrf.body"))
 		})))
 	return func(c *gin.Context) {
@@ -120,7 +120,7 @@ func (s *Server) allowed(c *gin.Context, a staff.Action, exchangeID string, json
 // staffLanguage: ?lang=, else the language chosen earlier (cookie), else
 // the account's preference.
 func (s *Server) staffLanguage(c *gin.Context) string {
-	langs := []string{"en", "fr"}
+	langs := interfaceLanguages()
 	if l := c.Query("lang"); l != "" && pickLanguage(l, langs, "") == l {
 		c.SetCookie(langCookie, l, 365*24*3600, "/", "", s.cfg.Secure, true)
 		return l

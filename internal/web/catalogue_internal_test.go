@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/csci/exchangeeval/internal/i18n"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,10 +15,10 @@ import (
 
 // TestEveryWordedKeyIsInBothLanguages reads the templates and the Go
 // sources for catalogue keys written out ({{.T "key"}}, translate(lang,
-// "key")) and checks each is worded in English and in French: a missing
-// key shows its name on the page ("prog.restricted"), and a French one
-// falls back to English on a French page.
-func TestEveryWordedKeyIsInBothLanguages(t *testing.T) {
+// "key")) and checks each is worded in every shipped catalogue: a missing
+// key shows its name on the page ("prog.restricted"), and a missing
+// translation falls back to English on, say, a French page.
+func TestEveryWordedKeyIsInEveryLanguage(t *testing.T) {
 	used := map[string]string{}
 	scan := func(glob string, re *regexp.Regexp) {
 		files, err := filepath.Glob(glob)
@@ -59,11 +60,10 @@ func TestEveryWordedKeyIsInBothLanguages(t *testing.T) {
 		used["audit.note."+n] = "audit notes"
 	}
 	var missing []string
+	cs := i18n.Builtin()
 	for key, file := range used {
-		for _, lang := range []string{"en", "fr"} {
-			_, a := catalogue[lang][key]
-			_, b := staffCatalogue[lang][key]
-			if !a && !b {
+		for _, lang := range cs.Languages() {
+			if !cs.Catalogue(lang).Translates(key) {
 				missing = append(missing, lang+": "+key+" ("+file+")")
 			}
 		}

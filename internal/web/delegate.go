@@ -74,12 +74,7 @@ func pickLanguage(requested string, available []string, preferred string) string
 // guessLanguage is the language of an error page for a link we could not
 // resolve: the one asked for, else the browser's first choice.
 func guessLanguage(c *gin.Context) string {
-	accept := strings.ToLower(c.GetHeader("Accept-Language"))
-	preferred := "en"
-	if strings.HasPrefix(accept, "fr") {
-		preferred = "fr"
-	}
-	return pickLanguage(c.Query("lang"), []string{"en", "fr"}, preferred)
+	return pickLanguage(c.Query("lang"), interfaceLanguages(), acceptedLanguage(c.GetHeader("Accept-Language")))
 }
 
 func (d *delegate) path() string { return "/s/" + d.token }

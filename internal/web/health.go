@@ -61,6 +61,6 @@ func (s *Server) handleHome(c *gin.Context) {
 	lang := guessLanguage(c)
 	p := messagePage{page: page{Lang: lang, Title: translate(lang, "about.title")},
 		Heading: translate(lang, "about.title"), Body: translate(lang, "about.body")}
-	p.Languages = languageLinks([]string{"en", "fr"}, lang, "/", nil)
+	p.Languages = languageLinks(interfaceLanguages(), lang, "/", nil)
 	s.render(c, http.StatusOK, "home", p)
 }

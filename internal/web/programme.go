@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/csci/exchangeeval/internal/i18n"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -341,9 +342,4 @@ func indexOf(xs []*exchange.Exchange, id string) int {
 }
 
 // quoted puts a title in the quotation marks of lang.
-func quoted(lang, s string) string {
-	if lang == "fr" {
-		return "« " + s + " »"
-	}
-	return "“" + s + "”"
-}
+func quoted(lang, s string) string { return i18n.T(lang, "condition.quote", s) }

@@ -105,5 +105,5 @@ func (s *Server) handleNotFound(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusNotFound, errorJSON{Error: "no such API route"})
 		return
 	}
-	s.htmlError(c, pickLanguage(c.Query("lang"), []string{"en", "fr"}, "en"), errNotFound)
+	s.htmlError(c, guessLanguage(c), errNotFound)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -42,7 +43,7 @@ func (s *Server) staffPage(c *gin.Context, lang, title string) page {
 		query = c.Request.URL.Query()
 		query.Del("lang")
 	}
-	p.Languages = languageLinks([]string{"en", "fr"}, lang, c.Request.URL.Path, query)
+	p.Languages = languageLinks(interfaceLanguages(), lang, c.Request.URL.Path, query)
 	return p
 }
 
@@ -373,13 +374,9 @@ func pFormat(lang string, p *float64) string {
 }
 
 // formatNumber writes v with the given decimals as the reader writes
-// numbers: 0,72 in French, 0.72 in English.
+// numbers: 0,72 in French, 0.72 in English (CLDR's decimal separator).
 func formatNumber(lang string, v float64, decimals int) string {
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return i18n.Decimal(lang, strconv.FormatFloat(v, 'f', decimals, 64))
 }
 
 // formatSigned is formatNumber with a sign: +0,72, −0,10.

@@ -670,15 +670,15 @@ func TestAdminPages(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	code, page := upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
-	if code != http.StatusBadRequest || !strings.Contains(page, "row 3, column B (email): email is missing") || !strings.Contains(page, `row 3, column E (language): language &#34;xx&#34;`) {
+	if code != http.StatusBadRequest || !strings.Contains(page, "row 3, column B (email): email is missing") || !strings.Contains(page, `row 3, column E (language): language “xx”`) {
 		t.Errorf("bad upload: %d", code)
 	}
 	// The same in French, every word of it.
 	s.page(c, "/admin/exchanges/chicago-hamburg-2027?lang=fr")
 	code, page = upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
 	page = html.UnescapeString(page)
-	for _, want := range []string{"people.csv : 2 problème(s) dans le fichier des participants ; rien n'a été importé", "ligne 3, colonne B (email) : email manquant",
-		`ligne 3, colonne E (language) : la langue "xx" n'est pas une langue du questionnaire (en, fr)`} {
+	for _, want := range []string{"people.csv : 2 problèmes dans le fichier des participants ; rien n'a été importé", "ligne 3, colonne B (email) : email manquant",
+		`ligne 3, colonne E (language) : la langue « xx » n'est pas une langue du questionnaire (en, fr)`} {
 		if code != http.StatusBadRequest || !strings.Contains(page, want) {
 			t.Errorf("bad upload in French: %d, lacks %q", code, want)
 		}
