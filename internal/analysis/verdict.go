@@ -1,8 +1,8 @@
 package analysis
 
 import (
-	"github.com/csci/exchangeeval/internal/i18n"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 
 	"github.com/csci/exchangeeval/internal/survey"
 )
