@@ -18,7 +18,7 @@ func TestShippedCataloguesParse(t *testing.T) {
 	if got := T("fr", "chars.max", 0); got != "0 caractère au maximum." {
 		t.Errorf("fr chars.max 0: %q", got)
 	}
-	if got := T("de", "deadline", "x"); got != "Please answer by x." {
+	if got := T("pl", "deadline", "x"); got != "Please answer by x." {
 		t.Errorf("a language without a catalogue: %q", got)
 	}
 }

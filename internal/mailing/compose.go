@@ -1,10 +1,8 @@
 package mailing
 
 import (
-	"fmt"
 	"github.com/csci/exchangeeval/internal/i18n"
 	"html"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -65,7 +63,12 @@ func Render(t Template, v Values, lang string) Composed {
 	c := Composed{Language: lang, Subject: oneLine(fill(t.Subject, subjectValues, nil))}
 	c.Text = fill(body, v, nil)
 	var b strings.Builder
-	b.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `"><head><meta charset="utf-8"></head><body>`)
+	// Arabic, Hebrew, Persian, Urdu mail reads right to left; a name or
+	// link in Latin letters keeps its own order inside it (dir=auto on
+	// the values would be lost by mail clients that strip attributes, so
+	// the paragraph's direction is what is set).
+	dir := i18n.Dir(lang)
+	b.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `" dir="` + dir + `"><head><meta charset="utf-8"></head><body dir="` + dir + `">`)
 	for _, para := range strings.Split(body, "\n\n") {
 		b.WriteString("<p>")
 		b.WriteString(strings.ReplaceAll(fill(para, v, html.EscapeString), "\n", "<br>\n"))
@@ -113,17 +116,6 @@ func oneLine(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }), " ")
 }
 
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // Date writes a day as a reader of lang writes it: "1 March 2027",
 // "1er mars 2027".
-func Date(lang string, t time.Time) string {
-	if lang == "fr" {
-		d := strconv.Itoa(t.Day())
-		if t.Day() == 1 {
-			d = "1er"
-		}
-		return fmt.Sprintf("%s %s %d", d, frenchMonths[t.Month()-1], t.Year())
-	}
-	return t.Format("2 January 2006")
-}
+func Date(lang string, t time.Time) string { return i18n.Date(lang, t) }

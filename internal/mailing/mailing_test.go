@@ -68,7 +68,7 @@ func TestRender(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, c.Text)
 		}
 	}
-	for _, want := range []string{`<html lang="fr">`, "Bonjour Léa &lt;b&gt;Petit&lt;/b&gt;", `<a href="https://eval.example.org/s/abc?x=1&amp;y=2">`, "Chicago &amp; Paris", "l&#39;échange"} {
+	for _, want := range []string{`<html lang="fr" dir="ltr">`, "Bonjour Léa &lt;b&gt;Petit&lt;/b&gt;", `<a href="https://eval.example.org/s/abc?x=1&amp;y=2">`, "Chicago &amp; Paris", "l&#39;échange"} {
 		if !strings.Contains(c.HTML, want) {
 			t.Errorf("HTML lacks %q:\n%s", want, c.HTML)
 		}

@@ -292,7 +292,7 @@ func TestAuditTrailPagesFiltersAndLanguage(t *testing.T) {
 			next = m[1]
 		}
 		if pages == 1 {
-			for _, want := range []string{"10 janvier 2030 à 14 h 00 (UTC)", "téléchargement", "administration", "questionnaire « w120 » ouvert", "Événements plus anciens"} {
+			for _, want := range []string{"10 janvier 2030 à 14:00 (UTC)", "téléchargement", "administration", "questionnaire « w120 » ouvert", "Événements plus anciens"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the first page in French lacks %q", want)
 				}

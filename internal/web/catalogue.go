@@ -1,45 +1,50 @@
 package web
 
 import (
-	"fmt"
 	"github.com/csci/exchangeeval/internal/i18n"
 	"golang.org/x/text/language"
 	"strconv"
+	"strings"
 	"time"
-
-	"github.com/csci/exchangeeval/internal/mailing"
 )
 
 // translate is the message key in lang (English where lang has none),
 // its placeholders filled with args (see package i18n).
 func translate(lang, key string, args ...any) string { return i18n.T(lang, key, args...) }
 
-// formatDate writes a day the way a reader of lang expects it.
-func formatDate(lang string, t time.Time) string { return mailing.Date(lang, t) }
+// formatDate writes a day the way a reader of lang expects it (CLDR).
+func formatDate(lang string, t time.Time) string { return i18n.Date(lang, t) }
 
 // formatDays writes the days from start to end ("11–17 April 2027"),
-// naming the month and year once when they are shared.
+// naming the month and year once when they are shared and the language
+// writes the day first; otherwise both days in full ("2027年4月11日 –
+// 2027年4月17日").
 func formatDays(lang string, start, end time.Time) string {
+	first, last := formatDate(lang, start), formatDate(lang, end)
 	switch {
 	case start.Equal(end):
-		return formatDate(lang, start)
+		return first
 	case start.Year() == end.Year() && start.Month() == end.Month():
-		d := strconv.Itoa(start.Day())
-		if lang == "fr" && start.Day() == 1 {
-			d = "1er"
+		startDay, endDay := strconv.Itoa(start.Day()), strconv.Itoa(end.Day())
+		if rest, ok := strings.CutPrefix(last, endDay); ok && strings.HasPrefix(first, startDay) {
+			day := strings.TrimSuffix(first, strings.TrimPrefix(first, startDay))
+			if lang == "fr" && start.Day() == 1 {
+				day = "1er"
+			}
+			if strings.HasPrefix(rest, ".") { // German: "11.–17. April"
+				day += "."
+			}
+			return day + "–" + endDay + rest
 		}
-		return d + "–" + formatDate(lang, end)
 	}
-	return formatDate(lang, start) + " – " + formatDate(lang, end)
+	return first + " – " + last
 }
 
-// formatTime writes a moment the way a reader of lang expects it.
+// formatTime writes a moment the way a reader of lang expects it, saying
+// in which time zone.
 func formatTime(lang string, t time.Time) string {
 	t = t.UTC()
-	if lang == "fr" {
-		return fmt.Sprintf("%s à %d h %02d (UTC)", mailing.Date(lang, t), t.Hour(), t.Minute())
-	}
-	return mailing.Date(lang, t) + t.Format(" at 15:04 UTC")
+	return translate(lang, "datetime", i18n.Date(lang, t), i18n.Time(lang, t), "UTC")
 }
 
 // interfaceLanguages are the languages with a catalogue: those a staff
@@ -47,14 +52,14 @@ func formatTime(lang string, t time.Time) string {
 func interfaceLanguages() []string { return i18n.Active().Languages() }
 
 // acceptedLanguage is the browser's first choice (Accept-Language) among
-// the interface's languages; "" when it names none of them.
+// the interface's languages; English when it names none of them.
 func acceptedLanguage(header string) string {
 	if header == "" {
-		return ""
+		return i18n.Source
 	}
 	tags, _, err := language.ParseAcceptLanguage(header)
 	if err != nil {
-		return ""
+		return i18n.Source
 	}
 	have := interfaceLanguages()
 	for _, t := range tags {
@@ -65,5 +70,5 @@ func acceptedLanguage(header string) string {
 			}
 		}
 	}
-	return ""
+	return i18n.Source
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/csci/exchangeeval/internal/i18n"
 	"net/url"
 	"slices"
 	"strconv"
@@ -23,6 +24,11 @@ type page struct {
 
 // T translates a catalogue key in the page's language.
 func (p page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+// Dir is the page's writing direction: "rtl" for Arabic, Hebrew, Persian,
+// Urdu…; the stylesheet uses logical properties, so the layout mirrors
+// with it.
+func (p page) Dir() string { return i18n.Dir(p.Lang) }
 
 type languageLink struct {
 	Code, Name, URL string
