@@ -49,7 +49,11 @@ type Catalogue struct {
 	File     string
 	nplurals int
 	plural   plurals.Expression
-	msgs     map[string]*message
+	// header is the Plural-Forms header as written.
+	header string
+	msgs   map[string]*message
+	// order is the keys in the order of the file.
+	order []string
 }
 
 // message is one entry: the English text (and plural) it translates, and
@@ -57,6 +61,8 @@ type Catalogue struct {
 type message struct {
 	english, englishPlural string
 	forms                  []string
+	// comment is the entry's "#." line: where the message appears.
+	comment string
 }
 
 func (m *message) isPlural() bool { return m.englishPlural != "" }
@@ -126,7 +132,31 @@ func Parse(name string, data []byte) (c *Catalogue, err error) {
 	if len(c.msgs) == 0 {
 		return nil, fmt.Errorf("%s: no messages (each needs its key as msgctxt)", name)
 	}
+	c.header = strings.TrimSpace(d.PluralForms)
+	c.scan(data)
 	return c, nil
+}
+
+// scan reads what the PO reader leaves out: the order of the entries and
+// their "#." comments.
+func (c *Catalogue) scan(data []byte) {
+	comment := ""
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "#."):
+			comment = strings.TrimSpace(line[2:])
+		case strings.HasPrefix(line, "msgctxt "):
+			key, err := strconv.Unquote(strings.TrimSpace(line[len("msgctxt "):]))
+			if m := c.msgs[key]; err == nil && m != nil {
+				c.order = append(c.order, key)
+				m.comment = comment
+			}
+			comment = ""
+		case line == "":
+			comment = ""
+		}
+	}
 }
 
 // setPlural reads the Plural-Forms header ("nplurals=2; plural=(n != 1);").
@@ -248,6 +278,7 @@ func (c *Catalogue) overriddenBy(o *Catalogue) *Catalogue {
 		}
 	}
 	merged.File = c.File + " + " + o.File
+	merged.order = c.order
 	return &merged
 }
 
