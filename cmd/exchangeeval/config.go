@@ -28,6 +28,9 @@ type config struct {
 	DataDir    string
 	SurveysDir string
 	LogLevel   string
+	// TranslationsDir holds PO files that add languages to the
+	// interface or change its wording (see internal/i18n).
+	TranslationsDir string
 	// Secret is EXCHANGEEVAL_SECRET as written (64 hex digits), checked
 	// when the store is opened.
 	Secret string
@@ -41,6 +44,7 @@ func (c *config) bind(fs *flagSet, getenv func(string) string) {
 	fs.StringVar(&c.DataDir, "data-dir", envOr(getenv, "EXCHANGEEVAL_DATA_DIR", "data"), "directory of the embedded store, used when MONGODB_URI is not set (env EXCHANGEEVAL_DATA_DIR)")
 	fs.StringVar(&c.Database, "database", envOr(getenv, "EXCHANGEEVAL_DATABASE", mongostore.DefaultDatabase), "MongoDB database name (env EXCHANGEEVAL_DATABASE)")
 	fs.StringVar(&c.SurveysDir, "surveys", getenv("EXCHANGEEVAL_SURVEYS"), "directory of instrument definitions that add to or override the built-in ones (env EXCHANGEEVAL_SURVEYS)")
+	fs.StringVar(&c.TranslationsDir, "translations", getenv("EXCHANGEEVAL_TRANSLATIONS"), "directory of gettext .po files that add interface languages or change the shipped wording (env EXCHANGEEVAL_TRANSLATIONS)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "EXCHANGEEVAL_LOG_LEVEL", "info"), "debug, info, warn or error (env EXCHANGEEVAL_LOG_LEVEL)")
 }
 
@@ -199,6 +203,9 @@ func (c *config) instruments() (*survey.Set, error) {
 
 // openStore is the one way every command reaches storage.
 func (c *config) openStore(ctx context.Context, command string, log *slog.Logger) (*mongostore.Store, error) {
+	if err := c.useTranslations(); err != nil {
+		return nil, err
+	}
 	secret, err := secretKey(c.Secret)
 	if err != nil {
 		return nil, err

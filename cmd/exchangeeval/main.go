@@ -57,10 +57,12 @@ Usage:
   exchangeeval invite --exchange ID --wave WAVE [--dry-run]
   exchangeeval remind --exchange ID --wave WAVE [--dry-run]
   exchangeeval mail list --exchange ID [--status failed] | send [--rate N] | retry --exchange ID
+  exchangeeval translations template --lang LANG > LANG.po | check [DIR]
   exchangeeval version
 
-Every command takes --data-dir DIR (embedded store, default ./data) and
---surveys DIR (extra instrument definitions), and uses MONGODB_URI when set.
+Every command takes --data-dir DIR (embedded store, default ./data),
+--surveys DIR (extra instrument definitions) and --translations DIR (extra
+interface languages as .po files), and uses MONGODB_URI when set.
 Run "exchangeeval COMMAND -h" for a command's flags.
 `
 
@@ -100,7 +102,7 @@ func Version() string {
 }
 
 // commonFlags are the flags every command takes (config.bind).
-var commonFlags = []string{"data-dir", "surveys"}
+var commonFlags = []string{"data-dir", "surveys", "translations"}
 
 // commandFirst moves common flags given before the command ("exchangeeval
 // --data-dir D exchange list", as the usage's last lines invite) to after
@@ -138,6 +140,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, env, rest)
 	case "validate":
 		return runValidate(env, rest)
+	case "translations":
+		return runTranslations(ctx, env, rest)
 	case "exchange":
 		return runExchange(ctx, env, rest)
 	case "participants":

@@ -75,6 +75,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	instruments = catalog.Set()
+	for _, in := range instruments.All() {
+		for _, note := range languageNotes(in) {
+			log.Warn(fmt.Sprintf("instrument %s version %d: %s", in.ID, in.Version, note))
+		}
+	}
 	// A process killed between a write and recording it leaves other
 	// service instances' analyses looking current: a new start says the
 	// data may have changed.

@@ -13,9 +13,14 @@ import (
 // problem as file:line: message (file: sheet!cell: message for a form).
 // With no arguments it checks the built-in instruments.
 func runValidate(env *environment, args []string) error {
+	var cfg config
 	fs := newFlagSet(env, "validate", "validate [FILE|DIR ...]")
+	cfg.bind(fs, env.getenv)
 	paths, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := cfg.useTranslations(); err != nil {
 		return err
 	}
 	var (
@@ -36,8 +41,25 @@ func runValidate(env *environment, args []string) error {
 	for _, in := range ins {
 		fmt.Fprintf(env.stdout, "%s: ok (instrument %s version %d: %d waves, %d goals, %d themes, %d questions)\n",
 			in.Source, in.ID, in.Version, len(in.Waves), len(in.Goals), len(in.Themes), len(in.Questions()))
+		for _, note := range languageNotes(in) {
+			fmt.Fprintf(env.stdout, "%s: note: %s\n", in.Source, note)
+		}
 	}
 	return nil
+}
+
+// languageNotes names each language of the instrument the interface has
+// no catalogue for, and what its delegates will see.
+func languageNotes(in *survey.Instrument) []string {
+	var out []string
+	for _, lang := range in.Languages {
+		if !interfaceSpeaks(lang) {
+			out = append(out, fmt.Sprintf("the interface has no catalogue for language %s: delegates answering in %s read the questionnaire's own texts in %s, "+
+				"and the buttons, progress, errors, thank-you page and e-mails around them in English; "+
+				"to translate them: exchangeeval translations template --lang %s > %s.po, then serve --translations DIR", lang, lang, lang, lang, lang))
+		}
+	}
+	return out
 }
 
 // loadDefinitions reads YAML definitions and XLSForms (.xlsx) from files

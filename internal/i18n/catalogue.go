@@ -61,8 +61,10 @@ type Catalogue struct {
 type message struct {
 	english, englishPlural string
 	forms                  []string
-	// comment is the entry's "#." line: where the message appears.
+	// comment is the entry's "#." line, refs its "#:" lines: where the
+	// message appears.
 	comment string
+	refs    []string
 }
 
 func (m *message) isPlural() bool { return m.englishPlural != "" }
@@ -140,21 +142,23 @@ func Parse(name string, data []byte) (c *Catalogue, err error) {
 // scan reads what the PO reader leaves out: the order of the entries and
 // their "#." comments.
 func (c *Catalogue) scan(data []byte) {
-	comment := ""
+	comment, refs := "", []string(nil)
 	for line := range strings.SplitSeq(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "#."):
 			comment = strings.TrimSpace(line[2:])
+		case strings.HasPrefix(line, "#:"):
+			refs = append(refs, strings.TrimSpace(line[2:]))
 		case strings.HasPrefix(line, "msgctxt "):
 			key, err := strconv.Unquote(strings.TrimSpace(line[len("msgctxt "):]))
 			if m := c.msgs[key]; err == nil && m != nil {
 				c.order = append(c.order, key)
-				m.comment = comment
+				m.comment, m.refs = comment, refs
 			}
-			comment = ""
+			comment, refs = "", nil
 		case line == "":
-			comment = ""
+			comment, refs = "", nil
 		}
 	}
 }
@@ -320,3 +324,6 @@ func (c *Catalogue) Translates(key string) bool {
 	m := c.msgs[key]
 	return m != nil && m.translated()
 }
+
+// Keys lists the catalogue's keys, in the order of its file.
+func (c *Catalogue) Keys() []string { return c.order }

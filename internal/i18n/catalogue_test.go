@@ -297,3 +297,46 @@ func FuzzParse(f *testing.F) {
 		_ = cs.Check()
 	})
 }
+
+// TestEveryMessageIsUsed: each English message's key is written in the
+// code or the templates — whole ("deadline"), as the code of a family
+// whose prefix the code adds ("answer." + "required" in survey), or as a
+// family's prefix ("audit.action." + action) — so no message lingers for
+// translators to translate in vain.
+func TestEveryMessageIsUsed(t *testing.T) {
+	var sources []string
+	for _, glob := range []string{"../*/*.go", "../../templates/*.html"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") || strings.Contains(f, "/i18n/") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources = append(sources, string(b))
+		}
+	}
+	if len(sources) < 50 {
+		t.Fatalf("only %d source files found", len(sources))
+	}
+	written := func(s string) bool {
+		for _, src := range sources {
+			if strings.Contains(src, `"`+s+`"`) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, key := range Builtin().Catalogue(Source).Keys() {
+		used := written(key)
+		parts := strings.Split(key, ".")
+		for i := len(parts) - 1; i > 0 && !used; i-- {
+			used = written(strings.Join(parts[:i], ".")+".") || written(strings.Join(parts[i:], "."))
+		}
+		if !used {
+			t.Errorf("message %q is used nowhere", key)
+		}
+	}
+}

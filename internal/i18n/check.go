@@ -155,6 +155,9 @@ func (cs *Catalogues) WriteTemplate(w io.Writer, lang, pluralForms string) error
 		if m.comment != "" {
 			b.WriteString("#. " + m.comment + "\n")
 		}
+		for _, r := range m.refs {
+			b.WriteString("#: " + r + "\n")
+		}
 		b.WriteString("msgctxt " + quote(key) + "\n")
 		b.WriteString("msgid " + quote(m.english) + "\n")
 		var forms []string
