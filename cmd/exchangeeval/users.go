@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -45,7 +46,7 @@ func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, ar
 	switch sub {
 	case "add":
 		fs.StringVar(&name, "name", "", "display name")
-		fs.StringVar(&language, "language", "en", "language of the staff pages: en or fr")
+		fs.StringVar(&language, "language", "en", "language of the staff pages: one the interface speaks (en, fr, es, de, pt, ar, zh, or one added with --translations)")
 		fs.Var(&roles, "role", "admin, evaluator or committee (repeat for several)")
 		fs.Var(&exchanges, "exchange", "for committee members: an exchange they review (repeat for several)")
 	case "assign", "unassign":
@@ -69,8 +70,8 @@ func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, ar
 		for _, r := range roles {
 			rs = append(rs, strings.Split(r, ",")...)
 		}
-		if language != "en" && language != "fr" {
-			return exchange.Errorf(exchange.EINVALID, "--language must be en or fr")
+		if !interfaceSpeaks(language) {
+			return exchange.Errorf(exchange.EINVALID, "--language must be one the interface speaks: %s", strings.Join(i18n.Active().Languages(), ", "))
 		}
 		for _, id := range exchanges {
 			if _, err := store.Exchange(ctx, id); err != nil {

@@ -241,11 +241,14 @@ type usersPage struct {
 	Rows      []userRow
 	Exchanges []*exchange.Exchange
 	Roles     []selectOption
-	Form      userForm
-	Notice    string
-	Error     string
-	Problems  []string
-	Tokens    []tokenRow
+	// AccountLanguages are the interface's languages, each named in
+	// itself, for the account's language.
+	AccountLanguages []selectOption
+	Form             userForm
+	Notice           string
+	Error            string
+	Problems         []string
+	Tokens           []tokenRow
 }
 
 // tokenRow is an API token as the accounts page lists it.
@@ -295,6 +298,9 @@ func (s *Server) renderUsers(c *gin.Context, status int, form userForm, notice, 
 		Notice: notice, Error: errMsg, Problems: problems}
 	for _, r := range staff.Roles {
 		p.Roles = append(p.Roles, selectOption{Value: r, Label: translate(lang, "role."+r), Selected: r == form.Role})
+	}
+	for _, l := range interfaceLanguages() {
+		p.AccountLanguages = append(p.AccountLanguages, selectOption{Value: l, Label: survey.LanguageName(l), Selected: l == form.Language || form.Language == "" && l == i18n.Source})
 	}
 	for _, u := range users {
 		row := userRow{Email: u.Email, Name: u.Name, Language: languageName(lang, u.Language), Committee: u.Has(staff.RoleCommittee),

@@ -195,7 +195,7 @@ func (s *Server) renderQuestionnaire(c *gin.Context, status int, d *delegate, wa
 // renderClosed tells the delegate no questionnaire is open, and when their
 // latest answers were received, if they sent any.
 func (s *Server) renderClosed(c *gin.Context, d *delegate, status int) {
-	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "closed.title")},
+	p := messagePage{page: page{Lang: d.lang, Fallback: d.in.BaseLanguage(), Title: translate(d.lang, "closed.title")},
 		Heading: translate(d.lang, "closed.title"), Body: translate(d.lang, "closed.body")}
 	ids := d.in.WaveIDs()
 	for i := len(ids) - 1; i >= 0; i-- {
@@ -360,7 +360,7 @@ func (s *Server) handleThanks(c *gin.Context) {
 		title = w.Title.In(d.lang, d.in.BaseLanguage())
 	}
 	wave := c.Query("wave")
-	p := messagePage{page: page{Lang: d.lang, Title: translate(d.lang, "thanks.title")},
+	p := messagePage{page: page{Lang: d.lang, Fallback: d.in.BaseLanguage(), Title: translate(d.lang, "thanks.title")},
 		Heading: translate(d.lang, "thanks.title"), Body: translate(d.lang, "thanks.body", title)}
 	waves, err := s.wavesOf(c.Request.Context(), d, wave)
 	if err != nil {

@@ -563,7 +563,7 @@ func TestDashboardInFrenchAndPrintable(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	p := string(body)
-	for _, want := range []string{`<html lang="fr">`, "Atteinte des objectifs", `<th scope="col">Pourquoi</th>`, "Financement par les partenariats avec les entreprises et le bénévolat",
+	for _, want := range []string{`<html lang="fr" dir="ltr">`, "Atteinte des objectifs", `<th scope="col">Pourquoi</th>`, "Financement par les partenariats avec les entreprises et le bénévolat",
 		"atteint", "paires Avant l&#39;échange → À la fin de l&#39;échange", `<svg class="chart"`, "Thèmes des réponses ouvertes", "Dans leurs mots", "Par délégation", "Comment ces chiffres sont établis", "Enregistrer ma décision"} {
 		if !strings.Contains(p, want) {
 			t.Errorf("French dashboard lacks %q", want)

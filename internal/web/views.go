@@ -1,13 +1,14 @@
 package web
 
 import (
-	"github.com/csci/exchangeeval/internal/i18n"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -20,10 +21,26 @@ type page struct {
 	Languages []languageLink
 	// Staff is set on staff pages: the navigation and the sign-out form.
 	Staff *staffNav
+	// Fallback is the language a message missing in Lang is looked for
+	// next, before English: the instrument's base language on a
+	// delegate's page.
+	Fallback string
 }
 
-// T translates a catalogue key in the page's language.
-func (p page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+// T is a catalogue message in the page's language. Where that language
+// has no translation it falls back (the instrument's language, then
+// English), and the words are marked with their own lang, so a screen
+// reader reads them with the right voice. The text is escaped here: a
+// translation from a file is never markup. (In an attribute, html/template
+// keeps the text and drops the mark.)
+func (p page) T(key string, args ...any) template.HTML {
+	s, lang := i18n.Active().Lookup([]string{p.Lang, p.Fallback}, key, args...)
+	text := template.HTMLEscapeString(s)
+	if lang != p.Lang {
+		return template.HTML(`<span lang="` + template.HTMLEscapeString(lang) + `">` + text + `</span>`)
+	}
+	return template.HTML(text)
+}
 
 // Dir is the page's writing direction: "rtl" for Arabic, Hebrew, Persian,
 // Urdu…; the stylesheet uses logical properties, so the layout mirrors
@@ -134,7 +151,7 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 	base := in.BaseLanguage()
 	w := in.Wave(wave)
 	p := questionnairePage{
-		page:         page{Lang: lang, Title: in.Title.In(lang, base) + " — " + w.Title.In(lang, base)},
+		page:         page{Lang: lang, Fallback: base, Title: in.Title.In(lang, base) + " — " + w.Title.In(lang, base)},
 		Wave:         wave,
 		WaveTitle:    w.Title.In(lang, base),
 		WaveIntro:    w.Intro.In(lang, base),

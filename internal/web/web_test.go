@@ -134,7 +134,7 @@ func TestQuestionnaireInParticipantLanguage(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 	body := rec.Body.String()
-	mustContain(t, body, `<html lang="fr">`, "Avant l&#39;échange", "Envoyer mes réponses",
+	mustContain(t, body, `<html lang="fr" dir="ltr">`, "Avant l&#39;échange", "Envoyer mes réponses",
 		`<legend>Je comprends comment les partenariats avec les entreprises peuvent financer les services sociaux. <span class="req">(obligatoire)</span></legend>`,
 		`<label class="prompt" for="in-work_city">`, `<select id="in-work_city"`, // 29 cities: a drop-down
 		`hreflang="en"`, `name="wave" value="pre"`, `<link rel="stylesheet" href="/static/app.css?v=`)
@@ -145,9 +145,9 @@ func TestQuestionnaireInParticipantLanguage(t *testing.T) {
 		t.Errorf("Referrer-Policy = %q: the token in the URL could leak", got)
 	}
 	rec = f.do(http.MethodGet, "/s/"+f.fr.Token+"?lang=en", "", "")
-	mustContain(t, rec.Body.String(), `<html lang="en">`, "Before the exchange", "Send my answers")
+	mustContain(t, rec.Body.String(), `<html lang="en" dir="ltr">`, "Before the exchange", "Send my answers")
 	rec = f.do(http.MethodGet, "/s/"+f.en.Token+"?lang=de", "", "")
-	mustContain(t, rec.Body.String(), `<html lang="en">`)
+	mustContain(t, rec.Body.String(), `<html lang="en" dir="ltr">`)
 }
 
 func TestUnknownAndMalformedTokens(t *testing.T) {
