@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -82,7 +83,11 @@ var foldAccents = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// Fold lower-cases s and removes accents: "Évaluée" → "evaluee". It is safe
+// Fold lower-cases s and removes accents: "Évaluée" → "evaluee". Case is
+// folded as Unicode folds it, not merely lowered, so German "Straße"
+// matches "STRASSE"; Turkish "İ" loses its dot with the accents; letters
+// that carry their mark in their shape (Polish ł, Danish ø, Croatian đ,
+// Turkish dotless ı) are folded to the Latin letter as well. It is safe
 // for concurrent use.
 func Fold(s string) string {
 	if isASCII(s) {
@@ -94,8 +99,12 @@ func Fold(s string) string {
 	if err != nil {
 		out = s
 	}
-	return strings.ToLower(out)
+	return shapedLetters.Replace(cases.Fold().String(out))
 }
+
+// shapedLetters are the letters whose accent is part of the letter, which
+// no decomposition removes, folded to the letter a pattern is typed with.
+var shapedLetters = strings.NewReplacer("ł", "l", "ø", "o", "đ", "d", "ħ", "h", "ı", "i", "æ", "ae", "œ", "oe", "þ", "th")
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -108,9 +117,51 @@ func isASCII(s string) bool {
 
 // Tokens splits text into folded words: letters and digits; everything else
 // (spaces, punctuation, apostrophes, hyphens) separates words, which is what
-// makes matches respect word boundaries.
+// makes matches respect word boundaries. Scripts written without spaces
+// between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese) have no
+// boundaries to respect: each of their characters is a token of its own,
+// so a pattern in them (a run of characters) matches wherever the run
+// occurs, within a longer run or not.
 func Tokens(s string) []string {
-	return strings.FieldsFunc(Fold(s), func(r rune) bool {
+	words := strings.FieldsFunc(Fold(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+	for i, w := range words {
+		if !hasUnspaced(w) {
+			continue
+		}
+		var split []string
+		for len(w) > 0 {
+			j := 0
+			for j < len(w) {
+				r, n := utf8.DecodeRuneInString(w[j:])
+				if unspaced(r) {
+					if j == 0 {
+						j = n
+					}
+					break
+				}
+				j += n
+			}
+			split, w = append(split, w[:j]), w[j:]
+		}
+		return append(append(append([]string{}, words[:i]...), split...), Tokens(strings.Join(words[i+1:], " "))...)
+	}
+	return words
+}
+
+// unspaced reports whether r belongs to a script written without spaces
+// between words.
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar) ||
+		r == 'ー' // the katakana length mark is in no script of its own
+}
+
+func hasUnspaced(w string) bool {
+	for _, r := range w {
+		if unspaced(r) {
+			return true
+		}
+	}
+	return false
 }

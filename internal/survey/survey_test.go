@@ -261,7 +261,7 @@ func TestFieldErrorMessagesInFrench(t *testing.T) {
 	if got := e.Message("fr"); got != "Saisissez une valeur comprise entre 1 et 5." {
 		t.Errorf("fr: %q", got)
 	}
-	if got := e.Message("de"); got != "Enter a value from 1 to 5." {
+	if got := e.Message("pl"); got != "Enter a value from 1 to 5." {
 		t.Errorf("unknown language falls back to English: %q", got)
 	}
 }
