@@ -23,7 +23,7 @@ func runExchange(ctx context.Context, env *environment, args []string) error {
 	}, args)
 }
 
-const exchangeCreateSynopsis = "exchange create --id ID --instrument INSTRUMENT_ID --name NAME [--name-in LANG=NAME ...] --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD"
+const exchangeCreateSynopsis = "exchange create --id ID --instrument INSTRUMENT_ID --name NAME [--name-in LANG=NAME ...] --host-city CITY [--time-zone Europe/Paris] --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD"
 
 func runExchangeCreate(ctx context.Context, env *environment, args []string) error {
 	var (
@@ -38,6 +38,7 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	var translations listFlag
 	fs.Var(&translations, "name-in", `the name in another language of the questionnaire, as LANG=NAME (e.g. fr="Délégation de Chicago à Paris 2027"; repeat for several)`)
 	fs.StringVar(&n.HostCity, "host-city", "", "city that hosts the delegation")
+	fs.StringVar(&n.TimeZone, "time-zone", "", "the host city's IANA time zone, e.g. Europe/Paris, America/Mexico_City, Asia/Amman: times are shown in it (default UTC)")
 	fs.StringVar(&n.VisitingCity, "visiting-city", "", "city the delegation comes from")
 	fs.StringVar(&n.Start, "start", "", "first day, YYYY-MM-DD")
 	fs.StringVar(&n.End, "end", "", "last day, YYYY-MM-DD")

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // exchanges' time zones on hosts without a zone database (containers)
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -41,7 +42,7 @@ Usage:
   exchangeeval serve [--addr :8080] [--demo] [--base-url URL]
   exchangeeval validate [FILE|DIR ...]
   exchangeeval instruments list | import [--by EMAIL] FILE.yaml|FORM.xlsx | export --id ID [--version N] --format xlsform|yaml --out FILE | show --id ID [--version N] [--lang fr]
-  exchangeeval exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD
+  exchangeeval exchange create --id ID --instrument INSTRUMENT_ID --name NAME --host-city CITY [--time-zone ZONE] --visiting-city CITY --start YYYY-MM-DD --end YYYY-MM-DD
   exchangeeval exchange open-wave --exchange ID WAVE [--closes YYYY-MM-DD] [--remind-before 3d]
   exchangeeval exchange close-wave --exchange ID WAVE
   exchangeeval exchange list

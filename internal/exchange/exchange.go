@@ -39,6 +39,34 @@ type Exchange struct {
 	End               time.Time            `bson:"end" json:"end"`
 	Waves             map[string]WaveState `bson:"waves" json:"waves"`
 	CreatedAt         time.Time            `bson:"created_at" json:"created_at"`
+	// TimeZone is the host city's IANA time zone ("Europe/Paris"): the
+	// times delegates and staff are shown for this exchange are in it.
+	// "" (exchanges created before it) is UTC.
+	TimeZone string `bson:"time_zone,omitempty" json:"time_zone,omitempty"`
+}
+
+// Location is the exchange's time zone; UTC when it has none.
+func (x *Exchange) Location() *time.Location {
+	if x.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(x.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// CheckTimeZone is nil for "" (UTC) and an IANA time zone such as
+// "Europe/Paris" or "America/Mexico_City".
+func CheckTimeZone(tz string) *FieldProblem {
+	if tz == "" {
+		return nil
+	}
+	if _, err := time.LoadLocation(tz); err != nil || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+		return &FieldProblem{Code: ProblemTimeZone, Args: []any{tz}}
+	}
+	return nil
 }
 
 // InstrumentIn returns the version of its instrument the exchange uses,
@@ -150,6 +178,8 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 // NewExchange is what it takes to create an exchange.
 type NewExchange struct {
 	ID, Name, Instrument, HostCity, VisitingCity, Start, End string
+	// TimeZone is the host city's IANA zone; "" for UTC.
+	TimeZone string
 	// Names are the name's translations by language; empty ones are
 	// dropped.
 	Names map[string]string
@@ -204,6 +234,9 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 	} else if _, bad := problems["start"]; !bad && end.Before(start) {
 		problems["end"] = FieldProblem{Code: ProblemEndBeforeStart}
 	}
+	if p := CheckTimeZone(strings.TrimSpace(n.TimeZone)); p != nil {
+		problems["time-zone"] = *p
+	}
 	if len(problems) > 0 {
 		fields := map[string]string{}
 		for k, p := range problems {
@@ -216,7 +249,7 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 	return &Exchange{
 		ID: n.ID, Name: strings.TrimSpace(n.Name), Names: names, Instrument: n.Instrument, InstrumentVersion: instruments.Get(n.Instrument).Version,
 		HostCity: strings.TrimSpace(n.HostCity), VisitingCity: strings.TrimSpace(n.VisitingCity),
-		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(),
+		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(), TimeZone: strings.TrimSpace(n.TimeZone),
 	}, nil
 }
 

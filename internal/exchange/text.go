@@ -34,6 +34,7 @@ const (
 	ProblemStoreFull      = "store_full"
 	ProblemDate           = "date"
 	ProblemEndBeforeStart = "end_before_start"
+	ProblemTimeZone       = "time_zone"
 	ProblemNotUTF8        = "not_utf8"
 	ProblemControl        = "control"
 	ProblemTooLong        = "too_long"
@@ -87,6 +88,7 @@ var problemEnglish = map[string]string{
 	ProblemInstrumentMissing: "exchange %s uses instrument %s, which is neither in the store nor in a definition file: import its definition with exchangeeval instruments import FILE",
 	ProblemDate:              "a date as YYYY-MM-DD",
 	ProblemEndBeforeStart:    "the end is before the start",
+	ProblemTimeZone:          "%q is not a time zone: give the host city's, such as Europe/Paris, America/Mexico_City or Asia/Amman",
 	ProblemNotUTF8:           "has bytes that are not UTF-8 text",
 	ProblemControl:           "has a control character (%U); retype it",
 	ProblemTooLong:           "is %d characters long; the most is %d",

@@ -138,13 +138,14 @@ func (s *Store) updateWave(ctx context.Context, id, wave string, change func(*ex
 	return x, nil
 }
 
-// UpdateExchangeDetails changes an exchange's name, cities and dates; its
+// UpdateExchangeDetails changes an exchange's name, cities, dates and time
+// zone; its
 // id, instrument and waves stay.
 func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange) error {
 	defer s.locks.lock("exchange/" + x.ID)()
 	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, byID(x.ID), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: x.Name}, {Key: "names", Value: x.Names}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
-		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End},
+		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End}, {Key: "time_zone", Value: x.TimeZone},
 	}}})
 	if err != nil {
 		return s.fail("update exchange "+x.ID, err)

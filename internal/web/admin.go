@@ -22,10 +22,12 @@ import (
 
 type adminExchangePage struct {
 	page
-	CSRF        string
-	X           *exchange.Exchange
-	New         bool
-	Form        exchange.NewExchange
+	CSRF string
+	X    *exchange.Exchange
+	New  bool
+	Form exchange.NewExchange
+	// TimeZones are offered for the time zone field.
+	TimeZones   []string
 	Instruments []string
 	Waves       []adminWave
 	Invited     int
@@ -120,7 +122,7 @@ func (s *Server) handleAdminNew(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	s.render(c, http.StatusOK, "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")),
-		CSRF: csrf.Token(c.Request), New: true, Instruments: s.set().IDs(), NameFields: s.nameFields(lang, "", nil)})
+		CSRF: csrf.Token(c.Request), New: true, TimeZones: exchange.SisterCityZones, Instruments: s.set().IDs(), NameFields: s.nameFields(lang, "", nil)})
 }
 
 func (s *Server) handleAdminCreate(c *gin.Context) {
@@ -129,7 +131,8 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 	}
 	lang := s.staffLanguage(c)
 	n := exchange.NewExchange{ID: strings.TrimSpace(c.PostForm("id")), Instrument: c.PostForm("instrument"), Name: c.PostForm("name"),
-		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
+		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c),
+		TimeZone: c.PostForm("time_zone")}
 	x, err := n.Build(s.set(), s.now())
 	if err == nil {
 		// The instrument version is kept before the exchange exists, so
@@ -146,7 +149,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 		}
 		msg, problems := formProblems(lang, err)
 		s.render(c, statusOf(err), "admin_exchange", adminExchangePage{page: s.staffPage(c, lang, translate(lang, "admin.new")), CSRF: csrf.Token(c.Request),
-			New: true, Form: n, Instruments: s.set().IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
+			New: true, Form: n, TimeZones: exchange.SisterCityZones, Instruments: s.set().IDs(), Error: msg, Problems: problems, NameFields: s.nameFields(lang, "", n.Names)})
 		return
 	}
 	s.audit(c, staff.AuditAdminister, x.ID, "created")
@@ -176,8 +179,8 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	}
 	p := adminExchangePage{page: s.staffPage(c, lang, x.NameIn(lang)), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.set().IDs(),
-		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity,
-			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)},
+		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity, TimeZone: x.TimeZone,
+			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)}, TimeZones: exchange.SisterCityZones,
 		NameFields: s.nameFields(lang, x.Instrument, x.Names), Version: in.Version}
 	for _, v := range s.set().Versions(in.ID) {
 		if v.Version > in.Version {
@@ -208,7 +211,7 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	for _, w := range in.WaveIDs() {
 		st := x.Waves[w]
 		answered := respondents[w]
-		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(lang, st.OpenedAt), Closed: timeText(lang, st.ClosedAt), Responded: len(answered)})
+		p.Waves = append(p.Waves, adminWave{ID: w, Title: waveTitle(in, w, lang), Open: st.Open, Opened: timeText(lang, st.OpenedAt, x.Location()), Closed: timeText(lang, st.ClosedAt, x.Location()), Responded: len(answered)})
 		if st.Open {
 			for _, pt := range ps {
 				if !answered[pt.PID] {
@@ -254,7 +257,7 @@ func languageName(lang, code string) string {
 // the catalogue key of their label.
 var exchangeFields = []formField{
 	{"id", "admin.idshort"}, {"instrument", "admin.instrument"}, {"name", "admin.name"}, {"visiting-city", "admin.visiting"},
-	{"host-city", "admin.host"}, {"start", "admin.start"}, {"end", "admin.end"},
+	{"host-city", "admin.host"}, {"time-zone", "admin.timezone"}, {"start", "admin.start"}, {"end", "admin.end"},
 }
 
 // formProblems words an error for the exchange form in the reader's
@@ -304,7 +307,8 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 	}
 	id := c.Param("id")
 	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
-		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c)}
+		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c),
+		TimeZone: c.PostForm("time_zone")}
 	edited, err := n.Build(s.set(), x.CreatedAt)
 	if err == nil {
 		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
@@ -88,7 +89,7 @@ func (s *Server) renderInstruments(c *gin.Context, status int, notice, errMsg st
 				}
 			}
 			if u := in.Uploaded; u != nil {
-				v.Source, v.UploadedBy, v.AtText = u.Filename, u.By, formatTime(lang, u.At)
+				v.Source, v.UploadedBy, v.AtText = u.Filename, u.By, formatTime(lang, u.At, time.UTC)
 			}
 			row.Versions = append(row.Versions, v)
 		}

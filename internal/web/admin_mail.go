@@ -69,7 +69,7 @@ func (s *Server) mailSection(c *gin.Context, p *adminExchangePage, x *exchange.E
 			mw.Opens = st.Opens.Format(exchange.DateLayout)
 		}
 		if at := st.RemindAt(); !at.IsZero() {
-			mw.RemindAt = formatTime(lang, at)
+			mw.RemindAt = formatTime(lang, at, x.Location())
 		}
 		for _, pt := range ps {
 			invited := false
@@ -93,7 +93,7 @@ func (s *Server) mailSection(c *gin.Context, p *adminExchangePage, x *exchange.E
 				if m.Wave != w {
 					continue
 				}
-				cell.Messages = append(cell.Messages, mailStatus(lang, m))
+				cell.Messages = append(cell.Messages, mailStatus(lang, m, x.Location()))
 				cell.Failed = cell.Failed || m.Status == mailing.Failed
 			}
 			d.Waves = append(d.Waves, cell)
@@ -104,14 +104,14 @@ func (s *Server) mailSection(c *gin.Context, p *adminExchangePage, x *exchange.E
 }
 
 // mailStatus words a message's state: "invitation sent 23 November 2026 …".
-func mailStatus(lang string, m *mailing.Mail) string {
+func mailStatus(lang string, m *mailing.Mail, loc *time.Location) string {
 	kind := translate(lang, "mail.kind."+m.Kind)
 	if m.Kind == mailing.Reminder {
 		kind += " " + strconv.Itoa(m.Seq)
 	}
 	switch m.Status {
 	case mailing.Sent:
-		return translate(lang, "mail.sent", kind, formatTime(lang, *m.SentAt))
+		return translate(lang, "mail.sent", kind, formatTime(lang, *m.SentAt, loc))
 	case mailing.Failed:
 		return translate(lang, "mail.failed", kind, m.LastError)
 	}

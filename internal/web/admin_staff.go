@@ -136,7 +136,7 @@ func (s *Server) handleAudit(c *gin.Context) {
 			}
 			detail = auditNote(lang, e.Note, args)
 		}
-		p.Rows = append(p.Rows, auditRow{When: formatTime(lang, e.At), Who: e.Actor, What: translate(lang, "audit.action."+e.Action),
+		p.Rows = append(p.Rows, auditRow{When: formatTime(lang, e.At, time.UTC), Who: e.Actor, What: translate(lang, "audit.action."+e.Action),
 			Exchange: e.Exchange, Detail: detail, Address: e.Address})
 	}
 	if next != "" {

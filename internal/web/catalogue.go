@@ -40,11 +40,26 @@ func formatDays(lang string, start, end time.Time) string {
 	return first + " – " + last
 }
 
-// formatTime writes a moment the way a reader of lang expects it, saying
-// in which time zone.
-func formatTime(lang string, t time.Time) string {
-	t = t.UTC()
-	return translate(lang, "datetime", i18n.Date(lang, t), i18n.Time(lang, t), "UTC")
+// formatTime writes a moment the way a reader of lang expects it, in the
+// time zone loc (an exchange's), saying which: "9 May 2027 at 14:30
+// (Paris, UTC+02:00)".
+func formatTime(lang string, t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	return translate(lang, "datetime", i18n.Date(lang, t), i18n.Time(lang, t), zoneLabel(t))
+}
+
+// zoneLabel names t's time zone by its city and its offset from UTC at
+// that moment; "UTC" for UTC.
+func zoneLabel(t time.Time) string {
+	name := t.Location().String()
+	if name == "UTC" || name == "" {
+		return "UTC"
+	}
+	city := name[strings.LastIndexByte(name, '/')+1:]
+	return strings.ReplaceAll(city, "_", " ") + ", UTC" + t.Format("-07:00")
 }
 
 // interfaceLanguages are the languages with a catalogue: those a staff

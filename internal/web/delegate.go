@@ -101,7 +101,7 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 	switch {
 	case err == nil:
 		values = answerStrings(r.Answers)
-		savedAt = formatTime(d.lang, r.SubmittedAt)
+		savedAt = formatTime(d.lang, r.SubmittedAt, d.x.Location())
 	case exchange.ErrorCode(err) != exchange.ENOTFOUND:
 		s.htmlError(c, d.lang, err)
 		return
@@ -114,7 +114,7 @@ func (s *Server) handleQuestionnaire(c *gin.Context) {
 		return
 	}
 	if draft != nil && (r == nil || draft.SavedAt.After(r.SubmittedAt)) {
-		values, savedAt, draftAt = answerStrings(draft.Answers), "", formatTime(d.lang, draft.SavedAt)
+		values, savedAt, draftAt = answerStrings(draft.Answers), "", formatTime(d.lang, draft.SavedAt, d.x.Location())
 	}
 	p := buildQuestionnaire(d.in, d.x, wave, d.lang, values, nil)
 	p.Action, p.SavedAt, p.DraftAt = d.path(), savedAt, draftAt
@@ -202,7 +202,7 @@ func (s *Server) renderClosed(c *gin.Context, d *delegate, status int) {
 		r, err := s.store.Response(c.Request.Context(), d.x.ID, d.p.PID, ids[i])
 		if err == nil {
 			title := d.in.Wave(ids[i]).Title.In(d.lang, d.in.BaseLanguage())
-			p.Detail = translate(d.lang, "closed.answered", title, formatTime(d.lang, r.SubmittedAt))
+			p.Detail = translate(d.lang, "closed.answered", title, formatTime(d.lang, r.SubmittedAt, d.x.Location()))
 			break
 		}
 	}

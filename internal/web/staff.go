@@ -272,7 +272,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	base := in.BaseLanguage()
 	p := dashboardPage{page: s.staffPage(c, lang, x.NameIn(lang)), Name: x.NameIn(lang), CSRF: csrf.Token(c.Request), X: x, Report: r, Invited: r.Participation.Invited,
 		Pairs: pairRows(r.Participation.Pairs, in, lang), CanDownload: staff.Can(u, staff.DownloadData, x.ID), StatLabels: statLabels(in, lang), MinCell: r.MinCell, Error: errMsg, ErrorGoal: errGoal, Decision: decision, Comment: comment,
-		Dates: formatDays(lang, x.Start, x.End), GeneratedWhen: formatTime(lang, s.now())}
+		Dates: formatDays(lang, x.Start, x.End), GeneratedWhen: formatTime(lang, s.now(), x.Location())}
 	for _, w := range r.Participation.Waves {
 		row := waveRow{Wave: waveTitle(in, w.Wave, lang), Responded: w.Responded}
 		if w.Rate != nil {
@@ -306,7 +306,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		}
 		for _, who := range order {
 			so := latest[who]
-			dv := decisionView{Name: so.Name, Decision: translate(lang, "decision."+so.Decision), Comment: so.Comment, When: formatTime(lang, so.At)}
+			dv := decisionView{Name: so.Name, Decision: translate(lang, "decision."+so.Decision), Comment: so.Comment, When: formatTime(lang, so.At, x.Location())}
 			if !so.Figures.Same(cur) {
 				dv.Changed, dv.Then = true, translate(lang, "verdict."+so.Figures.Verdict)+" — "+so.Figures.Reason
 			}
@@ -495,11 +495,11 @@ func (s *Server) handleSignOff(c *gin.Context) {
 }
 
 // timeText is a moment for an admin table, "" when there is none.
-func timeText(lang string, t *time.Time) string {
+func timeText(lang string, t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return ""
 	}
-	return formatTime(lang, *t)
+	return formatTime(lang, *t, loc)
 }
 
 // statLabels is lang when it is a language of the questionnaire other
