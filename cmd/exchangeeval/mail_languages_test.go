@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/smtpsend/smtptest"
+)
+
+// TestMailInSpanishAndArabic: a Spanish and an Arabic delegate get their
+// invitation and reminder through a real SMTP server in their language —
+// subject, body, closing day in CLDR's words — and the Arabic one is
+// marked right to left.
+func TestMailInSpanishAndArabic(t *testing.T) {
+	c := newCLI(t)
+	srv := smtptest.Start(t)
+	dir := filepath.Dir(writeFile(t, "visit.yaml", "id: visit\nversion: 1\nlanguages: [en, es, ar]\ntitle: {en: Visit, es: Visita, ar: الزيارة}\n"+
+		"waves: [{id: pre, title: {en: Before the exchange, es: Antes del intercambio, ar: قبل التبادل}}]\nsections:\n  - id: s\n    heading: {en: S, es: S, ar: S}\n    questions:\n"+
+		"      - {id: q, type: text, waves: [pre], text: {en: What do you expect?, es: ¿Qué espera?, ar: ماذا تتوقع؟}}\n"))
+	c.env["EXCHANGEEVAL_SURVEYS"] = dir
+	c.mustRun("exchange", "create", "--id", "amman", "--instrument", "visit", "--name", "Chicago–Amman 2027", "--name-in", "ar=شيكاغو–عمّان 2027",
+		"--name-in", "es=Chicago–Amán 2027", "--host-city", "Amman", "--time-zone", "Asia/Amman", "--visiting-city", "Chicago", "--start", "2027-04-11", "--end", "2027-04-17")
+	c.mustRun("participants", "import", "--exchange", "amman", writeFile(t, "people.csv",
+		"name,email,city,role,language,side\nLucía Gómez,lucia@example.org,Chicago,practitioner,es,visiting\nليلى حداد,layla@example.org,Amman,supervisor,ar,host\n"))
+	c.env["EXCHANGEEVAL_SMTP_URL"] = srv.URL()
+	c.env["EXCHANGEEVAL_MAIL_FROM"] = "Evaluation <eval@example.org>"
+	c.env["EXCHANGEEVAL_BASE_URL"] = "https://eval.example.org"
+	c.mustRun("exchange", "open-wave", "--exchange", "amman", "pre", "--closes", "2099-05-09")
+	c.mustRun("invite", "--exchange", "amman", "--wave", "pre")
+	c.mustRun("remind", "--exchange", "amman", "--wave", "pre")
+	c.mustRun("mail", "send", "--rate", "0")
+	got := srv.Received()
+	if len(got) != 4 {
+		t.Fatalf("%d messages received, want an invitation and a reminder each", len(got))
+	}
+	dec := new(mime.WordDecoder)
+	seen := map[string]bool{}
+	for _, r := range got {
+		subject, _ := dec.DecodeHeader(r.Header("Subject"))
+		text, html := mailParts(t, r.Data)
+		kind := "invitation"
+		if strings.Contains(subject, "Recordatorio") || strings.Contains(subject, "تذكير") {
+			kind = "reminder"
+		}
+		seen[r.To[0]+" "+kind] = true
+		switch r.To[0] {
+		case "lucia@example.org":
+			for _, want := range []string{"Chicago–Amán 2027", "«Antes del intercambio»"} {
+				if !strings.Contains(subject, want) {
+					t.Errorf("Lucía's %s subject %q lacks %q", kind, subject, want)
+				}
+			}
+			if !strings.Contains(text, "Estimado/a Lucía Gómez") || !strings.Contains(text, "9 de mayo de 2099") || r.Header("Content-Language") != "es" ||
+				!strings.Contains(html, `dir="ltr"`) {
+				t.Errorf("Lucía's %s:\n%s", kind, text)
+			}
+		case "layla@example.org":
+			for _, want := range []string{"شيكاغو–عمّان 2027", "«قبل التبادل»"} {
+				if !strings.Contains(subject, want) {
+					t.Errorf("Layla's %s subject %q lacks %q", kind, subject, want)
+				}
+			}
+			if !strings.Contains(text, "ليلى حداد المحترم/المحترمة") || !strings.Contains(text, "9 مايو 2099") || r.Header("Content-Language") != "ar" ||
+				!strings.Contains(html, `<html lang="ar" dir="rtl">`) || !strings.Contains(html, `<body dir="rtl">`) {
+				t.Errorf("Layla's %s:\n%s\n%s", kind, text, html)
+			}
+		}
+		if !strings.Contains(text, "https://eval.example.org/s/") {
+			t.Errorf("no link in the message to %s", r.To[0])
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("messages: %v", seen)
+	}
+}
+
+// mailParts decodes a received message's plain-text and HTML parts.
+func mailParts(t *testing.T, data []byte) (text, html string) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		var r io.Reader = p
+		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
+			r = base64.NewDecoder(base64.StdEncoding, p)
+		}
+		b, _ := io.ReadAll(r)
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		switch ct {
+		case "text/plain":
+			text = string(b)
+		case "text/html":
+			html = string(b)
+		}
+	}
+	return text, html
+}
