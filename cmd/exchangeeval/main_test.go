@@ -296,7 +296,7 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		{[]string{"users", "--help"}, []string{"users add", "users assign", "users unassign"}, []string{"needs --email"}},
 		{[]string{"users", "list", "-h"}, []string{"Usage: exchangeeval users list", "-data-dir"}, []string{"-role", "-email", "-language"}},
 		{[]string{"users", "assign", "-h"}, []string{"-email", "-exchange"}, []string{"-role"}},
-		{[]string{"validate", "-h"}, []string{"Usage: exchangeeval validate"}, []string{"Flags:"}},
+		{[]string{"validate", "-h"}, []string{"Usage: exchangeeval validate", "-translations"}, []string{"-data-dir", "-database"}},
 		{[]string{"export", "-h"}, []string{"Flags:", "-labels"}, nil},
 		{[]string{"responses", "import", "--help"}, []string{"-replace", "-from-exchange", "-max-rows"}, nil},
 	}

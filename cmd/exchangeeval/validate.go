@@ -14,8 +14,9 @@ import (
 // With no arguments it checks the built-in instruments.
 func runValidate(env *environment, args []string) error {
 	var cfg config
-	fs := newFlagSet(env, "validate", "validate [FILE|DIR ...]")
-	cfg.bind(fs, env.getenv)
+	fs := newFlagSet(env, "validate", "validate [--translations DIR] [FILE|DIR ...]")
+	// Only the translations: validate reads files, never the store.
+	fs.StringVar(&cfg.TranslationsDir, "translations", env.getenv("EXCHANGEEVAL_TRANSLATIONS"), "directory of gettext .po files that add interface languages (env EXCHANGEEVAL_TRANSLATIONS)")
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		return err
