@@ -246,7 +246,13 @@ func languageName(lang, code string) string {
 	}
 	// Any other language is named by CLDR, in the reader's language.
 	if tag, err := language.Parse(code); err == nil {
-		if name := display.Tags(language.Make(lang)).Name(tag); name != "" {
+		// x/text names languages in the languages it has CLDR's names
+		// for; in any other (one added by a catalogue file) in English.
+		namer := display.Tags(language.Make(lang))
+		if namer == nil {
+			namer = display.Tags(language.English)
+		}
+		if name := namer.Name(tag); name != "" {
 			return name
 		}
 	}

@@ -66,6 +66,9 @@ func zoneLabel(t time.Time) string {
 // member may choose, and a page with no questionnaire is offered in.
 func interfaceLanguages() []string { return i18n.Active().Languages() }
 
+// interfaceSpeaks reports whether lang has a catalogue.
+func interfaceSpeaks(lang string) bool { return i18n.Active().Has(lang) }
+
 // acceptedLanguage is the browser's first choice (Accept-Language) among
 // the interface's languages; English when it names none of them.
 func acceptedLanguage(header string) string {

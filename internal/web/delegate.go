@@ -74,7 +74,12 @@ func pickLanguage(requested string, available []string, preferred string) string
 // guessLanguage is the language of an error page for a link we could not
 // resolve: the one asked for, else the browser's first choice.
 func guessLanguage(c *gin.Context) string {
-	return pickLanguage(c.Query("lang"), interfaceLanguages(), acceptedLanguage(c.GetHeader("Accept-Language")))
+	preferred := acceptedLanguage(c.GetHeader("Accept-Language"))
+	if l, err := c.Cookie(langCookie); err == nil && interfaceSpeaks(l) {
+		// Chosen on a page earlier (a staff member's language).
+		preferred = l
+	}
+	return pickLanguage(c.Query("lang"), interfaceLanguages(), preferred)
 }
 
 func (d *delegate) path() string { return "/s/" + d.token }

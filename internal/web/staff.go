@@ -153,6 +153,10 @@ type dashboardPage struct {
 	Quotes      []quoteView
 	Breakdowns  []breakdownView
 	Methods     []string
+	// MethodsLang is the language Methods are in (see
+	// workbook.MethodsLanguage), marked on the page when it is not the
+	// page's.
+	MethodsLang string
 	CanDownload bool
 	// StatLabels is the language the statistics exports are labelled in:
 	// the page's, when the questionnaire has it and it is not the base.
@@ -289,9 +293,9 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		if !cmp.Paired.Suppressed && cmp.Paired.T != nil {
 			pp := cmp.Paired
 			n := func(v float64) string { return formatNumber(lang, v, 2) }
-			gv.Figures = fmt.Sprintf("%s → %s · %s %s [%s ; %s] · d_z %s · p (Holm) %s · %d %s",
+			gv.Figures = fmt.Sprintf("%s → %s · %s %s [%s ; %s] · d_z %s · %s %s · %d %s",
 				translate(lang, "labelled", translate(lang, "dash.means"), n(*pp.MeanFrom)), n(*pp.MeanTo), translate(lang, "dash.change"), formatSigned(lang, *pp.MeanDiff, 2),
-				n(pp.CI[0]), n(pp.CI[1]), n(*pp.DZ), pFormat(lang, pp.PHolm), pp.N, translate(lang, "dash.pairs"))
+				n(pp.CI[0]), n(pp.CI[1]), n(*pp.DZ), translate(lang, "dash.pholm"), pFormat(lang, pp.PHolm), pp.N, translate(lang, "dash.pairs"))
 		}
 		latest := map[string]*staff.SignOff{}
 		var order []string
@@ -325,6 +329,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		}
 	}
 	p.Breakdowns = breakdownViews(in, r, lang)
+	p.MethodsLang = workbook.MethodsLanguage(lang)
 	for _, para := range strings.Split(workbook.PlainMethodsIn(s.cfg.Methods, lang), "\n\n") {
 		if para != "" {
 			p.Methods = append(p.Methods, para)

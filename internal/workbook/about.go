@@ -188,6 +188,15 @@ func PlainMethods(markdown string) string { return PlainMethodsIn(markdown, "en"
 // names the section in French: "*En termes simples — Scores.* …".
 const frenchPlain = "*En termes simples — "
 
+// MethodsLanguage is the language PlainMethodsIn writes for a reader of
+// lang: French or English, the languages docs/methods.md is written in.
+func MethodsLanguage(lang string) string {
+	if lang == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
 // PlainMethodsIn is PlainMethods in lang: English, or French where the
 // document has it.
 func PlainMethodsIn(markdown, lang string) string {
