@@ -140,19 +140,19 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 
 type dashboardPage struct {
 	page
-	Name        string // the exchange's, in the reader's language
-	CSRF        string
-	X           *exchange.Exchange
-	Dates       string
-	Report      *analysis.Report
-	Waves       []waveRow
-	Invited     int
-	Pairs       []pairRow
-	Goals       []goalView
-	ThemeChart  template.HTML
-	Quotes      []quoteView
-	Breakdowns  []breakdownView
-	Methods     []string
+	Name       string // the exchange's, in the reader's language
+	CSRF       string
+	X          *exchange.Exchange
+	Dates      string
+	Report     *analysis.Report
+	Waves      []waveRow
+	Invited    int
+	Pairs      []pairRow
+	Goals      []goalView
+	ThemeChart template.HTML
+	Quotes     []quoteView
+	Breakdowns []breakdownView
+	Methods    []string
 	// MethodsLang is the language Methods are in (see
 	// workbook.MethodsLanguage), marked on the page when it is not the
 	// page's.
