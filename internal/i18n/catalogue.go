@@ -65,6 +65,9 @@ type message struct {
 	// message appears.
 	comment string
 	refs    []string
+	// placeholders are the English text's {names}, in order of first
+	// appearance (see names), worked out once.
+	placeholders []string
 }
 
 func (m *message) isPlural() bool { return m.englishPlural != "" }
@@ -128,6 +131,7 @@ func Parse(name string, data []byte) (c *Catalogue, err error) {
 			for i := range m.forms {
 				m.forms[i] = t.Trs[i]
 			}
+			m.placeholders = m.names()
 			c.msgs[key] = m
 		}
 	}

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	xmessage "golang.org/x/text/message"
@@ -19,9 +20,22 @@ func Decimal(lang, s string) string {
 	return strings.ReplaceAll(s, ".", sep)
 }
 
+// separators caches decimalSeparator by language: a dashboard writes
+// hundreds of numbers, and a printer is costly to make.
+var separators sync.Map
+
 // decimalSeparator is what CLDR puts between a number's whole part and its
 // fraction in lang, with Latin digits.
 func decimalSeparator(lang string) string {
+	if sep, ok := separators.Load(lang); ok {
+		return sep.(string)
+	}
+	sep := cldrSeparator(lang)
+	separators.Store(lang, sep)
+	return sep
+}
+
+func cldrSeparator(lang string) string {
 	tag, err := language.Parse(lang)
 	if err != nil {
 		return "."

@@ -22,7 +22,7 @@ func (cs *Catalogues) WithPseudo(lang string) *Catalogues {
 	c := &Catalogue{Lang: lang, File: "pseudo", nplurals: src.nplurals, plural: src.plural, header: src.header,
 		msgs: make(map[string]*message, len(src.msgs)), order: src.order}
 	for key, m := range src.msgs {
-		p := &message{english: m.english, englishPlural: m.englishPlural, comment: m.comment, refs: m.refs}
+		p := &message{english: m.english, englishPlural: m.englishPlural, comment: m.comment, refs: m.refs, placeholders: m.placeholders}
 		for _, f := range m.forms {
 			p.forms = append(p.forms, pseudo(f))
 		}

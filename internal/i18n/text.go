@@ -10,7 +10,7 @@ import (
 // in English — with its placeholders filled by args, in the order the
 // placeholders first appear in the English text.
 func T(lang, key string, args ...any) string {
-	s, _ := Active().Lookup([]string{lang}, key, args...)
+	s, _ := Active().lookup(lang, "", key, args)
 	return s
 }
 
@@ -24,12 +24,31 @@ type Named map[string]any
 // voice). A key no catalogue has comes back as itself: the tests keep
 // every key the code uses in the English catalogue.
 func (cs *Catalogues) Lookup(langs []string, key string, args ...any) (text, lang string) {
-	src := cs.langs[Source]
-	var names []string
-	if sm := src.msgs[key]; sm != nil {
-		names = sm.names()
+	first, second := "", ""
+	switch len(langs) {
+	case 0:
+	case 1:
+		first = langs[0]
+	default:
+		first, second = langs[0], langs[1]
 	}
-	for _, l := range append(langs, Source) {
+	return cs.lookup(first, second, key, args)
+}
+
+// In is Lookup for a page: lang, then fallback (the instrument's
+// language; "" for none), then English.
+func (cs *Catalogues) In(lang, fallback, key string, args ...any) (text, in string) {
+	return cs.lookup(lang, fallback, key, args)
+}
+
+// lookup is Lookup for a language and a second one to fall back to, then
+// English: no slice to make for each of the hundreds of words of a page.
+func (cs *Catalogues) lookup(first, second, key string, args []any) (text, lang string) {
+	var names []string
+	if sm := cs.langs[Source].msgs[key]; sm != nil {
+		names = sm.placeholders
+	}
+	for _, l := range [3]string{first, second, Source} {
 		c := cs.langs[l]
 		if c == nil {
 			continue
@@ -39,7 +58,7 @@ func (cs *Catalogues) Lookup(langs []string, key string, args ...any) (text, lan
 			continue
 		}
 		if names == nil {
-			names = m.names()
+			names = m.placeholders
 		}
 		if len(args) == 1 {
 			if named, ok := args[0].(Named); ok {

@@ -33,7 +33,7 @@ import (
 // site is the whole service over real HTTP on the demo data: the completed
 // 2014 exchange, the upcoming one, and the demo staff accounts.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	store *mongostore.Store
 	set   *survey.Set
@@ -44,13 +44,13 @@ type site struct {
 
 const completed = demo.CompletedID
 
-func newSite(t *testing.T, cfg web.Config) *site {
+func newSite(t testing.TB, cfg web.Config) *site {
 	t.Helper()
 	return newSiteWith(t, cfg, instruments(t))
 }
 
 // newSiteWith is newSite with other instrument definitions.
-func newSiteWith(t *testing.T, cfg web.Config, set *survey.Set) *site {
+func newSiteWith(t testing.TB, cfg web.Config, set *survey.Set) *site {
 	t.Helper()
 	store := storetest.Open(t)
 	if _, err := demo.Seed(context.Background(), store, set, time.Now()); err != nil {

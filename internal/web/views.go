@@ -34,7 +34,7 @@ type page struct {
 // translation from a file is never markup. (In an attribute, html/template
 // keeps the text and drops the mark.)
 func (p page) T(key string, args ...any) template.HTML {
-	s, lang := i18n.Active().Lookup([]string{p.Lang, p.Fallback}, key, args...)
+	s, lang := i18n.Active().In(p.Lang, p.Fallback, key, args...)
 	text := template.HTMLEscapeString(s)
 	if lang != p.Lang {
 		return template.HTML(`<span lang="` + template.HTMLEscapeString(lang) + `">` + text + `</span>`)

@@ -1,0 +1,41 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/demo"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/web"
+)
+
+// BenchmarkDashboardPage: a committee member's dashboard of the completed
+// demo exchange, in English and in French, its analysis cached: what the
+// page costs beyond the analysis — the words from the catalogues, the
+// charts, the template.
+//
+//	go test ./internal/web -run '^$' -bench DashboardPage -benchtime 300x
+func BenchmarkDashboardPage(b *testing.B) {
+	s := newSite(b, web.Config{})
+	c := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	for _, lang := range []string{"en", "fr"} {
+		b.Run(lang, func(b *testing.B) {
+			get := func() {
+				resp, err := c.Get(s.srv.URL + "/exchanges/" + demo.CompletedID + "?lang=" + lang)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("dashboard: %d", resp.StatusCode)
+				}
+			}
+			get() // the analysis, made once and cached
+			for b.Loop() {
+				get()
+			}
+		})
+	}
+}
