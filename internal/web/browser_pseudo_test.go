@@ -171,9 +171,7 @@ func pageData(t *testing.T, s *site, set *survey.Set) []string {
 	for _, l := range i18n.Builtin().Languages() {
 		data = append(data, survey.LanguageName(l))
 	}
-	for _, m := range []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"} {
-		data = append(data, m)
-	}
+	data = append(data, "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 	xs, err := s.store.Exchanges(ctx)
 	if err != nil {
 		t.Fatal(err)
