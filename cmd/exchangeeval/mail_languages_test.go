@@ -62,12 +62,15 @@ func TestMailInSpanishAndArabic(t *testing.T) {
 				t.Errorf("Lucía's %s:\n%s", kind, text)
 			}
 		case "layla@example.org":
-			for _, want := range []string{"شيكاغو–عمّان 2027", "«قبل التبادل»"} {
+			for _, want := range []string{"\u2068شيكاغو–عمّان 2027\u2069", "«\u2068قبل التبادل\u2069»"} {
 				if !strings.Contains(subject, want) {
 					t.Errorf("Layla's %s subject %q lacks %q", kind, subject, want)
 				}
 			}
-			if !strings.Contains(text, "ليلى حداد المحترم/المحترمة") || !strings.Contains(text, "9 مايو 2099") || r.Header("Content-Language") != "ar" ||
+			// Each value is isolated (U+2068 … U+2069): a Latin name or a
+			// date keeps its order inside the Arabic; the link is bare.
+			if !strings.Contains(text, "\u2068ليلى حداد\u2069 المحترم/المحترمة") || !strings.Contains(text, "\u20689 مايو 2099\u2069") ||
+				!strings.Contains(text, "\nhttps://eval.example.org/s/") || r.Header("Content-Language") != "ar" ||
 				!strings.Contains(html, `<html lang="ar" dir="rtl">`) || !strings.Contains(html, `<body dir="rtl">`) {
 				t.Errorf("Layla's %s:\n%s\n%s", kind, text, html)
 			}

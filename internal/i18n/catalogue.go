@@ -54,6 +54,9 @@ type Catalogue struct {
 	msgs   map[string]*message
 	// order is the keys in the order of the file.
 	order []string
+	// rtl: the language is written right to left, so the values put in
+	// its messages are isolated (see fill).
+	rtl bool
 }
 
 // message is one entry: the English text (and plural) it translates, and
@@ -108,7 +111,7 @@ func Parse(name string, data []byte) (c *Catalogue, err error) {
 	if lang == "" {
 		lang = strings.TrimSuffix(path.Base(name), ".po")
 	}
-	c = &Catalogue{Lang: lang, File: name, msgs: map[string]*message{}}
+	c = &Catalogue{Lang: lang, File: name, msgs: map[string]*message{}, rtl: Dir(lang) == "rtl"}
 	if err := c.setPlural(d.PluralForms); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -149,7 +149,7 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 		}
 	}
 	for n, want := range map[int]string{0: "0 زوج", 1: "زوج واحد", 2: "زوجان", 3: "3 أزواج", 11: "11 زوجًا", 100: "100 زوج", 103: "103 أزواج"} {
-		if got := T("ar", "prog.pairs", n); got != want {
+		if got := strings.NewReplacer(isolate, "", endIsolate, "").Replace(T("ar", "prog.pairs", n)); got != want {
 			t.Errorf("ar %d pairs: %q, want %q", n, got, want)
 		}
 	}
@@ -238,6 +238,19 @@ func TestTheTemplateRoundTrips(t *testing.T) {
 		if lang != Source && c.msgs["submit"].forms[0] != Builtin().Catalogue(lang).msgs["submit"].forms[0] {
 			t.Errorf("%s template changed a translation", lang)
 		}
+	}
+}
+
+// TestValuesAreIsolatedRightToLeft: a Latin name or a number put in an
+// Arabic message keeps its own direction (Unicode isolates around it), so
+// "Chicago–Amman 2027" is not reordered by the Arabic around it; left-to-
+// right messages are left as they are.
+func TestValuesAreIsolatedRightToLeft(t *testing.T) {
+	if got, want := T("ar", "thanks.next.answer", "Before the exchange"), "أجب عن «\u2068Before the exchange\u2069» الآن"; got != want {
+		t.Errorf("ar: %q, want %q", got, want)
+	}
+	if got, want := T("fr", "thanks.next.answer", "Avant l'échange"), "Répondre maintenant à « Avant l'échange »"; got != want {
+		t.Errorf("fr: %q, want %q", got, want)
 	}
 }
 

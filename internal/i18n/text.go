@@ -72,7 +72,7 @@ func (cs *Catalogues) lookup(first, second, key string, args []any) (text, lang 
 		if m.isPlural() {
 			form = m.forms[c.form(count(names, args))]
 		}
-		return fill(form, names, args), l
+		return fill(form, names, args, c.rtl), l
 	}
 	return key, Source
 }
@@ -156,8 +156,18 @@ func count(names []string, args []any) int {
 	return 0
 }
 
-// fill puts args in the placeholders of s.
-func fill(s string, names []string, args []any) string {
+// Unicode's first-strong isolate and its end: a value put in a right-to-
+// left message between them keeps its own direction and does not reorder
+// the words around it (a Latin name, a number and a sign, a link), in HTML,
+// e-mail and workbooks alike.
+const (
+	isolate    = "\u2068"
+	endIsolate = "\u2069"
+)
+
+// fill puts args in the placeholders of s, each isolated when the message
+// is written right to left.
+func fill(s string, names []string, args []any, rtl bool) string {
 	if len(args) == 0 || !strings.Contains(s, "{") {
 		return s
 	}
@@ -180,7 +190,11 @@ func fill(s string, names []string, args []any) string {
 			b.WriteString(s[:i+j+1])
 		} else {
 			b.WriteString(s[:i])
-			b.WriteString(str(args[k]))
+			if rtl {
+				b.WriteString(isolate + str(args[k]) + endIsolate)
+			} else {
+				b.WriteString(str(args[k]))
+			}
 		}
 		s = s[i+j+1:]
 	}

@@ -60,18 +60,19 @@ func Render(t Template, v Values, lang string) Composed {
 		body = strings.Join(kept, "\n\n")
 	}
 	subjectValues := Values{Name: oneLine(v.Name), Link: oneLine(v.Link), Wave: oneLine(v.Wave), Deadline: oneLine(v.Deadline), Exchange: oneLine(v.Exchange)}
-	c := Composed{Language: lang, Subject: oneLine(fill(t.Subject, subjectValues, nil))}
-	c.Text = fill(body, v, nil)
+	rtl := i18n.Dir(lang) == "rtl"
+	c := Composed{Language: lang, Subject: oneLine(fill(t.Subject, subjectValues, nil, rtl))}
+	c.Text = fill(body, v, nil, rtl)
 	var b strings.Builder
 	// Arabic, Hebrew, Persian, Urdu mail reads right to left; a name or
 	// link in Latin letters keeps its own order inside it (dir=auto on
 	// the values would be lost by mail clients that strip attributes, so
 	// the paragraph's direction is what is set).
-	dir := i18n.Dir(lang)
+	dir := map[bool]string{true: "rtl", false: "ltr"}[rtl]
 	b.WriteString(`<!doctype html><html lang="` + html.EscapeString(lang) + `" dir="` + dir + `"><head><meta charset="utf-8"></head><body dir="` + dir + `">`)
 	for _, para := range strings.Split(body, "\n\n") {
 		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(fill(para, v, html.EscapeString), "\n", "<br>\n"))
+		b.WriteString(strings.ReplaceAll(fill(para, v, html.EscapeString, rtl), "\n", "<br>\n"))
 		b.WriteString("</p>\n")
 	}
 	b.WriteString("</body></html>\n")
@@ -81,7 +82,12 @@ func Render(t Template, v Values, lang string) Composed {
 
 // fill replaces the placeholders of s; with escape, the text around them
 // and the values are escaped, and {link} becomes an anchor.
-func fill(s string, v Values, escape func(string) string) string {
+//
+// In a right-to-left message (rtl) each value but the link is put between
+// Unicode isolates, so a Latin name or a date keeps its own order; the
+// link stands on its own line and is left bare, for mail clients that
+// turn it into a link by what surrounds it.
+func fill(s string, v Values, escape func(string) string, rtl bool) string {
 	values := map[string]string{"name": v.Name, "link": v.Link, "wave": v.Wave, "deadline": v.Deadline, "exchange": v.Exchange}
 	var out strings.Builder
 	last := 0
@@ -100,6 +106,9 @@ func fill(s string, v Values, escape func(string) string) string {
 			}
 		}
 		out.WriteString(text)
+		if rtl && known && key != "link" {
+			value = "\u2068" + value + "\u2069"
+		}
 		out.WriteString(value)
 		last = m[1]
 	}

@@ -25,7 +25,7 @@ func TestTimesAreShownInTheExchangesZone(t *testing.T) {
 		{"es", mexico, "9 de mayo de 2027 a las 17:30 (Mexico City, UTC-06:00)"},
 		{"de", amman, "10. Mai 2027 um 02:30 (Amman, UTC+03:00)"},
 		{"pt", shanghai, "10 de maio de 2027 às 07:30 (Shanghai, UTC+08:00)"},
-		{"ar", amman, "10 مايو 2027 الساعة 2:30 ص (Amman, UTC+03:00)"},
+		{"ar", amman, "\u206810 مايو 2027\u2069 الساعة \u20682:30 ص\u2069 (\u2068Amman, UTC+03:00\u2069)"},
 		{"zh", shanghai, "2027年5月10日 上午7:30（Shanghai, UTC+08:00）"},
 	} {
 		if got := formatTime(tc.lang, at, tc.loc); got != tc.want {
