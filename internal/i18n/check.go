@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,14 +113,7 @@ func differ(want, got []string, optional string) string {
 	return strings.Join(parts, "; ")
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // WriteTemplate writes the PO file a translator fills for lang: every
 // message with its English text, a comment saying where it appears, and

@@ -39,46 +39,17 @@ func TestBrowserSpanishAndArabic(t *testing.T) {
 	set := survey.NewSet(append(instruments(t).All(), visit)...)
 	s := newSiteWith(t, web.Config{}, set)
 	ctx := context.Background()
-	x, err := exchange.NewExchange{ID: "chicago-amman-2027", Name: "Chicago–Amman 2027", Names: map[string]string{"ar": "شيكاغو–عمّان 2027", "es": "Chicago–Amán 2027"},
-		Instrument: "visit", HostCity: "Amman", VisitingCity: "Chicago", Start: "2027-04-11", End: "2027-04-17", TimeZone: "Asia/Amman"}.Build(set, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.store.CreateExchange(ctx, x); err != nil {
-		t.Fatal(err)
-	}
-	closes := time.Date(2099, 5, 9, 0, 0, 0, 0, time.UTC)
-	if _, err := s.store.SetWave(ctx, x.ID, "pre", true, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.store.SetWaveSchedule(ctx, x.ID, "pre", nil, &closes, 0); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.store.ImportParticipants(ctx, x.ID, []exchange.ParticipantRow{
-		{Name: "Lucía Gómez", Email: "lucia@example.org", City: "Chicago", Role: "practitioner", Language: "es", Side: exchange.SideVisiting},
-		{Name: "ليلى حداد", Email: "layla@example.org", City: "Amman", Role: "supervisor", Language: "ar", Side: exchange.SideHost},
-	}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, res := openQuestionnaire(t, s, set, exchange.NewExchange{ID: "chicago-amman-2027", Name: "Chicago–Amman 2027",
+		Names: map[string]string{"ar": "شيكاغو–عمّان 2027", "es": "Chicago–Amán 2027"}, Instrument: "visit", HostCity: "Amman", VisitingCity: "Chicago",
+		Start: "2027-04-11", End: "2027-04-17", TimeZone: "Asia/Amman"},
+		exchange.ParticipantRow{Name: "Lucía Gómez", Email: "lucia@example.org", City: "Chicago", Role: "practitioner", Language: "es", Side: exchange.SideVisiting},
+		exchange.ParticipantRow{Name: "ليلى حداد", Email: "layla@example.org", City: "Amman", Role: "supervisor", Language: "ar", Side: exchange.SideHost})
 	link := map[string]string{}
 	for _, p := range res.Participants {
 		link[p.Language] = s.srv.URL + "/s/" + p.Token
 	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	b := newBrowser(t, chromium)
-	shot := func(name string) {
-		var png []byte
-		if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			return
-		}
-		if err := os.WriteFile(filepath.Join(artifacts, name), png, 0o644); err != nil {
-			t.Error(err)
-		}
-	}
+	shot := func(name string) { screenshot(t, b, name) }
 
 	for _, width := range []int64{390, 1280} {
 		var dir, progress, first, last string
@@ -160,3 +131,45 @@ func TestBrowserSpanishAndArabic(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// openQuestionnaire creates the exchange n describes, opens its pre wave
+// (answer by 9 May 2099) and imports rows as its participants.
+func openQuestionnaire(t *testing.T, s *site, set *survey.Set, n exchange.NewExchange, rows ...exchange.ParticipantRow) (*exchange.Exchange, *exchange.ImportResult) {
+	t.Helper()
+	ctx := context.Background()
+	x, err := n.Build(set, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.CreateExchange(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	closes := time.Date(2099, 5, 9, 0, 0, 0, 0, time.UTC)
+	if _, err := s.store.SetWave(ctx, x.ID, "pre", true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.SetWaveSchedule(ctx, x.ID, "pre", nil, &closes, 0); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.store.ImportParticipants(ctx, x.ID, rows, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, res
+}
+
+// screenshot leaves the browser's whole page in testartifacts/e2e/name.
+func screenshot(t *testing.T, b context.Context, name string) {
+	t.Helper()
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var png []byte
+	if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(artifacts, name), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}

@@ -50,28 +50,10 @@ func TestBrowserPseudoLanguage(t *testing.T) {
 	}
 	set := survey.NewSet(append(instruments(t).All(), pseudoIn)...)
 	s := newSiteWith(t, web.Config{}, set)
-	ctx := context.Background()
-	x, err := exchange.NewExchange{ID: "pseudo-2027", Name: "Chicago–Osaka 2027", Names: map[string]string{pseudoLang: "⟦Chícágó–Ósáká 2027⟧"},
-		Instrument: "pseudo", HostCity: "Osaka", VisitingCity: "Chicago", Start: "2027-04-11", End: "2027-04-17", TimeZone: "Asia/Tokyo"}.Build(set, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.store.CreateExchange(ctx, x); err != nil {
-		t.Fatal(err)
-	}
-	closes := time.Date(2099, 5, 9, 0, 0, 0, 0, time.UTC)
-	if _, err := s.store.SetWave(ctx, x.ID, "pre", true, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.store.SetWaveSchedule(ctx, x.ID, "pre", nil, &closes, 0); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.store.ImportParticipants(ctx, x.ID, []exchange.ParticipantRow{
-		{Name: "Kenji Sato", Email: "kenji@example.org", City: "Osaka", Role: "practitioner", Language: pseudoLang, Side: exchange.SideHost},
-	}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, res := openQuestionnaire(t, s, set, exchange.NewExchange{ID: "pseudo-2027", Name: "Chicago–Osaka 2027",
+		Names: map[string]string{pseudoLang: "⟦Chícágó–Ósáká 2027⟧"}, Instrument: "pseudo", HostCity: "Osaka", VisitingCity: "Chicago",
+		Start: "2027-04-11", End: "2027-04-17", TimeZone: "Asia/Tokyo"},
+		exchange.ParticipantRow{Name: "Kenji Sato", Email: "kenji@example.org", City: "Osaka", Role: "practitioner", Language: pseudoLang, Side: exchange.SideHost})
 	link := s.srv.URL + "/s/" + res.Participants[0].Token
 	data := pageData(t, s, set)
 	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)

@@ -52,16 +52,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser := func(t *testing.T) context.Context { return newBrowser(t, chromium) }
-	shot := func(b context.Context, name string) {
-		var png []byte
-		if err := chromedp.Run(b, chromedp.FullScreenshot(&png, 100)); err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			return
-		}
-		if err := os.WriteFile(filepath.Join(artifacts, name), png, 0o644); err != nil {
-			t.Error(err)
-		}
-	}
+	shot := func(b context.Context, name string) { screenshot(t, b, name) }
 
 	// 1. The admin sends the invitations; a French delegate follows the
 	// link in theirs and answers the pre-exchange questionnaire.
