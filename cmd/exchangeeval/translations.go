@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/i18n"
@@ -108,4 +107,4 @@ func (c *config) useTranslations() error {
 }
 
 // interfaceSpeaks says whether the interface has a catalogue for lang.
-func interfaceSpeaks(lang string) bool { return slices.Contains(i18n.Active().Languages(), lang) }
+func interfaceSpeaks(lang string) bool { return i18n.Active().Has(lang) }

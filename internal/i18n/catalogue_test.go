@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -19,7 +20,7 @@ var shippedLanguages = []string{"ar", "de", "en", "es", "fr", "pt", "zh"}
 
 func TestEveryShippedCatalogueIsComplete(t *testing.T) {
 	cs := Builtin()
-	if got := cs.Languages(); !equal(got, shippedLanguages) {
+	if got := cs.Languages(); !slices.Equal(got, shippedLanguages) {
 		t.Fatalf("shipped languages %v, want %v", got, shippedLanguages)
 	}
 	for _, f := range cs.Check() {
@@ -133,7 +134,7 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 				if r == cat {
 					break
 				}
-				if contains2(cats, r) {
+				if slices.Contains(cats, r) {
 					want++
 				}
 			}
@@ -153,15 +154,6 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 			t.Errorf("ar %d pairs: %q, want %q", n, got, want)
 		}
 	}
-}
-
-func contains2(rs []locales.PluralRule, r locales.PluralRule) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // TestShippedFilesPassMsgfmt: gettext's own checker (Debian's gettext)
@@ -286,8 +278,6 @@ func TestDatesFollowCLDR(t *testing.T) {
 		}
 	}
 }
-
-func equal(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
 
 // FuzzParse: no file makes the reader panic, hang or take more than its
 // size in memory many times over; what it accepts can be looked up.

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,21 +84,12 @@ func (m *message) names() []string {
 	names := []string{}
 	for _, s := range []string{m.english, m.englishPlural} {
 		for _, n := range placeholders(s) {
-			if !contains(names, n) {
+			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
 		}
 	}
 	return names
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // placeholders lists the {name}s of s, in order, repeats included.
@@ -135,7 +127,7 @@ func isName(s string) bool {
 // count is the value of {n}, which chooses a plural form; of the first
 // argument when the text does not show the number ("sections answered").
 func count(names []string, args []any) int {
-	at := index(names, "n")
+	at := slices.Index(names, "n")
 	if at < 0 {
 		at = 0
 	}
@@ -185,7 +177,7 @@ func fill(s string, names []string, args []any, rtl bool) string {
 			return b.String()
 		}
 		name := s[i+1 : i+j]
-		k := index(names, name)
+		k := slices.Index(names, name)
 		if k < 0 || k >= len(args) {
 			b.WriteString(s[:i+j+1])
 		} else {
@@ -198,15 +190,6 @@ func fill(s string, names []string, args []any, rtl bool) string {
 		}
 		s = s[i+j+1:]
 	}
-}
-
-func index(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 func str(v any) string {
