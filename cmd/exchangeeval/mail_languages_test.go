@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/base64"
-	"io"
 	"mime"
-	"mime/multipart"
-	"net/mail"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,7 +39,8 @@ func TestMailInSpanishAndArabic(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range got {
 		subject, _ := dec.DecodeHeader(r.Header("Subject"))
-		text, html := mailParts(t, r.Data)
+		parts := r.Parts()
+		text, html := parts["text/plain"], parts["text/html"]
 		kind := "invitation"
 		if strings.Contains(subject, "Recordatorio") || strings.Contains(subject, "تذكير") {
 			kind = "reminder"
@@ -82,34 +78,4 @@ func TestMailInSpanishAndArabic(t *testing.T) {
 	if len(seen) != 4 {
 		t.Errorf("messages: %v", seen)
 	}
-}
-
-// mailParts decodes a received message's plain-text and HTML parts.
-func mailParts(t *testing.T, data []byte) (text, html string) {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			break
-		}
-		var r io.Reader = p
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
-			r = base64.NewDecoder(base64.StdEncoding, p)
-		}
-		b, _ := io.ReadAll(r)
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
-			text = string(b)
-		case "text/html":
-			html = string(b)
-		}
-	}
-	return text, html
 }

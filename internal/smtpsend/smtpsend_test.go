@@ -1,12 +1,8 @@
 package smtpsend_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"mime"
-	"mime/multipart"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -60,25 +56,10 @@ func TestSendsWhatAMailClientExpects(t *testing.T) {
 	if r.Header("Date") == "" {
 		t.Errorf("no Date")
 	}
-	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mt, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if mt != "multipart/alternative" {
+	if mt, _, _ := mime.ParseMediaType(r.Header("Content-Type")); mt != "multipart/alternative" {
 		t.Fatalf("content type %q", mt)
 	}
-	parts := map[string]string{}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			break
-		}
-		b, _ := io.ReadAll(p)
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		parts[ct] = string(b)
-	}
+	parts := r.Parts()
 	for ct, want := range map[string]string{"text/plain": "http://127.0.0.1:8080/s/abc", "text/html": `<a href="http://127.0.0.1:8080/s/abc">`} {
 		if !strings.Contains(parts[ct], want) {
 			t.Errorf("%s part lacks %q:\n%s", ct, want, parts[ct])

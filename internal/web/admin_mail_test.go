@@ -1,13 +1,10 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -215,22 +212,11 @@ func TestAThankYouFollowsAFirstAnswer(t *testing.T) {
 // textOf is the plain-text part of a received message, decoded.
 func textOf(t *testing.T, r smtptest.Received) string {
 	t.Helper()
-	m, err := netmail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		t.Fatal(err)
+	text, ok := r.Parts()["text/plain"]
+	if !ok {
+		t.Fatalf("no text part in the message to %v", r.To)
 	}
-	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatalf("no text part: %v", err)
-		}
-		if ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct == "text/plain" {
-			b, _ := io.ReadAll(p) // quoted-printable is decoded by the reader
-			return string(b)
-		}
-	}
+	return text
 }
 
 // TestAPreReminderOpensPreWhilePostIsOpen: with pre and post both open, a

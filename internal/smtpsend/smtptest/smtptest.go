@@ -5,7 +5,10 @@ package smtptest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/mail"
 	"strings"
@@ -30,6 +33,35 @@ func (r Received) Header(name string) string {
 		return ""
 	}
 	return m.Header.Get(name)
+}
+
+// Parts returns the message's parts by content type ("text/plain",
+// "text/html"), decoded (quoted-printable by the multipart reader, base64
+// here); nil when the message is not multipart.
+func (r Received) Parts() map[string]string {
+	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
+	if err != nil {
+		return nil
+	}
+	mt, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if !strings.HasPrefix(mt, "multipart/") {
+		return nil
+	}
+	parts := map[string]string{}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return parts
+		}
+		var body io.Reader = p
+		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
+			body = base64.NewDecoder(base64.StdEncoding, p)
+		}
+		b, _ := io.ReadAll(body)
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		parts[ct] = string(b)
+	}
 }
 
 // Server is the test server.
