@@ -19,10 +19,10 @@ func TestInstrumentsCommands(t *testing.T) {
 	dir := t.TempDir()
 	form := filepath.Join(dir, "form.xlsx")
 	out := c.mustRun("instruments", "export", "--id", "csci-social-services", "--format", "xlsform", "--out", form)
-	if !strings.Contains(out, "version 2 as xlsform") {
+	if !strings.Contains(out, "version 3 as xlsform") {
 		t.Errorf("export: %s", out)
 	}
-	if out := c.mustRun("instruments", "import", form); !strings.Contains(out, "the same as instrument csci-social-services version 2; nothing stored") {
+	if out := c.mustRun("instruments", "import", form); !strings.Contains(out, "the same as instrument csci-social-services version 3; nothing stored") {
 		t.Errorf("re-import of the export: %s", out)
 	}
 
@@ -50,11 +50,11 @@ func TestInstrumentsCommands(t *testing.T) {
 	}
 	wg.Wait()
 	joined := strings.Join(outs, "")
-	if !strings.Contains(joined, "version 3") || !strings.Contains(joined, "version 4") {
+	if !strings.Contains(joined, "version 4") || !strings.Contains(joined, "version 5") {
 		t.Errorf("two uploads at once: %q", outs)
 	}
 	list := c.mustRun("instruments", "list")
-	if !strings.Contains(list, "uploaded by admin@example.org") || strings.Count(list, "\ncsci-social-services ") != 4 {
+	if !strings.Contains(list, "uploaded by admin@example.org") || strings.Count(list, "\ncsci-social-services ") != 5 {
 		t.Errorf("list:\n%s", list)
 	}
 	show := c.mustRun("instruments", "show", "--id", "csci-social-services", "--version", "2", "--lang", "fr")
@@ -89,7 +89,7 @@ func TestInstrumentsCommands(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}
-	if after := c.mustRun("instruments", "list"); strings.Count(after, "\ncsci-social-services ") != 4 || strings.Contains(after, "bomb") {
+	if after := c.mustRun("instruments", "list"); strings.Count(after, "\ncsci-social-services ") != 5 || strings.Contains(after, "bomb") {
 		t.Errorf("a bad file stored something:\n%s", after)
 	}
 }
@@ -100,7 +100,7 @@ func TestValidateTakesXLSForms(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "form.xlsx")
 	c.mustRun("instruments", "export", "--id", "csci-social-services", "--format", "xlsform", "--out", good)
-	if out := c.mustRun("validate", good); !strings.Contains(out, "form.xlsx: ok (instrument csci-social-services version 2") {
+	if out := c.mustRun("validate", good); !strings.Contains(out, "form.xlsx: ok (instrument csci-social-services version 3") {
 		t.Errorf("validate a good form: %s", out)
 	}
 	f, err := excelize.OpenFile(good)
@@ -122,7 +122,7 @@ func TestValidateTakesXLSForms(t *testing.T) {
 	if err := os.Rename(good, filepath.Join(only, "form.xlsx")); err != nil {
 		t.Fatal(err)
 	}
-	if out := c.mustRun("validate", only); !strings.Contains(out, "ok (instrument csci-social-services version 2") {
+	if out := c.mustRun("validate", only); !strings.Contains(out, "ok (instrument csci-social-services version 3") {
 		t.Errorf("validate a directory of forms: %s", out)
 	}
 }

@@ -133,7 +133,7 @@ func TestInstrumentsAnExchangeUsesAreKept(t *testing.T) {
 	}
 	_ = st.Close(ctx)
 	if _, errOut, err := c.run("exchange", "open-wave", "--exchange", "older-2015", "pre"); exitCode(err) != 5 ||
-		!strings.Contains(errOut+userMessage(err), "city-older version 2, which is neither in the store nor in a definition file") {
+		!strings.Contains(errOut+userMessage(err), "city-older version 3, which is neither in the store nor in a definition file") {
 		t.Errorf("an exchange whose instrument is nowhere: exit %d, %v\n%s", exitCode(err), err, errOut)
 	}
 	c.mustRun("exchange", "list", "--surveys", older)
@@ -145,7 +145,7 @@ func TestInstrumentsAnExchangeUsesAreKept(t *testing.T) {
 		return strings.Replace(def, "Before the exchange", "Before the visit", 1)
 	})
 	_, _, err = c.run("serve", "--addr", "127.0.0.1:0", "--surveys", changed)
-	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "instrument city-custom@2 is stored with other content (stored canonical sha256 ") ||
+	if exitCode(err) != 2 || !strings.Contains(userMessage(err), "instrument city-custom@3 is stored with other content (stored canonical sha256 ") ||
 		!strings.Contains(userMessage(err), filepath.Join(changed, "city-custom.yaml")) {
 		t.Errorf("a disagreeing file: exit %d, %v", exitCode(err), err)
 	}

@@ -51,7 +51,7 @@ name,email,city,role,language,side
 Camille Fournier,camille@example.org,Paris,practitioner,fr,visiting
 Julien Marchand,,Paris,lawyer,fr,visiting
 Sophie Lefèvre,camille@example.org,Paris,academic,fr,visiting
-Nadia Benali,nadia@example.org,Paris,supervisor,de,visiting
+Nadia Benali,nadia@example.org,Paris,supervisor,pl,visiting
 Thomas Girard,not-an-address,Paris,supervisor,fr,guest
 "Léa`+"\x00"+`Petit",lea@example.org,Paris,supervisor,fr,host
 Marc Dubois,marc@example.org,`+strings.Repeat("Paris ", 20)+`,supervisor,fr,host
@@ -65,7 +65,7 @@ Marc Dubois,marc@example.org,`+strings.Repeat("Paris ", 20)+`,supervisor,fr,host
 		"nothing was imported",
 		"row 3, column B (email): email is missing",
 		"row 4, column B (email): email camille@example.org is already on row 2",
-		`row 5, column E (language): language "de" is not one of the questionnaire's languages (en, fr)`,
+		`row 5, column E (language): language "pl" is not one of the questionnaire's languages (en, fr, es, de)`,
 		`row 6, column B (email): email "not-an-address" is not an e-mail address`,
 		`row 6, column F (side): side "guest" must be host or visiting`,
 		`row 7, column A (name): has a control character (U+0000); retype it`,

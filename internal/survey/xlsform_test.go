@@ -13,7 +13,7 @@ import (
 // Exported as XLSForm sheets and read back, an instrument is the same: the
 // same canonical YAML, so the same hash.
 func TestXLSFormRoundTripKeepsTheInstrument(t *testing.T) {
-	for _, path := range []string{"../../surveys/csci-social-services.yaml", "../../surveys/csci-social-services-v1.yaml", "testdata/conditions.yaml", "testdata/minimal.yaml"} {
+	for _, path := range []string{"../../surveys/csci-social-services.yaml", "../../surveys/csci-social-services-v1.yaml", "../../surveys/csci-social-services-v2.yaml", "testdata/conditions.yaml", "testdata/minimal.yaml"} {
 		in := mustParse(t, path)
 		want, err := in.Canonical()
 		if err != nil {

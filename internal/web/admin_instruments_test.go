@@ -129,7 +129,7 @@ func TestAdminUploadsAndPreviewsInstruments(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Errorf("a preview missing a required conditional answer: %d", status)
 	}
-	if n, _ := s.store.Exchanges(t.Context()); len(n) != 5 {
+	if n, _ := s.store.Exchanges(t.Context()); len(n) != 6 {
 		t.Errorf("the preview created something: %d exchanges", len(n))
 	}
 }
@@ -156,7 +156,7 @@ func TestAdminMovesAnExchangeToANewerVersion(t *testing.T) {
 	keeps := strings.Replace(string(src), "Six months later", "Six months on", 1)
 	drops := strings.Replace(keeps, "id: fund_corporate", "id: fund_corporate_v2", 1)
 	for i, def := range []string{keeps, drops} {
-		if _, page := s.upload(admin, "v.yaml", []byte(def)); !strings.Contains(page, fmt.Sprintf("stored as csci-social-services version %d", 3+i)) {
+		if _, page := s.upload(admin, "v.yaml", []byte(def)); !strings.Contains(page, fmt.Sprintf("stored as csci-social-services version %d", 4+i)) {
 			t.Fatalf("upload %d: %s", i, page)
 		}
 	}
@@ -185,18 +185,18 @@ func TestAdminMovesAnExchangeToANewerVersion(t *testing.T) {
 	}
 
 	// Answers, and the version keeps every answered question: moved.
-	if status, _ := move(demo.CompletedID, "3"); status != http.StatusSeeOther || version(demo.CompletedID) != 3 {
+	if status, _ := move(demo.CompletedID, "4"); status != http.StatusSeeOther || version(demo.CompletedID) != 4 {
 		t.Errorf("move to a version that keeps the answers: %d, now on %d", status, version(demo.CompletedID))
 	}
-	mustContain(t, s.get(admin, "/admin/exchanges/"+demo.CompletedID), "moved from csci-social-services version 2 to version 3", "uses csci-social-services version 3")
+	mustContain(t, s.get(admin, "/admin/exchanges/"+demo.CompletedID), "moved from csci-social-services version 3 to version 4", "uses csci-social-services version 4")
 	// Answers, and the version drops an answered question: refused, listed.
-	status, page := move(demo.CompletedID, "4")
-	if status != http.StatusConflict || version(demo.CompletedID) != 3 {
+	status, page := move(demo.CompletedID, "5")
+	if status != http.StatusConflict || version(demo.CompletedID) != 4 {
 		t.Errorf("move to a version that drops answers: %d, now on %d", status, version(demo.CompletedID))
 	}
-	mustContain(t, page, "would not keep the answers already given", "question fund_corporate has answers, and version 4 does not ask it")
+	mustContain(t, page, "would not keep the answers already given", "question fund_corporate has answers, and version 5 does not ask it")
 	// Nobody has answered: any newer version will do.
-	if status, _ := move("empty-2030", "4"); status != http.StatusSeeOther || version("empty-2030") != 4 {
+	if status, _ := move("empty-2030", "5"); status != http.StatusSeeOther || version("empty-2030") != 5 {
 		t.Errorf("move of an exchange without answers: %d, now on %d", status, version("empty-2030"))
 	}
 	// An older version or nonsense is refused.

@@ -165,7 +165,7 @@ func TestAThankYouFollowsAFirstAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const after = "    title: {en: Before the exchange, fr: Avant l'échange}\n"
+	const after = "    title: {en: Before the exchange, fr: Avant l'échange, es: Antes del intercambio, de: Vor dem Austausch}\n"
 	if !strings.Contains(string(src), after) {
 		t.Fatal("test setup: the pre wave's title moved")
 	}

@@ -146,7 +146,7 @@ func TestQuestionnaireInParticipantLanguage(t *testing.T) {
 	}
 	rec = f.do(http.MethodGet, "/s/"+f.fr.Token+"?lang=en", "", "")
 	mustContain(t, rec.Body.String(), `<html lang="en" dir="ltr">`, "Before the exchange", "Send my answers")
-	rec = f.do(http.MethodGet, "/s/"+f.en.Token+"?lang=de", "", "")
+	rec = f.do(http.MethodGet, "/s/"+f.en.Token+"?lang=pl", "", "")
 	mustContain(t, rec.Body.String(), `<html lang="en" dir="ltr">`)
 }
 
