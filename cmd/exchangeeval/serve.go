@@ -114,7 +114,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	keepUsed(ctx, catalog, store, func(msg string, args ...any) { log.Error(fmt.Sprintf(msg, args...)) })
 	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
 		Secret: store.Secret(), Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
-		MinCell: minCell, Version: Version(), Methods: exchangeeval.Methods, MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
+		MinCell: minCell, Version: Version(), MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {
 		return err
 	}
@@ -203,11 +203,14 @@ func urlOf(a net.Addr) string {
 
 func printDemo(env *environment, baseURL string, res *demo.Result) {
 	w := env.stdout
-	fmt.Fprintf(w, "Demo data: %s (completed, waves closed) and %s (pre-exchange questionnaire open).\n", demo.CompletedID, demo.UpcomingID)
+	fmt.Fprintf(w, "Demo data: %s (completed, waves closed); %s and %s (pre-exchange questionnaire open; the second in Spanish and German).\n",
+		demo.CompletedID, demo.UpcomingID, demo.MultilingualID)
 	fmt.Fprintf(w, "Seeding created %d exchange(s) and %d response(s) (0 means it was already there).\n", res.ExchangesCreated, res.ResponsesAdded)
-	fmt.Fprintf(w, "Personal links for %s — open one to answer:\n", demo.UpcomingID)
-	for _, p := range res.OpenParticipants {
-		fmt.Fprintf(w, "  %s  %-8s %-2s  %s\n", p.PID, p.Side, p.Language, exchange.LinkURL(baseURL, p.Token))
+	for _, x := range res.Open {
+		fmt.Fprintf(w, "Personal links for %s — open one to answer:\n", x.ID)
+		for _, p := range x.Participants {
+			fmt.Fprintf(w, "  %s  %-8s %-2s  %s\n", p.PID, p.Side, p.Language, exchange.LinkURL(baseURL, p.Token))
+		}
 	}
 	fmt.Fprintf(w, "Staff sign-in at %s/login (demo accounts — demo data only):\n", baseURL)
 	for _, a := range demo.Accounts {

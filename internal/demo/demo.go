@@ -1,7 +1,9 @@
-// Package demo seeds a store with two exchanges on the shipped instrument, so
-// a newcomer sees every part of the service at once: the completed 2014
-// Chicago–Paris exchange with its delegates' pre and post answers, and an
-// upcoming exchange whose pre-exchange questionnaire is open. The people are
+// Package demo seeds a store with exchanges on the shipped instrument, so a
+// newcomer sees every part of the service at once: the completed 2014
+// Chicago–Paris exchange with its delegates' pre and post answers, two
+// upcoming exchanges whose pre-exchange questionnaires are open (one of
+// them with delegates from Mexico City and Hamburg who answer in Spanish
+// and German), and earlier exchanges of the programme. The people are
 // invented; seeding twice adds nothing.
 package demo
 
@@ -25,6 +27,9 @@ const InstrumentID = "csci-social-services"
 const (
 	CompletedID = "chicago-paris-2014"
 	UpcomingID  = "chicago-paris-2027"
+	// MultilingualID is the upcoming exchange whose delegates answer in
+	// Spanish and German.
+	MultilingualID = "mexico-city-hamburg-chicago-2027"
 )
 
 // Store is what seeding needs from storage.
@@ -54,9 +59,16 @@ var Accounts = []Account{
 type Result struct {
 	ExchangesCreated int
 	ResponsesAdded   int
-	// OpenParticipants are the participants of the upcoming exchange, whose
-	// pre-exchange questionnaire is open.
-	OpenParticipants []*exchange.Participant
+	// Open are the exchanges whose pre-exchange questionnaire is open,
+	// with their participants: the Paris one first.
+	Open []OpenExchange
+}
+
+// OpenExchange is an exchange whose questionnaire is open, and who can
+// answer it.
+type OpenExchange struct {
+	ID           string
+	Participants []*exchange.Participant
 }
 
 // Seed creates what is missing of the demo data.
@@ -116,7 +128,20 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("demo participants of %s: %w", UpcomingID, err)
 	}
-	res.OpenParticipants = imp.Participants
+	res.Open = append(res.Open, OpenExchange{UpcomingID, imp.Participants})
+
+	// Delegations from Mexico City and Hamburg visiting Chicago, in Spanish
+	// and German: most have answered before the exchange, the others have
+	// their links to answer.
+	multi, err := seedMultilingual(ctx, store, in, instruments, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Open = append(res.Open, multi.open)
+	res.ResponsesAdded += multi.added
+	if multi.created {
+		res.ExchangesCreated++
+	}
 
 	// Earlier exchanges on the same questionnaire, so that the programme
 	// page has a programme to show: other years, directions and sister
@@ -346,60 +371,11 @@ func answersFor(in *survey.Instrument, p *exchange.Participant, who person, rng 
 	return out
 }
 
-// cityCode is a city's option in the work_city question.
-func cityCode(city string) string { return strings.ToLower(city) }
+// cityCode is a city's option in the work_city question: "Mexico City" is
+// mexico-city.
+func cityCode(city string) string { return strings.ReplaceAll(strings.ToLower(city), " ", "-") }
 
 func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
-
-var expectations = map[string][]string{
-	"fr": {
-		"Comprendre comment les associations de Chicago trouvent des financements privés et travaillent avec le mécénat d'entreprise.",
-		"Découvrir comment les services sont évalués et comment les universités participent à cette évaluation.",
-		"Voir comment le bénévolat est organisé et encadré dans les structures sociales américaines.",
-		"Apprendre des pratiques d'accompagnement adaptées à la diversité culturelle des publics.",
-		"Échanger avec des collègues sur la protection de l'enfance et comparer nos politiques publiques.",
-		"Mieux comprendre les partenariats avec les entreprises et la collecte de fonds.",
-	},
-	"en": {
-		"Learn how Paris services are organised by public policy and what we could learn from it.",
-		"Share our evaluation practice and hear how our visitors measure outcomes.",
-		"Build lasting professional contacts with colleagues in Paris.",
-		"Reflect on our own volunteer programmes through the eyes of visitors.",
-	},
-}
-
-var takeaways = map[string][]string{
-	"fr": {
-		"L'autonomisation des personnes : on les aide à changer plutôt que de les soutenir à cause de leurs problèmes. Le pouvoir d'agir est au cœur de tous les services visités.",
-		"L'évaluation est partout, souvent avec une université partenaire ; les indicateurs servent à améliorer l'accompagnement.",
-		"Le mécénat et les partenariats avec les entreprises financent une grande part des projets, avec beaucoup de bénévoles.",
-		"Les usagers et les habitants participent aux décisions : c'est une forme d'empowerment que nous connaissons peu.",
-		"Une approche culturelle très réfléchie, mais surtout l'autonomisation des familles en protection de l'enfance.",
-		"La place du bénévolat et de la collecte de fonds dans des associations de toutes tailles.",
-		"Des pratiques fondées sur des données probantes, mais aussi guidées par les politiques publiques.",
-	},
-	"en": {
-		"Our visitors made us see how much empowerment runs through everything we do.",
-		"Comparing our evaluation systems with French public policy goals was eye-opening.",
-		"Their questions about fundraising and corporate partners made us rethink our donor work.",
-		"The value of cultural exchange itself: colleagues facing the same problems with other tools.",
-	},
-}
-
-var changes = map[string][]string{
-	"fr": {
-		"Proposer un partenariat avec une université pour évaluer notre programme jeunesse.",
-		"Lancer un programme de bénévolat encadré dans notre centre d'hébergement.",
-		"Associer les personnes accompagnées au comité de pilotage de notre service.",
-		"Présenter à notre direction une stratégie de mécénat d'entreprise.",
-		"Mettre en place quelques indicateurs simples pour mesurer les résultats de l'accompagnement.",
-	},
-	"en": {
-		"Set up a return visit focused on harm reduction and homelessness.",
-		"Invite Paris colleagues to co-present our evaluation work.",
-		"Document our empowerment approach so it can be taught.",
-	},
-}
 
 // The programme's other exchanges.
 const (

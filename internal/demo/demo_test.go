@@ -28,15 +28,16 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The two exchanges of Paris, and three earlier ones of the programme.
-	if first.ExchangesCreated != 5 || first.ResponsesAdded < 30 || len(first.OpenParticipants) == 0 {
+	// The two exchanges of Paris, the Mexico City and Hamburg one, and
+	// three earlier ones of the programme.
+	if first.ExchangesCreated != 6 || first.ResponsesAdded < 30 || len(first.Open) != 2 || len(first.Open[0].Participants) == 0 {
 		t.Fatalf("first seed: %+v", first)
 	}
 	again, err := demo.Seed(ctx, store, set, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.ExchangesCreated != 0 || again.ResponsesAdded != 0 || again.OpenParticipants[0].Token != first.OpenParticipants[0].Token {
+	if again.ExchangesCreated != 0 || again.ResponsesAdded != 0 || len(again.Open) != 2 || again.Open[1].Participants[0].Token != first.Open[1].Participants[0].Token {
 		t.Fatalf("second seed changed things: %+v", again)
 	}
 
@@ -90,5 +91,26 @@ func TestSeedIsCompleteAndIdempotent(t *testing.T) {
 	up, err := store.Exchange(ctx, demo.UpcomingID)
 	if err != nil || up.CurrentWave(in, "", nil) != "pre" || !up.Start.After(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("upcoming exchange: %v %+v", err, up)
+	}
+
+	// Delegates from Mexico City and Hamburg, in Spanish and German, some
+	// of whom have answered the open questionnaire in their language.
+	multi, err := store.Exchange(ctx, demo.MultilingualID)
+	if err != nil || multi.CurrentWave(in, "", nil) != "pre" || multi.Names["es"] == "" || multi.Names["de"] == "" || multi.TimeZone != "America/Chicago" {
+		t.Fatalf("multilingual exchange: %v %+v", err, multi)
+	}
+	answered := map[string]int{}
+	langs := map[string]int{}
+	for _, p := range first.Open[1].Participants {
+		langs[p.Language]++
+		if r, err := store.Response(ctx, demo.MultilingualID, p.PID, "pre"); err == nil {
+			answered[r.Language]++
+			if r.InstrumentVersion != in.Version || r.Answers["work_city"] == "" {
+				t.Errorf("%s: %+v", p.PID, r)
+			}
+		}
+	}
+	if langs["es"] != 6 || langs["de"] != 6 || answered["es"] != 4 || answered["de"] != 4 || answered["en"] != 2 {
+		t.Errorf("languages %v, answered %v", langs, answered)
 	}
 }

@@ -186,7 +186,7 @@ func TestBrowserAdminUploadsAndPreviews(t *testing.T) {
 	if !strings.Contains(accepted, "would be accepted") {
 		t.Errorf("after sending the preview: %q", accepted)
 	}
-	if xs, _ := s.store.Exchanges(context.Background()); len(xs) != 5 {
+	if xs, _ := s.store.Exchanges(context.Background()); len(xs) != 6 {
 		t.Errorf("the preview stored something: %d exchanges", len(xs))
 	}
 }

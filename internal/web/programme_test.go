@@ -88,7 +88,7 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("report: %d %v", resp.StatusCode, err)
 	}
-	if len(p.Exchanges) != 5 || len(p.Goals) != 3 || p.Exchanges[0].ID != demo.BirminghamID || p.Exchanges[4].ID != demo.UpcomingID {
+	if len(p.Exchanges) != 6 || len(p.Goals) != 3 || p.Exchanges[0].ID != demo.BirminghamID || p.Exchanges[4].ID != demo.UpcomingID || p.Exchanges[5].ID != demo.MultilingualID {
 		t.Fatalf("%d exchanges (in date order?), %d goals", len(p.Exchanges), len(p.Goals))
 	}
 	for _, g := range p.Goals {
@@ -99,7 +99,7 @@ func TestProgrammePageAndReport(t *testing.T) {
 			}
 		}
 		m := analysis.Pool(yi, sei)
-		if len(yi) != 3 || g.Random == nil || g.Random.Estimate != m.Random.Estimate || g.Exchanges[0].Pooled || g.Exchanges[4].Pooled || g.Heterogeneity == nil {
+		if len(yi) != 3 || g.Random == nil || g.Random.Estimate != m.Random.Estimate || g.Exchanges[0].Pooled || g.Exchanges[4].Pooled || g.Exchanges[5].Pooled || g.Heterogeneity == nil {
 			t.Errorf("goal %s: %+v", g.ID, g)
 		}
 	}
@@ -143,8 +143,8 @@ func TestProgrammePageAndReport(t *testing.T) {
 			exported[e.Exchange] = true
 		}
 	}
-	if len(exported) != 5 {
-		t.Errorf("the programme workbook is audited for %d exchanges, want 5: %v", len(exported), exported)
+	if len(exported) != 6 {
+		t.Errorf("the programme workbook is audited for %d exchanges, want 6: %v", len(exported), exported)
 	}
 	// Another comparison for every goal, chosen on the page; one that the
 	// exchanges do not make is refused in the page's language.
