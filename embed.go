@@ -1,6 +1,5 @@
 // Package exchangeeval exposes the files the binary carries with it: the
-// instrument definitions in surveys/, the HTML templates in templates/ and
-// the methods document, whose plain-words parts go into every workbook.
+// instrument definitions in surveys/ and the HTML templates in templates/.
 // It sits at the module root because go:embed cannot reach parent folders.
 package exchangeeval
 
@@ -15,8 +14,3 @@ var Surveys embed.FS
 //
 //go:embed templates
 var Templates embed.FS
-
-// Methods is docs/methods.md.
-//
-//go:embed docs/methods.md
-var Methods string

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/statfiles"
@@ -81,7 +80,7 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	e, err := workbook.Build(ctx, sess.store, sess.instruments, ids, workbook.Options{Labels: labels, MinCell: minCell, Version: Version(),
-		Methods: exchangeeval.Methods, GeneratedAt: time.Now(), Programme: programme})
+		GeneratedAt: time.Now(), Programme: programme})
 	if err != nil {
 		return err
 	}

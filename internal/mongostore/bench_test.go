@@ -88,7 +88,7 @@ func BenchmarkExportFromStore(b *testing.B) {
 			set := survey.NewSet(in)
 			b.ResetTimer()
 			for b.Loop() {
-				e, err := workbook.Build(ctx, s, set, []string{"bench"}, workbook.Options{GeneratedAt: time.Now(), Methods: exchangeeval.Methods})
+				e, err := workbook.Build(ctx, s, set, []string{"bench"}, workbook.Options{GeneratedAt: time.Now()})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -94,7 +94,7 @@ func loadExchange(b *testing.B, s *mongostore.Store, in *survey.Instrument, id s
 }
 
 func benchServer(b *testing.B, s *mongostore.Store, set *survey.Set) *httptest.Server {
-	h, err := web.NewServer(s, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Methods: exchangeeval.Methods})
+	h, err := web.NewServer(s, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

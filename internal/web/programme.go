@@ -129,7 +129,7 @@ func (s *Server) programmeExport(c *gin.Context, labels string) (*workbook.Expor
 		ids = append(ids, x.ID)
 	}
 	e, err := workbook.Build(c.Request.Context(), s.store, s.set(), ids, workbook.Options{
-		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Programme: p})
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now(), Programme: p})
 	if err != nil {
 		s.jsonError(c, err)
 		return nil, false

@@ -106,7 +106,7 @@ func (s *Server) exchangeExport(c *gin.Context, labels string) (*workbook.Export
 		return nil, false
 	}
 	e, err := workbook.Build(c.Request.Context(), s.store, s.set(), []string{x.ID}, workbook.Options{
-		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, Methods: s.cfg.Methods, GeneratedAt: s.now(), Report: report})
+		Labels: labels, MinCell: s.cfg.MinCell, Version: s.cfg.Version, GeneratedAt: s.now(), Report: report})
 	if err != nil {
 		s.jsonError(c, err)
 		return nil, false

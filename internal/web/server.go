@@ -110,8 +110,6 @@ type Config struct {
 	MinCell int
 	// Version is the software version written into reports.
 	Version string
-	// Methods is the methods document, whose plain words go into workbooks.
-	Methods string
 	// Mail is how e-mail is sent; nil when it is not configured (the admin
 	// page then says how to configure it, and queues nothing).
 	Mail *mailing.Settings

@@ -65,7 +65,6 @@ func newSiteWith(t testing.TB, cfg web.Config, set *survey.Set) *site {
 	if err := store.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Methods = exchangeeval.Methods
 	h, err := web.NewServer(store, set, exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -678,7 +677,7 @@ func TestAdminPages(t *testing.T) {
 	code, page = upload("name,email,city,role,language,side\nA,a@example.org,Chicago,practitioner,en,visiting\nB,,Chicago,lawyer,xx,visiting\n")
 	page = html.UnescapeString(page)
 	for _, want := range []string{"people.csv : 2 problèmes dans le fichier des participants ; rien n'a été importé", "ligne 3, colonne B (email) : email manquant",
-		`ligne 3, colonne E (language) : la langue « xx » n'est pas une langue du questionnaire (en, fr)`} {
+		`ligne 3, colonne E (language) : la langue « xx » n'est pas une langue du questionnaire (en, fr, es, de)`} {
 		if code != http.StatusBadRequest || !strings.Contains(page, want) {
 			t.Errorf("bad upload in French: %d, lacks %q", code, want)
 		}

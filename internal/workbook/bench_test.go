@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/peakrss"
@@ -38,7 +37,7 @@ func BenchmarkExport(b *testing.B) {
 				}
 				err = workbook.Write(io.Discard, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{x}, Report: report,
 					Responses:   func() iter.Seq2[*exchange.Response, error] { return rs },
-					GeneratedAt: time.Now(), Version: "bench", Methods: workbook.PlainMethods(exchangeeval.Methods)})
+					GeneratedAt: time.Now(), Version: "bench", Methods: workbook.PlainMethods()})
 				if err != nil {
 					b.Fatal(err)
 				}

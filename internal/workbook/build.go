@@ -25,7 +25,6 @@ type Options struct {
 	Labels      string
 	MinCell     int
 	Version     string
-	Methods     string
 	GeneratedAt time.Time
 	// Programme, when set, is the programme of the exchanges exported,
 	// made already; the workbook then begins with it.
@@ -86,7 +85,7 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 	}
 	return &Export{
 		Instrument: in, Differences: differences, Exchanges: xs, Report: report, Programme: opts.Programme, Labels: opts.Labels,
-		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethodsIn(opts.Methods, textLanguage(opts.Labels)),
+		GeneratedAt: opts.GeneratedAt, Version: opts.Version, Methods: PlainMethodsIn(textLanguage(opts.Labels)),
 		Responses: func() iter.Seq2[*exchange.Response, error] {
 			return chain(xs, func(id string) iter.Seq2[*exchange.Response, error] { return src.StreamResponses(ctx, id) })
 		},

@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 	"math"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,7 +66,7 @@ func export(t testing.TB, ps []*exchange.Participant, rs []*exchange.Response, l
 	var buf bytes.Buffer
 	err = workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{x1}, Report: report, Labels: labels,
 		Responses:   func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
-		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethods(exchangeeval.Methods)})
+		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethods()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,28 +352,51 @@ func TestWorkbookEdgeCases(t *testing.T) {
 	})
 }
 
-func TestPlainMethods(t *testing.T) {
-	text := workbook.PlainMethods(exchangeeval.Methods)
-	for _, want := range []string{"Scores. Each goal is measured", "Privacy: small groups. No figure", "Goal attainment. Before the exchange", "Participation. How many"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("plain methods lack %q:\n%s", want, text)
+// TestPlainMethodsAreTheDocuments: the English methods the workbook and
+// the dashboard show are docs/methods.md's "In plain words" paragraphs,
+// each under its section's heading, word for word; every shipped language
+// has every section; a language without them gets the English and says
+// so (MethodsLanguage).
+func TestPlainMethodsAreTheDocuments(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/methods.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	heading := ""
+	for _, block := range strings.Split(string(doc), "\n\n") {
+		block = strings.TrimSpace(block)
+		switch {
+		case strings.HasPrefix(block, "## "):
+			heading = strings.TrimPrefix(block, "## ")
+		case strings.HasPrefix(block, "*In plain words.*"):
+			want = append(want, heading+". "+strings.Join(strings.Fields(strings.TrimPrefix(block, "*In plain words.*")), " "))
 		}
 	}
-	if strings.Contains(text, "termes simples") || strings.Contains(text, "Chaque objectif") {
-		t.Errorf("the English methods carry French")
+	en := strings.Split(workbook.PlainMethods(), "\n\n")
+	if len(want) < 9 || !slices.Equal(en, want) {
+		t.Errorf("the catalogue's English methods differ from docs/methods.md:\n doc: %q\n cat: %q", want, en)
 	}
-	// Every section in French too, and nothing of the English.
-	fr := workbook.PlainMethodsIn(exchangeeval.Methods, "fr")
-	if got, want := strings.Count(fr, "\n\n"), strings.Count(text, "\n\n"); got != want {
-		t.Errorf("%d French sections, %d English", got+1, want+1)
-	}
-	for _, want := range []string{"Scores. Chaque objectif est mesuré", "Confidentialité : petits groupes. Aucun chiffre", "Atteinte des objectifs. Avant l'échange", "Participation. Combien"} {
-		if !strings.Contains(fr, want) {
-			t.Errorf("French plain methods lack %q:\n%s", want, fr)
+	for _, lang := range []string{"fr", "es", "de", "pt", "ar", "zh"} {
+		text := workbook.PlainMethodsIn(lang)
+		paras := strings.Split(text, "\n\n")
+		if workbook.MethodsLanguage(lang) != lang || len(paras) != len(want) {
+			t.Errorf("%s: methods in %s, %d sections of %d", lang, workbook.MethodsLanguage(lang), len(paras), len(want))
+		}
+		for i, p := range paras {
+			if i < len(en) && (p == en[i] || strings.Contains(p, "Each goal")) {
+				t.Errorf("%s section %d is English: %q", lang, i+1, p)
+			}
 		}
 	}
-	if strings.Contains(fr, "Each goal") || strings.Contains(fr, "*") {
-		t.Errorf("the French methods carry English or markup:\n%s", fr)
+	if fr := workbook.PlainMethodsIn("fr"); !strings.Contains(fr, "Confidentialité : petits groupes. Aucun chiffre") {
+		t.Errorf("French methods: %s", fr)
+	}
+	if zh := workbook.PlainMethodsIn("zh"); !strings.HasPrefix(zh, "得分。每个目标") {
+		t.Errorf("Chinese methods do not join title and text the Chinese way: %.40s", zh)
+	}
+	if workbook.MethodsLanguage("pl") != "en" || workbook.PlainMethodsIn("pl") != workbook.PlainMethods() {
+		t.Error("a language without the methods does not get the English")
 	}
 }
 
@@ -506,7 +531,7 @@ func TestSheetTextsFollowTheLabels(t *testing.T) {
 	var buf bytes.Buffer
 	err = workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{&fr}, Report: report, Labels: "fr",
 		Responses:   func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
-		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethodsIn(exchangeeval.Methods, "fr")})
+		GeneratedAt: report.GeneratedAt, Version: "test", Methods: workbook.PlainMethodsIn("fr")})
 	if err != nil {
 		t.Fatal(err)
 	}

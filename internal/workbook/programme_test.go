@@ -17,7 +17,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -66,7 +65,7 @@ func programmeWorkbook(t *testing.T, labels string) (*analysis.ProgrammeReport, 
 			}
 			return seq(all)
 		},
-		GeneratedAt: at, Version: "test", Methods: workbook.PlainMethods(exchangeeval.Methods)})
+		GeneratedAt: at, Version: "test", Methods: workbook.PlainMethods()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -47,7 +46,7 @@ func TestRandomExchangesWriteWorkbooks(t *testing.T) {
 		var buf bytes.Buffer
 		err = workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{x}, Report: r, Labels: labels,
 			Responses:   func() iter.Seq2[*exchange.Response, error] { return seq(rs) },
-			GeneratedAt: time.Now(), Version: "test", Methods: workbook.PlainMethods(exchangeeval.Methods)})
+			GeneratedAt: time.Now(), Version: "test", Methods: workbook.PlainMethods()})
 		if err != nil {
 			t.Fatalf("seed %d (%d participants, %d responses): %v", seed, len(ps), len(rs), err)
 		}
