@@ -47,6 +47,21 @@ func (t Text) In(lang, base string) string {
 	return ""
 }
 
+// Lang is the language In(lang, base) gives the text in: lang, or base
+// where the text lacks lang — so a page can mark words that fell back.
+func (t Text) Lang(lang, base string) string {
+	if t[lang] != "" {
+		return lang
+	}
+	if t[base] != "" {
+		return base
+	}
+	for l := range t {
+		return l
+	}
+	return lang
+}
+
 // Pos records where a definition element was written: the line of the element
 // itself and the line of each of its keys, so checks can point at the key that
 // is wrong.
@@ -144,6 +159,14 @@ type Scale struct {
 }
 
 // Label returns the label of point v (1-based) in lang, with base fallback.
+// LabelLang is the language Label(v, lang, base) is in.
+func (s *Scale) LabelLang(v int, lang, base string) string {
+	if ls := s.Labels[lang]; v >= 1 && v <= len(ls) {
+		return lang
+	}
+	return base
+}
+
 func (s *Scale) Label(v int, lang, base string) string {
 	for _, l := range []string{lang, base} {
 		if ls := s.Labels[l]; v >= 1 && v <= len(ls) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -177,11 +178,13 @@ type waveRow struct {
 }
 
 type goalView struct {
-	ID, Title, Verdict, VerdictClass, Reason string
-	Chart                                    template.HTML
-	Figures                                  string
-	Decisions                                []decisionView
-	CanSign                                  bool
+	ID, Verdict, VerdictClass, Reason string
+	// Title is marked where it fell back to the instrument's language.
+	Title     template.HTML
+	Chart     template.HTML
+	Figures   string
+	Decisions []decisionView
+	CanSign   bool
 }
 
 type decisionView struct {
@@ -190,7 +193,12 @@ type decisionView struct {
 	Then                          string
 }
 
-type quoteView struct{ Theme, Wave, Text string }
+// quoteView is a delegate's words, in the language they wrote in (marked
+// when it is not the page's), under the theme's label.
+type quoteView struct {
+	Theme, Text template.HTML
+	Wave        string
+}
 
 type breakdownView struct {
 	By     string
@@ -286,7 +294,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	}
 	for _, g := range r.Goals {
 		cur := staff.FiguresOf(g)
-		gv := goalView{ID: g.ID, Title: survey.Text(g.Title).In(lang, base), Verdict: translate(lang, "verdict."+g.Verdict),
+		gv := goalView{ID: g.ID, Title: inPage(survey.Text(g.Title), lang, base), Verdict: translate(lang, "verdict."+g.Verdict),
 			VerdictClass: verdictClass(g.Verdict), Reason: g.ReasonIn(lang), CanSign: staff.Can(u, staff.SignGoal, x.ID)}
 		cmp := comparisonOf(g)
 		gv.Chart = goalChart(in, g, cmp, lang)
@@ -319,18 +327,18 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		p.Goals = append(p.Goals, gv)
 	}
 	p.ThemeChart = themeChart(in, r, lang)
-	labels := map[string]string{}
+	labels := map[string]template.HTML{}
 	for _, t := range r.Themes.Codebook {
-		labels[t.ID] = survey.Text(t.Label).In(lang, base)
+		labels[t.ID] = inPage(survey.Text(t.Label), lang, base)
 	}
 	for _, q := range r.Themes.Quotes {
 		for _, qu := range q.Quotes {
-			p.Quotes = append(p.Quotes, quoteView{Theme: labels[q.Theme], Wave: waveTitle(in, q.Wave, lang), Text: qu.Text})
+			p.Quotes = append(p.Quotes, quoteView{Theme: labels[q.Theme], Wave: waveTitle(in, q.Wave, lang), Text: marked(qu.Text, cmp.Or(qu.Language, lang), lang)})
 		}
 	}
 	p.Breakdowns = breakdownViews(in, r, lang)
 	p.MethodsLang = workbook.MethodsLanguage(lang)
-	for _, para := range strings.Split(workbook.PlainMethodsIn(s.cfg.Methods, lang), "\n\n") {
+	for _, para := range strings.Split(workbook.PlainMethodsIn(lang), "\n\n") {
 		if para != "" {
 			p.Methods = append(p.Methods, para)
 		}

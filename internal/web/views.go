@@ -35,11 +35,29 @@ type page struct {
 // keeps the text and drops the mark.)
 func (p page) T(key string, args ...any) template.HTML {
 	s, lang := i18n.Active().In(p.Lang, p.Fallback, key, args...)
-	text := template.HTMLEscapeString(s)
-	if lang != p.Lang {
-		return template.HTML(`<span lang="` + template.HTMLEscapeString(lang) + `">` + text + `</span>`)
+	return marked(s, lang, p.Lang)
+}
+
+// marked is text for a page in pageLang, escaped; text in another
+// language (a word that fell back) carries its own lang — and its own
+// direction where that differs, so English on an Arabic page reads left
+// to right.
+func marked(text, lang, pageLang string) template.HTML {
+	s := template.HTMLEscapeString(text)
+	if lang == pageLang || text == "" {
+		return template.HTML(s)
 	}
-	return template.HTML(text)
+	attrs := ` lang="` + template.HTMLEscapeString(lang) + `"`
+	if d := i18n.Dir(lang); d != i18n.Dir(pageLang) {
+		attrs += ` dir="` + d + `"`
+	}
+	return template.HTML(`<span` + attrs + `>` + s + `</span>`)
+}
+
+// inPage is an instrument's text on a page in lang: in lang, or — where
+// the instrument lacks that translation — in its base language, marked.
+func inPage(t survey.Text, lang, base string) template.HTML {
+	return marked(t.In(lang, base), t.Lang(lang, base), lang)
 }
 
 // Dir is the page's writing direction: "rtl" for Arabic, Hebrew, Persian,
@@ -69,9 +87,9 @@ type questionnairePage struct {
 	page
 	Action      string
 	Wave        string
-	WaveTitle   string
-	WaveIntro   string
-	Description string
+	WaveTitle   template.HTML
+	WaveIntro   template.HTML
+	Description template.HTML
 	Sections    []sectionView
 	Errors      []errorLink
 	SavedAt     string
@@ -96,10 +114,15 @@ type questionnairePage struct {
 	OtherWaves []waveLink
 }
 
-type errorLink struct{ Anchor, Question, Message string }
+type errorLink struct {
+	Anchor   string
+	Question template.HTML
+	Message  string
+}
 
 type sectionView struct {
-	ID, Heading, Intro string
+	ID             string
+	Heading, Intro template.HTML
 	// When words the section's condition; Relevant is it as a tree for
 	// the script, which hides the section while it does not hold.
 	When      string
@@ -112,8 +135,11 @@ type sectionView struct {
 }
 
 type questionView struct {
-	ID, Type, Text, Help, Unit, Error, Value, Hint string
-	RequiredText                                   string
+	ID, Type, Error, Value, Hint string
+	// Text, Help and Unit are the instrument's words, marked where they
+	// fell back to its base language (inPage).
+	Text, Help, Unit template.HTML
+	RequiredText     string
 	Required                                       bool
 	// Select is set for single choices with many options: a drop-down
 	// is far shorter on a phone than thirty radio buttons.
@@ -138,6 +164,9 @@ func choice(q questionView, input string) choiceView { return choiceView{Q: q, I
 
 type optionView struct {
 	ID, Value, Label string
+	// Lang is the label's language where it fell back to the
+	// instrument's base language, for its lang attribute; "" otherwise.
+	Lang string
 	Checked          bool
 }
 
@@ -153,9 +182,9 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 	p := questionnairePage{
 		page:         page{Lang: lang, Fallback: base, Title: in.Title.In(lang, base) + " — " + w.Title.In(lang, base)},
 		Wave:         wave,
-		WaveTitle:    w.Title.In(lang, base),
-		WaveIntro:    w.Intro.In(lang, base),
-		Description:  in.Description.In(lang, base),
+		WaveTitle:    inPage(w.Title, lang, base),
+		WaveIntro:    inPage(w.Intro, lang, base),
+		Description:  inPage(in.Description, lang, base),
 		ExchangeName: x.NameIn(lang),
 	}
 	if c := x.Waves[wave].Closes; c != nil {
@@ -166,12 +195,12 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 	given, _ := in.FromStrings(wave, values)
 	notApplicable := in.NotApplicable(wave, given)
 	for _, s := range in.SectionsIn(wave) {
-		sv := sectionView{ID: s.ID, Heading: s.Heading.In(lang, base), Intro: s.Intro.In(lang, base)}
+		sv := sectionView{ID: s.ID, Heading: inPage(s.Heading, lang, base), Intro: inPage(s.Intro, lang, base)}
 		if c := s.Condition(); c != nil {
 			sv.When, sv.Relevant = c.Describe(in, lang), string(c.Tree(in))
 		}
 		for _, q := range s.Questions {
-			qv := questionView{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
+			qv := questionView{ID: q.ID, Type: q.Type, Text: inPage(q.Text, lang, base), Help: inPage(q.Help, lang, base),
 				Required: q.Required, RequiredText: translate(lang, "required")}
 			if c := q.Condition(); c != nil {
 				qv.When, qv.Relevant = c.Describe(in, lang), string(c.Tree(in))
@@ -186,11 +215,11 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 				scale := in.Scales[q.Scale]
 				for v := 1; v <= scale.Points; v++ {
 					s := strconv.Itoa(v)
-					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + s, Value: s, Label: scale.Label(v, lang, base), Checked: slices.Contains(vals, s)})
+					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + s, Value: s, Label: scale.Label(v, lang, base), Lang: fellBack(scale.LabelLang(v, lang, base), lang), Checked: slices.Contains(vals, s)})
 				}
 			case survey.TypeSingle, survey.TypeMulti:
 				for _, o := range q.Options {
-					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + o.Code, Value: o.Code, Label: o.Label.In(lang, base), Checked: slices.Contains(vals, o.Code)})
+					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + o.Code, Value: o.Code, Label: o.Label.In(lang, base), Lang: fellBack(o.Label.Lang(lang, base), lang), Checked: slices.Contains(vals, o.Code)})
 				}
 				if q.Type == survey.TypeMulti {
 					qv.Hint = translate(lang, "choose.many")
@@ -198,7 +227,7 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 				qv.Select = q.Type == survey.TypeSingle && len(q.Options) > selectAbove
 				qv.ChooseOne = translate(lang, "choose")
 			case survey.TypeNumber:
-				qv.Unit = q.Unit.In(lang, base)
+				qv.Unit = inPage(q.Unit, lang, base)
 				qv.Step = "any"
 				if q.Integer {
 					qv.Step = "1"
@@ -239,6 +268,14 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 		p.Sections = append(p.Sections, sv)
 	}
 	return p
+}
+
+// fellBack is in when it is not the page's language lang, else "".
+func fellBack(in, lang string) string {
+	if in == lang {
+		return ""
+	}
+	return in
 }
 
 // sectionAnswered reports whether a section counts as answered for the
