@@ -71,13 +71,19 @@ type message struct {
 	// placeholders are the English text's {names}, in order of first
 	// appearance (see names), worked out once.
 	placeholders []string
+	// fuzzy is a translation marked "#, fuzzy": a translator's tool
+	// (Poedit, Weblate, msgmerge) guessed it or the English changed under
+	// it, and nobody has checked it since. Like msgfmt, the service does
+	// not use it until the mark is cleared; the template keeps it.
+	fuzzy bool
 }
 
 func (m *message) isPlural() bool { return m.englishPlural != "" }
 
-// translated reports whether every form is filled in.
+// translated reports whether every form is filled in and none awaits
+// review.
 func (m *message) translated() bool {
-	if len(m.forms) == 0 {
+	if len(m.forms) == 0 || m.fuzzy {
 		return false
 	}
 	for _, f := range m.forms {
@@ -146,10 +152,10 @@ func Parse(name string, data []byte) (c *Catalogue, err error) {
 	return c, nil
 }
 
-// scan reads what the PO reader leaves out: the order of the entries and
-// their "#." comments.
+// scan reads what the PO reader leaves out: the order of the entries,
+// their "#." comments and their "#, fuzzy" marks.
 func (c *Catalogue) scan(data []byte) {
-	comment, refs := "", []string(nil)
+	comment, refs, fuzzy := "", []string(nil), false
 	for line := range strings.SplitSeq(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
@@ -157,15 +163,19 @@ func (c *Catalogue) scan(data []byte) {
 			comment = strings.TrimSpace(line[2:])
 		case strings.HasPrefix(line, "#:"):
 			refs = append(refs, strings.TrimSpace(line[2:]))
+		case strings.HasPrefix(line, "#,"):
+			for flag := range strings.SplitSeq(line[2:], ",") {
+				fuzzy = fuzzy || strings.TrimSpace(flag) == "fuzzy"
+			}
 		case strings.HasPrefix(line, "msgctxt "):
 			key, err := strconv.Unquote(strings.TrimSpace(line[len("msgctxt "):]))
 			if m := c.msgs[key]; err == nil && m != nil {
 				c.order = append(c.order, key)
-				m.comment, m.refs = comment, refs
+				m.comment, m.refs, m.fuzzy = comment, refs, fuzzy
 			}
-			comment, refs = "", nil
+			comment, refs, fuzzy = "", nil, false
 		case line == "":
-			comment, refs = "", nil
+			comment, refs, fuzzy = "", nil, false
 		}
 	}
 }

@@ -53,6 +53,12 @@ msgstr[1] "{n} pary"
 msgctxt "no.such.key"
 msgid "Nothing"
 msgstr "Nic"
+
+#. delegate pages
+#, fuzzy, python-format
+msgctxt "submit"
+msgid "Send my answers"
+msgstr "Wyślij moje odpowiedzi"
 `
 	cs, err := loadFS(fstest.MapFS{"pl.po": {Data: []byte(po)}}, ".", Builtin())
 	if err != nil {
@@ -73,22 +79,36 @@ msgstr "Nic"
 	}
 	for key, want := range map[string]string{
 		"deadline": "placeholders:lacks {date}; has unknown {data};", "prog.pairs": "plural:1 of the 3 forms Plural-Forms says are empty (msgstr[2]);", "no.such.key": "unused:;",
+		"submit": "fuzzy:marked #, fuzzy: English is shown until a translator checks it and removes the mark;",
 	} {
 		if kinds[key] != want {
 			t.Errorf("%s: %q, want %q", key, kinds[key], want)
 		}
 	}
-	if missing != len(Builtin().Catalogue(Source).msgs)-2 {
-		t.Errorf("%d missing, want all but the two translated", missing)
+	if missing != len(Builtin().Catalogue(Source).msgs)-3 {
+		t.Errorf("%d missing, want all but the two translated and the fuzzy one", missing)
 	}
 	// The broken translation is still used; what it cannot fill stays
 	// visible rather than silently wrong.
 	if got, lang := cs.Lookup([]string{"pl"}, "deadline", "9 maja 2027"); got != "Prosimy o odpowiedź do {data}." || lang != "pl" {
 		t.Errorf("pl deadline: %q (%s)", got, lang)
 	}
-	// A message it lacks falls back to English, saying so.
+	// A message it lacks — or whose translation awaits review, as
+	// msgfmt treats it — falls back to English, saying so.
 	if got, lang := cs.Lookup([]string{"pl"}, "submit"); got != "Send my answers" || lang != "en" {
 		t.Errorf("pl submit: %q (%s)", got, lang)
+	}
+	// The template keeps the guess for the translator, still marked.
+	var b strings.Builder
+	if err := cs.WriteTemplate(&b, "pl", ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "#, fuzzy\nmsgctxt \"submit\"\nmsgid \"Send my answers\"\nmsgstr \"Wyślij moje odpowiedzi\"\n") {
+		t.Errorf("the template lost the fuzzy translation or its mark")
+	}
+	back, err := Parse("pl.po", []byte(b.String()))
+	if err != nil || !back.msgs["submit"].fuzzy || back.msgs["deadline"].fuzzy {
+		t.Errorf("the template read back: %v", err)
 	}
 }
 

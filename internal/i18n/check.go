@@ -12,10 +12,10 @@ import (
 // Finding is one thing wrong with a catalogue, for translators.
 type Finding struct {
 	Lang, Key string
-	// Kind is "missing" (not translated), "unused" (no such message in
-	// English), "placeholders" (the translation's {names} differ from the
-	// English) or "plural" (a form is missing or more forms than the
-	// language has).
+	// Kind is "missing" (not translated), "fuzzy" (translated but marked
+	// for review, so not used), "unused" (no such message in English),
+	// "placeholders" (the translation's {names} differ from the English)
+	// or "plural" (a form is missing or more forms than the language has).
 	Kind, Detail string
 }
 
@@ -45,6 +45,10 @@ func (c *Catalogue) check(src *Catalogue) []Finding {
 	add := func(key, kind, detail string) { out = append(out, Finding{c.Lang, key, kind, detail}) }
 	for _, key := range sortedKeys(src.msgs) {
 		m := c.msgs[key]
+		if m != nil && m.fuzzy {
+			add(key, "fuzzy", "marked #, fuzzy: English is shown until a translator checks it and removes the mark")
+			continue
+		}
 		if m == nil || !m.translated() {
 			if m != nil && m.isPlural() && m.forms[0] != "" {
 				var empty []string
@@ -152,12 +156,16 @@ func (cs *Catalogues) WriteTemplate(w io.Writer, lang, pluralForms string) error
 		for _, r := range m.refs {
 			b.WriteString("#: " + r + "\n")
 		}
+		var forms []string
+		if t := have.message(key); t != nil && (t.translated() || t.fuzzy) {
+			// A translation awaiting review is kept, still marked.
+			forms = t.forms
+			if t.fuzzy {
+				b.WriteString("#, fuzzy\n")
+			}
+		}
 		b.WriteString("msgctxt " + quote(key) + "\n")
 		b.WriteString("msgid " + quote(m.english) + "\n")
-		var forms []string
-		if have != nil && have.msgs[key] != nil && have.msgs[key].translated() {
-			forms = have.msgs[key].forms
-		}
 		if !m.isPlural() {
 			s := ""
 			if len(forms) > 0 {
@@ -177,6 +185,14 @@ func (cs *Catalogues) WriteTemplate(w io.Writer, lang, pluralForms string) error
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// message is the catalogue's message key; nil for none, or no catalogue.
+func (c *Catalogue) message(key string) *message {
+	if c == nil {
+		return nil
+	}
+	return c.msgs[key]
 }
 
 // quote writes s as a PO string: C escapes, and a multi-line string as
