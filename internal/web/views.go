@@ -140,7 +140,7 @@ type questionView struct {
 	// fell back to its base language (inPage).
 	Text, Help, Unit template.HTML
 	RequiredText     string
-	Required                                       bool
+	Required         bool
 	// Select is set for single choices with many options: a drop-down
 	// is far shorter on a phone than thirty radio buttons.
 	Select         bool
@@ -166,8 +166,8 @@ type optionView struct {
 	ID, Value, Label string
 	// Lang is the label's language where it fell back to the
 	// instrument's base language, for its lang attribute; "" otherwise.
-	Lang string
-	Checked          bool
+	Lang    string
+	Checked bool
 }
 
 // selectAbove is the number of options above which a single choice is shown
