@@ -11,13 +11,6 @@ import (
 	"github.com/csci/exchangeeval/internal/analysis"
 )
 
-// notAskedLabel labels the code of a question its wave does not ask;
-// notApplicableLabel that of a question whose condition was false.
-const (
-	notAskedLabel      = "not asked in this wave"
-	notApplicableLabel = "not applicable (its condition was false)"
-)
-
 // stataMissing is Stata's extended missing value for each missing code.
 var stataMissing = map[int]string{notAsked: ".a", notApplicable: ".b"}
 
@@ -25,10 +18,10 @@ var stataMissing = map[int]string{notAsked: ".a", notApplicable: ".b"}
 func missingCodes(v variable) []valueLabel {
 	var out []valueLabel
 	if v.NotAsked {
-		out = append(out, valueLabel{notAsked, notAskedLabel})
+		out = append(out, valueLabel{notAsked, v.NotAskedLabel})
 	}
 	if v.Conditional {
-		out = append(out, valueLabel{notApplicable, notApplicableLabel})
+		out = append(out, valueLabel{notApplicable, v.NotApplicableLabel})
 	}
 	return out
 }
@@ -271,10 +264,10 @@ func writeStata(w io.Writer, title, csvName, dtaName string, t *table) error {
 				p.f(" %d %s", vl.Code, stataString(l))
 			}
 			if v.NotAsked {
-				p.f(" .a %s", stataString(notAskedLabel))
+				p.f(" .a %s", stataString(v.NotAskedLabel))
 			}
 			if v.Conditional {
-				p.f(" .b %s", stataString(notApplicableLabel))
+				p.f(" .b %s", stataString(v.NotApplicableLabel))
 			}
 			p.f(", replace\nlabel values %s %s\n", v.Name, v.Name)
 		}

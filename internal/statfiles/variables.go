@@ -18,6 +18,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -70,6 +71,9 @@ type variable struct {
 	// not every wave asks) or notApplicable (a conditional question):
 	// NotAsked and Conditional say which.
 	Missing, NotAsked, Conditional bool
+	// NotAskedLabel and NotApplicableLabel label those two codes, in the
+	// export's language.
+	NotAskedLabel, NotApplicableLabel string
 }
 
 type valueLabel struct {
@@ -134,7 +138,10 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// texts gives the labels of the export in its language.
+// texts gives the labels of the export in its language: the
+// instrument's words in lang (else its base language), and the export's
+// own words from the catalogue's "stats.*" messages in lang where the
+// interface speaks it, else English.
 type texts struct {
 	in         *survey.Instrument
 	lang, base string
@@ -144,22 +151,26 @@ func (t texts) of(x survey.Text) string {
 	return x.In(t.lang, t.base)
 }
 
+// t words one of the export's own texts.
+func (t texts) t(key string, args ...any) string { return i18n.T(t.lang, "stats."+key, args...) }
+
 // responseVariables are the columns of responses.csv: who and when, then
 // each question (a multiple choice as one 0/1 variable per option).
 func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
 	var vs []variable
 	if multi {
-		vs = append(vs, exchangeVariable(n))
+		vs = append(vs, exchangeVariable(t, n))
 	}
 	waves := make([]valueLabel, len(in.Waves))
 	for i, w := range in.Waves {
 		waves[i] = valueLabel{i + 1, t.of(w.Title)}
 	}
-	vs = append(vs, participant(n), variable{Name: n.name("wave"), Source: "wave", Label: "Wave", Level: ordinal, Values: waves})
-	vs = append(vs, attributes(n)...)
+	vs = append(vs, participant(t, n), variable{Name: n.name("wave"), Source: "wave", Label: t.t("wave"), Level: ordinal, Values: waves})
+	vs = append(vs, attributes(t, n)...)
 	vs = append(vs,
-		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: "Submitted at (UTC)", Date: true, Level: scale},
-		variable{Name: n.name("imported"), Source: "imported", Label: "Imported from a file", Level: nominal, Values: []valueLabel{{0, "no"}, {1, "yes"}}, Indicator: true},
+		variable{Name: n.name("submitted_at"), Source: "submitted_at", Label: t.t("submitted_at"), Date: true, Level: scale},
+		variable{Name: n.name("imported"), Source: "imported", Label: t.t("imported"), Level: nominal,
+			Values: []valueLabel{{0, t.t("no")}, {1, t.t("yes")}}, Indicator: true},
 	)
 	first := len(vs)
 	for _, q := range in.Questions() {
@@ -172,7 +183,7 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 				values = append(values, valueLabel{p, sc.Label(p, t.lang, t.base)})
 			}
 			if q.Reverse {
-				label += " [reverse-scored]"
+				label = t.t("reverse", label)
 			}
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: ordinal, Values: values})
 		case survey.TypeSingle:
@@ -183,12 +194,12 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: nominal, Values: values})
 		case survey.TypeMulti:
 			for _, o := range q.Options {
-				vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+o.Code, q.ID+" option "+o.Code), Source: q.ID + "/" + o.Code, Label: label + ": " + t.of(o.Label),
-					Level: nominal, Values: []valueLabel{{0, "not chosen"}, {1, "chosen"}}, Indicator: true})
+				vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+o.Code, q.ID+" option "+o.Code), Source: q.ID + "/" + o.Code, Label: t.t("option", label, t.of(o.Label)),
+					Level: nominal, Values: []valueLabel{{0, t.t("not_chosen")}, {1, t.t("chosen")}}, Indicator: true})
 			}
 		case survey.TypeNumber:
 			if u := t.of(q.Unit); u != "" {
-				label += " (" + u + ")"
+				label = t.t("unit", label, u)
 			}
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: scale})
 		default:
@@ -201,6 +212,7 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 		vs[i].NotAsked = !vs[i].Text && len(q.Waves) < len(in.Waves)
 		vs[i].Conditional = !vs[i].Text && q.Conditional()
 		vs[i].Missing = vs[i].NotAsked || vs[i].Conditional
+		vs[i].NotAskedLabel, vs[i].NotApplicableLabel = t.t("not_asked"), t.t("not_applicable")
 	}
 	return vs
 }
@@ -210,15 +222,15 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []variable {
 	var vs []variable
 	if multi {
-		vs = append(vs, exchangeVariable(n))
+		vs = append(vs, exchangeVariable(t, n))
 	}
-	vs = append(vs, participant(n))
-	vs = append(vs, attributes(n)...)
+	vs = append(vs, participant(t, n))
+	vs = append(vs, attributes(t, n)...)
 	for _, g := range in.Goals {
 		for _, w := range in.Waves {
 			if hasGoalItem(in, g.ID, w.ID) {
 				vs = append(vs, variable{Name: n.nameOf(g.ID+"_"+w.ID, "goal "+g.ID+", "+w.ID), Source: "goal/" + g.ID + "/" + w.ID,
-					Label: fmt.Sprintf("%s — %s (goal score)", t.of(g.Title), t.of(w.Title)), Level: scale})
+					Label: t.t("goal_score", t.of(g.Title), t.of(w.Title)), Level: scale})
 			}
 		}
 	}
@@ -227,9 +239,9 @@ func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []varia
 			continue
 		}
 		for _, w := range q.Waves {
-			label := fmt.Sprintf("%s — %s", t.of(q.Text), t.of(in.Wave(w).Title))
+			label := t.t("item_wave", t.of(q.Text), t.of(in.Wave(w).Title))
 			if q.Reverse {
-				label += " [reverse-scored: turned so that higher is towards the goal]"
+				label = t.t("item_reverse", label)
 			}
 			vs = append(vs, variable{Name: n.nameOf(q.ID+"_"+w, "question "+q.ID+", "+w), Source: "item/" + q.ID + "/" + w, Label: label, Level: scale})
 		}
@@ -239,20 +251,20 @@ func pairVariables(in *survey.Instrument, t texts, n *namer, multi bool) []varia
 
 // exchangeVariable, participant and attributes are the columns both
 // files have: who answered (and, for several exchanges, in which).
-func exchangeVariable(n *namer) variable {
-	return variable{Name: n.name("exchange"), Source: "exchange", Label: "Exchange", Text: true, Level: nominal}
+func exchangeVariable(t texts, n *namer) variable {
+	return variable{Name: n.name("exchange"), Source: "exchange", Label: t.t("exchange"), Text: true, Level: nominal}
 }
 
-func participant(n *namer) variable {
-	return variable{Name: n.name("participant"), Source: "participant", Label: "Participant (pseudonymous id)", Text: true, Level: nominal}
+func participant(t texts, n *namer) variable {
+	return variable{Name: n.name("participant"), Source: "participant", Label: t.t("participant"), Text: true, Level: nominal}
 }
 
-func attributes(n *namer) []variable {
+func attributes(t texts, n *namer) []variable {
 	return []variable{
-		{Name: n.name("city"), Source: "city", Label: "City", Text: true, Level: nominal},
-		{Name: n.name("role"), Source: "role", Label: "Role", Text: true, Level: nominal},
-		{Name: n.name("language"), Source: "language", Label: "Language of the answers", Text: true, Level: nominal},
-		{Name: n.name("side"), Source: "side", Label: "Side (host or visiting)", Text: true, Level: nominal},
+		{Name: n.name("city"), Source: "city", Label: t.t("city"), Text: true, Level: nominal},
+		{Name: n.name("role"), Source: "role", Label: t.t("role"), Text: true, Level: nominal},
+		{Name: n.name("language"), Source: "language", Label: t.t("language"), Text: true, Level: nominal},
+		{Name: n.name("side"), Source: "side", Label: t.t("side"), Text: true, Level: nominal},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -83,26 +84,26 @@ func build(format string, in Input) (map[string]*bytes.Buffer, []string, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	title := fmt.Sprintf("exchangeeval %s — %s (%s), instrument %s version %d, generated %s", in.Version, strings.Join(in.Exchanges, " + "),
-		t.of(in.Instrument.Title), in.Instrument.ID, in.Instrument.Version, in.GeneratedAt)
+	title := t.t("title", in.Version, strings.Join(in.Exchanges, " + "), t.of(in.Instrument.Title), in.Instrument.ID,
+		strconv.Itoa(in.Instrument.Version), in.GeneratedAt)
 	switch format {
 	case SPSS:
-		err = writeSPSS(buf("responses.sps"), title+": responses, one row per participant and wave", "responses.csv", "responses.sav", responses)
+		err = writeSPSS(buf("responses.sps"), t.t("title.responses", title), "responses.csv", "responses.sav", responses)
 		if err == nil {
-			err = writeSPSS(buf("pairs.sps"), title+": scores, one row per participant", "pairs.csv", "pairs.sav", pairs)
+			err = writeSPSS(buf("pairs.sps"), t.t("title.pairs", title), "pairs.csv", "pairs.sav", pairs)
 		}
 	case R:
 		err = writeR(buf("exchangeeval.R"), title, in, responses, pairs)
 	case Stata:
-		err = writeStata(buf("responses.do"), title+": responses, one row per participant and wave", "responses.csv", "responses.dta", responses)
+		err = writeStata(buf("responses.do"), t.t("title.responses", title), "responses.csv", "responses.dta", responses)
 		if err == nil {
-			err = writeStata(buf("pairs.do"), title+": scores, one row per participant", "pairs.csv", "pairs.dta", pairs)
+			err = writeStata(buf("pairs.do"), t.t("title.pairs", title), "pairs.csv", "pairs.dta", pairs)
 		}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	writeReadme(buf("README.txt"), format, title, responses, pairs, append(rn.renamed, pn.renamed...))
+	writeReadme(buf("README.txt"), t, format, title, responses, pairs, append(rn.renamed, pn.renamed...))
 	var names []string
 	for name := range files {
 		names = append(names, name)
@@ -111,32 +112,47 @@ func build(format string, in Input) (map[string]*bytes.Buffer, []string, error) 
 	return files, names, nil
 }
 
-func writeReadme(b *bytes.Buffer, format, title string, responses, pairs *table, renamed []string) {
-	fmt.Fprintf(b, "%s\n\n", title)
-	fmt.Fprintf(b, "Files\n  responses.csv  the answers: one row per participant and wave (%d rows), UTF-8\n", responses.rows)
-	fmt.Fprintf(b, "  pairs.csv      the scores: one row per participant (%d rows): each goal's score and each item's scored value per wave\n", pairs.rows)
+// writeReadme writes README.txt in the export's language: what each
+// file is, how to run it, what the codes mean, and the codebook. File
+// names, commands and the measurement levels (nominal, ordinal, scale)
+// stay as the packages spell them.
+func writeReadme(b *bytes.Buffer, t texts, format, title string, responses, pairs *table, renamed []string) {
+	line := func(key string, args ...any) { fmt.Fprintf(b, "  %s\n", t.t("readme."+key, args...)) }
+	file := func(name, key string, args ...any) {
+		fmt.Fprintf(b, "  %s — %s\n", name, t.t("readme."+key, args...))
+	}
+	fmt.Fprintf(b, "%s\n\n%s\n", title, t.t("readme.files"))
+	file("responses.csv", "responses_csv", strconv.Itoa(responses.rows))
+	file("pairs.csv", "pairs_csv", strconv.Itoa(pairs.rows))
 	switch format {
 	case SPSS:
-		b.WriteString("  responses.sps, pairs.sps  read the CSV files, apply the labels, and write responses.sav and pairs.sav\n\n")
-		b.WriteString("Run\n  In this folder: pspp responses.sps; pspp pairs.sps (or open them in SPSS and run all). Tested with GNU PSPP.\n")
+		file("responses.sps, pairs.sps", "spss_files")
+		fmt.Fprintf(b, "\n%s\n", t.t("readme.run"))
+		line("spss_run")
 	case R:
-		b.WriteString("  exchangeeval.R  reads both files into data frames (base R only) and runs each goal's paired test\n\n")
-		b.WriteString("Run\n  In R, with this folder as the working directory: d <- source(\"exchangeeval.R\")$value — d$responses, d$pairs.\n")
-		b.WriteString("  From a shell: Rscript exchangeeval.R. Coded answers are factors (Likert scales ordered), every column has attr(x, \"label\").\n")
+		file("exchangeeval.R", "r_files")
+		fmt.Fprintf(b, "\n%s\n", t.t("readme.run"))
+		line("r_run")
+		line("r_shell")
 	case Stata:
-		b.WriteString("  responses.do, pairs.do  read the CSV files, apply the labels, and write responses.dta and pairs.dta\n\n")
-		b.WriteString("Run\n  In Stata, in this folder: do responses.do; do pairs.do.\n")
-		b.WriteString("  Stata is not available where exchangeeval is tested: these files are checked by their content (every variable\n  labelled, every value label defined and applied, names within Stata's 32 characters), not run.\n")
+		file("responses.do, pairs.do", "stata_files")
+		fmt.Fprintf(b, "\n%s\n", t.t("readme.run"))
+		line("stata_run")
+		line("stata_untested")
 	}
-	b.WriteString("\nNotes\n  Participants are pseudonymous ids (P0001…): no names, e-mails or links.\n")
-	b.WriteString("  Missing values: an empty cell is a question not answered; -1 (responses.csv) is a question the row's wave does not ask,\n")
-	b.WriteString("  declared missing by the syntax (SPSS MISSING VALUES, R NA, Stata .a) and labelled \"not asked in this wave\";\n")
-	b.WriteString("  -2 is a question whose condition (relevant) was false for that delegate (SPSS missing, R NA, Stata .b), \"not applicable\".\n")
-	b.WriteString("  A multiple-choice question is one 0/1 variable per option. A single choice is numbered by its place in the list.\n")
-	b.WriteString("  Line breaks in open answers are written as spaces (the CSV readers of SPSS and Stata take none); the workbook keeps them.\n")
-	b.WriteString("  In pairs.csv reverse-scored items are turned so that a higher value is always towards the goal; responses.csv holds the answers as given.\n")
+	fmt.Fprintf(b, "\n%s\n", t.t("readme.notes"))
+	for _, key := range []string{"pseudonymous", "not_asked", "not_applicable", "multi", "breaks", "reverse"} {
+		switch key {
+		case "not_asked":
+			line(key, t.t("not_asked"))
+		case "not_applicable":
+			line(key, t.t("not_applicable"))
+		default:
+			line(key)
+		}
+	}
 	if len(renamed) > 0 {
-		b.WriteString("\nRenamed to be valid, and unique, names in this package (name ← id)\n")
+		fmt.Fprintf(b, "\n%s\n", t.t("readme.renamed"))
 		for _, r := range renamed {
 			fmt.Fprintf(b, "  %s\n", r)
 		}
@@ -145,14 +161,14 @@ func writeReadme(b *bytes.Buffer, format, title string, responses, pairs *table,
 		name string
 		t    *table
 	}{{"responses.csv", responses}, {"pairs.csv", pairs}} {
-		fmt.Fprintf(b, "\nCodebook of %s\n", f.name)
+		fmt.Fprintf(b, "\n%s\n", t.t("readme.codebook", f.name))
 		for _, v := range f.t.vars {
-			kind := "number"
+			kind := t.t("readme.number")
 			switch {
 			case v.Text:
-				kind = "text"
+				kind = t.t("readme.text")
 			case v.Date:
-				kind = "date and time, UTC"
+				kind = t.t("readme.datetime")
 			}
 			fmt.Fprintf(b, "  %s (%s, %s): %s\n", v.Name, kind, v.Level, oneLine.Replace(v.Label))
 			for _, vl := range v.Values {
