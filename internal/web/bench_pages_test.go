@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"testing"
@@ -35,6 +36,40 @@ func BenchmarkDashboardPage(b *testing.B) {
 			get() // the analysis, made once and cached
 			for b.Loop() {
 				get()
+			}
+		})
+	}
+}
+
+// BenchmarkQuestionnairePage: a delegate's pre-exchange questionnaire of
+// the upcoming demo exchange, in English and in French: the page a phone
+// loads from an invitation — the instrument's words, the interface's from
+// the catalogues, the template.
+//
+//	go test ./internal/web -run '^$' -bench QuestionnairePage -benchtime 500x
+func BenchmarkQuestionnairePage(b *testing.B) {
+	s := newSite(b, web.Config{})
+	ps, err := s.store.Participants(context.Background(), demo.UpcomingID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, p := range ps {
+		tokens[p.Language] = p.Token
+	}
+	for _, lang := range []string{"en", "fr"} {
+		b.Run(lang, func(b *testing.B) {
+			c := s.client()
+			for b.Loop() {
+				resp, err := c.Get(s.srv.URL + "/s/" + tokens[lang])
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("questionnaire: %d", resp.StatusCode)
+				}
 			}
 		})
 	}
