@@ -116,6 +116,9 @@ func Write(w io.Writer, e Export) error {
 	title := e.Instrument.Title.In(e.Instrument.BaseLanguage(), e.Instrument.BaseLanguage())
 	f.SetDocProps(&excelize.DocProperties{Title: "Evaluation — " + e.Report.Exchange.ID, Subject: title, Creator: "exchangeeval " + e.Version,
 		Created: e.GeneratedAt.UTC().Format(time.RFC3339)})
+	if err := declareDimensions(f, b.rows); err != nil {
+		return err
+	}
 	return b.writeZip(w)
 }
 

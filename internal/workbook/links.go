@@ -68,6 +68,9 @@ func WriteLinks(w io.Writer, exchangeID string, links []exchange.Link) error {
 		}
 	}
 	f.SetDocProps(&excelize.DocProperties{Title: "Personal links — " + exchangeID, Creator: "exchangeeval"})
+	if err := declareDimensions(f, nil); err != nil {
+		return err
+	}
 	_, err = f.WriteTo(w)
 	return err
 }

@@ -193,6 +193,9 @@ func WriteXLSForm(w io.Writer, sheets []survey.Sheet) error {
 			return err
 		}
 	}
+	if err := declareDimensions(f, nil); err != nil {
+		return err
+	}
 	_, err = f.WriteTo(w)
 	return err
 }

@@ -1,0 +1,115 @@
+package workbook_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// readOnly is what openpyxl's read-only mode — the mode pyxform, and so
+// KoboToolbox and ODK, read forms in, and the one scripts use on big
+// files — sees of each sheet: its declared dimension and how many cells
+// hold a value.
+type readOnly struct {
+	Dimension string `json:"dimension"`
+	Cells     int    `json:"cells"`
+}
+
+const openpyxlReadOnly = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {}
+for ws in wb.worksheets:
+    cells = sum(1 for row in ws.iter_rows(values_only=True) for v in row if v not in (None, ""))
+    out[ws.title] = {"dimension": ws.calculate_dimension(), "cells": cells}
+print(json.dumps(out))
+`
+
+// readWithOpenpyxl reads raw with Debian's python3-openpyxl, read-only.
+func readWithOpenpyxl(t *testing.T, raw []byte) map[string]readOnly {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import openpyxl").Run(); err != nil {
+		t.Skip("python3-openpyxl not installed: apt-get install python3-openpyxl to run this check")
+	}
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("/usr/bin/python3", "-c", openpyxlReadOnly, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	var sheets map[string]readOnly
+	if err := json.Unmarshal(out, &sheets); err != nil {
+		t.Fatalf("openpyxl's output: %v\n%s", err, out)
+	}
+	return sheets
+}
+
+// nonEmpty counts the cells excelize, reading the whole file, finds a
+// value in.
+func nonEmpty(t *testing.T, f *excelize.File, sheet string) int {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rows {
+		for _, v := range r {
+			if v != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestReadOnlyReadersSeeEveryCell: every workbook exchangeeval writes —
+// the evaluator's, the programme's, the links and the XLSForm — read by
+// openpyxl in read-only mode, which trusts each sheet's declared
+// dimension, gives every cell excelize reads from the whole file.
+func TestReadOnlyReadersSeeEveryCell(t *testing.T) {
+	ps, rs := synthetic(t, 24)
+	_, evaluator, evaluatorRaw := export(t, ps, rs, "")
+	_, programme, programmeRaw := programmeWorkbook(t, "fr")
+	var links bytes.Buffer
+	if err := workbook.WriteLinks(&links, "x1", []exchange.Link{
+		{PID: "P0001", Name: "Camille Fournier", Email: "c@example.org", Language: "fr", Side: "visiting", URL: "https://eval.example.org/s/abc", New: true},
+		{PID: "P0002", Name: "Dana Whitfield", Email: "d@example.org", Language: "en", Side: "host", URL: "https://eval.example.org/s/def"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var form bytes.Buffer
+	if err := workbook.WriteXLSForm(&form, survey.ToXLSForm(instrument(t))); err != nil {
+		t.Fatal(err)
+	}
+	for name, raw := range map[string][]byte{"evaluator": evaluatorRaw, "programme": programmeRaw, "links": links.Bytes(), "xlsform": form.Bytes()} {
+		f := map[string]*excelize.File{"evaluator": evaluator, "programme": programme}[name]
+		if f == nil {
+			var err error
+			if f, err = excelize.OpenReader(bytes.NewReader(raw)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := readWithOpenpyxl(t, raw)
+		if len(seen) != len(f.GetSheetList()) {
+			t.Errorf("%s: openpyxl sees %d sheets, excelize %d", name, len(seen), len(f.GetSheetList()))
+		}
+		for _, sheet := range f.GetSheetList() {
+			want := nonEmpty(t, f, sheet)
+			if got := seen[sheet]; got.Cells != want || (want > 1 && got.Dimension == "A1:A1") {
+				t.Errorf("%s, sheet %s: openpyxl read-only sees %d cells (dimension %s), the file holds %d", name, sheet, got.Cells, got.Dimension, want)
+			}
+		}
+	}
+}
