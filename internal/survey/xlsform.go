@@ -30,9 +30,14 @@ const (
 	SheetSurvey   = "survey"
 	SheetChoices  = "choices"
 	SheetSettings = "settings"
-	SheetWaves    = "waves"
-	SheetGoals    = "goals"
-	SheetThemes   = "themes"
+	// TranslatedTitle is the settings column of the form's title in
+	// another language: pyxform reads any column named title (or
+	// form_title, set_form_title) as the form's one title, so ours must
+	// be named otherwise.
+	TranslatedTitle = "translated_title"
+	SheetWaves      = "waves"
+	SheetGoals      = "goals"
+	SheetThemes     = "themes"
 )
 
 // Question types XLSForm has that exchangeeval does not take, and why a
@@ -376,15 +381,19 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	} else {
 		in.Version = 1
 	}
-	// form_title is the base language's; title::Français (fr) and the
-	// like, columns of exchangeeval's, give the others.
+	// form_title is the base language's; translated_title::Français (fr)
+	// and the like, columns of exchangeeval's, give the others. (Forms
+	// exported before wrote title::…, which pyxform takes for the form's
+	// title — and then fails on — so it is still read, never written.)
 	in.Title = x.text(set, 1, "form_title", &in.Pos, "title")
-	for l, v := range x.text(set, 1, "title", &in.Pos, "title") {
-		if in.Title == nil {
-			in.Title = Text{}
-		}
-		if in.Title[l] == "" {
-			in.Title[l] = v
+	for _, col := range []string{TranslatedTitle, "title"} {
+		for l, v := range x.text(set, 1, col, &in.Pos, "title") {
+			if in.Title == nil {
+				in.Title = Text{}
+			}
+			if in.Title[l] == "" {
+				in.Title[l] = v
+			}
 		}
 	}
 	if in.Pos.Lines["title"] == 0 {
@@ -959,7 +968,7 @@ func ToXLSForm(in *Instrument) []Sheet {
 	}
 
 	settings := [][]string{
-		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts("title")[1:], texts("description"), []string{"quote_consent"}),
+		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts(TranslatedTitle)[1:], texts("description"), []string{"quote_consent"}),
 		slices.Concat([]string{in.ID, strconv.Itoa(in.Version), fmt.Sprintf("%s (%s)", LanguageName(base), base), in.Title[base]},
 			values(in.Title)[1:], values(in.Description), []string{in.QuoteConsent}),
 	}

@@ -34,6 +34,41 @@ func TestXLSFormRoundTripKeepsTheInstrument(t *testing.T) {
 	}
 }
 
+// TestTheSettingsSheetHasOneTitleForPyxform: pyxform reads any settings
+// column named title, form_title or set_form_title (case and spaces
+// aside, before any "::") as the form's one title, and fails on a
+// translated one; the export has form_title alone, and the other
+// languages' titles under a name of exchangeeval's. A form exported
+// before, with title::…, still reads the same.
+func TestTheSettingsSheetHasOneTitleForPyxform(t *testing.T) {
+	in := mustParse(t, "../../surveys/csci-social-services.yaml")
+	sheets := survey.ToXLSForm(in)
+	var settings survey.Sheet
+	for _, s := range sheets {
+		if s.Name == survey.SheetSettings {
+			settings = s
+		}
+	}
+	var titles []string
+	for _, h := range settings.Rows[0] {
+		name, _, _ := strings.Cut(h, "::")
+		name = strings.ToLower(strings.Join(strings.Fields(name), "_"))
+		if name == "title" || name == "form_title" || name == "set_form_title" {
+			titles = append(titles, h)
+		}
+	}
+	if len(titles) != 1 || titles[0] != "form_title" {
+		t.Errorf("the settings sheet's title columns, as pyxform reads them: %q", titles)
+	}
+	for i, h := range settings.Rows[0] {
+		settings.Rows[0][i] = strings.Replace(h, survey.TranslatedTitle+"::", "title::", 1)
+	}
+	back, probs := survey.FromXLSForm("old.xlsx", sheets)
+	if probs != nil || back.Title["es"] != in.Title["es"] || back.Title["fr"] != in.Title["fr"] {
+		t.Errorf("a form with title::… columns: %v %v", probs, back.Title)
+	}
+}
+
 func diffLines(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := range max(len(la), len(lb)) {
