@@ -163,8 +163,8 @@ func TestExportForStatisticsPackages(t *testing.T) {
 			t.Errorf("export --format %s: %s", format, out)
 		}
 		readme, err := os.ReadFile(filepath.Join(dir, "README.txt"))
-		if err != nil || !strings.Contains(string(readme), "Codebook of responses.csv") {
-			t.Errorf("export --format %s: no README with the codebook (%v)", format, err)
+		if err != nil || !strings.Contains(string(readme), "Livre de codes de responses.csv") {
+			t.Errorf("export --format %s: no README with the codebook, in French as --labels asks (%v)", format, err)
 		}
 	}
 	prog := filepath.Join(base, "programme")
