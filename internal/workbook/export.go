@@ -180,8 +180,8 @@ type book struct {
 	lang string
 	k    int
 
-	header, title, bold, wrap, num2, num3, pval, pct, integer, date, muted int
-	verdict                                                                map[string]int
+	header, title, bold, wrap, num2, num3, pval, pct, integer, date, muted, shaded int
+	verdict                                                                        map[string]int
 	// rows are the big sheets' data rows, by sheet (rows.go).
 	rows map[string]*rowFile
 	// errorBars are the charts' error bars, added as the charts are
@@ -214,6 +214,7 @@ func (b *book) styles() error {
 	b.integer = mk(&excelize.Style{NumFmt: 1})
 	b.date = mk(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
 	b.muted = mk(&excelize.Style{Font: &excelize.Font{Color: "6B7280", Italic: true}})
+	b.shaded = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Color: []string{"E5E7EB"}, Pattern: 1}})
 	b.verdict = map[string]int{}
 	for v, color := range map[string]string{analysis.Attained: "C6EFCE", analysis.PartlyAttained: "FFEB9C", analysis.NotAttained: "FFC7CE", analysis.InsufficientData: "E5E7EB"} {
 		b.verdict[v] = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{color}, Pattern: 1}})
@@ -229,7 +230,18 @@ type sheet struct {
 	name string
 	row  int
 	err  error
+	// header is the row of the table being written (0 before any), and
+	// columns its width: a row with withheld cells names them in the
+	// column after, headed once per table (see put).
+	header, columns int
+	headed          bool
 }
+
+// withheld is a statistic withheld because it describes fewer people than
+// the minimum: an empty, shaded cell, never text, so that a statistic
+// column stays numeric for pandas, R and formulas; the row says why in the
+// table's Suppressed column.
+type withheld struct{}
 
 func (b *book) sheet(name string) *sheet { return &sheet{b: b, name: name, row: 1} }
 
@@ -239,6 +251,7 @@ func (s *sheet) put(values ...any) {
 	if s.err != nil {
 		return
 	}
+	hidden := false
 	for i, v := range values {
 		cell, _ := excelize.CoordinatesToCellName(i+1, s.row)
 		style := 0
@@ -248,6 +261,8 @@ func (s *sheet) put(values ...any) {
 		switch t := v.(type) {
 		case nil:
 			continue
+		case withheld:
+			hidden = true
 		case string:
 			// SetCellStr, never a formula: user text such as
 			// "=HYPERLINK(…)" stays text.
@@ -262,7 +277,31 @@ func (s *sheet) put(values ...any) {
 			return
 		}
 	}
+	if hidden && s.header > 0 {
+		s.markWithheld()
+	}
 	s.row++
+}
+
+// markWithheld writes, in the column after the table's, that the row's
+// empty shaded cells are withheld ("n<5"), heading that column the first
+// time.
+func (s *sheet) markWithheld() {
+	col := s.columns + 1
+	if !s.headed {
+		cell, _ := excelize.CoordinatesToCellName(col, s.header)
+		if s.err = s.b.f.SetCellStr(s.name, cell, "Suppressed"); s.err == nil {
+			s.err = s.b.f.SetCellStyle(s.name, cell, cell, s.b.header)
+		}
+		s.headed = true
+	}
+	cell, _ := excelize.CoordinatesToCellName(col, s.row)
+	if s.err == nil {
+		s.err = s.b.f.SetCellStr(s.name, cell, s.b.suppressed())
+	}
+	if s.err == nil {
+		s.err = s.b.f.SetCellStyle(s.name, cell, cell, s.b.muted)
+	}
 }
 
 func (s *sheet) headerRow(names ...string) {
@@ -270,6 +309,7 @@ func (s *sheet) headerRow(names ...string) {
 	for i, n := range names {
 		vals[i] = styled{n, s.b.header}
 	}
+	s.header, s.columns, s.headed = s.row, len(names), false
 	s.put(vals...)
 }
 
@@ -296,12 +336,12 @@ type styled struct {
 	style int
 }
 
-// num is a statistic cell: the number, "n<k" when suppressed, empty when
-// not computable.
+// num is a statistic cell: the number, withheld when suppressed, empty
+// when not computable.
 func (b *book) num(v *float64, suppressed bool, style int) any {
 	switch {
 	case suppressed:
-		return styled{b.suppressed(), b.muted}
+		return b.withheld()
 	case v == nil || math.IsNaN(*v) || math.IsInf(*v, 0):
 		return nil
 	}
@@ -341,6 +381,9 @@ func (s *sheet) fitRow(row int, text string, width float64) {
 }
 
 func (b *book) suppressed() string { return "n<" + strconv.Itoa(b.k) }
+
+// withheld is a statistic cell withheld for privacy (see withheld).
+func (b *book) withheld() styled { return styled{withheld{}, b.shaded} }
 
 // text is an instrument's text (a goal's or wave's title, a theme's
 // label) in the language of the labels, else the base language.

@@ -260,14 +260,21 @@ func TestWorkbookSuppressesLikeTheAnalysis(t *testing.T) {
 			}
 		}
 	}
+	// A withheld figure is an empty cell (the column stays numeric), and
+	// the row's Suppressed column says why.
 	shown := 0
-	for _, r := range rows(t, f, workbook.SheetBreakdowns)[1:] {
-		if r[2] == "goal score" && r[5] == "n<5" {
+	table := rows(t, f, workbook.SheetBreakdowns)
+	col := slices.Index(table[0], "Suppressed")
+	for _, r := range table[1:] {
+		if r[2] == "goal score" && col > 0 && len(r) > col && r[col] == "n<5" {
 			shown++
+			if r[5] != "" || r[6] != "" {
+				t.Errorf("a withheld row holds figures: %q", r)
+			}
 		}
 	}
 	if suppressed == 0 || shown != suppressed {
-		t.Errorf("%d suppressed goal cells in the analysis, %d shown as n<5", suppressed, shown)
+		t.Errorf("%d suppressed goal cells in the analysis, %d marked n<5 in the Suppressed column (%d)", suppressed, shown, col)
 	}
 }
 
@@ -301,9 +308,10 @@ func TestWorkbookEdgeCases(t *testing.T) {
 			t.Errorf("a one-person wave shown: %+v", w)
 		}
 		items := rows(t, f, workbook.SheetItems)
+		col := slices.Index(items[0], "Suppressed")
 		for _, r := range items[1:] {
-			if r[3] == "follow-up" && r[4] != "n<5" {
-				t.Errorf("follow-up item row shows n=%s", r[4])
+			if r[3] == "follow-up" && (r[4] != "" || col < 0 || len(r) <= col || r[col] != "n<5") {
+				t.Errorf("follow-up item row shows n=%s, not withheld: %q", r[4], r)
 			}
 		}
 	})

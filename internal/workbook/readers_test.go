@@ -3,9 +3,12 @@ package workbook_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -111,5 +114,91 @@ func TestReadOnlyReadersSeeEveryCell(t *testing.T) {
 				t.Errorf("%s, sheet %s: openpyxl read-only sees %d cells (dimension %s), the file holds %d", name, sheet, got.Cells, got.Dimension, want)
 			}
 		}
+	}
+}
+
+// textColumns are the columns of the Goals, Items and Breakdowns sheets
+// that hold words; every other column holds a statistic.
+var textColumns = map[string][]string{
+	workbook.SheetGoals:      {"Goal", "Title", "From", "To", "Wilcoxon method", "Verdict", "Note", "Suppressed"},
+	workbook.SheetItems:      {"Item", "Goal", "Reverse-coded", "Wave", "Compared with", "Suppressed"},
+	workbook.SheetBreakdowns: {"By", "Group", "Kind", "Goal or theme", "Wave", "Suppressed"},
+}
+
+const pandasTypes = `
+import json, sys, pandas
+out = {}
+for sheet in sys.argv[2:]:
+    df = pandas.read_excel(sys.argv[1], sheet_name=sheet)
+    out[sheet] = {c: df[c].dtype.kind for c in df.columns}
+print(json.dumps(out))
+`
+
+const readxlTypes = `
+library(readxl)
+a <- commandArgs(trailingOnly = TRUE)
+for (s in a[-1]) {
+  d <- read_excel(a[1], sheet = s)
+  for (c in names(d)) cat(s, "\t", c, "\t", class(d[[c]])[1], "\n", sep = "")
+}
+`
+
+// TestStatisticColumnsReadAsNumbers: pandas and R's readxl read every
+// statistic column of the Goals, Items and Breakdowns sheets as numbers —
+// withheld figures are empty cells, not the text n<5. Twelve delegates
+// answer before and after, one six months on: each sheet mixes figures
+// and withheld cells in its columns.
+func TestStatisticColumnsReadAsNumbers(t *testing.T) {
+	ps, rs := synthetic(t, 12)
+	var kept []*exchange.Response
+	for _, r := range rs {
+		if r.Wave != "follow-up" || r.Participant == "P0001" {
+			kept = append(kept, r)
+		}
+	}
+	_, _, raw := export(t, ps, kept, "")
+	path := filepath.Join(t.TempDir(), "evaluation.xlsx")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sheets := []string{workbook.SheetGoals, workbook.SheetItems, workbook.SheetBreakdowns}
+	statistic := func(sheet, col string) bool { return !slices.Contains(textColumns[sheet], col) }
+	ran := 0
+	if exec.Command("/usr/bin/python3", "-c", "import pandas, openpyxl").Run() == nil {
+		ran++
+		out, err := exec.Command("/usr/bin/python3", append([]string{"-c", pandasTypes, path}, sheets...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pandas: %v\n%s", err, out)
+		}
+		var kinds map[string]map[string]string
+		if err := json.Unmarshal(out, &kinds); err != nil {
+			t.Fatalf("pandas: %v\n%s", err, out)
+		}
+		for _, sheet := range sheets {
+			if !slices.Contains(slices.Collect(maps.Keys(kinds[sheet])), "Suppressed") {
+				t.Errorf("pandas, %s: no Suppressed column; the synthetic exchange should withhold something there", sheet)
+			}
+			for col, kind := range kinds[sheet] {
+				if statistic(sheet, col) && kind != "i" && kind != "f" {
+					t.Errorf("pandas reads %s!%s as %q, not a number", sheet, col, kind)
+				}
+			}
+		}
+	}
+	if rscript, err := exec.LookPath("Rscript"); err == nil && exec.Command(rscript, "-e", "library(readxl)").Run() == nil {
+		ran++
+		out, err := exec.Command(rscript, append([]string{"-e", readxlTypes, path}, sheets...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("readxl: %v\n%s", err, out)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) == 3 && statistic(f[0], f[1]) && f[2] != "numeric" && f[2] != "logical" {
+				t.Errorf("readxl reads %s!%s as %s, not a number", f[0], f[1], f[2])
+			}
+		}
+	}
+	if ran == 0 {
+		t.Skip("neither pandas (python3-pandas) nor R's readxl (r-cran-readxl) is installed")
 	}
 }

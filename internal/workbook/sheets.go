@@ -137,7 +137,7 @@ func (b *book) goals() error {
 			}
 			share := func(v float64) any {
 				if sup {
-					return styled{b.suppressed(), b.muted}
+					return b.withheld()
 				}
 				return styled{v, b.pct}
 			}
@@ -177,14 +177,14 @@ func (b *book) goals() error {
 
 func welchN(b *book, n int, suppressed bool) any {
 	if suppressed {
-		return styled{b.suppressed(), b.muted}
+		return b.withheld()
 	}
 	return styled{n, b.integer}
 }
 
 func orSuppressed(b *book, sup bool, v string) any {
 	if sup {
-		return styled{b.suppressed(), b.muted}
+		return b.withheld()
 	}
 	return v
 }
@@ -238,7 +238,7 @@ func (b *book) items() error {
 				case p > it.Points:
 					vals = append(vals, nil)
 				case sup:
-					vals = append(vals, styled{b.suppressed(), b.muted})
+					vals = append(vals, b.withheld())
 				default:
 					vals = append(vals, styled{w.Distribution[p-1], b.integer})
 				}
@@ -267,7 +267,7 @@ func count(b *book, n *int, sup bool) any {
 
 func nOrSuppressed(b *book, n int, sup bool) any {
 	if sup {
-		return styled{b.suppressed(), b.muted}
+		return b.withheld()
 	}
 	return styled{n, b.integer}
 }
@@ -293,7 +293,7 @@ func (b *book) themes() error {
 		vals := []any{label[th.ID]}
 		for _, w := range waves {
 			if w.Suppressed {
-				vals = append(vals, styled{b.suppressed(), b.muted})
+				vals = append(vals, b.withheld())
 				continue
 			}
 			vals = append(vals, b.num(w.Themes[i].Share, false, b.pct))
@@ -316,7 +316,7 @@ func (b *book) themes() error {
 			s.put(tc.Theme, label[tc.Theme], w.Wave, styled{w.Respondents, b.integer}, styled{tc.Respondents, b.integer}, b.num(tc.Share, false, b.pct), styled{tc.Mentions, b.integer})
 		}
 		if w.Suppressed {
-			s.put(styled{"all themes", b.muted}, nil, w.Wave, styled{b.suppressed(), b.muted})
+			s.put(styled{"all themes", b.muted}, nil, w.Wave, b.withheld())
 		}
 	}
 	s.blank()
@@ -324,7 +324,7 @@ func (b *book) themes() error {
 	s.headerRow("Question", "Goal", "Wave", "Respondents", "Theme", "Mentioning", "Share", "Mentions")
 	for _, q := range t.ByQuestion {
 		if q.Suppressed {
-			s.put(q.Question, q.Goal, q.Wave, styled{b.suppressed(), b.muted})
+			s.put(q.Question, q.Goal, q.Wave, b.withheld())
 			continue
 		}
 		for _, tc := range q.Themes {
@@ -417,7 +417,7 @@ func (b *book) breakdowns() error {
 			}
 			for _, th := range g.Themes {
 				sup := th.Suppressed
-				var mentioning any = styled{b.suppressed(), b.muted}
+				var mentioning any = b.withheld()
 				if !sup && th.Mentioning != nil {
 					mentioning = styled{*th.Mentioning, b.integer}
 				}
