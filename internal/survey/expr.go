@@ -76,6 +76,10 @@ type token struct {
 	at   int
 }
 
+// curlyQuotes are the typographic quotes taken for straight ones: single
+// (‘ ’, three bytes each), then double (“ ”).
+const curlyQuotes = "‘’“”"
+
 func lex(src string) ([]token, error) {
 	var toks []token
 	rs := []rune(src)
@@ -101,6 +105,19 @@ func lex(src string) ([]token, error) {
 			i += end + 1
 		case r == '\'' || r == '"':
 			end := slices.Index(rs[i+1:], r)
+			if end < 0 {
+				return nil, &ExprError{at, fmt.Sprintf("the text starting here is not closed with %c", r)}
+			}
+			toks = append(toks, token{"str", string(rs[i+1 : i+1+end]), at})
+			i += end + 2
+		case strings.ContainsRune(curlyQuotes, r):
+			// ‘yes’ and “yes”, as word processors and spreadsheets type
+			// quotes: read as straight ones, as pyxform reads them.
+			closers := curlyQuotes[:6] // ‘ ’
+			if r == '“' || r == '”' {
+				closers = curlyQuotes[6:] // “ ”
+			}
+			end := slices.IndexFunc(rs[i+1:], func(c rune) bool { return strings.ContainsRune(closers, c) })
 			if end < 0 {
 				return nil, &ExprError{at, fmt.Sprintf("the text starting here is not closed with %c", r)}
 			}

@@ -33,6 +33,7 @@ func TestConditionSyntaxErrorsSayWhere(t *testing.T) {
 		{"${a} = 'x' or", 14, "expected a question"},
 		{"${a} = 1.2.3", 8, `"1.2.3" is not a number`},
 		{"${} = 'x'", 1, "names no question"},
+		{"${a} = ‘yes", 8, "not closed with ‘"},
 	}
 	for _, tt := range tests {
 		_, err := survey.ParseCondition(tt.src)
@@ -82,6 +83,13 @@ func TestConditionsHold(t *testing.T) {
 		{"${mentor_count} <= 0", false},
 		{"${mentor_count} != 0", true},
 		{`${why_not} = "busy"`, true},
+		// Curly quotes, as 265 of 1 151 conditions in published forms are
+		// typed, read as straight ones (as pyxform reads them).
+		{"${visited} = ‘yes’", true},
+		{"${visited} = ’yes’", true},
+		{"selected(${areas}, ‘health’)", true},
+		{"${why_not} = “busy”", true},
+		{"${why_not} != “busy”", false},
 	}
 	for _, tt := range tests {
 		c, err := survey.ParseCondition(tt.src)

@@ -1,7 +1,12 @@
 package survey
 
 import (
+	"path"
+	"sync"
+
 	"fmt"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"regexp"
 	"slices"
 	"strconv"
@@ -35,9 +40,11 @@ const (
 	// form_title, set_form_title) as the form's one title, so ours must
 	// be named otherwise.
 	TranslatedTitle = "translated_title"
-	SheetWaves      = "waves"
-	SheetGoals      = "goals"
-	SheetThemes     = "themes"
+	// SingleWave is the one wave of a form without a waves sheet.
+	SingleWave  = "form"
+	SheetWaves  = "waves"
+	SheetGoals  = "goals"
+	SheetThemes = "themes"
 )
 
 // Question types XLSForm has that exchangeeval does not take, and why a
@@ -55,6 +62,55 @@ var unsupportedTypes = map[string]string{
 	"rank": "ranking questions are not supported", "acknowledge": "acknowledge questions are not supported",
 	"hidden": "hidden fields are not supported", "xml-external": "external data is not supported", "csv-external": "external data is not supported",
 	"trigger": "trigger questions are not supported",
+}
+
+// typeAliases are pyxform's other spellings of the question types read
+// here, whole ("q int", "add note prompt") or as the part before a list
+// name ("select one", "select all that apply").
+var typeAliases = map[string]string{
+	"int": "integer", "q int": "integer", "add integer prompt": "integer",
+	"string": "text", "q string": "text", "add text prompt": "text",
+	"q decimal": "decimal", "add decimal prompt": "decimal",
+	"q note": "note", "add note prompt": "note",
+	"begin group": "begin_group", "end group": "end_group", "begin repeat": "begin_repeat", "end repeat": "end_repeat",
+	"begin loop": "begin_repeat", "end loop": "end_repeat", "begin lgroup": "begin_repeat", "end lgroup": "end_repeat",
+	"get start time": "start", "start time": "start", "get end time": "end", "end time": "end", "get today": "today",
+	"device id": "deviceid", "imei": "deviceid", "subscriber id": "subscriberid", "get subscriber id": "subscriberid",
+	"sim id": "simserial", "get sim id": "simserial", "phone number": "phonenumber", "get phone number": "phonenumber",
+	"q date": "date", "add date prompt": "date", "q date time": "datetime", "add date time prompt": "datetime",
+}
+
+// selectSpellings are the ways a choice question's type begins, longest
+// first, before its list's name.
+var selectSpellings = []struct{ spelling, word string }{
+	{"add select multiple prompt using", "select_multiple"}, {"add select one prompt using", "select_one"},
+	{"select all that apply from", "select_multiple"}, {"select all that apply", "select_multiple"},
+	{"select multiple from", "select_multiple"}, {"select multiple using", "select_multiple"}, {"select multiple", "select_multiple"},
+	{"select one from", "select_one"}, {"select one using", "select_one"}, {"select one", "select_one"},
+	{"select1", "select_one"},
+}
+
+// xlsformType reads a type cell as pyxform does: case and runs of spaces
+// aside, its other spellings as the one read here, and a choice
+// question's list name apart ("select one yes_no" is select_one, yes_no).
+func xlsformType(cell string) (word, list string) {
+	typ := strings.Join(strings.Fields(strings.ToLower(cell)), " ")
+	if alias, ok := typeAliases[typ]; ok {
+		return alias, ""
+	}
+	typ = strings.Replace(typ, " or specify other", " or_other", 1) // pyxform's older spelling
+	for spelling, word := range map[string]string{"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file"} {
+		if rest, ok := strings.CutPrefix(typ, spelling); ok {
+			return word, strings.TrimSpace(rest)
+		}
+	}
+	for _, s := range selectSpellings {
+		if rest, ok := strings.CutPrefix(typ, s.spelling+" "); ok {
+			return s.word, rest
+		}
+	}
+	word, list, _ = strings.Cut(typ, " ")
+	return word, list
 }
 
 // metadataTypes are what ODK records by itself (start and end times, the
@@ -109,29 +165,70 @@ func languageCode(s string) (string, bool) {
 	if langPattern.MatchString(s) {
 		return s, true
 	}
+	if lower := strings.ToLower(s); langPattern.MatchString(lower) {
+		return lower, true // label::EN, as some forms write it
+	}
 	for code, name := range languageNames {
 		if strings.EqualFold(name, s) {
 			return code, true
 		}
 	}
-	switch strings.ToLower(s) {
-	case "english":
-		return "en", true
-	case "french", "francais":
-		return "fr", true
-	case "spanish":
-		return "es", true
-	case "german":
-		return "de", true
+	if code, ok := languageByName()[strings.ToLower(s)]; ok {
+		return code, true
 	}
 	return "", false
 }
 
+// formIDFromName is the id of a form without one: its file's name, as
+// pyxform takes it ("Household Survey.xlsx" is household_survey).
+func formIDFromName(name string) string {
+	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), path.Ext(name))
+	var b strings.Builder
+	for _, r := range strings.ToLower(base) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	id := strings.Trim(b.String(), "_-")
+	if id == "" {
+		id = "form"
+	}
+	return strings.TrimSuffix(id[:min(len(id), 63)], "_")
+}
+
+// languageByName finds a language's code by its English name or its own
+// ("Swahili", "Kiswahili", "francais"), as forms name their columns:
+// label::Swahili. CLDR's names, for every two-letter code.
+var languageByName = sync.OnceValue(func() map[string]string {
+	names := map[string]string{"francais": "fr"}
+	english := display.English.Languages()
+	for a := 'a'; a <= 'z'; a++ {
+		for b := 'a'; b <= 'z'; b++ {
+			code := string([]rune{a, b})
+			if _, err := language.ParseBase(code); err != nil {
+				continue
+			}
+			tag := language.Make(code)
+			for _, name := range []string{english.Name(tag), display.Self.Name(tag)} {
+				if name = strings.ToLower(name); name != "" && names[name] == "" {
+					names[name] = code
+				}
+			}
+		}
+	}
+	return names
+})
+
 // table is one sheet with its columns found by name.
 type table struct {
-	sheet  string
-	rows   [][]string
-	cols   map[string]int // normalised header → column
+	sheet string
+	rows  [][]string
+	cols  map[string]int // normalised header → column
+	// more pairs a column with another spelling of it further right.
+	more   [][2]int
 	header []string
 }
 
@@ -147,6 +244,10 @@ func newTable(s *Sheet) *table {
 		t.header = append(t.header, key)
 		if _, dup := t.cols[key]; !dup && key != "" {
 			t.cols[key] = i
+		} else if key != "" {
+			// Two spellings of one column (relevant and bind::relevant):
+			// a row's value is in whichever it filled.
+			t.more = append(t.more, [2]int{t.cols[key], i})
 		}
 	}
 	return t
@@ -154,23 +255,68 @@ func newTable(s *Sheet) *table {
 
 // normaliseHeader lower-cases a header and writes "list name" as
 // list_name, as XLSForm tools accept both; the language after :: keeps
-// its case (it is matched by languageCode).
+// its case (it is matched by languageCode). It reads pyxform's other
+// spellings of a column as the column: bind::relevant, bind:required and
+// relevance are relevant and required, jr:constraintMsg is
+// constraint_message, control::appearance is appearance; and label:French,
+// with one colon, as pyxform reads it in a sheet that has no "::".
 func normaliseHeader(h string) string {
 	h = strings.TrimSpace(h)
+	lower := strings.ToLower(h)
+	for _, prefix := range []string{"bind::", "bind:", "control::", "control:"} {
+		if strings.HasPrefix(lower, prefix) {
+			h = strings.TrimSpace(h[len(prefix):])
+			break
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(h), "jr:") {
+		h = h[len("jr:"):]
+	}
 	name, lang, hasLang := strings.Cut(h, "::")
+	if !hasLang {
+		if n, l, ok := strings.Cut(h, ":"); ok && translatableColumns[strings.ToLower(strings.TrimSpace(n))] {
+			name, lang, hasLang = n, l, true
+		}
+	}
 	name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), " ", "_")
+	if alias, ok := headerAliases[name]; ok {
+		name = alias
+	}
 	if hasLang {
 		return name + "::" + strings.TrimSpace(lang)
 	}
 	return name
 }
 
+// headerAliases are pyxform's other names for the columns read here.
+var headerAliases = map[string]string{
+	"relevance": "relevant", "caption": "label", "constraining_message": "constraint_message",
+	"constraintmsg": "constraint_message", "requiredmsg": "required_message", "calculate": "calculation",
+	"id_string": "form_id", "set_form_id": "form_id", "set_form_title": "form_title", "readonly": "read_only",
+}
+
+// translatableColumns take a language after one colon (label:French) in
+// a sheet written without "::".
+var translatableColumns = map[string]bool{
+	"label": true, "hint": true, "constraint_message": true, "required_message": true, "unit": true,
+	"description": true, "intro": true, "patterns": true, "media": true, "image": true, "audio": true, "video": true,
+}
+
 func (t *table) get(r int, key string) string {
 	c, ok := t.cols[key]
-	if !ok || r >= len(t.rows) || c >= len(t.rows[r]) {
+	if !ok || r >= len(t.rows) {
 		return ""
 	}
-	return strings.TrimSpace(t.rows[r][c])
+	v := ""
+	if c < len(t.rows[r]) {
+		v = strings.TrimSpace(t.rows[r][c])
+	}
+	for _, m := range t.more {
+		if v == "" && m[0] == c && m[1] < len(t.rows[r]) {
+			v = strings.TrimSpace(t.rows[r][m[1]])
+		}
+	}
+	return v
 }
 
 func (t *table) empty(r int) bool {
@@ -330,7 +476,8 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	// Settings: the form's id, version, base language and title.
 	set := newTable(settings)
 	if settings == nil || len(set.rows) < 2 {
-		x.probs = append(x.probs, Problem{File: name, Message: "no settings sheet with a row of values: it gives form_id, version and default_language"})
+		// As pyxform reads such a form: its id from the file's name,
+		// version 1, the title its id.
 		set = &table{sheet: SheetSettings, cols: map[string]int{}, rows: [][]string{{}, {}}}
 	}
 	if dl := set.get(1, "default_language"); dl != "" {
@@ -369,17 +516,18 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	x.langs = in.Languages
 
 	in.ID = set.get(1, "form_id")
+	if in.ID == "" {
+		in.ID = formIDFromName(name)
+	}
 	in.Pos.Lines["id"] = x.at(set, 1, "form_id")
 	in.Pos.Lines["version"] = x.at(set, 1, "version")
 	in.Pos.Lines["languages"] = x.at(set, 1, "default_language")
-	if v := set.get(1, "version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			x.fail(set, 1, "version", "version %q: exchangeeval numbers versions with whole numbers (1, 2, … or a date such as 2024051301)", v)
-		}
+	// A version that is not a whole number ("2.2", KoboToolbox's
+	// "vw6VTbhm…") is the form's own label: the store numbers the
+	// versions it keeps itself, from 1.
+	in.Version = 1
+	if n, err := strconv.Atoi(set.get(1, "version")); err == nil && n >= 1 {
 		in.Version = n
-	} else {
-		in.Version = 1
 	}
 	// form_title is the base language's; translated_title::Français (fr)
 	// and the like, columns of exchangeeval's, give the others. (Forms
@@ -395,6 +543,13 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 				in.Title[l] = v
 			}
 		}
+	}
+	if in.Title[x.base] == "" && in.ID != "" {
+		// No form_title: pyxform titles the form with its id.
+		if in.Title == nil {
+			in.Title = Text{}
+		}
+		in.Title[x.base] = in.ID
 	}
 	if in.Pos.Lines["title"] == 0 {
 		in.Pos.Lines["title"] = x.at(set, 1, "form_title")
@@ -452,7 +607,11 @@ func (x *xlsformReader) rows(s *Sheet, each func(t *table, r int, id string, pos
 
 func (x *xlsformReader) readWaves(in *Instrument, s *Sheet) {
 	if s == nil {
-		x.probs = append(x.probs, Problem{File: x.name, Message: "no waves sheet: list the rounds of questions (e.g. pre, post, follow-up) on a sheet named waves, with columns name and label"})
+		// A form from KoboToolbox or ODK is one round of questions: one
+		// wave, named after the form. A waves sheet (name, label::…)
+		// makes it several — pre, post, follow-up — and the upload page
+		// says so.
+		in.Waves = []*Wave{{ID: SingleWave, Title: in.Title, Pos: newPos(0)}}
 		return
 	}
 	t := x.rows(s, func(t *table, r int, id string, pos Pos) {
@@ -625,12 +784,9 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 		if t.empty(r) {
 			continue
 		}
-		typ := strings.Join(strings.Fields(strings.ToLower(t.get(r, "type"))), " ")
+		word, list := xlsformType(t.get(r, "type"))
+		typ := strings.TrimSpace(word + " " + list)
 		name := t.get(r, "name")
-		word, list, _ := strings.Cut(typ, " ")
-		if (word == "begin" || word == "end") && (list == "group" || list == "repeat") {
-			word, list = word+"_"+list, "" // "begin group" is "begin_group"
-		}
 		switch {
 		case typ == "":
 			x.fail(t, r, "type", "row %d has no type (every row of the survey sheet is a question, a note or a group)", r+1)
@@ -643,6 +799,11 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			sec.Pos.Lines["id"] = sec.Pos.Line
 			sec.Pos.Lines["relevant"] = x.at(t, r, "relevant")
 			sec.Heading = x.text(t, r, "label", &sec.Pos, "heading")
+			if sec.Heading == nil && name != "" {
+				// A group without a label (a field-list page, say): its
+				// name, in words, heads it.
+				sec.Heading = Text{x.base: strings.ReplaceAll(name, "_", " ")}
+			}
 			if sec.Heading == nil {
 				sec.Pos.Lines["heading"] = x.at(t, r, "label")
 			}

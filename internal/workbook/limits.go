@@ -104,13 +104,14 @@ func readSheet(ctx context.Context, name string, f *excelize.File, sheet string,
 	var (
 		rows           [][]string
 		cells, scanned int
+		// empty rows read and not yet kept: a spreadsheet program may
+		// format thousands of rows below the last one typed in, and
+		// they count only if a row with text follows.
+		empty, read int
 	)
 	for it.Next() {
-		if len(rows)%256 == 0 && ctx.Err() != nil {
+		if read++; read%256 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
-		}
-		if len(rows) >= lim.rows {
-			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooManyRows, name, lim.rows-1)
 		}
 		row, err := it.Columns()
 		if err != nil {
@@ -120,6 +121,16 @@ func readSheet(ctx context.Context, name string, f *excelize.File, sheet string,
 		end := len(row)
 		for end > 0 && row[end-1] == "" {
 			end--
+		}
+		if end == 0 {
+			empty++
+			continue
+		}
+		if len(rows)+empty >= lim.rows {
+			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooManyRows, name, lim.rows-1)
+		}
+		for ; empty > 0; empty-- {
+			rows = append(rows, nil)
 		}
 		if end > lim.cols {
 			return nil, exchange.Coded(exchange.EINVALID, exchange.ProblemTooWide, name, sheet+"!"+cellName(end-1, len(rows)), lim.cols)

@@ -84,15 +84,36 @@ func ReadXLSFormContext(ctx context.Context, name string, r io.Reader) ([]survey
 			probs = append(probs, fail(sheet+"!A1", "%s", formLimitMessage(err))...)
 			continue
 		}
-		// A formula's value is whatever the spreadsheet last calculated:
-		// the form would change with the next recalculation, so only
-		// typed text is taken. Only the cells within the rows read are
-		// asked, so this costs what the bounded rows cost.
-		for r, row := range rows {
-			for c := range row {
+		// A formula is read as the value the spreadsheet last calculated
+		// and saved with it, as pyxform reads it; LibreOffice's TRUE()
+		// and FALSE() are true and false even unsaved. A formula with
+		// no saved value (written by a program that does not calculate)
+		// is refused: what it means is not in the file. Only the cells
+		// within the rows read are asked, so this costs what the bounded
+		// rows cost.
+		width := 0
+		if len(rows) > 0 {
+			width = len(rows[0]) // the header's: a formula with no value may be past a row's last text
+		}
+		for r := range rows {
+			for c := range max(width, len(rows[r])) {
 				cell := survey.CellName(c, r)
-				if formula, _ := f.GetCellFormula(sheet, cell); formula != "" {
-					probs = append(probs, fail(sheet+"!"+cell, "a formula (=%s): type the text itself; exchangeeval takes what is typed, not what a spreadsheet calculates", formula)...)
+				formula, _ := f.GetCellFormula(sheet, cell)
+				if formula == "" {
+					continue
+				}
+				for len(rows[r]) <= c {
+					rows[r] = append(rows[r], "")
+				}
+				row := rows[r]
+				switch {
+				case row[c] != "":
+				case strings.EqualFold(strings.TrimSpace(formula), "TRUE()"), strings.EqualFold(strings.TrimSpace(formula), "TRUE"):
+					row[c] = "true"
+				case strings.EqualFold(strings.TrimSpace(formula), "FALSE()"), strings.EqualFold(strings.TrimSpace(formula), "FALSE"):
+					row[c] = "false"
+				default:
+					probs = append(probs, fail(sheet+"!"+cell, "a formula (=%s) with no value saved: type the text itself, or open and save the file in a spreadsheet program so that its value is kept", formula)...)
 				}
 			}
 		}
