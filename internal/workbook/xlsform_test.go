@@ -444,3 +444,49 @@ func TestResponsesLeaveInapplicableCellsEmpty(t *testing.T) {
 		t.Errorf("a rating that applied shows %q", got)
 	}
 }
+
+// TestPyxformsExampleForms imports forms from pyxform's own examples
+// (testdata/pyxform): those that use only what a web questionnaire
+// honours import as they are — without a settings or waves sheet, with
+// the types, columns and language names as their authors wrote them —
+// and the others are refused, each with the sheet and cell of what is not
+// supported, never silently shortened.
+func TestPyxformsExampleForms(t *testing.T) {
+	accepted := map[string]int{ // form → questions
+		"ODKValidateWarnings.xlsx": 2, "extra_columns.xlsx": 1, "extra_sheet_names.xlsx": 1, "field-list.xlsx": 1,
+		"group.xlsx": 2, "text_and_integer.xlsx": 2, "yes_or_no_question.xlsx": 1,
+	}
+	refused := map[string]string{
+		"case_insensitivity.xlsx":   `survey!A3: type "select_one_external c1"`,
+		"or_other.xlsx":             "survey!A2: or_other is not supported",
+		"choice_filter_test.xlsx":   "survey!D3: cascading selects (choice_filter) are not supported",
+		"bad_calc.xlsx":             "survey!A2: calculations are not supported",
+		"xl_date_ambiguous_v1.xlsx": "survey!A6: date questions are not supported",
+		"loop.xlsx":                 "survey!A2: or_other is not supported",
+	}
+	files, _ := filepath.Glob("testdata/pyxform/*.xlsx")
+	if len(files) != len(accepted)+len(refused) {
+		t.Fatalf("%d forms in testdata/pyxform, %d expected", len(files), len(accepted)+len(refused))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets, probs := workbook.ReadXLSForm(name, bytes.NewReader(data))
+		var in *survey.Instrument
+		if probs == nil {
+			in, probs = survey.FromXLSForm(name, sheets)
+		}
+		if n, ok := accepted[name]; ok {
+			if probs != nil || len(in.Questions()) != n || len(in.Waves) != 1 {
+				t.Errorf("%s: %v", name, probs)
+			}
+			continue
+		}
+		if probs == nil || !strings.Contains(probs.Error(), name+": "+refused[name]) {
+			t.Errorf("%s: want %q, got %v", name, refused[name], probs)
+		}
+	}
+}
