@@ -67,5 +67,5 @@ func languageNotes(in *survey.Instrument) []string {
 // and directories, as validate and --surveys do: a designer who keeps the
 // questionnaire as a form need not convert it.
 func loadDefinitions(paths ...string) ([]*survey.Instrument, survey.Problems) {
-	return survey.Loader{Readers: map[string]survey.Reader{".xlsx": workbook.ReadForm}}.LoadPaths(paths...)
+	return survey.Loader{Readers: map[string]survey.Reader{".xlsx": workbook.ReadForm, ".xls": workbook.ReadForm}}.LoadPaths(paths...)
 }

@@ -99,7 +99,7 @@ func Parse(name string, data []byte) (*Instrument, Problems) {
 		return nil, probs
 	}
 	if _, isMap := unwrap(file.Docs[0].Body).(*ast.MappingNode); !isMap && mappingPairs(unwrap(file.Docs[0].Body)) == nil {
-		add(line(file.Docs[0].Body), "this is not an instrument definition: expected YAML keys (id, version, languages, waves, sections …); an XLSForm is uploaded as .xlsx")
+		add(line(file.Docs[0].Body), "this is not an instrument definition: expected YAML keys (id, version, languages, waves, sections …); an XLSForm is uploaded as .xlsx or .xls")
 		return nil, probs
 	}
 	if len(file.Docs) > 1 {

@@ -515,7 +515,7 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	in.Languages = append([]string{x.base}, slices.DeleteFunc(langs, func(l string) bool { return l == x.base })...)
 	x.langs = in.Languages
 
-	in.ID = set.get(1, "form_id")
+	in.ID = strings.ToLower(set.get(1, "form_id"))
 	if in.ID == "" {
 		in.ID = formIDFromName(name)
 	}
@@ -788,6 +788,9 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 		typ := strings.TrimSpace(word + " " + list)
 		name := t.get(r, "name")
 		switch {
+		case typ == "" && name == "":
+			// A comment row (a designer's note in another column), as
+			// pyxform passes over it.
 		case typ == "":
 			x.fail(t, r, "type", "row %d has no type (every row of the survey sheet is a question, a note or a group)", r+1)
 		case word == "begin_group":

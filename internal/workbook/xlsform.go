@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/legacyxls"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -53,11 +54,14 @@ func ReadXLSFormContext(ctx context.Context, name string, r io.Reader) ([]survey
 	if len(data) > MaxFormBytes {
 		return nil, fail("", "the file is over %d MB: an XLSForm questionnaire is far smaller; is this the right file?", MaxFormBytes>>20)
 	}
+	if bytes.HasPrefix(data, legacyxls.Magic) {
+		return readLegacyForm(name, data)
+	}
 	if !bytes.HasPrefix(data, zipMagic) {
 		what := "it is not an Excel workbook (.xlsx)"
 		switch {
 		case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-			what = "it is an old Excel file (.xls): save it as .xlsx"
+			what = "it is an Office file of another kind than a spreadsheet (.xls or .xlsx)"
 		case bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")):
 			what = "it is XML or HTML, not a spreadsheet: upload the XLSForm (.xlsx), not the converted form"
 		}
@@ -146,6 +150,25 @@ func formLimitMessage(err error) string {
 		return fmt.Sprintf("it is not a readable Excel workbook (.xlsx): %v", e.Coded.Args[1])
 	}
 	return e.Message
+}
+
+// readLegacyForm reads a form in the old Excel format (.xls), as
+// KoboToolbox downloads them, within the same limits as an .xlsx. Formulas
+// come as the values the file saved, as pyxform reads them.
+func readLegacyForm(name string, data []byte) ([]survey.Sheet, survey.Problems) {
+	read, err := legacyxls.Read(data, isFormSheet, legacyxls.Limits{Rows: maxFormRows, Cols: MaxColumns, Cells: maxFormCells})
+	var limit *legacyxls.LimitError
+	switch {
+	case errors.As(err, &limit):
+		return nil, survey.Problems{{File: name, Cell: limit.Sheet + "!A1", Message: fmt.Sprintf("the sheet has more than %d %s; a form has fewer", limit.Limit, limit.What)}}
+	case err != nil:
+		return nil, survey.Problems{{File: name, Message: fmt.Sprintf("it is an old Excel file (.xls) that cannot be read (%v): open it in a spreadsheet program and save it as .xlsx", err)}}
+	}
+	sheets := make([]survey.Sheet, len(read))
+	for i, s := range read {
+		sheets[i] = survey.Sheet{Name: strings.ToLower(strings.TrimSpace(s.Name)), Rows: s.Rows}
+	}
+	return sheets, nil
 }
 
 func isFormSheet(name string) bool {

@@ -3,6 +3,7 @@ package workbook_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -327,7 +328,8 @@ func TestXLSFormImportRefusesFilesThatAreNotForms(t *testing.T) {
 		want string
 	}{
 		{"csv", []byte("type,name,label\ntext,a,A\n"), "form.xlsx: it is not an Excel workbook (.xlsx)"},
-		{"old excel", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 100)...), "form.xlsx: it is an old Excel file (.xls): save it as .xlsx"},
+		{"another office file", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 100)...), "form.xlsx: it is an Office file of another kind than a spreadsheet"},
+		{"a broken .xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 600)...), "form.xlsx: it is an old Excel file (.xls) that cannot be read"},
 		{"xml form", []byte(`<?xml version="1.0"?><h:html/>`), "form.xlsx: it is XML or HTML"},
 		{"truncated zip", []byte("PK\x03\x04 not really"), "form.xlsx: it is not a readable Excel workbook"},
 		{"too big", append([]byte("PK\x03\x04"), make([]byte, 50<<20)...), "form.xlsx: the file is over 5 MB"},
@@ -455,6 +457,9 @@ func TestPyxformsExampleForms(t *testing.T) {
 	accepted := map[string]int{ // form → questions
 		"ODKValidateWarnings.xlsx": 2, "extra_columns.xlsx": 1, "extra_sheet_names.xlsx": 1, "field-list.xlsx": 1,
 		"group.xlsx": 2, "text_and_integer.xlsx": 2, "yes_or_no_question.xlsx": 1,
+		// KoboToolbox's download format, the old Excel .xls.
+		"allow_comment_rows_test.xls": 1, "badly_named_choices_sheet.xls": 3, "group.xls": 2, "ict_survey_fails.xls": 1,
+		"style_settings.xls": 2, "text_and_integer.xls": 2, "yes_or_no_question.xls": 1,
 	}
 	refused := map[string]string{
 		"case_insensitivity.xlsx":   `survey!A3: type "select_one_external c1"`,
@@ -463,8 +468,10 @@ func TestPyxformsExampleForms(t *testing.T) {
 		"bad_calc.xlsx":             "survey!A2: calculations are not supported",
 		"xl_date_ambiguous_v1.xlsx": "survey!A6: date questions are not supported",
 		"loop.xlsx":                 "survey!A2: or_other is not supported",
+		"calculate.xls":             "survey!A2: calculations are not supported",
+		"specify_other.xls":         "survey!A2: or_other is not supported",
 	}
-	files, _ := filepath.Glob("testdata/pyxform/*.xlsx")
+	files, _ := filepath.Glob("testdata/pyxform/*.xls*")
 	if len(files) != len(accepted)+len(refused) {
 		t.Fatalf("%d forms in testdata/pyxform, %d expected", len(files), len(accepted)+len(refused))
 	}
@@ -489,4 +496,57 @@ func TestPyxformsExampleForms(t *testing.T) {
 			t.Errorf("%s: want %q, got %v", name, refused[name], probs)
 		}
 	}
+}
+
+// TestXLSFormsSavedAsXLSReadTheSame: the shipped instrument's form and the
+// test's KoboToolbox-style form, saved as .xls by LibreOffice (as a
+// designer who downloads from KoboToolbox has them), import as the same
+// instruments as their .xlsx — Spanish, German and French accents
+// included, which the old format stores in one byte each.
+func TestXLSFormsSavedAsXLSReadTheSame(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice not installed: apt-get install libreoffice-calc-nogui to run this check")
+	}
+	var shipped bytes.Buffer
+	if err := workbook.WriteXLSForm(&shipped, survey.ToXLSForm(instrument(t))); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{"shipped": shipped.Bytes(), "kobo": xlsx(t, kobo(), nil)} {
+		if err := os.WriteFile(filepath.Join(dir, name+".xlsx"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", "xls", "--outdir", dir, filepath.Join(dir, name+".xlsx"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+		old, err := os.ReadFile(filepath.Join(dir, name+".xls"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, probs := importForm(data)
+		if probs != nil {
+			t.Fatal(probs)
+		}
+		got, _, probs := workbook.ParseDefinition(t.Context(), name+".xls", old)
+		if probs != nil {
+			t.Fatalf("%s.xls: %v", name, probs)
+		}
+		a, _ := want.Canonical()
+		b, _ := got.Canonical()
+		if string(a) != string(b) {
+			t.Errorf("%s.xls reads otherwise than its .xlsx:\n%s", name, firstDifference(string(a), string(b)))
+		}
+	}
+}
+
+func firstDifference(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n  xlsx %s\n  xls  %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines against %d", len(la), len(lb))
 }
