@@ -19,7 +19,7 @@ import (
 var instrumentSynopses = []synopsis{
 	{"list", "instruments list"},
 	{"import", "instruments import [--by EMAIL] FILE.yaml|FORM.xlsx"},
-	{"export", "instruments export --id ID [--version N] --format xlsform|yaml --out FILE"},
+	{"export", "instruments export --id ID [--version N] [--wave W] --format xlsform|yaml --out FILE"},
 	{"show", "instruments show --id ID [--version N] [--lang fr]"},
 }
 
@@ -31,6 +31,7 @@ func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis stri
 	var (
 		cfg             config
 		id, format, out string
+		wave            string
 		by, lang        string
 		version         int
 	)
@@ -45,6 +46,7 @@ func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis stri
 		if sub == "export" {
 			fs.StringVar(&format, "format", "", "xlsform or yaml")
 			fs.StringVar(&out, "out", "", "the file to write")
+			fs.StringVar(&wave, "wave", "", "one wave's form only, to collect that wave in KoboToolbox or ODK (id ID-WAVE)")
 		} else {
 			fs.StringVar(&lang, "lang", "", "the language of the texts (default: the base language)")
 		}
@@ -86,6 +88,11 @@ func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis stri
 	if sub == "show" {
 		return showInstrument(env.stdout, in, lang)
 	}
+	if wave != "" {
+		if in, err = in.OneWave(wave); err != nil {
+			return exchange.Errorf(exchange.EINVALID, "--wave: %v", err)
+		}
+	}
 	var buf bytes.Buffer
 	if format == "yaml" {
 		data, err := in.Canonical()
@@ -98,6 +105,10 @@ func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis stri
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
+	}
+	if wave != "" {
+		fmt.Fprintf(env.stdout, "wrote %s: the form of wave %s (%d questions), id %s version %d, as %s\n", out, wave, len(in.Questions()), in.ID, in.Version, format)
+		return nil
 	}
 	fmt.Fprintf(env.stdout, "wrote %s: instrument %s version %d as %s\n", out, in.ID, in.Version, format)
 	return nil

@@ -25,6 +25,15 @@ func TestInstrumentsCommands(t *testing.T) {
 	if out := c.mustRun("instruments", "import", form); !strings.Contains(out, "the same as instrument csci-social-services version 3; nothing stored") {
 		t.Errorf("re-import of the export: %s", out)
 	}
+	// One wave's form, to collect it in KoboToolbox or ODK: a form of its
+	// own, which validate takes.
+	postForm := filepath.Join(dir, "post.xlsx")
+	if out := c.mustRun("instruments", "export", "--id", "csci-social-services", "--wave", "post", "--format", "xlsform", "--out", postForm); !strings.Contains(out, "the form of wave post (22 questions), id csci-social-services-post") {
+		t.Errorf("export --wave post: %s", out)
+	}
+	if out := c.mustRun("validate", postForm); !strings.Contains(out, "ok (instrument csci-social-services-post version 3: 1 waves, 0 goals, 6 themes, 22 questions)") {
+		t.Errorf("validate the post form: %s", out)
+	}
 
 	yamlPath := filepath.Join(dir, "def.yaml")
 	c.mustRun("instruments", "export", "--id", "csci-social-services", "--format", "yaml", "--out", yamlPath)
