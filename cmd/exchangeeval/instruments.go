@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/i18n"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
@@ -100,8 +101,19 @@ func runInstrumentsSub(ctx context.Context, env *environment, sub, synopsis stri
 			return err
 		}
 		buf.Write(data)
-	} else if err := workbook.WriteXLSForm(&buf, survey.ToXLSForm(in)); err != nil {
-		return err
+	} else {
+		sheets := survey.ToXLSForm(in)
+		if wave != "" {
+			// Collected elsewhere, the answers need to say whose they are.
+			label := survey.Text{}
+			for _, l := range in.Languages {
+				label[l] = i18n.T(l, "xlsform.participant")
+			}
+			sheets = survey.WithParticipantQuestion(sheets, label)
+		}
+		if err := workbook.WriteXLSForm(&buf, sheets); err != nil {
+			return err
+		}
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err

@@ -31,20 +31,22 @@ func runResponsesImport(ctx context.Context, env *environment, args []string) er
 	var (
 		cfg                      config
 		exchangeID, fromExchange string
+		wave                     string
 		replace                  bool
 	)
-	fs := newFlagSet(env, "responses import", "responses import --exchange ID [--replace] [--from-exchange OTHER] FILE")
+	fs := newFlagSet(env, "responses import", "responses import --exchange ID [--wave W] [--replace] [--from-exchange OTHER] FILE")
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
 	fs.BoolVar(&replace, "replace", false, "make each row the whole response, dropping stored answers its empty cells leave out (they stay in the history); without it, rows are merged cell by cell")
 	fs.StringVar(&fromExchange, "from-exchange", "", "accept rows whose exchange column names this other exchange (a workbook of an earlier exchange)")
+	fs.StringVar(&wave, "wave", "", "the wave of a file without a wave column: the submissions of a wave's form exported from KoboToolbox or ODK Central")
 	maxRows := maxRowsFlag(fs, env.getenv)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if exchangeID == "" || len(rest) != 1 {
-		return errUsage("usage: exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE")
+		return errUsage("usage: exchangeeval responses import --exchange ID [--wave W] [--replace] [--from-exchange OTHER] FILE")
 	}
 	path := rest[0]
 	// An evaluator workbook is read from its Responses sheet.
@@ -65,6 +67,16 @@ func runResponsesImport(ctx context.Context, env *environment, args []string) er
 	ps, err := store.Participants(ctx, exchangeID)
 	if err != nil {
 		return err
+	}
+	if wave != "" && in.Wave(wave) == nil {
+		return errUsage(fmt.Sprintf("--wave %s: not a wave of %s (%s)", wave, in.ID, strings.Join(in.WaveIDs(), ", ")))
+	}
+	// KoboToolbox's and ODK Central's exports of a wave's form come in
+	// as a responses table.
+	hadWave := len(table) > 0 && slices.ContainsFunc(table[0], func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), "wave") })
+	table, collected := exchange.FromCollector(table, in, wave)
+	if collected && wave == "" && !hadWave {
+		return errUsage("this is an export of submissions from KoboToolbox or ODK: say which wave its form collected, with --wave")
 	}
 	rows, err := exchange.ParseResponses(table, in, x, ps, fromExchange, time.Now())
 	if err != nil {

@@ -64,6 +64,41 @@ var unsupportedTypes = map[string]string{
 	"trigger": "trigger questions are not supported",
 }
 
+// ParticipantQuestion is the question of a wave's form, collected in
+// KoboToolbox or ODK, that says who answers: a pseudonymous id (P0017)
+// or an e-mail, matched to a participant when the answers come back.
+const ParticipantQuestion = "participant"
+
+// WithParticipantQuestion puts the participant question, required, at
+// the top of a form's survey sheet, labelled in each language of label.
+func WithParticipantQuestion(sheets []Sheet, label Text) []Sheet {
+	for i, s := range sheets {
+		if s.Name != SheetSurvey || len(s.Rows) == 0 {
+			continue
+		}
+		row := make([]string, len(s.Rows[0]))
+		for c, h := range s.Rows[0] {
+			key := normaliseHeader(h)
+			head, lang, _ := strings.Cut(key, "::")
+			switch {
+			case key == "type":
+				row[c] = "text"
+			case key == "name":
+				row[c] = ParticipantQuestion
+			case key == "required":
+				row[c] = "yes"
+			case head == "label":
+				if code, ok := languageCode(lang); ok {
+					row[c] = label[code]
+				}
+			}
+		}
+		rows := append([][]string{s.Rows[0], row}, s.Rows[1:]...)
+		sheets[i] = Sheet{Name: s.Name, Rows: rows}
+	}
+	return sheets
+}
+
 // typeAliases are pyxform's other spellings of the question types read
 // here, whole ("q int", "add note prompt") or as the part before a list
 // name ("select one", "select all that apply").
@@ -833,6 +868,10 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 				}
 				target.Intro[l] = v
 			}
+		case name == ParticipantQuestion && (word == "text" || word == "string"):
+			// Who answers, on a wave's form collected in KoboToolbox or
+			// ODK (WithParticipantQuestion): the import matches it to a
+			// participant; it is no question of the instrument.
 		case slices.Contains(metadataTypes, word):
 			// Recorded by ODK itself; exchangeeval records when answers
 			// are sent.
