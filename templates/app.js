@@ -45,6 +45,36 @@
     var t = (v.s || "").trim();
     return t === "" ? NaN : Number(t);
   };
+  // str is a value as XPath's string(), as the server writes it.
+  var str = function (v) {
+    if (v.k === "num") return isNaN(v.n) ? "NaN" : String(v.n);
+    if (v.k === "bool") return v.b ? "true" : "false";
+    return v.s || "";
+  };
+  var call = function (t) {
+    switch (t[1]) {
+      case "true": case "false": return { k: "bool", b: t[1] === "true" };
+      case "not": return { k: "bool", b: !evaluate(t[2]).b };
+      case "count-selected": return { k: "num", n: (evaluate(t[2]).codes || []).length };
+      case "string-length": return { k: "num", n: Array.from(str(evaluate(t[2]))).length };
+      case "number": return { k: "num", n: num(evaluate(t[2])) };
+      case "int": return { k: "num", n: Math.trunc(num(evaluate(t[2]))) };
+      case "boolean":
+        var b = evaluate(t[2]);
+        if (b.k === "num") return { k: "bool", b: b.n !== 0 && !isNaN(b.n) };
+        if (b.k === "codes") return { k: "bool", b: b.codes.length > 0 };
+        if (b.k === "bool") return b;
+        return { k: "bool", b: (b.s || "") !== "" };
+      case "contains": return { k: "bool", b: str(evaluate(t[2])).indexOf(str(evaluate(t[3]))) >= 0 };
+      case "starts-with": return { k: "bool", b: str(evaluate(t[2])).indexOf(str(evaluate(t[3]))) === 0 };
+      case "coalesce": var c = evaluate(t[2]); return str(c) !== "" ? c : evaluate(t[3]);
+      case "if": return evaluate(t[2]).b ? evaluate(t[3]) : evaluate(t[4]);
+    }
+    var v = evaluate(t[2]), code = evaluate(t[3]).s;
+    return { k: "bool", b: v.k === "codes" ? v.codes.indexOf(code) >= 0 : (code !== "" && v.s === code) };
+  };
+  var arithmetic = { "+": function (x, y) { return x + y; }, "-": function (x, y) { return x - y; },
+    "*": function (x, y) { return x * y; }, "div": function (x, y) { return x / y; }, "mod": function (x, y) { return x % y; } };
   var evaluate = function (t) {
     switch (t[0]) {
       case "ref": return answerOf(t[1], t[2]);
@@ -52,14 +82,9 @@
       case "num": return { k: "num", n: t[1] };
       case "and": return { k: "bool", b: evaluate(t[1]).b && evaluate(t[2]).b };
       case "or": return { k: "bool", b: evaluate(t[1]).b || evaluate(t[2]).b };
-      case "call":
-        if (t[1] === "true" || t[1] === "false") return { k: "bool", b: t[1] === "true" };
-        if (t[1] === "not") return { k: "bool", b: !evaluate(t[2]).b };
-        var v = evaluate(t[2]);
-        if (t[1] === "count-selected") return { k: "num", n: (v.codes || []).length };
-        var code = evaluate(t[3]).s;
-        return { k: "bool", b: v.k === "codes" ? v.codes.indexOf(code) >= 0 : (code !== "" && v.s === code) };
+      case "call": return call(t);
     }
+    if (arithmetic[t[0]]) return { k: "num", n: arithmetic[t[0]](num(evaluate(t[1])), num(evaluate(t[2]))) };
     var l = evaluate(t[1]), r = evaluate(t[2]), op = t[0];
     if (l.k === "num" || r.k === "num" || (op !== "=" && op !== "!=")) {
       var x = num(l), y = num(r);

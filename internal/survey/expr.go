@@ -158,8 +158,15 @@ func lex(src string) ([]token, error) {
 				toks = append(toks, token{"op", string(r), at})
 				i++
 			}
-		case strings.ContainsRune("+-*|/", r):
-			return nil, &ExprError{at, fmt.Sprintf("%c is not supported in conditions (only comparisons, and, or, not)", r)}
+		case r == '+' || r == '-' || r == '*':
+			// Arithmetic (div and mod are words); a - that starts a
+			// value, not after one, is a minus sign.
+			toks = append(toks, token{"arith", string(r), at})
+			i++
+		case r == '/':
+			return nil, &ExprError{at, "paths such as /data/x or ../x are not supported: name the question as ${x}; divide with div"}
+		case r == '|':
+			return nil, &ExprError{at, "| (node-set union) is not supported in conditions"}
 		default:
 			return nil, &ExprError{at, fmt.Sprintf("unexpected character %q", r)}
 		}
@@ -249,7 +256,7 @@ func (p *exprParser) joined(op string, operand func() (expr, error)) (expr, erro
 }
 
 func (p *exprParser) comparison() (expr, error) {
-	l, err := p.primary()
+	l, err := p.additive()
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +264,7 @@ func (p *exprParser) comparison() (expr, error) {
 		return l, nil
 	}
 	op := p.next()
-	r, err := p.primary()
+	r, err := p.additive()
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +274,62 @@ func (p *exprParser) comparison() (expr, error) {
 	return binExpr{op.text, l, r, op.at}, nil
 }
 
-var functions = map[string]int{"selected": 2, "count-selected": 1, "not": 1, "true": 0, "false": 0}
+// additive parses sums and differences, left to right, of terms.
+func (p *exprParser) additive() (expr, error) {
+	l, err := p.multiplicative()
+	for err == nil {
+		t := p.peek()
+		if t.kind != "arith" || t.text == "*" {
+			break
+		}
+		p.next()
+		var r expr
+		if r, err = p.multiplicative(); err == nil {
+			l = binExpr{t.text, l, r, t.at}
+		}
+	}
+	return l, err
+}
+
+// multiplicative parses products, div and mod, left to right.
+func (p *exprParser) multiplicative() (expr, error) {
+	l, err := p.unary()
+	for err == nil {
+		t := p.peek()
+		if !(t.kind == "arith" && t.text == "*") && !(t.kind == "name" && (t.text == "div" || t.text == "mod")) {
+			break
+		}
+		p.next()
+		var r expr
+		if r, err = p.unary(); err == nil {
+			l = binExpr{t.text, l, r, t.at}
+		}
+	}
+	return l, err
+}
+
+// unary parses a minus sign before a value: 0 - the value.
+func (p *exprParser) unary() (expr, error) {
+	t := p.peek()
+	if t.kind != "arith" || t.text != "-" {
+		return p.primary()
+	}
+	p.next()
+	if p.depth++; p.depth > MaxConditionDepth {
+		return nil, &ExprError{t.at, fmt.Sprintf("minus signs are nested more than %d deep here; write the condition more simply", MaxConditionDepth)}
+	}
+	defer func() { p.depth-- }()
+	e, err := p.unary()
+	return binExpr{"-", numExpr{0, t.at}, e, t.at}, err
+}
+
+// arithmetic are the operators that make a number of two.
+var arithmetic = []string{"+", "-", "*", "div", "mod"}
+
+// functions are XPath's functions that conditions take, with their
+// number of arguments.
+var functions = map[string]int{"selected": 2, "count-selected": 1, "not": 1, "true": 0, "false": 0,
+	"string-length": 1, "number": 1, "int": 1, "boolean": 1, "contains": 2, "starts-with": 2, "coalesce": 2, "if": 3}
 
 func (p *exprParser) primary() (expr, error) {
 	t := p.next()
@@ -300,7 +362,7 @@ func (p *exprParser) primary() (expr, error) {
 			if t.text == "and" || t.text == "or" {
 				return nil, &ExprError{t.at, fmt.Sprintf("%s needs a condition before it", t.text)}
 			}
-			return nil, &ExprError{t.at, fmt.Sprintf("unknown function or word %q (conditions know selected, count-selected, not, true, false, and, or)", t.text)}
+			return nil, &ExprError{t.at, fmt.Sprintf("unknown function or word %q (conditions know selected, count-selected, not, true, false, string-length, number, int, boolean, contains, starts-with, coalesce, if, and, or, div, mod)", t.text)}
 		}
 		if o := p.next(); o.kind != "(" {
 			return nil, &ExprError{o.at, fmt.Sprintf("%s is a function: write %s(…)", t.text, t.text)}
@@ -435,8 +497,46 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 				}
 			}
 			return kindBool
+		case "string-length", "number", "int":
+			if k := in.typeOf(t.args[0], probs); k == kindCodes || k == kindBool {
+				bad(t.at, "%s(…) takes a value, not %s", t.fn, k)
+			}
+			return kindNum
+		case "boolean":
+			in.typeOf(t.args[0], probs)
+			return kindBool
+		case "contains", "starts-with":
+			for _, a := range t.args {
+				if k := in.typeOf(a, probs); k == kindCodes || k == kindBool {
+					bad(a.pos(), "%s(…) takes texts, not %s", t.fn, k)
+				}
+			}
+			return kindBool
+		case "coalesce":
+			a, b := in.typeOf(t.args[0], probs), in.typeOf(t.args[1], probs)
+			if a == b {
+				return a
+			}
+			return kindStr
+		case "if":
+			if k := in.typeOf(t.args[0], probs); k != kindBool && k != "" {
+				bad(t.args[0].pos(), "if(…) needs a condition first, not %s", k)
+			}
+			a, b := in.typeOf(t.args[1], probs), in.typeOf(t.args[2], probs)
+			if a == b {
+				return a
+			}
+			return kindStr
 		}
 	case binExpr:
+		if slices.Contains(arithmetic, t.op) {
+			for _, side := range []expr{t.l, t.r} {
+				if k := in.typeOf(side, probs); k == kindCodes || k == kindBool {
+					bad(side.pos(), "%s works on numbers, but this is %s", t.op, k)
+				}
+			}
+			return kindNum
+		}
 		if t.op == "and" || t.op == "or" {
 			for _, side := range []expr{t.l, t.r} {
 				if k := in.typeOf(side, probs); k != kindBool && k != "" {
@@ -486,7 +586,15 @@ func numeric(in *Instrument, e expr) bool {
 		q := in.Question(t.id)
 		return q != nil && (q.Type == TypeNumber || q.Type == TypeLikert)
 	case callExpr:
-		return t.fn == "count-selected"
+		switch t.fn {
+		case "if":
+			return numeric(in, t.args[1]) && numeric(in, t.args[2])
+		case "coalesce":
+			return numeric(in, t.args[0]) && numeric(in, t.args[1])
+		}
+		return slices.Contains([]string{"count-selected", "string-length", "number", "int"}, t.fn)
+	case binExpr:
+		return slices.Contains(arithmetic, t.op)
 	}
 	return false
 }
@@ -602,8 +710,57 @@ func eval(e expr, a answerView) value {
 				return value{kind: kindBool, b: slices.Contains(v.codes, code)}
 			}
 			return value{kind: kindBool, b: v.s == code && code != ""}
+		case "string-length":
+			return value{kind: kindNum, n: float64(utf8.RuneCountInString(text(eval(t.args[0], a))))}
+		case "number":
+			return value{kind: kindNum, n: number(eval(t.args[0], a))}
+		case "int":
+			return value{kind: kindNum, n: math.Trunc(number(eval(t.args[0], a)))}
+		case "boolean":
+			v := eval(t.args[0], a)
+			b := v.b
+			switch v.kind {
+			case kindNum:
+				b = v.n != 0 && !math.IsNaN(v.n)
+			case kindStr:
+				b = v.s != ""
+			case kindCodes:
+				b = len(v.codes) > 0
+			}
+			return value{kind: kindBool, b: b}
+		case "contains":
+			return value{kind: kindBool, b: strings.Contains(text(eval(t.args[0], a)), text(eval(t.args[1], a)))}
+		case "starts-with":
+			return value{kind: kindBool, b: strings.HasPrefix(text(eval(t.args[0], a)), text(eval(t.args[1], a)))}
+		case "coalesce":
+			if v := eval(t.args[0], a); text(v) != "" {
+				return v
+			}
+			return eval(t.args[1], a)
+		case "if":
+			if eval(t.args[0], a).b {
+				return eval(t.args[1], a)
+			}
+			return eval(t.args[2], a)
 		}
 	case binExpr:
+		if slices.Contains(arithmetic, t.op) {
+			x, y := number(eval(t.l, a)), number(eval(t.r, a))
+			n := math.NaN()
+			switch t.op {
+			case "+":
+				n = x + y
+			case "-":
+				n = x - y
+			case "*":
+				n = x * y
+			case "div":
+				n = x / y
+			case "mod":
+				n = math.Mod(x, y)
+			}
+			return value{kind: kindNum, n: n}
+		}
 		switch t.op {
 		case "and":
 			return value{kind: kindBool, b: eval(t.l, a).b && eval(t.r, a).b}
@@ -641,6 +798,21 @@ func compare(op string, l, r value) bool {
 		return l.s == r.s
 	}
 	return l.s != r.s
+}
+
+// text is a value as XPath's string(): a number as written, NaN as NaN,
+// a condition as true or false.
+func text(v value) string {
+	switch v.kind {
+	case kindNum:
+		if math.IsNaN(v.n) {
+			return "NaN"
+		}
+		return strconv.FormatFloat(v.n, 'f', -1, 64)
+	case kindBool:
+		return strconv.FormatBool(v.b)
+	}
+	return v.s
 }
 
 func number(v value) float64 {

@@ -24,7 +24,8 @@ func TestConditionSyntaxErrorsSayWhere(t *testing.T) {
 		{"(${a} = 'x'", 12, "expected ) to close the ( at character 1"},
 		{"${a} = 'x' ${b} = 'y'", 12, "join conditions with and / or"},
 		{"${a} = 1 = 2", 10, "do not chain"},
-		{"${a} + 1 > 2", 6, "+ is not supported"},
+		{"${a} / 2 > 2", 6, "paths such as /data/x"},
+		{"${a} * > 2", 8, "expected a question, a value or ("},
 		{"${a} ! 'x'", 6, "!="},
 		{"foo(${a})", 1, `unknown function or word "foo"`},
 		{"selected(${a})", 1, "selected takes 2 argument(s), not 1"},
@@ -90,6 +91,25 @@ func TestConditionsHold(t *testing.T) {
 		{"selected(${areas}, ‘health’)", true},
 		{"${why_not} = “busy”", true},
 		{"${why_not} != “busy”", false},
+		// Arithmetic and XPath's functions, as real forms write them.
+		{"${years} + 2 = 5", true},
+		{"${years} * 2 - 1 = 5", true},
+		{"${years} div 2 > 1.4", true},
+		{"${years} mod 2 = 1", true},
+		{"-${years} < 0", true},
+		{"${visit_rating} - ${years} = 1", true},
+		{"string-length(${why_not}) = 4", true},
+		{"string-length(${youth_detail}) = 0", true},
+		{"int(${years} div 2) = 1", true},
+		{"number('3.5') > ${years}", true},
+		{"contains(${why_not}, 'us')", true},
+		{"starts-with(${why_not}, 'bus')", true},
+		{"starts-with(${why_not}, 'us')", false},
+		{"coalesce(${mentor_count}, 7) = 7", true},
+		{"if(${visited} = 'yes', ${years}, 0) = 3", true},
+		{"if(${visited} = 'no', ${years}, 0) = 3", false},
+		{"boolean(${why_not}) and not(boolean(${youth_detail}))", true},
+		{"${mentor_count} + 1 > 0", false}, // unanswered is NaN: no comparison holds
 	}
 	for _, tt := range tests {
 		c, err := survey.ParseCondition(tt.src)
