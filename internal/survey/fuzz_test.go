@@ -81,7 +81,8 @@ func FuzzParseCondition(f *testing.F) {
 			}
 		}
 	}
-	for _, s := range []string{"${a} = 'yes' and not(${b} != 2) or selected(${c}, 'x')", "count-selected(${m}) >= 2", "((true()))", "${a} < 'x", "(" + strings.Repeat("not(", 40)} {
+	for _, s := range []string{"${a} = 'yes' and not(${b} != 2) or selected(${c}, 'x')", "count-selected(${m}) >= 2", "((true()))", "${a} < 'x", "(" + strings.Repeat("not(", 40), "${a} + -${b} * 2 div 3 mod 4 > if(${c} = ‘x’, coalesce(${d}, 1), string-length(${e}))",
+		strings.Repeat("-", 50) + "1 > 0", "contains(${a}, “b”) and starts-with(int(${x}), '1')"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -94,6 +95,7 @@ func FuzzParseCondition(f *testing.F) {
 			return
 		}
 		_ = c.Holds(survey.Answers{})
+		_ = c.Holds(survey.Answers{"a": "1", "b": 2.5, "c": []string{"x"}, "d": 3, "e": "é"})
 		_ = c.References()
 	})
 }
