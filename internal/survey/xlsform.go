@@ -811,9 +811,15 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 		}
 	}
 	var (
-		sec      *Section // the open group
+		sec      *Section // the section questions go to now
 		implicit *Section // questions outside any group
 		nImplied int
+		// open are the groups open here, outermost first: a group inside
+		// a group is a section of its own, asked under both conditions,
+		// and the outer group's questions after it go on in a section
+		// headed as the outer one.
+		open  []*Section
+		parts = map[*Section]int{}
 	)
 	for r := 1; r < len(t.rows); r++ {
 		if t.empty(r) {
@@ -829,11 +835,12 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 		case typ == "":
 			x.fail(t, r, "type", "row %d has no type (every row of the survey sheet is a question, a note or a group)", r+1)
 		case word == "begin_group":
-			if sec != nil {
-				x.fail(t, r, "type", "groups inside groups are not supported: end group %q first", sec.ID)
-				continue
+			relevant := t.get(r, "relevant")
+			if len(open) > 0 {
+				relevant = bothConditions(open[len(open)-1].Relevant, relevant)
 			}
-			sec = &Section{ID: name, Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant")}
+			sec = &Section{ID: name, Pos: newPos(x.at(t, r, "name")), Relevant: relevant}
+			open = append(open, sec)
 			sec.Pos.Lines["id"] = sec.Pos.Line
 			sec.Pos.Lines["relevant"] = x.at(t, r, "relevant")
 			sec.Heading = x.text(t, r, "label", &sec.Pos, "heading")
@@ -848,8 +855,10 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			in.Sections = append(in.Sections, sec)
 			implicit = nil
 		case word == "end_group":
-			if sec == nil {
+			if len(open) == 0 {
 				x.fail(t, r, "type", "end_group without a begin_group")
+			} else {
+				open = open[:len(open)-1]
 			}
 			sec = nil
 		case word == "note":
@@ -880,6 +889,13 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 		case strings.HasSuffix(typ, " or_other"):
 			x.fail(t, r, "type", "or_other is not supported: add an option other and a text question with relevant selected(${%s}, 'other')", name)
 		case word == "select_one" || word == "select_multiple" || word == "integer" || word == "decimal" || word == "text":
+			if sec == nil && len(open) > 0 {
+				// Back in the outer group after an inner one ended.
+				outer := open[len(open)-1]
+				parts[outer]++
+				sec = &Section{ID: fmt.Sprintf("%s-%d", outer.ID, parts[outer]+1), Heading: outer.Heading, Relevant: outer.Relevant, Pos: outer.Pos}
+				in.Sections = append(in.Sections, sec)
+			}
 			target := sec
 			if target == nil {
 				if implicit == nil {
@@ -900,10 +916,22 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			x.fail(t, r, "type", "type %q is not an XLSForm question type exchangeeval knows (select_one, select_multiple, integer, decimal, text, note, begin_group, end_group)", typ)
 		}
 	}
-	if sec != nil {
-		x.fail(t, len(t.rows)-1, "type", "group %q has no end_group", sec.ID)
+	if len(open) > 0 {
+		x.fail(t, len(t.rows)-1, "type", "group %q has no end_group", open[len(open)-1].ID)
 	}
 	in.Pos.Lines["sections"] = x.at(t, 0, "type")
+}
+
+// bothConditions is a condition that holds when outer and inner both do
+// (either may be empty).
+func bothConditions(outer, inner string) string {
+	switch {
+	case outer == "":
+		return inner
+	case inner == "":
+		return outer
+	}
+	return "(" + outer + ") and (" + inner + ")"
 }
 
 func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list string, lists map[string]*choiceList) *Question {

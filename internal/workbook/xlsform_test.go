@@ -284,7 +284,7 @@ func TestXLSFormImportRefusesWhatItCannotHonour(t *testing.T) {
 		{"media question", func(f form) { insert(f, "survey", 3, "image", "photo", "A photo") }, "form.xlsx: survey!A4: media questions are not supported"},
 		{"date", func(f form) { insert(f, "survey", 3, "date", "when", "When?") }, "form.xlsx: survey!A4: date questions are not supported"},
 		{"or_other", func(f form) { f["survey"][5][0] = "select_one yes_no or_other" }, "form.xlsx: survey!A6: or_other is not supported"},
-		{"nested group", func(f form) { insert(f, "survey", 5, "begin_group", "inner", "Inner") }, "form.xlsx: survey!A6: groups inside groups are not supported"},
+		{"a group left open", func(f form) { insert(f, "survey", 5, "begin_group", "inner", "Inner") }, `form.xlsx: survey!A17: group "visit" has no end_group`},
 		{"note between questions", func(f form) { insert(f, "survey", 6, "note", "n2", "More") }, "form.xlsx: survey!A7: a note is taken only as the first row of a group"},
 		{"text constraint", func(f form) { f["survey"][9][7] = "regex(., '^[a-z]+$')" }, "form.xlsx: survey!H10: constraint \"regex(., '^[a-z]+$')\": a text question takes only a length limit"},
 		{"number constraint", func(f form) { f["survey"][12][7] = ". != 3" }, "form.xlsx: survey!H13: constraint \". != 3\": only bounds are supported"},
@@ -549,4 +549,50 @@ func firstDifference(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines against %d", len(la), len(lb))
+}
+
+// TestXLSFormNestedGroups: a group inside a group is a section of its
+// own, asked only when both groups' conditions hold, and the outer
+// group's questions after it go on in a section headed as the outer one.
+func TestXLSFormNestedGroups(t *testing.T) {
+	in, probs := importForm(xlsx(t, map[string][][]string{
+		"survey": {
+			{"type", "name", "label", "relevant"},
+			{"select_one yn", "works", "Do you work?"},
+			{"begin group", "job", "Your job", "${works} = 'yes'"},
+			{"integer", "years", "Years"},
+			{"begin group", "team", "Your team", "${years} > 2"},
+			{"integer", "size", "Team size"},
+			{"end group"},
+			{"text", "title", "Job title"},
+			{"end group"},
+		},
+		"choices": {{"list_name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
+	}, nil))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	var ids []string
+	for _, s := range in.Sections {
+		ids = append(ids, s.ID)
+	}
+	if strings.Join(ids, ",") != "questions,job,team,job-2" || in.Sections[3].Heading["en"] != "Your job" {
+		t.Fatalf("sections %v", ids)
+	}
+	size := in.Question("size")
+	for _, tc := range []struct {
+		a    survey.Answers
+		want bool
+	}{{survey.Answers{"works": "yes", "years": 3}, true}, {survey.Answers{"works": "no", "years": 3}, false}, {survey.Answers{"works": "yes", "years": 1}, false}} {
+		holds := true
+		for _, c := range size.Conditions() {
+			holds = holds && c.Holds(tc.a)
+		}
+		if holds != tc.want {
+			t.Errorf("team size asked for %v: %v", tc.a, holds)
+		}
+	}
+	if c := in.Question("title").Conditions(); len(c) != 1 || c[0].Holds(survey.Answers{"works": "no"}) {
+		t.Error("the outer group's question after the inner group lost its condition")
+	}
 }
