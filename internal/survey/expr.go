@@ -274,34 +274,26 @@ func (p *exprParser) comparison() (expr, error) {
 	return binExpr{op.text, l, r, op.at}, nil
 }
 
-// additive parses sums and differences, left to right, of terms.
+// additive parses sums and differences, left to right, of terms;
+// multiplicative, products, div and mod.
 func (p *exprParser) additive() (expr, error) {
-	l, err := p.multiplicative()
-	for err == nil {
-		t := p.peek()
-		if t.kind != "arith" || t.text == "*" {
-			break
-		}
-		p.next()
-		var r expr
-		if r, err = p.multiplicative(); err == nil {
-			l = binExpr{t.text, l, r, t.at}
-		}
-	}
-	return l, err
+	return p.operators(p.multiplicative, func(t token) bool { return t.kind == "arith" && t.text != "*" })
 }
 
-// multiplicative parses products, div and mod, left to right.
 func (p *exprParser) multiplicative() (expr, error) {
-	l, err := p.unary()
-	for err == nil {
-		t := p.peek()
-		if !(t.kind == "arith" && t.text == "*") && !(t.kind == "name" && (t.text == "div" || t.text == "mod")) {
-			break
-		}
-		p.next()
+	return p.operators(p.unary, func(t token) bool {
+		return t.kind == "arith" && t.text == "*" || t.kind == "name" && (t.text == "div" || t.text == "mod")
+	})
+}
+
+// operators parses operands joined, left to right, by the operators is
+// tells.
+func (p *exprParser) operators(operand func() (expr, error), is func(token) bool) (expr, error) {
+	l, err := operand()
+	for err == nil && is(p.peek()) {
+		t := p.next()
 		var r expr
-		if r, err = p.unary(); err == nil {
+		if r, err = operand(); err == nil {
 			l = binExpr{t.text, l, r, t.at}
 		}
 	}

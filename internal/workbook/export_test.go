@@ -297,13 +297,7 @@ func TestWorkbookEdgeCases(t *testing.T) {
 	})
 	t.Run("one respondent in a wave", func(t *testing.T) {
 		ps, rs := synthetic(t, 12)
-		var kept []*exchange.Response
-		for _, r := range rs {
-			if r.Wave != "follow-up" || r.Participant == "P0001" {
-				kept = append(kept, r)
-			}
-		}
-		report, f, _ := export(t, ps, kept, "")
+		report, f, _ := export(t, ps, oneFollowUp(rs), "")
 		if w := report.Goals[0].Waves[2]; !w.Suppressed {
 			t.Errorf("a one-person wave shown: %+v", w)
 		}
@@ -595,4 +589,16 @@ func TestSheetTextsFollowTheLabels(t *testing.T) {
 	if !strings.Contains(chart, `barDir val="col"`) || first < 0 || second < 0 || first > second {
 		t.Errorf("the themes chart is not columns with the first wave first")
 	}
+}
+
+// oneFollowUp keeps every answer but the follow-up ones of all
+// participants but P0001: a wave answered by one person.
+func oneFollowUp(rs []*exchange.Response) []*exchange.Response {
+	var kept []*exchange.Response
+	for _, r := range rs {
+		if r.Wave != "follow-up" || r.Participant == "P0001" {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }

@@ -150,13 +150,7 @@ for (s in a[-1]) {
 // and withheld cells in its columns.
 func TestStatisticColumnsReadAsNumbers(t *testing.T) {
 	ps, rs := synthetic(t, 12)
-	var kept []*exchange.Response
-	for _, r := range rs {
-		if r.Wave != "follow-up" || r.Participant == "P0001" {
-			kept = append(kept, r)
-		}
-	}
-	_, _, raw := export(t, ps, kept, "")
+	_, _, raw := export(t, ps, oneFollowUp(rs), "")
 	path := filepath.Join(t.TempDir(), "evaluation.xlsx")
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
