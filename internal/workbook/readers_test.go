@@ -193,6 +193,6 @@ func TestStatisticColumnsReadAsNumbers(t *testing.T) {
 		}
 	}
 	if ran == 0 {
-		t.Skip("neither pandas (python3-pandas) nor R's readxl (r-cran-readxl) is installed")
+		t.Skip("pandas (python3-pandas) and R's readxl (r-cran-readxl) not installed: install either to run this check")
 	}
 }
