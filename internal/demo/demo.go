@@ -95,23 +95,11 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	if created {
 		res.ExchangesCreated++
 	}
-	people := completedPeople()
-	imp, err := store.ImportParticipants(ctx, CompletedID, rowsOf(people), preOpen)
+	_, added, err := addPeople(ctx, store, in, CompletedID, completedPeople(), preOpen, paris2014, rand.New(rand.NewPCG(2014, 3)))
 	if err != nil {
-		return nil, fmt.Errorf("demo participants of %s: %w", CompletedID, err)
+		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(2014, 3))
-	for i, p := range imp.Participants {
-		for _, r := range answersFor(in, p, people[i], rng, paris2014) {
-			added, err := store.AddResponseIfAbsent(ctx, r)
-			if err != nil {
-				return nil, fmt.Errorf("demo responses of %s: %w", CompletedID, err)
-			}
-			if added {
-				res.ResponsesAdded++
-			}
-		}
-	}
+	res.ResponsesAdded += added
 
 	// The upcoming exchange: a Chicago delegation to Paris, pre wave open.
 	created, err = ensureExchange(ctx, store, in, exchange.NewExchange{
@@ -124,11 +112,12 @@ func Seed(ctx context.Context, store Store, instruments *survey.Set, now time.Ti
 	if created {
 		res.ExchangesCreated++
 	}
-	imp, err = store.ImportParticipants(ctx, UpcomingID, rowsOf(upcomingPeople()), now)
+	// Nobody has answered yet.
+	upcoming, _, err := addPeople(ctx, store, in, UpcomingID, upcomingPeople(), now, paris2014, rand.New(rand.NewPCG(2027, 4)))
 	if err != nil {
-		return nil, fmt.Errorf("demo participants of %s: %w", UpcomingID, err)
+		return nil, err
 	}
-	res.Open = append(res.Open, OpenExchange{UpcomingID, imp.Participants})
+	res.Open = append(res.Open, OpenExchange{UpcomingID, upcoming})
 
 	// Delegations from Mexico City and Hamburg visiting Chicago, in Spanish
 	// and German: most have answered before the exchange, the others have
@@ -456,21 +445,30 @@ func seedProgrammeExchange(ctx context.Context, store Store, in *survey.Instrume
 	if err != nil {
 		return false, 0, err
 	}
-	imp, err := store.ImportParticipants(ctx, n.ID, rowsOf(pe.people), pe.profile.pre.AddDate(0, 0, -7))
+	_, added, err = addPeople(ctx, store, in, n.ID, pe.people, pe.profile.pre.AddDate(0, 0, -7), pe.profile, rand.New(rand.NewPCG(pe.seed, 7)))
+	return created, added, err
+}
+
+// addPeople imports people into an exchange as its participants, at, and
+// stores the answers they give (drawn with rng, following pr) that are not
+// stored yet: it returns the participants and how many responses it added.
+func addPeople(ctx context.Context, store Store, in *survey.Instrument, exchangeID string, people []person, at time.Time, pr profile,
+	rng *rand.Rand) ([]*exchange.Participant, int, error) {
+	imp, err := store.ImportParticipants(ctx, exchangeID, rowsOf(people), at)
 	if err != nil {
-		return false, 0, fmt.Errorf("demo participants of %s: %w", n.ID, err)
+		return nil, 0, fmt.Errorf("demo participants of %s: %w", exchangeID, err)
 	}
-	rng := rand.New(rand.NewPCG(pe.seed, 7))
+	added := 0
 	for i, p := range imp.Participants {
-		for _, r := range answersFor(in, p, pe.people[i], rng, pe.profile) {
+		for _, r := range answersFor(in, p, people[i], rng, pr) {
 			ok, err := store.AddResponseIfAbsent(ctx, r)
 			if err != nil {
-				return false, 0, fmt.Errorf("demo responses of %s: %w", n.ID, err)
+				return nil, 0, fmt.Errorf("demo responses of %s: %w", exchangeID, err)
 			}
 			if ok {
 				added++
 			}
 		}
 	}
-	return created, added, nil
+	return imp.Participants, added, nil
 }

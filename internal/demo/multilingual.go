@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -71,25 +70,11 @@ func seedMultilingual(ctx context.Context, store Store, in *survey.Instrument, i
 	if err != nil {
 		return seeded{}, err
 	}
-	people := multilingualPeople()
-	imp, err := store.ImportParticipants(ctx, MultilingualID, rowsOf(people), opened)
-	if err != nil {
-		return seeded{}, fmt.Errorf("demo participants of %s: %w", MultilingualID, err)
-	}
 	pr := multilingualProfile
 	pr.pre = opened.Add(24 * time.Hour).Truncate(time.Hour)
-	rng := rand.New(rand.NewPCG(2027, 6))
-	out := seeded{open: OpenExchange{MultilingualID, imp.Participants}, created: created}
-	for i, p := range imp.Participants {
-		for _, r := range answersFor(in, p, people[i], rng, pr) {
-			ok, err := store.AddResponseIfAbsent(ctx, r)
-			if err != nil {
-				return seeded{}, fmt.Errorf("demo responses of %s: %w", MultilingualID, err)
-			}
-			if ok {
-				out.added++
-			}
-		}
+	ps, added, err := addPeople(ctx, store, in, MultilingualID, multilingualPeople(), opened, pr, rand.New(rand.NewPCG(2027, 6)))
+	if err != nil {
+		return seeded{}, err
 	}
-	return out, nil
+	return seeded{open: OpenExchange{MultilingualID, ps}, added: added, created: created}, nil
 }
