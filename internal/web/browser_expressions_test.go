@@ -1,18 +1,14 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/exchange"
-	"github.com/csci/exchangeeval/internal/survey"
-	"github.com/csci/exchangeeval/internal/web"
 )
 
 // expressionConditions are conditions as published forms write them —
@@ -56,27 +52,10 @@ func TestBrowserEvaluatesExpressionsAsTheServerDoes(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
 	}
-	in, probs := survey.Parse("expressions.yaml", []byte(expressionsInstrument()))
-	if probs != nil {
-		t.Fatal(probs)
-	}
-	s := newSiteWith(t, web.Config{}, survey.NewSet(append(instruments(t).Every(), in)...))
-	ctx := context.Background()
-	x, err := exchange.NewExchange{ID: "expr-2027", Name: "Expressions", Instrument: "expressions", HostCity: "Chicago", VisitingCity: "Paris",
-		Start: "2027-01-01", End: "2027-01-07"}.Build(s.set, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.store.CreateExchange(ctx, x); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.store.SetWave(ctx, x.ID, "pre", true, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	imp, err := s.store.ImportParticipants(ctx, x.ID, []exchange.ParticipantRow{{Name: "A", Email: "a@example.org", City: "Paris", Role: "academic", Language: "en", Side: "visiting"}}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, in := siteWithInstrument(t, "expressions.yaml", []byte(expressionsInstrument()))
+	_, imp := openQuestionnaire(t, s, s.set, exchange.NewExchange{ID: "expr-2027", Name: "Expressions", Instrument: "expressions",
+		HostCity: "Chicago", VisitingCity: "Paris", Start: "2027-01-01", End: "2027-01-07"},
+		exchange.ParticipantRow{Name: "A", Email: "a@example.org", City: "Paris", Role: "academic", Language: "en", Side: "visiting"})
 	b := newBrowser(t, chromium)
 	for _, tc := range []struct {
 		years, why, visited string

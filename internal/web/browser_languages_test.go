@@ -28,16 +28,8 @@ func TestBrowserSpanishAndArabic(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
 	}
-	def, err := os.ReadFile("testdata/visit-es-ar.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	visit, probs := survey.Parse("visit-es-ar.yaml", def)
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	set := survey.NewSet(append(instruments(t).All(), visit)...)
-	s := newSiteWith(t, web.Config{}, set)
+	s, _ := siteWithInstrument(t, "visit-es-ar.yaml", readTestdata(t, "visit-es-ar.yaml"))
+	set := s.set
 	ctx := context.Background()
 	x, res := openQuestionnaire(t, s, set, exchange.NewExchange{ID: "chicago-amman-2027", Name: "Chicago–Amman 2027",
 		Names: map[string]string{"ar": "شيكاغو–عمّان 2027", "es": "Chicago–Amán 2027"}, Instrument: "visit", HostCity: "Amman", VisitingCity: "Chicago",
@@ -131,6 +123,26 @@ func TestBrowserSpanishAndArabic(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// siteWithInstrument is the demo site with one more instrument, defined
+// by def (named name), beside the shipped ones.
+func siteWithInstrument(t *testing.T, name string, def []byte) (*site, *survey.Instrument) {
+	t.Helper()
+	in, probs := survey.Parse(name, def)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return newSiteWith(t, web.Config{}, survey.NewSet(append(instruments(t).All(), in)...)), in
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	def, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def
+}
 
 // openQuestionnaire creates the exchange n describes, opens its pre wave
 // (answer by 9 May 2099) and imports rows as its participants.

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/url"
-	"os"
 	"os/exec"
 	"reflect"
 	"regexp"
@@ -21,7 +20,6 @@ import (
 	"github.com/csci/exchangeeval/internal/i18n"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
-	"github.com/csci/exchangeeval/internal/web"
 )
 
 // pseudoLang is the pseudo-language: a code of ISO 639's range for local
@@ -40,16 +38,8 @@ func TestBrowserPseudoLanguage(t *testing.T) {
 	}
 	i18n.Use(i18n.Builtin().WithPseudo(pseudoLang))
 	t.Cleanup(func() { i18n.Use(i18n.Builtin()) })
-	def, err := os.ReadFile("testdata/visit-pseudo.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pseudoIn, probs := survey.Parse("visit-pseudo.yaml", def)
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	set := survey.NewSet(append(instruments(t).All(), pseudoIn)...)
-	s := newSiteWith(t, web.Config{}, set)
+	s, _ := siteWithInstrument(t, "visit-pseudo.yaml", readTestdata(t, "visit-pseudo.yaml"))
+	set := s.set
 	x, res := openQuestionnaire(t, s, set, exchange.NewExchange{ID: "pseudo-2027", Name: "Chicago–Osaka 2027",
 		Names: map[string]string{pseudoLang: "⟦Chícágó–Ósáká 2027⟧"}, Instrument: "pseudo", HostCity: "Osaka", VisitingCity: "Chicago",
 		Start: "2027-04-11", End: "2027-04-17", TimeZone: "Asia/Tokyo"},
