@@ -141,16 +141,12 @@ func writeReadme(b *bytes.Buffer, t texts, format, title string, responses, pair
 		line("stata_untested")
 	}
 	fmt.Fprintf(b, "\n%s\n", t.t("readme.notes"))
-	for _, key := range []string{"pseudonymous", "not_asked", "not_applicable", "multi", "breaks", "reverse"} {
-		switch key {
-		case "not_asked":
-			line(key, t.t("not_asked"))
-		case "not_applicable":
-			line(key, t.t("not_applicable"))
-		default:
-			line(key)
-		}
-	}
+	line("pseudonymous")
+	line("not_asked", t.t("not_asked"))
+	line("not_applicable", t.t("not_applicable"))
+	line("multi")
+	line("breaks")
+	line("reverse")
 	if len(renamed) > 0 {
 		fmt.Fprintf(b, "\n%s\n", t.t("readme.renamed"))
 		for _, r := range renamed {
