@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/csci/exchangeeval/internal/i18n"
+	"maps"
 	"math"
 	"reflect"
 	"sort"
@@ -50,6 +51,10 @@ const (
 	ErrUnknownQuestion = "unknown_question"
 	ErrNotAsked        = "not_asked"
 	ErrNotText         = "not_text"
+	ErrNotDate         = "not_date"
+	ErrNotTime         = "not_time"
+	ErrConstraint      = "constraint"
+	ErrCalculated      = "calculated"
 )
 
 // FieldError is what is wrong with one answer: a code and its parameters, so
@@ -57,6 +62,11 @@ const (
 type FieldError struct {
 	Code string
 	Args []any
+	// Text is the instrument's own words for the error (a constraint's
+	// message), in its languages with Base the fallback; when it is
+	// empty the catalogue's words for Code are used.
+	Text Text
+	Base string
 }
 
 // FieldErrors maps question ids to what is wrong with their answers.
@@ -83,6 +93,9 @@ func (fe FieldErrors) Messages(lang string) map[string]string {
 
 // Message renders the error in lang (English where lang has no catalogue).
 func (e FieldError) Message(lang string) string {
+	if s := e.Text.In(lang, e.Base); s != "" {
+		return s
+	}
 	return i18n.T(lang, "answer."+e.Code, e.Args...)
 }
 
@@ -95,6 +108,9 @@ func (e FieldError) Message(lang string) string {
 func (in *Instrument) FromStrings(wave string, values map[string][]string) (Answers, FieldErrors) {
 	answers, errs := Answers{}, FieldErrors{}
 	for _, q := range in.QuestionsIn(wave) {
+		if q.Type == TypeCalculate {
+			continue // the server's to compute, whatever was sent
+		}
 		v, fe := in.parse(q, values[q.ID])
 		if fe != nil {
 			errs[q.ID] = *fe
@@ -102,9 +118,16 @@ func (in *Instrument) FromStrings(wave string, values map[string][]string) (Answ
 			answers[q.ID] = v
 		}
 	}
-	for _, id := range in.NotApplicable(wave, answers) {
+	absent, calculated := in.settle(wave, answers)
+	for _, id := range absent {
 		delete(answers, id)
 		delete(errs, id)
+	}
+	maps.Copy(answers, calculated)
+	for _, q := range in.QuestionsIn(wave) {
+		if _, bad := errs[q.ID]; !bad && q.constraint != nil && answers[q.ID] != nil && !q.constraint.holdsFor(answers, absent, answers[q.ID]) {
+			errs[q.ID] = FieldError{Code: ErrConstraint, Text: q.ConstraintMessage, Base: in.BaseLanguage()}
+		}
 	}
 	return answers, errs
 }
@@ -120,8 +143,11 @@ func (in *Instrument) FromValues(wave string, raw map[string]any) (Answers, Fiel
 	for key, v := range raw {
 		q := in.Question(key)
 		switch {
-		case q == nil:
+		case q == nil || !q.Answered():
 			errs[key] = FieldError{Code: ErrUnknownQuestion}
+			continue
+		case q.Type == TypeCalculate:
+			errs[key] = FieldError{Code: ErrCalculated}
 			continue
 		case !q.AskedIn(wave):
 			errs[key] = FieldError{Code: ErrNotAsked}
@@ -253,6 +279,8 @@ func (in *Instrument) parse(q *Question, raw []string) (any, *FieldError) {
 			return nil, &FieldError{Code: ErrRange, Args: []any{bound(q.Min, "−∞"), bound(q.Max, "∞")}}
 		}
 		return f, nil
+	case TypeDate, TypeTime, TypeDateTime:
+		return parseWhen(q.Type, v)
 	case TypeText:
 		text := strings.ReplaceAll(strings.TrimSpace(raw[0]), "\r\n", "\n")
 		if n := utf8.RuneCountInString(text); n > q.Limit() {

@@ -12,7 +12,7 @@ var (
 	langPattern = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-var questionTypes = []string{TypeLikert, TypeSingle, TypeMulti, TypeNumber, TypeText}
+var questionTypes = []string{TypeLikert, TypeSingle, TypeMulti, TypeNumber, TypeText, TypeDate, TypeTime, TypeDateTime, TypeCalculate, TypeNote}
 
 // check reports everything wrong with a decoded instrument. It never stops at
 // the first problem: an author fixing a file wants the whole list.
@@ -244,6 +244,10 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 		first int      // definition index of the first question governed
 		waves []string // waves the governed questions are asked in
 		set   func(*Condition)
+		// self is the question a constraint checks; value is set for
+		// a calculation, which gives a value, not a test.
+		self  *Question
+		value bool
 	}
 	var owners []owner
 	n := 0
@@ -257,22 +261,47 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 			}
 		}
 		if s.Relevant != "" {
-			owners = append(owners, owner{"section " + s.ID, s.Relevant, s.Pos.LineOf("relevant"), n, waves, func(c *Condition) { s.cond = c }})
+			owners = append(owners, owner{what: "section " + s.ID, src: s.Relevant, line: s.Pos.LineOf("relevant"), first: n, waves: waves, set: func(c *Condition) { s.cond = c }})
 		}
 		for _, q := range s.Questions {
+			what := "question " + q.ID
 			if q.Relevant != "" {
-				owners = append(owners, owner{"question " + q.ID, q.Relevant, q.Pos.LineOf("relevant"), n, q.Waves, func(c *Condition) { q.cond = c }})
+				owners = append(owners, owner{what: what, src: q.Relevant, line: q.Pos.LineOf("relevant"), first: n, waves: q.Waves, set: func(c *Condition) { q.cond = c }})
 			}
-			n++
+			if q.Calculation != "" {
+				owners = append(owners, owner{what: what, src: q.Calculation, line: q.Pos.LineOf("calculation"), first: n, waves: q.Waves, set: func(c *Condition) { q.calc = c }, value: true})
+			}
+			if q.Constraint != "" {
+				owners = append(owners, owner{what: what, src: q.Constraint, line: q.Pos.LineOf("constraint"), first: n, waves: q.Waves, set: func(c *Condition) { q.constraint = c }, self: q})
+			}
+			if q.Answered() {
+				n++
+			}
 		}
 	}
 	for _, o := range owners {
+		key := "relevant"
+		switch {
+		case o.value:
+			key = "calculation"
+		case o.self != nil:
+			key = "constraint"
+		}
 		c, err := ParseCondition(o.src)
 		if err != nil {
-			add(o.line, "%s: relevant %q: %v", o.what, o.src, err)
+			add(o.line, "%s: %s %q: %v", o.what, key, o.src, err)
 			continue
 		}
-		probs := c.Check(in)
+		c.in = in
+		var probs []string
+		if o.value {
+			// Calculations are met in order, so an earlier one's
+			// kind is known when a later one reads it.
+			q := in.Question(strings.TrimPrefix(o.what, "question "))
+			q.calcKind, probs = c.checkValue(in)
+		} else {
+			probs = c.checkFor(in, o.self)
+		}
 		for _, id := range c.References() {
 			q := in.Question(id)
 			if q == nil {
@@ -293,7 +322,7 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 			}
 		}
 		for _, p := range probs {
-			add(o.line, "%s: relevant %q: %s", o.what, o.src, p)
+			add(o.line, "%s: %s %q: %s", o.what, key, o.src, p)
 		}
 		if len(probs) == 0 {
 			o.set(c)
@@ -307,8 +336,9 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 	if !slices.Contains(questionTypes, q.Type) {
 		add(q.Pos.LineOf("type"), "%s: type %q is not one of %s", what, q.Type, strings.Join(questionTypes, ", "))
 	}
-	checkText(q.Pos, "text", what, q.Text, true)
+	checkText(q.Pos, "text", what, q.Text, q.Type != TypeCalculate)
 	checkText(q.Pos, "help", what, q.Help, false)
+	checkText(q.Pos, "constraint_message", what, q.ConstraintMessage, false)
 	checkText(q.Pos, "unit", what, q.Unit, false)
 	if len(q.Waves) == 0 {
 		add(q.Pos.Line, "%s: waves: list the waves it is asked in", what)
@@ -342,6 +372,17 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 	if q.Type != TypeText {
 		notFor("max_length", q.MaxLength != 0)
 	}
+	if q.Type != TypeCalculate {
+		notFor("calculation", q.Calculation != "")
+	}
+	if q.Type == TypeNote || q.Type == TypeCalculate {
+		notFor("required", q.Required)
+		notFor("default", q.Default != "")
+		notFor("constraint", q.Constraint != "")
+	}
+	if q.Constraint == "" {
+		notFor("constraint_message", len(q.ConstraintMessage) > 0)
+	}
 	if q.Goal != "" && !goals[q.Goal] {
 		add(q.Pos.LineOf("goal"), "%s: goal %q is not defined", what, q.Goal)
 	}
@@ -373,9 +414,20 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 			add(q.Pos.LineOf("min"), "%s: min %g is above max %g", what, *q.Min, *q.Max)
 		}
+	case TypeCalculate:
+		if q.Calculation == "" {
+			add(q.Pos.Line, "%s: a calculate question needs a calculation", what)
+		}
+	case TypeNote:
+		notFor("goal", q.Goal != "")
 	case TypeText:
 		if q.MaxLength < 0 || q.MaxLength > 100000 {
 			add(q.Pos.LineOf("max_length"), "%s: max_length must be between 1 and 100000", what)
+		}
+	}
+	if q.Default != "" && q.Answered() && (q.Type != TypeLikert || in.Scales[q.Scale] != nil) {
+		if _, fe := in.parse(q, []string{q.Default}); fe != nil {
+			add(q.Pos.LineOf("default"), "%s: default %q: %s", what, q.Default, fe.Message(in.BaseLanguage()))
 		}
 	}
 }

@@ -3,6 +3,7 @@ package survey
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -27,6 +28,7 @@ import (
 type Condition struct {
 	Source string
 	root   expr
+	in     *Instrument // set by the definition check, for jr:choice-name
 }
 
 type expr interface{ pos() int }
@@ -54,6 +56,8 @@ type (
 		l, r expr
 		at   int
 	}
+	// selfExpr is ".", the answer a constraint is checking.
+	selfExpr struct{ at int }
 )
 
 func (e refExpr) pos() int  { return e.at }
@@ -61,6 +65,7 @@ func (e strExpr) pos() int  { return e.at }
 func (e numExpr) pos() int  { return e.at }
 func (e callExpr) pos() int { return e.at }
 func (e binExpr) pos() int  { return e.at }
+func (e selfExpr) pos() int { return e.at }
 
 // ExprError is a mistake in an expression, at a character (1-based).
 type ExprError struct {
@@ -123,6 +128,23 @@ func lex(src string) ([]token, error) {
 			}
 			toks = append(toks, token{"str", string(rs[i+1 : i+1+end]), at})
 			i += end + 2
+		case r == '/' && !afterValue(toks) || r == '.' && i+2 < len(rs) && rs[i+1] == '.' && rs[i+2] == '/':
+			// A path as pyxform writes references (/data/group/x,
+			// ../x): its last step names the question, as ${x} does.
+			j := i
+			for j < len(rs) && (rs[j] == '/' || rs[j] == '.' || rs[j] == '_' || rs[j] == '-' || unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j])) {
+				j++
+			}
+			path := string(rs[i:j])
+			name := path[strings.LastIndex(path, "/")+1:]
+			if name == "" || name == "." || name == ".." {
+				return nil, &ExprError{at, fmt.Sprintf("the path %s names no question: write ${name}", path)}
+			}
+			toks = append(toks, token{"ref", name, at})
+			i = j
+		case r == '.' && !(i+1 < len(rs) && rs[i+1] >= '0' && rs[i+1] <= '9'):
+			toks = append(toks, token{"self", ".", at})
+			i++
 		case r >= '0' && r <= '9' || r == '.' && i+1 < len(rs) && rs[i+1] >= '0' && rs[i+1] <= '9' ||
 			r == '-' && i+1 < len(rs) && (rs[i+1] >= '0' && rs[i+1] <= '9') && !afterValue(toks):
 			j := i + 1
@@ -137,7 +159,8 @@ func lex(src string) ([]token, error) {
 			i = j
 		case unicode.IsLetter(r):
 			j := i + 1
-			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '-' || rs[j] == '_') {
+			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '-' || rs[j] == '_' ||
+				rs[j] == ':' && j+1 < len(rs) && unicode.IsLetter(rs[j+1])) { // jr:choice-name
 				j++
 			}
 			toks = append(toks, token{"name", string(rs[i:j]), at})
@@ -164,7 +187,7 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{"arith", string(r), at})
 			i++
 		case r == '/':
-			return nil, &ExprError{at, "paths such as /data/x or ../x are not supported: name the question as ${x}; divide with div"}
+			return nil, &ExprError{at, "/ does not divide: divide with div"}
 		case r == '|':
 			return nil, &ExprError{at, "| (node-set union) is not supported in conditions"}
 		default:
@@ -181,7 +204,7 @@ func afterValue(toks []token) bool {
 		return false
 	}
 	k := toks[len(toks)-1].kind
-	return k == "ref" || k == "str" || k == "num" || k == ")"
+	return k == "ref" || k == "str" || k == "num" || k == ")" || k == "self"
 }
 
 type exprParser struct {
@@ -208,6 +231,8 @@ func describe(t token) string {
 		return "the end of the condition"
 	case "ref":
 		return "${" + t.text + "}"
+	case "self":
+		return ". (the answer itself)"
 	case "str":
 		return "'" + t.text + "'"
 	}
@@ -318,10 +343,18 @@ func (p *exprParser) unary() (expr, error) {
 // arithmetic are the operators that make a number of two.
 var arithmetic = []string{"+", "-", "*", "div", "mod"}
 
-// functions are XPath's functions that conditions take, with their
-// number of arguments.
-var functions = map[string]int{"selected": 2, "count-selected": 1, "not": 1, "true": 0, "false": 0,
-	"string-length": 1, "number": 1, "int": 1, "boolean": 1, "contains": 2, "starts-with": 2, "coalesce": 2, "if": 3}
+// functions are XPath's and ODK's functions that expressions take, with
+// their least and most numbers of arguments (-1: any).
+var functions = map[string][2]int{"selected": {2, 2}, "count-selected": {1, 1}, "not": {1, 1}, "true": {0, 0}, "false": {0, 0},
+	"string-length": {1, 1}, "number": {1, 1}, "int": {1, 1}, "boolean": {1, 1}, "contains": {2, 2}, "starts-with": {2, 2},
+	"coalesce": {2, 2}, "if": {3, 3}, "today": {0, 0}, "date": {1, 1}, "round": {1, 2}, "concat": {1, -1},
+	"selected-at": {2, 2}, "jr:choice-name": {2, 2}, "regex": {2, 2}, "string": {1, 1}}
+
+// functionNames lists the functions for a message, in a stable order.
+func functionNames() string {
+	names := slices.Sorted(maps.Keys(functions))
+	return strings.Join(names, ", ")
+}
 
 func (p *exprParser) primary() (expr, error) {
 	t := p.next()
@@ -334,6 +367,8 @@ func (p *exprParser) primary() (expr, error) {
 	switch t.kind {
 	case "ref":
 		return refExpr{t.text, t.at}, nil
+	case "self":
+		return selfExpr{t.at}, nil
 	case "str":
 		return strExpr{t.text, t.at}, nil
 	case "num":
@@ -349,12 +384,13 @@ func (p *exprParser) primary() (expr, error) {
 		}
 		return e, nil
 	case "name":
-		n, known := functions[t.text]
+		n, known := functions[strings.ToLower(t.text)]
+		t.text = strings.ToLower(t.text)
 		if !known {
 			if t.text == "and" || t.text == "or" {
 				return nil, &ExprError{t.at, fmt.Sprintf("%s needs a condition before it", t.text)}
 			}
-			return nil, &ExprError{t.at, fmt.Sprintf("unknown function or word %q (conditions know selected, count-selected, not, true, false, string-length, number, int, boolean, contains, starts-with, coalesce, if, and, or, div, mod)", t.text)}
+			return nil, &ExprError{t.at, fmt.Sprintf("unknown function or word %q (expressions know %s, and, or, div, mod)", t.text, functionNames())}
 		}
 		if o := p.next(); o.kind != "(" {
 			return nil, &ExprError{o.at, fmt.Sprintf("%s is a function: write %s(…)", t.text, t.text)}
@@ -376,8 +412,15 @@ func (p *exprParser) primary() (expr, error) {
 		if c := p.next(); c.kind != ")" {
 			return nil, &ExprError{c.at, fmt.Sprintf("expected ) to close %s(, found %s", t.text, describe(c))}
 		}
-		if len(args) != n {
-			return nil, &ExprError{t.at, fmt.Sprintf("%s takes %d argument(s), not %d", t.text, n, len(args))}
+		if len(args) < n[0] || n[1] >= 0 && len(args) > n[1] {
+			want := strconv.Itoa(n[0])
+			if n[1] != n[0] {
+				want = fmt.Sprintf("%d or more", n[0])
+				if n[1] > 0 {
+					want = fmt.Sprintf("%d to %d", n[0], n[1])
+				}
+			}
+			return nil, &ExprError{t.at, fmt.Sprintf("%s takes %s argument(s), not %d", t.text, want, len(args))}
 		}
 		return callExpr{t.text, args, t.at}, nil
 	}
@@ -422,16 +465,51 @@ const (
 // exist, comparisons must compare like with like, and a code must be one
 // of its question's options. It returns the mistakes, each worded for the
 // definition's author.
-func (c *Condition) Check(in *Instrument) []string {
+func (c *Condition) Check(in *Instrument) []string { return c.checkFor(in, nil) }
+
+// checkFor is Check for a constraint on self, whose answer is ".".
+func (c *Condition) checkFor(in *Instrument, self *Question) []string {
 	var probs []string
-	kind := in.typeOf(c.root, &probs)
+	kind := in.typeOf(c.root, self, &probs)
 	if kind != kindBool && len(probs) == 0 {
 		probs = append(probs, fmt.Sprintf("the condition is %s, not a test: compare it, e.g. ${q} = 'yes' or ${q} != ''", kind))
 	}
 	return probs
 }
 
-func (in *Instrument) typeOf(e expr, probs *[]string) string {
+// checkValue types a calculation: it may give a number or a text (a
+// condition gives true or false, a list of choices its codes), which it
+// returns.
+func (c *Condition) checkValue(in *Instrument) (string, []string) {
+	var probs []string
+	switch kind := in.typeOf(c.root, nil, &probs); kind {
+	case kindNum:
+		return kindNum, probs
+	default:
+		return kindStr, probs
+	}
+}
+
+// kindOf is the static type of a question's answer in an expression.
+func kindOf(q *Question) string {
+	switch q.Type {
+	case TypeLikert, TypeNumber:
+		return kindNum
+	case TypeMulti:
+		return kindCodes
+	case TypeCalculate:
+		return q.calcKind
+	}
+	return kindStr
+}
+
+// timed reports whether a question's answers are dates or times, which
+// compare as numbers (days, as ODK counts them).
+func timed(q *Question) bool {
+	return q.Type == TypeDate || q.Type == TypeTime || q.Type == TypeDateTime
+}
+
+func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 	bad := func(at int, format string, args ...any) {
 		*probs = append(*probs, fmt.Sprintf("at character %d: ", at)+fmt.Sprintf(format, args...))
 	}
@@ -442,13 +520,13 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 			bad(t.at, "${%s} is not a question of this instrument", t.id)
 			return ""
 		}
-		switch q.Type {
-		case TypeLikert, TypeNumber:
-			return kindNum
-		case TypeMulti:
-			return kindCodes
+		return kindOf(q)
+	case selfExpr:
+		if self == nil {
+			bad(t.at, ". is the answer a constraint checks: a condition or calculation names questions as ${q}")
+			return ""
 		}
-		return kindStr
+		return kindOf(self)
 	case strExpr:
 		return kindStr
 	case numExpr:
@@ -457,8 +535,38 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 		switch t.fn {
 		case "true", "false":
 			return kindBool
+		case "today", "date", "concat", "jr:choice-name", "string":
+			for _, a := range t.args {
+				if k := in.typeOf(a, self, probs); k == kindBool && t.fn == "date" {
+					bad(a.pos(), "date(…) takes a date or a number of days, not %s", k)
+				}
+			}
+			return kindStr
+		case "round":
+			for _, a := range t.args {
+				if k := in.typeOf(a, self, probs); k == kindCodes || k == kindBool {
+					bad(a.pos(), "round(…) takes numbers, not %s", k)
+				}
+			}
+			return kindNum
+		case "selected-at":
+			if k := in.typeOf(t.args[0], self, probs); k != kindCodes && k != "" {
+				bad(t.at, "selected-at takes a multiple choice question first: selected-at(${q}, 0)")
+			}
+			in.typeOf(t.args[1], self, probs)
+			return kindStr
+		case "regex":
+			for _, a := range t.args {
+				in.typeOf(a, self, probs)
+			}
+			if re, ok := t.args[1].(strExpr); !ok {
+				bad(t.args[1].pos(), "regex takes its pattern as a quoted text: regex(., '^[0-9]+$')")
+			} else if _, err := compileRegex(re.v); err != nil {
+				bad(re.at, "the pattern %q is not a regular expression: %v", re.v, err)
+			}
+			return kindBool
 		case "not":
-			if k := in.typeOf(t.args[0], probs); k != kindBool && k != "" {
+			if k := in.typeOf(t.args[0], self, probs); k != kindBool && k != "" {
 				bad(t.at, "not(…) takes a condition, not %s", k)
 			}
 			return kindBool
@@ -467,7 +575,7 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 			if !ok {
 				bad(t.at, "count-selected takes a question: count-selected(${q})")
 			} else if q := in.Question(r.id); q == nil {
-				in.typeOf(r, probs)
+				in.typeOf(r, self, probs)
 			} else if q.Type != TypeMulti {
 				bad(t.at, "count-selected(${%s}): %s is not a multiple choice question", r.id, r.id)
 			}
@@ -479,7 +587,7 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 			case !ok || !isCode:
 				bad(t.at, "selected takes a question and a quoted code: selected(${q}, 'code')")
 			case in.Question(r.id) == nil:
-				in.typeOf(r, probs)
+				in.typeOf(r, self, probs)
 			default:
 				q := in.Question(r.id)
 				if q.Type != TypeMulti && q.Type != TypeSingle {
@@ -490,31 +598,31 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 			}
 			return kindBool
 		case "string-length", "number", "int":
-			if k := in.typeOf(t.args[0], probs); k == kindCodes || k == kindBool {
+			if k := in.typeOf(t.args[0], self, probs); k == kindCodes || k == kindBool {
 				bad(t.at, "%s(…) takes a value, not %s", t.fn, k)
 			}
 			return kindNum
 		case "boolean":
-			in.typeOf(t.args[0], probs)
+			in.typeOf(t.args[0], self, probs)
 			return kindBool
 		case "contains", "starts-with":
 			for _, a := range t.args {
-				if k := in.typeOf(a, probs); k == kindCodes || k == kindBool {
+				if k := in.typeOf(a, self, probs); k == kindCodes || k == kindBool {
 					bad(a.pos(), "%s(…) takes texts, not %s", t.fn, k)
 				}
 			}
 			return kindBool
 		case "coalesce":
-			a, b := in.typeOf(t.args[0], probs), in.typeOf(t.args[1], probs)
+			a, b := in.typeOf(t.args[0], self, probs), in.typeOf(t.args[1], self, probs)
 			if a == b {
 				return a
 			}
 			return kindStr
 		case "if":
-			if k := in.typeOf(t.args[0], probs); k != kindBool && k != "" {
+			if k := in.typeOf(t.args[0], self, probs); k != kindBool && k != "" {
 				bad(t.args[0].pos(), "if(…) needs a condition first, not %s", k)
 			}
-			a, b := in.typeOf(t.args[1], probs), in.typeOf(t.args[2], probs)
+			a, b := in.typeOf(t.args[1], self, probs), in.typeOf(t.args[2], self, probs)
 			if a == b {
 				return a
 			}
@@ -523,7 +631,7 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 	case binExpr:
 		if slices.Contains(arithmetic, t.op) {
 			for _, side := range []expr{t.l, t.r} {
-				if k := in.typeOf(side, probs); k == kindCodes || k == kindBool {
+				if k := in.typeOf(side, self, probs); k == kindCodes || k == kindBool {
 					bad(side.pos(), "%s works on numbers, but this is %s", t.op, k)
 				}
 			}
@@ -531,13 +639,13 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 		}
 		if t.op == "and" || t.op == "or" {
 			for _, side := range []expr{t.l, t.r} {
-				if k := in.typeOf(side, probs); k != kindBool && k != "" {
+				if k := in.typeOf(side, self, probs); k != kindBool && k != "" {
 					bad(side.pos(), "%s joins conditions, but this is %s: compare it, e.g. ${q} = 'yes'", t.op, k)
 				}
 			}
 			return kindBool
 		}
-		lk, rk := in.typeOf(t.l, probs), in.typeOf(t.r, probs)
+		lk, rk := in.typeOf(t.l, self, probs), in.typeOf(t.r, self, probs)
 		if lk == "" || rk == "" {
 			return kindBool
 		}
@@ -553,11 +661,11 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 		in.checkLiteral(t.r, t.l, bad)
 		if t.op != "=" && t.op != "!=" {
 			for _, side := range []expr{t.l, t.r} {
-				if !numeric(in, side) {
+				if !numeric(in, self, side) {
 					bad(side.pos(), "%s compares numbers, but this is a text or a choice", t.op)
 				}
 			}
-		} else if lk != rk && !numeric(in, t.l) && !numeric(in, t.r) {
+		} else if lk != rk && !numeric(in, self, t.l) && !numeric(in, self, t.r) {
 			bad(t.at, "%s compares %s with %s", t.op, lk, rk)
 		}
 		return kindBool
@@ -567,24 +675,25 @@ func (in *Instrument) typeOf(e expr, probs *[]string) string {
 
 // numeric reports whether e is a number, or a text that reads as one (a
 // Likert point written '4', as XLSForm choice names are).
-func numeric(in *Instrument, e expr) bool {
+func numeric(in *Instrument, self *Question, e expr) bool {
 	switch t := e.(type) {
 	case numExpr:
 		return true
 	case strExpr:
-		_, err := strconv.ParseFloat(t.v, 64)
-		return err == nil
+		return !math.IsNaN(number(value{kind: kindStr, s: t.v}))
 	case refExpr:
 		q := in.Question(t.id)
-		return q != nil && (q.Type == TypeNumber || q.Type == TypeLikert)
+		return q != nil && (kindOf(q) == kindNum || timed(q))
+	case selfExpr:
+		return self != nil && (kindOf(self) == kindNum || timed(self))
 	case callExpr:
 		switch t.fn {
 		case "if":
-			return numeric(in, t.args[1]) && numeric(in, t.args[2])
+			return numeric(in, self, t.args[1]) && numeric(in, self, t.args[2])
 		case "coalesce":
-			return numeric(in, t.args[0]) && numeric(in, t.args[1])
+			return numeric(in, self, t.args[0]) && numeric(in, self, t.args[1])
 		}
-		return slices.Contains([]string{"count-selected", "string-length", "number", "int"}, t.fn)
+		return slices.Contains([]string{"count-selected", "string-length", "number", "int", "round", "today", "date"}, t.fn)
 	case binExpr:
 		return slices.Contains(arithmetic, t.op)
 	}
@@ -650,13 +759,21 @@ func (c *Condition) Holds(a Answers) bool { return c.holds(a, nil) }
 // holds is Holds with some answers taken as absent (those of questions
 // that did not apply), without copying the answers.
 func (c *Condition) holds(a Answers, absent []string) bool {
-	return eval(c.root, answerView{a, absent}).b
+	return eval(c.root, answerView{a: a, absent: absent, in: c.in}).b
 }
 
-// answerView is answers less those of the questions in absent.
+// holdsFor is holds for a constraint, with self the answer "." is.
+func (c *Condition) holdsFor(a Answers, absent []string, self any) bool {
+	return eval(c.root, answerView{a: a, absent: absent, self: self, in: c.in}).b
+}
+
+// answerView is answers less those of the questions in absent, and the
+// answer a constraint checks.
 type answerView struct {
 	a      Answers
 	absent []string
+	self   any
+	in     *Instrument
 }
 
 func (v answerView) get(id string) any {
@@ -669,89 +786,18 @@ func (v answerView) get(id string) any {
 func eval(e expr, a answerView) value {
 	switch t := e.(type) {
 	case refExpr:
-		switch v := a.get(t.id).(type) {
-		case nil:
-			return value{kind: kindStr}
-		case int:
-			return value{kind: kindNum, n: float64(v)}
-		case float64:
-			return value{kind: kindNum, n: v}
-		case string:
-			return value{kind: kindStr, s: v}
-		case []string:
-			return value{kind: kindCodes, codes: v, s: strings.Join(v, " ")}
-		default:
-			return value{kind: kindStr, s: fmt.Sprint(v)}
-		}
+		return answerValue(a.get(t.id))
+	case selfExpr:
+		return answerValue(a.self)
 	case strExpr:
 		return value{kind: kindStr, s: t.v}
 	case numExpr:
 		return value{kind: kindNum, n: t.v}
 	case callExpr:
-		switch t.fn {
-		case "true", "false":
-			return value{kind: kindBool, b: t.fn == "true"}
-		case "not":
-			return value{kind: kindBool, b: !eval(t.args[0], a).b}
-		case "count-selected":
-			v := eval(t.args[0], a)
-			return value{kind: kindNum, n: float64(len(v.codes))}
-		case "selected":
-			v, code := eval(t.args[0], a), eval(t.args[1], a).s
-			if v.kind == kindCodes {
-				return value{kind: kindBool, b: slices.Contains(v.codes, code)}
-			}
-			return value{kind: kindBool, b: v.s == code && code != ""}
-		case "string-length":
-			return value{kind: kindNum, n: float64(utf8.RuneCountInString(text(eval(t.args[0], a))))}
-		case "number":
-			return value{kind: kindNum, n: number(eval(t.args[0], a))}
-		case "int":
-			return value{kind: kindNum, n: math.Trunc(number(eval(t.args[0], a)))}
-		case "boolean":
-			v := eval(t.args[0], a)
-			b := v.b
-			switch v.kind {
-			case kindNum:
-				b = v.n != 0 && !math.IsNaN(v.n)
-			case kindStr:
-				b = v.s != ""
-			case kindCodes:
-				b = len(v.codes) > 0
-			}
-			return value{kind: kindBool, b: b}
-		case "contains":
-			return value{kind: kindBool, b: strings.Contains(text(eval(t.args[0], a)), text(eval(t.args[1], a)))}
-		case "starts-with":
-			return value{kind: kindBool, b: strings.HasPrefix(text(eval(t.args[0], a)), text(eval(t.args[1], a)))}
-		case "coalesce":
-			if v := eval(t.args[0], a); text(v) != "" {
-				return v
-			}
-			return eval(t.args[1], a)
-		case "if":
-			if eval(t.args[0], a).b {
-				return eval(t.args[1], a)
-			}
-			return eval(t.args[2], a)
-		}
+		return call(t, a)
 	case binExpr:
 		if slices.Contains(arithmetic, t.op) {
-			x, y := number(eval(t.l, a)), number(eval(t.r, a))
-			n := math.NaN()
-			switch t.op {
-			case "+":
-				n = x + y
-			case "-":
-				n = x - y
-			case "*":
-				n = x * y
-			case "div":
-				n = x / y
-			case "mod":
-				n = math.Mod(x, y)
-			}
-			return value{kind: kindNum, n: n}
+			return arithmeticOf(t.op, number(eval(t.l, a)), number(eval(t.r, a)))
 		}
 		switch t.op {
 		case "and":
@@ -762,6 +808,23 @@ func eval(e expr, a answerView) value {
 		return value{kind: kindBool, b: compare(t.op, eval(t.l, a), eval(t.r, a))}
 	}
 	return value{kind: kindBool}
+}
+
+// answerValue is a stored answer as a value: nothing is ”.
+func answerValue(answer any) value {
+	switch v := answer.(type) {
+	case nil:
+		return value{kind: kindStr}
+	case int:
+		return value{kind: kindNum, n: float64(v)}
+	case float64:
+		return value{kind: kindNum, n: v}
+	case string:
+		return value{kind: kindStr, s: v}
+	case []string:
+		return value{kind: kindCodes, codes: v, s: strings.Join(v, " ")}
+	}
+	return value{kind: kindStr, s: fmt.Sprint(answer)}
 }
 
 // compare follows XPath: with a number on either side both are compared as
@@ -807,15 +870,20 @@ func text(v value) string {
 	return v.s
 }
 
+// number is a value as XPath's number(); a date, time or date and time
+// is a number of days, as ODK counts them (see days).
 func number(v value) float64 {
 	if v.kind == kindNum {
 		return v.n
 	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(v.s), 64)
-	if err != nil {
-		return math.NaN()
+	s := strings.TrimSpace(v.s)
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
 	}
-	return f
+	if d, ok := days(s); ok {
+		return d
+	}
+	return math.NaN()
 }
 
 // Tree writes the parsed condition as nested arrays for the
@@ -827,14 +895,28 @@ func (c *Condition) Tree(in *Instrument) json.RawMessage {
 	return b
 }
 
+// CalculationTree is a calculate question's calculation as Tree writes
+// a condition.
+func (q *Question) CalculationTree(in *Instrument) json.RawMessage {
+	if q.calc == nil {
+		return nil
+	}
+	return q.calc.Tree(in)
+}
+
 func tree(e expr, in *Instrument) any {
 	switch t := e.(type) {
 	case refExpr:
 		typ := ""
 		if q := in.Question(t.id); q != nil {
 			typ = q.Type
+			if q.Type == TypeCalculate && q.calcKind == kindNum {
+				typ = TypeNumber // read as a number, as the server does
+			}
 		}
 		return []any{"ref", t.id, typ}
+	case selfExpr:
+		return []any{"self"}
 	case strExpr:
 		return []any{"str", t.v}
 	case numExpr:
@@ -843,6 +925,11 @@ func tree(e expr, in *Instrument) any {
 		out := []any{"call", t.fn}
 		for _, a := range t.args {
 			out = append(out, tree(a, in))
+		}
+		if t.fn == "jr:choice-name" {
+			// The labels it chooses from, as the server does: in the
+			// base language.
+			out = append(out, in.choiceLabels(t.args[0]))
 		}
 		return out
 	case binExpr:

@@ -24,7 +24,7 @@ func TestConditionSyntaxErrorsSayWhere(t *testing.T) {
 		{"(${a} = 'x'", 12, "expected ) to close the ( at character 1"},
 		{"${a} = 'x' ${b} = 'y'", 12, "join conditions with and / or"},
 		{"${a} = 1 = 2", 10, "do not chain"},
-		{"${a} / 2 > 2", 6, "paths such as /data/x"},
+		{"${a} / 2 > 2", 6, "divide with div"},
 		{"${a} * > 2", 8, "expected a question, a value or ("},
 		{"${a} ! 'x'", 6, "!="},
 		{"foo(${a})", 1, `unknown function or word "foo"`},

@@ -7,6 +7,7 @@
 package survey
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,17 @@ const (
 	TypeMulti  = "multi"
 	TypeNumber = "number"
 	TypeText   = "text"
+	// TypeNote is words between questions, with nothing to answer.
+	TypeNote = "note"
+	// Dates and times are stored as ISO 8601 text (2027-03-14, 14:30,
+	// 2027-03-14T14:30), which sorts as it reads, and shown with the
+	// reader's own format by their browser.
+	TypeDate     = "date"
+	TypeTime     = "time"
+	TypeDateTime = "datetime"
+	// TypeCalculate is not asked: the server computes it from the answers
+	// before it (XLSForm's calculate) and stores it with them.
+	TypeCalculate = "calculate"
 )
 
 // ReservedIDs are the names of the columns a responses table (an import
@@ -81,8 +93,11 @@ func (p Pos) LineOf(key string) int {
 // Instrument is one questionnaire definition: waves, goals, scales, the theme
 // codebook and the questions, grouped in sections.
 type Instrument struct {
-	ID           string            `yaml:"id"`
-	Version      int               `yaml:"version"`
+	ID      string `yaml:"id"`
+	Version int    `yaml:"version"`
+	// VersionLabel is the form's own version text, where it is not the
+	// store's whole number ("2.2", KoboToolbox's "vw6VTbhm…").
+	VersionLabel string            `yaml:"version_label,omitempty"`
 	Languages    []string          `yaml:"languages"`
 	Title        Text              `yaml:"title"`
 	Description  Text              `yaml:"description,omitempty"`
@@ -100,6 +115,8 @@ type Instrument struct {
 	Hash   string `yaml:"-"`
 	// Uploaded is set on instruments an admin uploaded to the store.
 	Uploaded *Upload `yaml:"-"`
+	// PassedOver lists what an XLSForm import left out, for its report.
+	PassedOver []PassedOver `yaml:"-"`
 
 	questions map[string]*Question
 }
@@ -240,11 +257,34 @@ type Question struct {
 	// Relevant is a condition on earlier answers under which the question
 	// applies (XLSForm's relevant column); empty means always.
 	Relevant string `yaml:"relevant,omitempty"`
-	Pos      Pos    `yaml:"-"`
+	// Constraint is a condition the answer itself (.) must meet, as
+	// XLSForm writes it: ". > ${started}", "regex(., '^[0-9]{5}$')";
+	// ConstraintMessage is what a delegate whose answer breaks it reads.
+	Constraint        string `yaml:"constraint,omitempty"`
+	ConstraintMessage Text   `yaml:"constraint_message,omitempty"`
+	// Calculation is the expression a calculate question is computed by.
+	Calculation string `yaml:"calculation,omitempty"`
+	// Default is the answer a questionnaire opens with, before the
+	// delegate has given any.
+	Default string `yaml:"default,omitempty"`
+	Pos     Pos    `yaml:"-"`
 
-	cond    *Condition // Relevant, parsed by the definition check
-	section *Section
+	cond       *Condition // Relevant, parsed by the definition check
+	constraint *Condition // Constraint, likewise
+	calc       *Condition // Calculation, likewise
+	calcKind   string     // what Calculation gives: kindNum or kindStr
+	section    *Section
 }
+
+// Numeric reports whether the question's answers are numbers: a number
+// question's, and a calculation's that gives one.
+func (q *Question) Numeric() bool {
+	return q.Type == TypeNumber || q.Type == TypeCalculate && q.calcKind == kindNum
+}
+
+// Answered reports whether the question holds an answer: every type but
+// a note does (a calculation's is the server's).
+func (q *Question) Answered() bool { return q.Type != TypeNote }
 
 // Option is one choice of a single or multi choice question.
 type Option struct {
@@ -316,11 +356,16 @@ func (in *Instrument) index() {
 	}
 }
 
-// Questions lists every question in definition order.
+// Questions lists every question that holds an answer, in definition
+// order: the notes between them are only in their sections.
 func (in *Instrument) Questions() []*Question {
 	var qs []*Question
 	for _, s := range in.Sections {
-		qs = append(qs, s.Questions...)
+		for _, q := range s.Questions {
+			if q.Answered() {
+				qs = append(qs, q)
+			}
+		}
 	}
 	return qs
 }
@@ -425,23 +470,43 @@ func (q *Question) Conditional() bool { return len(q.Conditions()) > 0 }
 // question that does not apply counts as no answer, also for the
 // questions after it.
 func (in *Instrument) NotApplicable(wave string, a Answers) []string {
+	absent, _ := in.settle(wave, a)
+	return absent
+}
+
+// settle walks the wave's questions in order, as a delegate meets them:
+// it lists those whose condition fails, and computes each calculation
+// that applies from the answers before it (an answer computed to nothing
+// is left out). A condition or calculation reads only questions before
+// its own (the definition check makes sure), so one pass settles each.
+func (in *Instrument) settle(wave string, given Answers) (absent []string, calculated Answers) {
 	if in.questions == nil {
 		in.index()
 	}
-	// A condition reads only questions before its own (the definition
-	// check makes sure), so one pass in order settles each.
-	var out []string
+	a := given
 	for _, s := range in.Sections {
 		for _, q := range s.Questions {
-			if !q.AskedIn(wave) || (s.cond == nil && q.cond == nil) {
+			if !q.AskedIn(wave) {
 				continue
 			}
-			if s.cond != nil && !s.cond.holds(a, out) || q.cond != nil && !q.cond.holds(a, out) {
-				out = append(out, q.ID)
+			if s.cond != nil && !s.cond.holds(a, absent) || q.cond != nil && !q.cond.holds(a, absent) {
+				absent = append(absent, q.ID)
+				continue
+			}
+			if q.calc == nil {
+				continue
+			}
+			if calculated == nil {
+				calculated = Answers{}
+				a = maps.Clone(given)
+			}
+			delete(a, q.ID)
+			if v := q.calculate(answerView{a: a, absent: absent}); v != nil {
+				a[q.ID], calculated[q.ID] = v, v
 			}
 		}
 	}
-	return out
+	return absent, calculated
 }
 
 // Condition returns the question's own condition (not its section's), or

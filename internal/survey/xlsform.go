@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"github.com/csci/exchangeeval/internal/i18n"
 	"path"
 	"sync"
 
@@ -51,13 +52,11 @@ const (
 // designer would reach for them, so the refusal can say what to do.
 var unsupportedTypes = map[string]string{
 	"begin_repeat": "repeat groups are not supported", "end_repeat": "repeat groups are not supported",
-	"calculate":                 "calculations are not supported",
 	"select_one_from_file":      "choices from a file are not supported: list them on the choices sheet",
 	"select_multiple_from_file": "choices from a file are not supported: list them on the choices sheet",
 	"image":                     "media questions are not supported", "audio": "media questions are not supported", "video": "media questions are not supported",
 	"file": "file uploads are not supported", "background-audio": "media questions are not supported",
 	"geopoint": "location questions are not supported", "geotrace": "location questions are not supported", "geoshape": "location questions are not supported",
-	"date": "date questions are not supported", "time": "time questions are not supported", "datetime": "date questions are not supported",
 	"barcode": "barcode questions are not supported", "range": "range questions are not supported: use a likert list or an integer with a constraint",
 	"rank": "ranking questions are not supported", "acknowledge": "acknowledge questions are not supported",
 	"hidden": "hidden fields are not supported", "xml-external": "external data is not supported", "csv-external": "external data is not supported",
@@ -134,7 +133,7 @@ func xlsformType(cell string) (word, list string) {
 		return alias, ""
 	}
 	typ = strings.Replace(typ, " or specify other", " or_other", 1) // pyxform's older spelling
-	for spelling, word := range map[string]string{"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file"} {
+	for spelling, word := range map[string]string{"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file", "begin loop over": "begin_repeat"} {
 		if rest, ok := strings.CutPrefix(typ, spelling); ok {
 			return word, strings.TrimSpace(rest)
 		}
@@ -156,10 +155,8 @@ var metadataTypes = []string{"start", "end", "today", "deviceid", "subscriberid"
 // Columns of XLSForm that exchangeeval cannot honour: a value in one is
 // refused rather than silently lost.
 var unsupportedColumns = map[string]string{
-	"calculation":   "calculations are not supported",
 	"choice_filter": "cascading selects (choice_filter) are not supported",
 	"repeat_count":  "repeat groups are not supported",
-	"default":       "default answers are not supported",
 	"read_only":     "read-only questions are not supported",
 	"trigger":       "triggers are not supported",
 	"image":         "media are not supported",
@@ -396,12 +393,18 @@ func rowOf(cell string) int {
 // holds, instead of lines, indexes into cells, so the definition check
 // shared with YAML files reports "survey!C14".
 type xlsformReader struct {
-	name  string
-	cells []string
-	probs Problems
-	langs []string
-	base  string
+	name   string
+	cells  []string
+	probs  Problems
+	langs  []string
+	base   string
+	passed []PassedOver
 }
+
+// PassedOver is a question of a form's that an import leaves out, with
+// the cell that says so: ODK's metadata (start, deviceid, …), which
+// exchangeeval records in its own way.
+type PassedOver struct{ Cell, Name, Type string }
 
 // at records a cell and returns its index, used as a line number.
 func (x *xlsformReader) at(t *table, row int, key string) int {
@@ -561,8 +564,15 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	// "vw6VTbhm…") is the form's own label: the store numbers the
 	// versions it keeps itself, from 1.
 	in.Version = 1
-	if n, err := strconv.Atoi(set.get(1, "version")); err == nil && n >= 1 {
-		in.Version = n
+	if v := set.get(1, "version"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 {
+			in.Version = n
+		} else {
+			in.VersionLabel = v
+		}
+	}
+	if l := set.get(1, "version_label"); l != "" {
+		in.VersionLabel = l // exchangeeval's own column, beside its number
 	}
 	// form_title is the base language's; translated_title::Français (fr)
 	// and the like, columns of exchangeeval's, give the others. (Forms
@@ -622,7 +632,11 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	if err != nil {
 		return nil, Problems{{File: name, Message: err.Error()}}
 	}
-	return Parse(name, data)
+	out, probs := Parse(name, data)
+	if out != nil {
+		out.PassedOver = x.passed
+	}
+	return out, probs
 }
 
 // rows calls each for every row of a sheet below its header that is not
@@ -861,21 +875,18 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 				open = open[:len(open)-1]
 			}
 			sec = nil
-		case word == "note":
-			target := sec
-			if target == nil || len(target.Questions) > 0 || t.get(r, "relevant") != "" {
-				x.fail(t, r, "type", "a note is taken only as the first row of a group, without relevant, where it becomes the group's introduction; move it there or make it a question's hint")
-				continue
-			}
-			note := x.text(t, r, "label", &target.Pos, "intro")
+		case word == "note" && sec != nil && len(sec.Questions) == 0 && t.get(r, "relevant") == "" && name == sec.ID+"_intro":
+			// The note opening a group that ToXLSForm writes for a
+			// section's introduction; any other note stays a note.
+			note := x.text(t, r, "label", &sec.Pos, "intro")
 			for l, v := range note {
-				if target.Intro == nil {
-					target.Intro = Text{}
+				if sec.Intro == nil {
+					sec.Intro = Text{}
 				}
-				if target.Intro[l] != "" {
-					v = target.Intro[l] + "\n\n" + v
+				if sec.Intro[l] != "" {
+					v = sec.Intro[l] + "\n\n" + v
 				}
-				target.Intro[l] = v
+				sec.Intro[l] = v
 			}
 		case name == ParticipantQuestion && (word == "text" || word == "string"):
 			// Who answers, on a wave's form collected in KoboToolbox or
@@ -883,12 +894,11 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			// participant; it is no question of the instrument.
 		case slices.Contains(metadataTypes, word):
 			// Recorded by ODK itself; exchangeeval records when answers
-			// are sent.
+			// are sent, so the import report names what it passed over.
+			x.passed = append(x.passed, PassedOver{Cell: SheetSurvey + "!" + CellName(t.cols["type"], r), Name: name, Type: word})
 		case unsupportedTypes[word] != "":
 			x.fail(t, r, "type", "%s", unsupportedTypes[word])
-		case strings.HasSuffix(typ, " or_other"):
-			x.fail(t, r, "type", "or_other is not supported: add an option other and a text question with relevant selected(${%s}, 'other')", name)
-		case word == "select_one" || word == "select_multiple" || word == "integer" || word == "decimal" || word == "text":
+		case slices.Contains(answeredTypes, word):
 			if sec == nil && len(open) > 0 {
 				// Back in the outer group after an inner one ended.
 				outer := open[len(open)-1]
@@ -911,9 +921,12 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			}
 			if q := x.question(in, t, r, word, list, lists); q != nil {
 				target.Questions = append(target.Questions, q)
+				if _, other := cutOther(list); other {
+					target.Questions = append(target.Questions, x.orOther(q))
+				}
 			}
 		default:
-			x.fail(t, r, "type", "type %q is not an XLSForm question type exchangeeval knows (select_one, select_multiple, integer, decimal, text, note, begin_group, end_group)", typ)
+			x.fail(t, r, "type", "type %q is not an XLSForm question type exchangeeval knows (%s, begin_group, end_group)", typ, strings.Join(answeredTypes, ", "))
 		}
 	}
 	if len(open) > 0 {
@@ -934,9 +947,18 @@ func bothConditions(outer, inner string) string {
 	return "(" + outer + ") and (" + inner + ")"
 }
 
+// answeredTypes are the XLSForm types read as questions (and notes).
+var answeredTypes = []string{"select_one", "select_multiple", "integer", "decimal", "text", "note", "date", "time", "datetime", "calculate"}
+
+// xlsformTypes are the types of exchangeeval's questions an XLSForm
+// spells otherwise.
+var xlsformTypes = map[string]string{"text": TypeText, "note": TypeNote, "date": TypeDate, "time": TypeTime, "datetime": TypeDateTime, "calculate": TypeCalculate}
+
 func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list string, lists map[string]*choiceList) *Question {
-	q := &Question{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant")}
-	for _, k := range []string{"id", "waves", "required", "scale", "reverse", "goal", "relevant"} {
+	list, other := cutOther(list)
+	q := &Question{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant"),
+		Calculation: t.get(r, "calculation"), Default: t.get(r, "default")}
+	for _, k := range []string{"id", "waves", "required", "scale", "reverse", "goal", "relevant", "calculation", "default", "constraint"} {
 		col := map[string]string{"id": "name"}[k]
 		if col == "" {
 			col = k
@@ -960,6 +982,15 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 	}
 	constraint := t.get(r, "constraint")
 	q.Pos.Lines["min"], q.Pos.Lines["max"], q.Pos.Lines["max_length"] = x.at(t, r, "constraint"), x.at(t, r, "constraint"), x.at(t, r, "constraint")
+	q.ConstraintMessage = x.text(t, r, "constraint_message", &q.Pos, "constraint_message")
+	if len(q.ConstraintMessage) > 0 || !x.bounds(q, word, constraint) {
+		// A constraint that is no plain bound, or whose message the
+		// form words itself, is kept as written.
+		q.Constraint = constraint
+	}
+	if other && word != "select_one" && word != "select_multiple" {
+		x.fail(t, r, "type", "or_other goes with select_one or select_multiple")
+	}
 	switch word {
 	case "select_one", "select_multiple":
 		l := lists[list]
@@ -971,13 +1002,10 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 			x.fail(t, r, "type", "choice list %q is not on the choices sheet", list)
 			return nil
 		}
-		if constraint != "" {
-			x.fail(t, r, "constraint", "constraints on choice questions are not supported")
-		}
 		likertAsked := strings.Contains(strings.ToLower(t.get(r, "appearance")), "likert") || t.get(r, "scale") != ""
 		points := likertPoints(l)
 		switch {
-		case word == "select_one" && (likertAsked || points >= 2) && points >= 2:
+		case word == "select_one" && (likertAsked || points >= 2) && points >= 2 && !other:
 			q.Type = TypeLikert
 			q.Scale = t.get(r, "scale")
 			if q.Scale == "" {
@@ -1015,25 +1043,60 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 		}
 	case "integer", "decimal":
 		q.Type, q.Integer = TypeNumber, word == "integer"
-		if constraint != "" {
-			x.numberBounds(t, r, q, constraint)
-		}
-	case "text":
-		q.Type = TypeText
-		if constraint != "" {
-			m := textBound.FindStringSubmatch(constraint)
-			if m == nil {
-				x.fail(t, r, "constraint", "constraint %q: a text question takes only a length limit, string-length(.) <= 500", constraint)
-			} else {
-				n, _ := strconv.Atoi(m[2])
-				if m[1] == "<" {
-					n--
-				}
-				q.MaxLength = n
-			}
-		}
+	default:
+		q.Type = xlsformTypes[word]
 	}
 	return q
+}
+
+// cutOther takes or_other off the end of a type's list ("colors
+// or_other"), reporting whether it was there.
+func cutOther(list string) (string, bool) {
+	if list == "or_other" {
+		return "", true
+	}
+	rest, other := strings.CutSuffix(list, " or_other")
+	return rest, other
+}
+
+// bounds reads a constraint that is only bounds into the question's
+// own limits — ". >= 0 and . <= 60" into min and max, "string-length(.)
+// <= 500" into max_length — which its input shows; it reports whether
+// it did.
+func (x *xlsformReader) bounds(q *Question, word, constraint string) bool {
+	switch {
+	case constraint == "":
+		return true
+	case word == "integer" || word == "decimal":
+		return numberBounds(q, word == "integer", constraint)
+	case word == "text":
+		m := textBound.FindStringSubmatch(constraint)
+		if m == nil {
+			return false
+		}
+		n, _ := strconv.Atoi(m[2])
+		if m[1] == "<" {
+			n--
+		}
+		q.MaxLength = n
+		return n > 0
+	}
+	return false
+}
+
+// orOther is the text question pyxform adds after a choice question
+// written "select_one list or_other": the "Other" option's text, asked
+// when it is chosen. The option itself is added to the question.
+func (x *xlsformReader) orOther(q *Question) *Question {
+	other, specify := Text{}, Text{}
+	for _, l := range x.langs {
+		other[l], specify[l] = i18n.T(l, "xlsform.other"), i18n.T(l, "xlsform.other.specify")
+	}
+	if q.Option("other") == nil {
+		q.Options = append(q.Options, &Option{Code: "other", Label: other, Pos: q.Pos})
+	}
+	return &Question{ID: q.ID + "_other", Type: TypeText, Text: specify, Waves: q.Waves, Pos: q.Pos,
+		Relevant: fmt.Sprintf("selected(${%s}, 'other')", q.ID)}
 }
 
 func sameScale(a, b *Scale) bool {
@@ -1048,20 +1111,20 @@ func sameScale(a, b *Scale) bool {
 	return true
 }
 
-// numberBounds reads ". >= 0 and . <= 60" into min and max.
-func (x *xlsformReader) numberBounds(t *table, r int, q *Question, constraint string) {
+// numberBounds reads ". >= 0 and . <= 60" into min and max, reporting
+// whether the constraint was only such bounds.
+func numberBounds(q *Question, integer bool, constraint string) bool {
+	var lo, hi *float64
 	for _, term := range andWord.Split(strings.TrimSpace(constraint), -1) {
 		m := numericBound.FindStringSubmatch(strings.Trim(strings.TrimSpace(term), "()"))
 		if m == nil {
-			x.fail(t, r, "constraint", "constraint %q: only bounds are supported, such as . >= 0 and . <= 60", constraint)
-			return
+			return false
 		}
 		v, _ := strconv.ParseFloat(m[2], 64)
 		switch m[1] {
 		case ">", "<":
-			if !q.Integer || v != float64(int64(v)) {
-				x.fail(t, r, "constraint", "constraint %q: a strict bound (%s) is taken on whole numbers only; write %s=", constraint, m[1], m[1])
-				return
+			if !integer || v != float64(int64(v)) {
+				return false // kept as the expression it is
 			}
 			if m[1] == ">" {
 				v++
@@ -1070,11 +1133,13 @@ func (x *xlsformReader) numberBounds(t *table, r int, q *Question, constraint st
 			}
 		}
 		if strings.HasPrefix(m[1], ">") {
-			q.Min = &v
+			lo = &v
 		} else {
-			q.Max = &v
+			hi = &v
 		}
 	}
+	q.Min, q.Max = lo, hi
+	return true
 }
 
 // ToXLSForm writes an instrument as XLSForm sheets: survey, choices,
@@ -1114,7 +1179,7 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	// survey
 	head := slices.Concat([]string{"type", "name"}, texts("label"), texts("hint"),
-		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale"}, texts("unit"))
+		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale", "calculation", "default"}, texts("unit"), texts("constraint_message"))
 	survey := [][]string{head}
 	row := func(cells ...[]string) { survey = append(survey, slices.Concat(cells...)) }
 	blank := func(n int) []string { return make([]string, n) }
@@ -1156,9 +1221,9 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	allWaves := strings.Join(in.WaveIDs(), " ")
 	for _, s := range in.Sections {
-		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant, "", "", "", "", "", ""}, blank(nl))
+		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant}, blank(8), blank(2*nl))
 		if len(s.Intro) > 0 {
-			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(8), blank(nl))
+			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(10), blank(2*nl))
 		}
 		for _, q := range s.Questions {
 			var typ, constraint, appearance string
@@ -1187,21 +1252,31 @@ func ToXLSForm(in *Instrument) []Sheet {
 				if q.MaxLength > 0 {
 					constraint = fmt.Sprintf("string-length(.) <= %d", q.MaxLength)
 				}
+			default: // note, date, time, datetime, calculate
+				for word, t := range xlsformTypes {
+					if t == q.Type {
+						typ = word
+					}
+				}
+			}
+			if q.Constraint != "" {
+				constraint = bothConditions(constraint, q.Constraint)
 			}
 			waves := strings.Join(q.Waves, " ")
 			if waves == allWaves {
 				waves = ""
 			}
 			row([]string{typ, q.ID}, values(q.Text), values(q.Help),
-				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale}, values(q.Unit))
+				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale, q.Calculation, q.Default},
+				values(q.Unit), values(q.ConstraintMessage))
 		}
-		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(8), blank(nl))
+		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(10), blank(2*nl))
 	}
 
 	settings := [][]string{
-		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts(TranslatedTitle)[1:], texts("description"), []string{"quote_consent"}),
+		slices.Concat([]string{"form_id", "version", "default_language", "form_title"}, texts(TranslatedTitle)[1:], texts("description"), []string{"quote_consent", "version_label"}),
 		slices.Concat([]string{in.ID, strconv.Itoa(in.Version), fmt.Sprintf("%s (%s)", LanguageName(base), base), in.Title[base]},
-			values(in.Title)[1:], values(in.Description), []string{in.QuoteConsent}),
+			values(in.Title)[1:], values(in.Description), []string{in.QuoteConsent, in.VersionLabel}),
 	}
 
 	waveHead := slices.Concat([]string{"name"}, texts("label"), texts("intro"))

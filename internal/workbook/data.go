@@ -119,7 +119,11 @@ func (b *book) answerCell(q *survey.Question, v any) any {
 	}
 	in := b.e.Instrument
 	lang := b.e.Labels
-	switch q.Type {
+	typ := q.Type
+	if q.Numeric() {
+		typ = survey.TypeNumber
+	}
+	switch typ {
 	case survey.TypeLikert:
 		n, ok := v.(int)
 		if !ok {

@@ -187,7 +187,7 @@ func TestXLSFormImportTakesPyxformsSpellings(t *testing.T) {
 	// A version that is not a whole number is the form's own label.
 	sheets["settings"] = [][]string{{"id_string", "version", "form_title"}, {"visits", "vw6VTbhmYtGn2sQ", "Visits"}}
 	in, probs = importForm(xlsx(t, sheets, nil))
-	if probs != nil || in.ID != "visits" || in.Version != 1 || in.Title["en"] != "Visits" {
+	if probs != nil || in.ID != "visits" || in.Version != 1 || in.VersionLabel != "vw6VTbhmYtGn2sQ" || in.Title["en"] != "Visits" {
 		t.Errorf("id_string and Kobo's version: %v %+v", probs, in)
 	}
 }
@@ -208,8 +208,9 @@ func TestXLSFormImportTakesEverySupportedConstruct(t *testing.T) {
 		t.Errorf("sections %v", sections)
 	}
 	visit, about, rest := in.Sections[0], in.Sections[1], in.Sections[2]
-	if visit.Intro["fr"] != "Parlez-nous de la structure d'accueil." || about.Relevant != "count-selected(${areas}) >= 1" || rest.Heading["en"] != "Site visits" {
-		t.Errorf("groups: intro %v, condition %q, heading of the questions outside groups %v", visit.Intro, about.Relevant, rest.Heading)
+	// The note opening the group is shown where it was written.
+	if note := visit.Questions[0]; note.Type != survey.TypeNote || note.Text["fr"] != "Parlez-nous de la structure d'accueil." || about.Relevant != "count-selected(${areas}) >= 1" || rest.Heading["en"] != "Site visits" {
+		t.Errorf("groups: first item %+v, condition %q, heading of the questions outside groups %v", note, about.Relevant, rest.Heading)
 	}
 	q := in.Question("rating")
 	if q.Type != survey.TypeLikert || q.Scale != "agree" || !q.Required || q.Goal != "g1" || q.Help["en"] != "Think of the whole day." || q.Relevant != "${visited} = 'yes'" {
@@ -264,12 +265,12 @@ func TestXLSFormImportRefusesWhatItCannotHonour(t *testing.T) {
 		want   string
 	}{
 		{"repeat", func(f form) { insert(f, "survey", 3, "begin_repeat", "visits", "Visits") }, "form.xlsx: survey!A4: repeat groups are not supported"},
-		{"calculation type", func(f form) { insert(f, "survey", 3, "calculate", "total") }, "form.xlsx: survey!A4: calculations are not supported"},
+		{"calculation type", func(f form) { insert(f, "survey", 3, "calculate", "total") }, "form.xlsx: survey!B4: question total: a calculate question needs a calculation"},
 		{"calculation column", func(f form) {
 			f["survey"][0] = append(f["survey"][0], "calculation")
 			f["survey"][6] = append(f["survey"][6], "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 			f["survey"][6][13] = "${a} + 1"
-		}, "form.xlsx: survey!N7: calculations are not supported"},
+		}, "form.xlsx: survey!N7: question rating: calculation does not apply to a likert question"},
 		{"cascading select", func(f form) {
 			f["survey"][0] = append(f["survey"][0], "choice_filter")
 			for len(f["survey"][5]) < 14 {
@@ -282,12 +283,12 @@ func TestXLSFormImportRefusesWhatItCannotHonour(t *testing.T) {
 			f["choices"][1] = append(f["choices"][1], "yes.png")
 		}, "form.xlsx: choices!E2: media are not supported"},
 		{"media question", func(f form) { insert(f, "survey", 3, "image", "photo", "A photo") }, "form.xlsx: survey!A4: media questions are not supported"},
-		{"date", func(f form) { insert(f, "survey", 3, "date", "when", "When?") }, "form.xlsx: survey!A4: date questions are not supported"},
-		{"or_other", func(f form) { f["survey"][5][0] = "select_one yes_no or_other" }, "form.xlsx: survey!A6: or_other is not supported"},
+		{"or_other on a number", func(f form) { f["survey"][12][0] = "integer or_other" }, "form.xlsx: survey!A13: or_other goes with select_one or select_multiple"},
 		{"a group left open", func(f form) { insert(f, "survey", 5, "begin_group", "inner", "Inner") }, `form.xlsx: survey!A17: group "visit" has no end_group`},
-		{"note between questions", func(f form) { insert(f, "survey", 6, "note", "n2", "More") }, "form.xlsx: survey!A7: a note is taken only as the first row of a group"},
-		{"text constraint", func(f form) { f["survey"][9][7] = "regex(., '^[a-z]+$')" }, "form.xlsx: survey!H10: constraint \"regex(., '^[a-z]+$')\": a text question takes only a length limit"},
-		{"number constraint", func(f form) { f["survey"][12][7] = ". != 3" }, "form.xlsx: survey!H13: constraint \". != 3\": only bounds are supported"},
+		{"bad pattern", func(f form) { f["survey"][9][7] = "regex(., '^[a-z+$')" }, "form.xlsx: survey!H10: question why_not: constraint \"regex(., '^[a-z+$')\": at character 10: the pattern \"^[a-z+$\" is not a regular expression"},
+		{"constraint on a later answer", func(f form) { f["survey"][9][7] = ". != ${years}" }, "form.xlsx: survey!H10: question why_not: constraint \". != ${years}\": ${years} comes after it"},
+		{"constraint not a test", func(f form) { f["survey"][12][7] = ". + 1" }, "form.xlsx: survey!H13: question years: constraint \". + 1\": the condition is a number, not a test"},
+		{"self outside a constraint", func(f form) { f["survey"][6][6] = ". > 2" }, "form.xlsx: survey!G7: question rating: relevant \". > 2\": at character 1: . is the answer a constraint checks"},
 		{"html label", func(f form) { f["survey"][5][2] = "Did you <b>visit</b>?" }, "form.xlsx: survey!C6: label::English (en) \"Did you <b>visit</b>?\" has HTML (<b>)"},
 		{"duplicate name", func(f form) { f["survey"][7][1] = "rating" }, "form.xlsx: survey!B8: duplicate question id \"rating\""},
 		{"expression syntax", func(f form) { f["survey"][6][6] = "${visited} = 'yes" }, "form.xlsx: survey!G7: question rating: relevant \"${visited} = 'yes\": at character 14: the text starting here is not closed"},
@@ -460,16 +461,19 @@ func TestPyxformsExampleForms(t *testing.T) {
 		// KoboToolbox's download format, the old Excel .xls.
 		"allow_comment_rows_test.xls": 1, "badly_named_choices_sheet.xls": 3, "group.xls": 2, "ict_survey_fails.xls": 1,
 		"style_settings.xls": 2, "text_and_integer.xls": 2, "yes_or_no_question.xls": 1,
+		// Two calculations and the notes that show them.
+		"calculate.xls": 2,
+		// "select one from sexes or specify other": the choice, and
+		// the text of "Other".
+		"specify_other.xls": 2,
 	}
 	refused := map[string]string{
 		"case_insensitivity.xlsx":   `survey!A3: type "select_one_external c1"`,
-		"or_other.xlsx":             "survey!A2: or_other is not supported",
+		"or_other.xlsx":             "survey!D3: cascading selects (choice_filter) are not supported",
 		"choice_filter_test.xlsx":   "survey!D3: cascading selects (choice_filter) are not supported",
-		"bad_calc.xlsx":             "survey!A2: calculations are not supported",
-		"xl_date_ambiguous_v1.xlsx": "survey!A6: date questions are not supported",
-		"loop.xlsx":                 "survey!A2: or_other is not supported",
-		"calculate.xls":             "survey!A2: calculations are not supported",
-		"specify_other.xls":         "survey!A2: or_other is not supported",
+		"bad_calc.xlsx":             `survey!D2: question badcalc: calculation "because pyxform doesn't know what to do": at character 22: the text starting here is not closed`,
+		"xl_date_ambiguous_v1.xlsx": `survey!D6: question current_date: default "01/01/00": Enter a date`,
+		"loop.xlsx":                 "survey!A3: repeat groups are not supported",
 	}
 	files, _ := filepath.Glob("testdata/pyxform/*.xls*")
 	if len(files) != len(accepted)+len(refused) {
@@ -513,7 +517,7 @@ func TestXLSFormsSavedAsXLSReadTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{"shipped": shipped.Bytes(), "kobo": xlsx(t, kobo(), nil)} {
+	for name, data := range map[string][]byte{"shipped": shipped.Bytes(), "kobo": xlsx(t, kobo(), nil), "odk": xlsx(t, odkForm(), nil)} {
 		if err := os.WriteFile(filepath.Join(dir, name+".xlsx"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
