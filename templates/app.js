@@ -18,7 +18,7 @@
   // conditions after it. Without the script every question shows, with a
   // sentence saying when to answer it.
   var hiddenQ = function (el) {
-    var q = el.closest(".question"), s = el.closest("section");
+    var q = el.closest(".question, .calculated"), s = el.closest("section");
     return (q && q.hidden) || (s && s.hidden);
   };
   var answerOf = function (id, type) {
@@ -40,10 +40,25 @@
     }
     return { k: "str", s: text };
   };
+  // A date, date and time, or time reads as a number of days (from
+  // 1 January 1970, or a fraction of one), as on the server and in ODK.
+  var days = function (t) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+    if (m) return Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)) / 86400000;
+    m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(t);
+    if (m) return (+m[1] * 3600 + +m[2] * 60 + +(m[3] || 0)) / 86400;
+    return NaN;
+  };
   var num = function (v) {
     if (v.k === "num") return v.n;
     var t = (v.s || "").trim();
-    return t === "" ? NaN : Number(t);
+    if (t === "") return NaN;
+    var n = Number(t);
+    return isNaN(n) ? days(t) : n;
+  };
+  var isoDate = function (d) {
+    var p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getUTCFullYear() + "-" + p(d.getUTCMonth() + 1) + "-" + p(d.getUTCDate());
   };
   // str is a value as XPath's string(), as the server writes it.
   var str = function (v) {
@@ -69,6 +84,24 @@
       case "starts-with": return { k: "bool", b: str(evaluate(t[2])).indexOf(str(evaluate(t[3]))) === 0 };
       case "coalesce": var c = evaluate(t[2]); return str(c) !== "" ? c : evaluate(t[3]);
       case "if": return evaluate(t[2]).b ? evaluate(t[3]) : evaluate(t[4]);
+      case "string": return { k: "str", s: str(evaluate(t[2])) };
+      case "concat": return { k: "str", s: t.slice(2).map(function (a) { return str(evaluate(a)); }).join("") };
+      case "round":
+        // Halves away from zero, as the server's round does.
+        var x = num(evaluate(t[2])), p = Math.pow(10, t.length > 3 ? Math.trunc(num(evaluate(t[3]))) : 0);
+        return { k: "num", n: Math.sign(x) * Math.round(Math.abs(x) * p) / p };
+      case "selected-at":
+        var chosen = evaluate(t[2]).codes || [], at = num(evaluate(t[3]));
+        return { k: "str", s: at >= 0 && at < chosen.length ? chosen[Math.trunc(at)] : "" };
+      case "regex":
+        try { return { k: "bool", b: new RegExp(str(evaluate(t[3]))).test(str(evaluate(t[2]))) }; } catch (e) { return { k: "bool", b: false }; }
+      case "today":
+        var now = new Date();
+        return { k: "str", s: isoDate(new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()))) };
+      case "date":
+        var d = num(evaluate(t[2]));
+        return { k: "str", s: isNaN(d) ? "" : isoDate(new Date(Math.floor(d) * 86400000)) };
+      case "jr:choice-name": return { k: "str", s: t[4][evaluate(t[2]).s] || "" };
     }
     var v = evaluate(t[2]), code = evaluate(t[3]).s;
     return { k: "bool", b: v.k === "codes" ? v.codes.indexOf(code) >= 0 : (code !== "" && v.s === code) };
@@ -99,11 +132,17 @@
     }
     return { k: "bool", b: op === "=" ? l.s === r.s : l.s !== r.s };
   };
-  var conditional = form ? form.querySelectorAll("[data-relevant]") : [];
+  var conditional = form ? form.querySelectorAll("[data-relevant], [data-calculate]") : [];
   var applyConditions = function () {
-    // In document order: a condition only reads questions before it, so
-    // theirs are settled when it is evaluated.
+    // In document order: a condition or calculation only reads questions
+    // before it, so theirs are settled when it is evaluated.
     conditional.forEach(function (el) {
+      if (el.dataset.calculate !== undefined) {
+        var v = { k: "str", s: "" };
+        if (!hiddenQ(el)) { try { v = evaluate(JSON.parse(el.dataset.calculate)); } catch (e) { v = { k: "str", s: "" }; } }
+        el.value = v.k === "num" && isNaN(v.n) ? "" : str(v);
+        return;
+      }
       var show = true;
       try { show = evaluate(JSON.parse(el.dataset.relevant)).b; } catch (e) { show = true; }
       el.hidden = !show;
@@ -127,7 +166,7 @@
         if (section.hidden) { n++; return; }
         var shown = {};
         section.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
-          if (hiddenQ(el)) return;
+          if (hiddenQ(el) || el.dataset.calculate !== undefined) return;
           shown[el.name] = true;
           answered[el.name] = answered[el.name] || filled(el);
         });

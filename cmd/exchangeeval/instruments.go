@@ -139,6 +139,9 @@ func importInstrument(ctx context.Context, env *environment, s *session, path, b
 	if err != nil {
 		return err
 	}
+	for _, p := range in.PassedOver {
+		fmt.Fprintf(env.stdout, "%s: %s: passed over %s (%s): exchangeeval records when and how each answer came itself\n", path, p.Cell, p.Name, p.Type)
+	}
 	if unchanged {
 		fmt.Fprintf(env.stdout, "%s: the same as instrument %s version %d; nothing stored\n", path, stored.ID, stored.Version)
 		return nil

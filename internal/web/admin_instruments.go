@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -145,12 +146,20 @@ func (s *Server) handleInstrumentUpload(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
+	notice := translate(lang, "instruments.stored", name, stored.ID, stored.Version)
 	if unchanged {
-		s.setNotice(c, translate(lang, "instruments.unchanged", name, stored.ID, stored.Version), false)
+		notice = translate(lang, "instruments.unchanged", name, stored.ID, stored.Version)
 	} else {
 		s.audit(c, staff.AuditAdminister, "", "instrument-uploaded", stored.ID, strconv.Itoa(stored.Version), name)
-		s.setNotice(c, translate(lang, "instruments.stored", name, stored.ID, stored.Version), false)
 	}
+	if len(in.PassedOver) > 0 {
+		var passed []string
+		for _, p := range in.PassedOver {
+			passed = append(passed, fmt.Sprintf("%s (%s, %s)", p.Name, p.Type, p.Cell))
+		}
+		notice += " " + translate(lang, "instruments.passedover", strings.Join(passed, ", "))
+	}
+	s.setNotice(c, notice, false)
 	c.Redirect(http.StatusSeeOther, "/admin/instruments")
 }
 

@@ -206,3 +206,45 @@ func TestAdminMovesAnExchangeToANewerVersion(t *testing.T) {
 		}
 	}
 }
+
+// A form as KoboToolbox users write them: the upload says what it passed
+// over, and the preview shows the note between the questions, a date
+// picker, and the form's own message when a constraint is broken.
+func TestAdminUploadsAnODKForm(t *testing.T) {
+	s := newSite(t, web.Config{})
+	admin := s.login(account(staff.RoleAdmin).Email, account(staff.RoleAdmin).Password)
+	sheets := []survey.Sheet{
+		{Name: "survey", Rows: [][]string{
+			{"type", "name", "label::English (en)", "label::Français (fr)", "constraint", "constraint_message::English (en)", "constraint_message::Français (fr)", "calculation"},
+			{"start", "start"},
+			{"date", "arrived", "When did you arrive?", "Quand êtes-vous arrivé ?"},
+			{"note", "between", "Now about your stay.", "Maintenant, votre séjour."},
+			{"date", "left", "When did you leave?", "Quand êtes-vous parti ?", ". >= ${arrived}", "You left before you arrived?", "Vous êtes parti avant d'arriver ?"},
+			{"calculate", "stay", "", "", "", "", "", "${left} - ${arrived}"},
+		}},
+		{Name: "settings", Rows: [][]string{{"form_id", "form_title"}, {"stays", "Stays"}}},
+	}
+	var form bytes.Buffer
+	if err := workbook.WriteXLSForm(&form, sheets); err != nil {
+		t.Fatal(err)
+	}
+	status, page := s.upload(admin, "stays.xlsx", form.Bytes())
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", status, page)
+	}
+	mustContain(t, page, "stays.xlsx stored as stays version 1.", "Passed over, as exchangeeval records when and how each answer came itself: start (start, survey!A2).")
+
+	page = s.get(admin, "/admin/instruments/stays/1/preview?wave=form&lang=fr")
+	mustContain(t, page, "Maintenant, votre séjour.", `type="date" id="in-arrived"`, `data-calculate=`)
+	if strings.Index(page, "in-arrived") > strings.Index(page, "Maintenant, votre séjour.") || strings.Index(page, "Maintenant, votre séjour.") > strings.Index(page, "in-left") {
+		t.Error("the note is not between the questions it was written between")
+	}
+	form2 := url.Values{"wave": {"form"}, "lang": {"fr"}, "arrived": {"2027-03-10"}, "left": {"2027-03-08"}}
+	form2.Set("csrf_token", s.csrf(admin, "/admin/instruments/stays/1/preview"))
+	resp := s.post(admin, "/admin/instruments/stays/1/preview", form2)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "Vous êtes parti avant d") {
+		t.Errorf("leaving before arriving: %d, the form's message not shown:\n%s", resp.StatusCode, body)
+	}
+}

@@ -151,6 +151,11 @@ type questionView struct {
 	// When words the question's condition, shown when no script hides
 	// the question; Relevant is the condition as a tree for the script.
 	When, Relevant string
+	// Calculate is a calculation as a tree, for the script to keep
+	// its value current for the conditions that read it.
+	Calculate string
+	// Input is the input type of a date or time question.
+	Input string
 }
 
 // choiceView is what the choice partial gets: the question and whether its
@@ -194,6 +199,7 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 	// count; the form itself shows every question (the script hides).
 	given, _ := in.FromStrings(wave, values)
 	notApplicable := in.NotApplicable(wave, given)
+	fresh := len(values) == 0 // nothing given yet: defaults are offered
 	for _, s := range in.SectionsIn(wave) {
 		sv := sectionView{ID: s.ID, Heading: inPage(s.Heading, lang, base), Intro: inPage(s.Intro, lang, base)}
 		if c := s.Condition(); c != nil {
@@ -206,6 +212,9 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 				qv.When, qv.Relevant = c.Describe(in, lang), string(c.Tree(in))
 			}
 			vals := values[q.ID]
+			if fresh && q.Default != "" {
+				vals = []string{q.Default}
+			}
 			if e, bad := errs[q.ID]; bad {
 				qv.Error = e.Message(lang)
 				p.Errors = append(p.Errors, errorLink{Anchor: "q-" + q.ID, Question: qv.Text, Message: qv.Error})
@@ -250,6 +259,15 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 				if len(vals) > 0 {
 					qv.Value = vals[0]
 				}
+			case survey.TypeDate, survey.TypeTime, survey.TypeDateTime:
+				// The browser's own picker, in the reader's format; the
+				// value it sends is ISO 8601 whatever it shows.
+				qv.Input = map[string]string{survey.TypeDate: "date", survey.TypeTime: "time", survey.TypeDateTime: "datetime-local"}[q.Type]
+				if len(vals) > 0 {
+					qv.Value = vals[0]
+				}
+			case survey.TypeCalculate:
+				qv.Calculate = string(q.CalculationTree(in))
 			}
 			sv.Questions = append(sv.Questions, qv)
 		}
@@ -261,7 +279,9 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 			}
 		}
 		sv.Required = strings.Join(required, " ")
-		applicable := slices.DeleteFunc(slices.Clone(s.Questions), func(q *survey.Question) bool { return slices.Contains(notApplicable, q.ID) })
+		applicable := slices.DeleteFunc(slices.Clone(s.Questions), func(q *survey.Question) bool {
+			return slices.Contains(notApplicable, q.ID) || q.Type == survey.TypeNote || q.Type == survey.TypeCalculate
+		})
 		if len(applicable) == 0 || sectionAnswered(applicable, values) {
 			p.Answered++
 		}
@@ -360,6 +380,14 @@ type questionJSON struct {
 	// answer to a question whose condition is false is not kept.
 	Relevant    string `json:"relevant,omitempty"`
 	AppliesWhen string `json:"applies_when,omitempty"`
+	// Constraint is a condition the answer itself (.) must meet, and
+	// ConstraintMessage what to say when it does not; Calculation is
+	// how the server computes a calculate question (not to be sent);
+	// Default is the answer to offer before any is given.
+	Constraint        string `json:"constraint,omitempty"`
+	ConstraintMessage string `json:"constraint_message,omitempty"`
+	Calculation       string `json:"calculation,omitempty"`
+	Default           string `json:"default,omitempty"`
 }
 
 type optionJSON struct {
@@ -378,7 +406,8 @@ func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, l
 		}
 		for _, q := range s.Questions {
 			qj := questionJSON{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
-				Required: q.Required, Goal: q.Goal, Min: q.Min, Max: q.Max, Integer: q.Integer}
+				Required: q.Required, Goal: q.Goal, Min: q.Min, Max: q.Max, Integer: q.Integer,
+				Constraint: q.Constraint, ConstraintMessage: q.ConstraintMessage.In(lang, base), Calculation: q.Calculation, Default: q.Default}
 			if c := q.Condition(); c != nil {
 				qj.Relevant, qj.AppliesWhen = c.Source, c.Describe(in, lang)
 			}
