@@ -123,11 +123,11 @@ const (
 func answerValue(in *survey.Instrument, v variable, wave string, answers survey.Answers) string {
 	id, option, isOption := strings.Cut(v.Source, "/")
 	q := in.Question(id)
-	if q != nil && !q.AskedIn(wave) && !v.Text {
+	if q != nil && !q.AskedIn(wave) && !v.Text && !v.Date {
 		return strconv.Itoa(notAsked)
 	}
 	if q != nil && q.Conditional() && slices.Contains(in.NotApplicable(wave, answers), id) {
-		if v.Text {
+		if v.Text || v.Date {
 			return ""
 		}
 		return strconv.Itoa(notApplicable)
@@ -157,10 +157,18 @@ func answerText(q *survey.Question, option string, isOption bool, v any) string 
 				return strconv.Itoa(i + 1)
 			}
 		}
-	case q.Type == survey.TypeNumber:
+	case q.Numeric():
 		if f, ok := v.(float64); ok {
 			return strconv.FormatFloat(f, 'f', -1, 64)
 		}
+	case q.Type == survey.TypeDate || q.Type == survey.TypeDateTime:
+		// As the date variables read them: 2027-03-14 18:45:00.
+		s, _ := v.(string)
+		day, clock, _ := strings.Cut(s, "T")
+		if clock == "" {
+			clock = "00:00"
+		}
+		return day + " " + clock + ":00"
 	default:
 		s, _ := v.(string)
 		return oneLine.Replace(s)

@@ -175,7 +175,14 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 	first := len(vs)
 	for _, q := range in.Questions() {
 		label := t.of(q.Text)
-		switch q.Type {
+		if label == "" {
+			label = q.ID // a calculation has no words of its own
+		}
+		typ := q.Type
+		if q.Numeric() {
+			typ = survey.TypeNumber
+		}
+		switch typ {
 		case survey.TypeLikert:
 			sc := in.Scales[q.Scale]
 			var values []valueLabel
@@ -202,6 +209,9 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 				label = t.t("unit", label, u)
 			}
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Level: scale})
+		case survey.TypeDate, survey.TypeDateTime:
+			// A date in SPSS, R and Stata, not text to convert.
+			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Date: true, Level: scale})
 		default:
 			vs = append(vs, variable{Name: n.name(q.ID), Source: q.ID, Label: label, Text: true, Level: nominal})
 		}
@@ -209,8 +219,9 @@ func responseVariables(in *survey.Instrument, t texts, n *namer, multi bool) []v
 	for i := first; i < len(vs); i++ {
 		id, _, _ := strings.Cut(vs[i].Source, "/")
 		q := in.Question(id)
-		vs[i].NotAsked = !vs[i].Text && len(q.Waves) < len(in.Waves)
-		vs[i].Conditional = !vs[i].Text && q.Conditional()
+		coded := !vs[i].Text && !vs[i].Date // numeric, so it can hold the missing-value codes
+		vs[i].NotAsked = coded && len(q.Waves) < len(in.Waves)
+		vs[i].Conditional = coded && q.Conditional()
 		vs[i].Missing = vs[i].NotAsked || vs[i].Conditional
 		vs[i].NotAskedLabel, vs[i].NotApplicableLabel = t.t("not_asked"), t.t("not_applicable")
 	}
