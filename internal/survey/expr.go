@@ -469,6 +469,7 @@ func (c *Condition) Check(in *Instrument) []string { return c.checkFor(in, nil) 
 
 // checkFor is Check for a constraint on self, whose answer is ".".
 func (c *Condition) checkFor(in *Instrument, self *Question) []string {
+	c.in = in
 	var probs []string
 	kind := in.typeOf(c.root, self, &probs)
 	if kind != kindBool && len(probs) == 0 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -110,7 +111,32 @@ func TestConditionsHold(t *testing.T) {
 		{"if(${visited} = 'no', ${years}, 0) = 3", false},
 		{"boolean(${why_not}) and not(boolean(${youth_detail}))", true},
 		{"${mentor_count} + 1 > 0", false}, // unanswered is NaN: no comparison holds
+		// ODK's functions, with values worked out by hand.
+		{"round(2.5) = 3", true},
+		{"round(-2.5) = -3", true}, // halves away from zero
+		{"round(3.14159, 2) = 3.14", true},
+		{"string(${years}) = '3'", true},
+		{"concat(${why_not}, '-', ${years}) = 'busy-3'", true},
+		{"selected-at(${areas}, 1) = 'health'", true},
+		{"selected-at(${areas}, 2) = ''", true},
+		{"regex(${why_not}, '^b[a-z]+$')", true},
+		{"regex(${why_not}, '^[0-9]+$')", false},
+		{"jr:choice-name(${visited}, '${visited}') = 'Yes'", true},
+		{"/data/visited = 'yes' and ../years = 3", true},
+		// Dates are days from 1 January 1970: 15 March 2024 is day
+		// 19 797; 14 March 2027 minus 6 March is 8 days; 18:00 is 0.75
+		// of one; noon is half a day.
+		{"date(19797) = '2024-03-15'", true},
+		{"date('2024-03-15') = '2024-03-15'", true},
+		{"'2027-03-14' - '2027-03-06' = 8", true},
+		{"'2027-03-14T18:00' - '2027-03-14' = 0.75", true},
+		{"'12:00' = 0.5", true},
+		{"'2027-03-06' < '2027-03-14'", true},
+		{"today() = '2027-03-20'", true},
+		{"today() > '2027-03-19' and today() - 1 = date('2027-03-19')", true},
 	}
+	survey.Today = func() time.Time { return time.Date(2027, 3, 20, 23, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { survey.Today = time.Now })
 	for _, tt := range tests {
 		c, err := survey.ParseCondition(tt.src)
 		if err != nil {

@@ -124,20 +124,31 @@ func arithmeticOf(op string, x, y float64) value {
 }
 
 // regexes keeps the patterns constraints use, compiled once: a pattern
-// is checked when the instrument is, and used at every answer.
-var regexes sync.Map
+// is checked when the instrument is, and used at every answer. The
+// definition check admits only written patterns, so there are few; the
+// bound keeps it so whatever reaches here.
+var regexes = struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}{m: map[string]*regexp.Regexp{}}
+
+const maxRegexes = 1000
 
 // compileRegex compiles a constraint's pattern. Go's RE2 syntax reads
 // the patterns forms use (classes, repetitions, anchors) in time linear
 // in the answer, so no pattern can hang the server.
 func compileRegex(pattern string) (*regexp.Regexp, error) {
-	if re, ok := regexes.Load(pattern); ok {
-		return re.(*regexp.Regexp), nil
+	regexes.Lock()
+	defer regexes.Unlock()
+	if re, ok := regexes.m[pattern]; ok {
+		return re, nil
 	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return nil, err
 	}
-	regexes.Store(pattern, re)
+	if len(regexes.m) < maxRegexes {
+		regexes.m[pattern] = re
+	}
 	return re, nil
 }

@@ -98,6 +98,11 @@ func FuzzFormCells(f *testing.F) {
 	f.Add("begin_group", "g", "", "", "", "")
 	f.Add("integer", "age", "Age", "", ". > 17 and . < 120", "1")
 	f.Add("text", "${x}", "‘curly’", "selected(${areas}, ‘a’)", "regex(., '^[a-z]+$')", "")
+	f.Add("date", "d", "2027-03-06", "", ". <= today() and . > date(19797)", "")
+	f.Add("datetime", "dt", "2027-03-06T10:00", "${role} != ''", ". - /data/d > 0.5", "")
+	f.Add("note", "n", "Between", "${role} = 'yes'", "", "")
+	f.Add("select_multiple yes_no or_other", "m", "other", "", "selected-at(., 0) != 'x'", "no")
+	f.Add("calculate", "c", "", "", "", "")
 	f.Fuzz(func(t *testing.T, typ, name, label, relevant, constraint, choice string) {
 		sheets := []survey.Sheet{
 			{Name: "survey", Rows: [][]string{
@@ -114,6 +119,12 @@ func FuzzFormCells(f *testing.F) {
 		in, probs := survey.FromXLSForm("fuzz.xlsx", sheets)
 		if (in == nil) == (probs == nil) {
 			t.Fatalf("instrument %v and problems %v", in != nil, probs != nil)
+		}
+		if in != nil {
+			// What it took, it can take answers for: the label and the
+			// choice, sent as answers, are taken or refused, never a
+			// panic.
+			in.FromStrings("pre", map[string][]string{name: {label}, "role": {choice}, name + "_other": {label}})
 		}
 		for _, p := range probs {
 			if p.Cell == "" && !strings.Contains(p.Message, "more problem") && p.Line == 0 {
