@@ -62,8 +62,8 @@ func TestAWaveCollectedInKoboOrODKComesBack(t *testing.T) {
 		t.Errorf("the same export again: %s", again)
 	}
 	history := c.mustRun("responses", "history", "--exchange", "x1", "--participant", "P0001", "--wave", "pre")
-	if !strings.Contains(history, "import") {
-		t.Errorf("P0001's history: %s", history)
+	if !strings.Contains(history, "import 6f1c2a0e-1") {
+		t.Errorf("P0001's history does not name the submission it came from: %s", history)
 	}
 	if _, _, err := c.run("responses", "import", "--exchange", "x1", export); err == nil || !strings.Contains(userMessage(err), "with --wave") {
 		t.Errorf("a collector's export without --wave: %v", err)
@@ -75,6 +75,9 @@ func TestAWaveCollectedInKoboOrODKComesBack(t *testing.T) {
 		"2027-06-02T10:00:00.000Z,P0003,chicago,public,administrator,22,older-people" + strings.Repeat(",4", 12) + ",uuid:a1,uuid:a1,5,Tablet 2,0,0,,,collect:x,0,3\n"
 	if out := c.mustRun("responses", "import", "--exchange", "x1", "--wave", "pre", writeFile(t, "odk.csv", odk)); !strings.Contains(out, "imported 1 row(s) into x1: 1 new") {
 		t.Errorf("ODK Central export: %s", out)
+	}
+	if history := c.mustRun("responses", "history", "--exchange", "x1", "--participant", "P0003", "--wave", "pre"); !strings.Contains(history, "import uuid:a1") {
+		t.Errorf("P0003's history does not name the submission it came from: %s", history)
 	}
 	// A value the questionnaire refuses: named, nothing imported.
 	bad := strings.Replace(odk, ",22,", ",75,", 1)

@@ -168,6 +168,9 @@ func runResponseVersions(ctx context.Context, env *environment, sub string, args
 			mark = " (current)"
 		}
 		source := v.Source
+		if v.Submission != "" {
+			source += " " + v.Submission
+		}
 		if v.RestoredFrom > 0 {
 			source += fmt.Sprintf(", restores %d", v.RestoredFrom)
 		}

@@ -16,13 +16,18 @@ var collectorColumns = []string{
 	"reviewstate", "deviceid", "edits", "formversion", "start", "end", "today", "username", "phonenumber", "email", "audit",
 }
 
+// submissionIDs are the columns that hold a submission's id (uuid:…):
+// KoboToolbox's _uuid, ODK Central's KEY and meta-instanceID.
+var submissionIDs = []string{"_uuid", "meta/instanceid", "meta-instanceid", "key", "instanceid"}
+
 // FromCollector rewrites an export of submissions from KoboToolbox or ODK
 // Central into a responses table: the question columns by their names,
 // whatever groups they sit in (KoboToolbox writes visit/rating, ODK
 // Central visit-rating); a multiple choice's space-separated codes
 // separated by ";"; KoboToolbox's one-column-per-option copies of it, and
 // the collectors' own columns, left out; the submission's time
-// (_submission_time, SubmissionDate) as submitted_at; and a wave column
+// (_submission_time, SubmissionDate) as submitted_at; its id (_uuid,
+// KEY, meta-instanceID) as submission, kept in the history; and a wave column
 // holding wave, for a form of one wave (instruments export --wave). The
 // participant is the form's participant question, or a participant
 // column. A table that is not such an export comes back as it is, with
@@ -54,12 +59,18 @@ func FromCollector(rows [][]string, in *survey.Instrument, wave string) (out [][
 		multi bool
 	}
 	var cols []column
+	submission := false
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		k := strings.ToLower(h)
 		switch {
 		case k == "_submission_time" || k == "submissiondate":
 			cols = append(cols, column{from: i, name: "submitted_at"})
+			continue
+		case slices.Contains(submissionIDs, k) && !submission:
+			// The submission's own id, kept in the response's history.
+			submission = true
+			cols = append(cols, column{from: i, name: "submission"})
 			continue
 		case strings.HasPrefix(k, "_") || slices.Contains(collectorColumns, k):
 			continue

@@ -354,8 +354,11 @@ type Response struct {
 	Language          string         `bson:"language"`
 	Answers           survey.Answers `bson:"answers"`
 	Source            string         `bson:"source"`
-	SubmittedAt       time.Time      `bson:"submitted_at"`
-	FirstSubmittedAt  time.Time      `bson:"first_submitted_at"`
+	// Submission is the collector's own id of an imported submission
+	// (KoboToolbox's _uuid, ODK's instanceID), kept in the history.
+	Submission       string    `bson:"submission,omitempty"`
+	SubmittedAt      time.Time `bson:"submitted_at"`
+	FirstSubmittedAt time.Time `bson:"first_submitted_at"`
 	// Seq numbers the submission the answers come from: 1 for the first,
 	// n for the n-th. Versions are numbered in the order they were stored,
 	// and the newest always wins.
@@ -379,11 +382,14 @@ type Draft struct {
 
 // Version is one submission of a response, as it was sent.
 type Version struct {
-	Seq         int            `bson:"seq"`
-	Answers     survey.Answers `bson:"answers"`
-	Language    string         `bson:"language"`
-	Source      string         `bson:"source"`
-	SubmittedAt time.Time      `bson:"submitted_at"`
+	Seq      int            `bson:"seq"`
+	Answers  survey.Answers `bson:"answers"`
+	Language string         `bson:"language"`
+	Source   string         `bson:"source"`
+	// Submission is the collector's id of the submission it was
+	// imported from (uuid:…), so it can be traced back there.
+	Submission  string    `bson:"submission,omitempty"`
+	SubmittedAt time.Time `bson:"submitted_at"`
 	// RestoredFrom is the version this one restored, 0 for none.
 	RestoredFrom int `bson:"restored_from,omitempty"`
 }

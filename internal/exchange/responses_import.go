@@ -16,7 +16,7 @@ import (
 // evaluator workbook imports unchanged.
 var (
 	ResponseKeyColumns  = []string{"participant", "wave"}
-	ResponseMetaColumns = []string{"exchange", "language", "submitted_at", "imported", "city", "role", "side", "source"}
+	ResponseMetaColumns = []string{"exchange", "language", "submitted_at", "imported", "city", "role", "side", "source", "submission"}
 )
 
 // ImportedResponse is one checked row of a responses file.
@@ -174,7 +174,7 @@ func ParseResponses(rows [][]string, in *survey.Instrument, x *Exchange, partici
 		}
 		out = append(out, ImportedResponse{Row: rowNo, Response: Response{
 			Exchange: x.ID, Participant: p.PID, Wave: wave, Instrument: in.ID, InstrumentVersion: in.Version,
-			Language: lang, Answers: answers, Source: SourceImport, SubmittedAt: at,
+			Language: lang, Answers: answers, Source: SourceImport, Submission: cell(r, "submission"), SubmittedAt: at,
 		}})
 	}
 	if len(problems) > 0 {

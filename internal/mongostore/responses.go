@@ -63,7 +63,7 @@ type versionDoc struct {
 func versionOf(r *exchange.Response, batch string) versionDoc {
 	return versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
 		InstrumentVersion: r.InstrumentVersion, Batch: batch, RecordedAt: time.Now().UTC(),
-		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, SubmittedAt: r.SubmittedAt.UTC(), RestoredFrom: r.RestoredFrom}}
+		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, Submission: r.Submission, SubmittedAt: r.SubmittedAt.UTC(), RestoredFrom: r.RestoredFrom}}
 }
 
 // SaveResponse stores a submission as the response's next version and

@@ -36,7 +36,7 @@ const (
 // ReservedIDs are the names of the columns a responses table (an import
 // file, the workbook's Responses sheet) has besides its questions; no
 // question may take one, or the columns would be ambiguous.
-var ReservedIDs = []string{"participant", "wave", "exchange", "language", "submitted_at", "imported", "city", "role", "side", "source"}
+var ReservedIDs = []string{"participant", "wave", "exchange", "language", "submitted_at", "imported", "city", "role", "side", "source", "submission"}
 
 // DefaultMaxLength bounds a text answer when its question does not say.
 const DefaultMaxLength = 2000
