@@ -55,6 +55,7 @@ const (
 	ErrNotTime         = "not_time"
 	ErrConstraint      = "constraint"
 	ErrCalculated      = "calculated"
+	ErrNotOffered      = "not_offered"
 )
 
 // FieldError is what is wrong with one answer: a code and its parameters, so
@@ -125,7 +126,12 @@ func (in *Instrument) FromStrings(wave string, values map[string][]string) (Answ
 	}
 	maps.Copy(answers, calculated)
 	for _, q := range in.QuestionsIn(wave) {
-		if _, bad := errs[q.ID]; !bad && q.constraint != nil && answers[q.ID] != nil && !q.constraint.holdsFor(answers, absent, answers[q.ID]) {
+		if _, bad := errs[q.ID]; bad || answers[q.ID] == nil {
+			continue
+		}
+		if !q.offered(answers[q.ID], answers, absent) {
+			errs[q.ID] = FieldError{Code: ErrNotOffered}
+		} else if q.constraint != nil && !q.constraint.holdsFor(answers, absent, answers[q.ID]) {
 			errs[q.ID] = FieldError{Code: ErrConstraint, Text: q.ConstraintMessage, Base: in.BaseLanguage()}
 		}
 	}

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -248,6 +249,8 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 		// a calculation, which gives a value, not a test.
 		self  *Question
 		value bool
+		// choices is the question a choice filter sifts the options of.
+		choices *Question
 	}
 	var owners []owner
 	n := 0
@@ -271,6 +274,9 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 			if q.Calculation != "" {
 				owners = append(owners, owner{what: what, src: q.Calculation, line: q.Pos.LineOf("calculation"), first: n, waves: q.Waves, set: func(c *Condition) { q.calc = c }, value: true})
 			}
+			if q.ChoiceFilter != "" {
+				owners = append(owners, owner{what: what, src: q.ChoiceFilter, line: q.Pos.LineOf("choice_filter"), first: n, waves: q.Waves, set: func(c *Condition) { q.filter = c }, choices: q})
+			}
 			if q.Constraint != "" {
 				owners = append(owners, owner{what: what, src: q.Constraint, line: q.Pos.LineOf("constraint"), first: n, waves: q.Waves, set: func(c *Condition) { q.constraint = c }, self: q})
 			}
@@ -286,6 +292,8 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 			key = "calculation"
 		case o.self != nil:
 			key = "constraint"
+		case o.choices != nil:
+			key = "choice_filter"
 		}
 		c, err := ParseCondition(o.src)
 		if err != nil {
@@ -300,7 +308,7 @@ func checkConditions(in *Instrument, add func(int, string, ...any)) {
 			q := in.Question(strings.TrimPrefix(o.what, "question "))
 			q.calcKind, probs = c.checkValue(in)
 		} else {
-			probs = c.checkFor(in, o.self)
+			probs = c.checkIn(in, scope{self: o.self, choices: o.choices})
 		}
 		for _, id := range c.References() {
 			q := in.Question(id)
@@ -362,6 +370,7 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 	}
 	if q.Type != TypeSingle && q.Type != TypeMulti {
 		notFor("options", len(q.Options) > 0)
+		notFor("choice_filter", q.ChoiceFilter != "")
 	}
 	if q.Type != TypeNumber {
 		notFor("min", q.Min != nil)
@@ -409,6 +418,11 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 			}
 			codes[o.Code] = true
 			checkText(o.Pos, "label", what+" option "+o.Code, o.Label, true)
+			for _, k := range slices.Sorted(maps.Keys(o.Fields)) {
+				if k == "name" || !idPattern.MatchString(k) {
+					add(o.Pos.LineOf("fields"), "%s option %s: field %q: name a field with lower-case letters, digits, - and _ (and not name, which is the code)", what, o.Code, k)
+				}
+			}
 		}
 	case TypeNumber:
 		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {

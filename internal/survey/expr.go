@@ -58,14 +58,22 @@ type (
 	}
 	// selfExpr is ".", the answer a constraint is checking.
 	selfExpr struct{ at int }
+	// fieldExpr is a bare word in a choice filter: a column of the
+	// choices sheet (name, or one of the list's own, such as country),
+	// read for the choice being filtered.
+	fieldExpr struct {
+		name string
+		at   int
+	}
 )
 
-func (e refExpr) pos() int  { return e.at }
-func (e strExpr) pos() int  { return e.at }
-func (e numExpr) pos() int  { return e.at }
-func (e callExpr) pos() int { return e.at }
-func (e binExpr) pos() int  { return e.at }
-func (e selfExpr) pos() int { return e.at }
+func (e refExpr) pos() int   { return e.at }
+func (e strExpr) pos() int   { return e.at }
+func (e numExpr) pos() int   { return e.at }
+func (e callExpr) pos() int  { return e.at }
+func (e binExpr) pos() int   { return e.at }
+func (e selfExpr) pos() int  { return e.at }
+func (e fieldExpr) pos() int { return e.at }
 
 // ExprError is a mistake in an expression, at a character (1-based).
 type ExprError struct {
@@ -390,6 +398,11 @@ func (p *exprParser) primary() (expr, error) {
 			if t.text == "and" || t.text == "or" {
 				return nil, &ExprError{t.at, fmt.Sprintf("%s needs a condition before it", t.text)}
 			}
+			if p.peek().kind != "(" && t.text != "div" && t.text != "mod" {
+				// A column of the choices sheet, which only a choice
+				// filter reads; the check says so anywhere else.
+				return fieldExpr{t.text, t.at}, nil
+			}
 			return nil, &ExprError{t.at, fmt.Sprintf("unknown function or word %q (expressions know %s, and, or, div, mod)", t.text, functionNames())}
 		}
 		if o := p.next(); o.kind != "(" {
@@ -461,17 +474,26 @@ const (
 	kindCodes = "a list of choices"
 )
 
+// scope is what an expression may read besides the answers to earlier
+// questions: the answer a constraint checks (.), and the columns of the
+// choices a choice filter sifts.
+type scope struct {
+	self    *Question
+	choices *Question
+}
+
 // Check types a condition against the instrument: every question must
 // exist, comparisons must compare like with like, and a code must be one
 // of its question's options. It returns the mistakes, each worded for the
 // definition's author.
-func (c *Condition) Check(in *Instrument) []string { return c.checkFor(in, nil) }
+func (c *Condition) Check(in *Instrument) []string { return c.checkIn(in, scope{}) }
 
-// checkFor is Check for a constraint on self, whose answer is ".".
-func (c *Condition) checkFor(in *Instrument, self *Question) []string {
+// checkIn is Check for a condition that may also read what sc holds: a
+// constraint's answer ("."), a choice filter's choices.
+func (c *Condition) checkIn(in *Instrument, sc scope) []string {
 	c.in = in
 	var probs []string
-	kind := in.typeOf(c.root, self, &probs)
+	kind := in.typeOf(c.root, sc, &probs)
 	if kind != kindBool && len(probs) == 0 {
 		probs = append(probs, fmt.Sprintf("the condition is %s, not a test: compare it, e.g. ${q} = 'yes' or ${q} != ''", kind))
 	}
@@ -483,7 +505,7 @@ func (c *Condition) checkFor(in *Instrument, self *Question) []string {
 // returns.
 func (c *Condition) checkValue(in *Instrument) (string, []string) {
 	var probs []string
-	switch kind := in.typeOf(c.root, nil, &probs); kind {
+	switch kind := in.typeOf(c.root, scope{}, &probs); kind {
 	case kindNum:
 		return kindNum, probs
 	default:
@@ -510,7 +532,7 @@ func timed(q *Question) bool {
 	return q.Type == TypeDate || q.Type == TypeTime || q.Type == TypeDateTime
 }
 
-func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
+func (in *Instrument) typeOf(e expr, sc scope, probs *[]string) string {
 	bad := func(at int, format string, args ...any) {
 		*probs = append(*probs, fmt.Sprintf("at character %d: ", at)+fmt.Sprintf(format, args...))
 	}
@@ -523,11 +545,21 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 		}
 		return kindOf(q)
 	case selfExpr:
-		if self == nil {
+		if sc.self == nil {
 			bad(t.at, ". is the answer a constraint checks: a condition or calculation names questions as ${q}")
 			return ""
 		}
-		return kindOf(self)
+		return kindOf(sc.self)
+	case fieldExpr:
+		if sc.choices == nil {
+			bad(t.at, "%q is neither a question nor a text: write ${%s} for a question, '%s' for a text", t.name, t.name, t.name)
+			return ""
+		}
+		if fields := sc.choices.choiceFields(); !slices.Contains(fields, t.name) {
+			bad(t.at, "%q is not a column of %s's choices (its columns: %s); a text is quoted: '%s'", t.name, sc.choices.ID, strings.Join(fields, ", "), t.name)
+			return ""
+		}
+		return kindStr
 	case strExpr:
 		return kindStr
 	case numExpr:
@@ -538,27 +570,27 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 			return kindBool
 		case "today", "date", "concat", "jr:choice-name", "string":
 			for _, a := range t.args {
-				if k := in.typeOf(a, self, probs); k == kindBool && t.fn == "date" {
+				if k := in.typeOf(a, sc, probs); k == kindBool && t.fn == "date" {
 					bad(a.pos(), "date(…) takes a date or a number of days, not %s", k)
 				}
 			}
 			return kindStr
 		case "round":
 			for _, a := range t.args {
-				if k := in.typeOf(a, self, probs); k == kindCodes || k == kindBool {
+				if k := in.typeOf(a, sc, probs); k == kindCodes || k == kindBool {
 					bad(a.pos(), "round(…) takes numbers, not %s", k)
 				}
 			}
 			return kindNum
 		case "selected-at":
-			if k := in.typeOf(t.args[0], self, probs); k != kindCodes && k != "" {
+			if k := in.typeOf(t.args[0], sc, probs); k != kindCodes && k != "" {
 				bad(t.at, "selected-at takes a multiple choice question first: selected-at(${q}, 0)")
 			}
-			in.typeOf(t.args[1], self, probs)
+			in.typeOf(t.args[1], sc, probs)
 			return kindStr
 		case "regex":
 			for _, a := range t.args {
-				in.typeOf(a, self, probs)
+				in.typeOf(a, sc, probs)
 			}
 			if re, ok := t.args[1].(strExpr); !ok {
 				bad(t.args[1].pos(), "regex takes its pattern as a quoted text: regex(., '^[0-9]+$')")
@@ -567,7 +599,7 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 			}
 			return kindBool
 		case "not":
-			if k := in.typeOf(t.args[0], self, probs); k != kindBool && k != "" {
+			if k := in.typeOf(t.args[0], sc, probs); k != kindBool && k != "" {
 				bad(t.at, "not(…) takes a condition, not %s", k)
 			}
 			return kindBool
@@ -576,7 +608,7 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 			if !ok {
 				bad(t.at, "count-selected takes a question: count-selected(${q})")
 			} else if q := in.Question(r.id); q == nil {
-				in.typeOf(r, self, probs)
+				in.typeOf(r, sc, probs)
 			} else if q.Type != TypeMulti {
 				bad(t.at, "count-selected(${%s}): %s is not a multiple choice question", r.id, r.id)
 			}
@@ -584,11 +616,18 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 		case "selected":
 			r, ok := t.args[0].(refExpr)
 			code, isCode := t.args[1].(strExpr)
+			if _, isField := t.args[1].(fieldExpr); isField && ok {
+				// selected(${chosen}, name): the choices chosen
+				// before, in a choice filter.
+				in.typeOf(t.args[0], sc, probs)
+				in.typeOf(t.args[1], sc, probs)
+				return kindBool
+			}
 			switch {
 			case !ok || !isCode:
 				bad(t.at, "selected takes a question and a quoted code: selected(${q}, 'code')")
 			case in.Question(r.id) == nil:
-				in.typeOf(r, self, probs)
+				in.typeOf(r, sc, probs)
 			default:
 				q := in.Question(r.id)
 				if q.Type != TypeMulti && q.Type != TypeSingle {
@@ -599,31 +638,31 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 			}
 			return kindBool
 		case "string-length", "number", "int":
-			if k := in.typeOf(t.args[0], self, probs); k == kindCodes || k == kindBool {
+			if k := in.typeOf(t.args[0], sc, probs); k == kindCodes || k == kindBool {
 				bad(t.at, "%s(…) takes a value, not %s", t.fn, k)
 			}
 			return kindNum
 		case "boolean":
-			in.typeOf(t.args[0], self, probs)
+			in.typeOf(t.args[0], sc, probs)
 			return kindBool
 		case "contains", "starts-with":
 			for _, a := range t.args {
-				if k := in.typeOf(a, self, probs); k == kindCodes || k == kindBool {
+				if k := in.typeOf(a, sc, probs); k == kindCodes || k == kindBool {
 					bad(a.pos(), "%s(…) takes texts, not %s", t.fn, k)
 				}
 			}
 			return kindBool
 		case "coalesce":
-			a, b := in.typeOf(t.args[0], self, probs), in.typeOf(t.args[1], self, probs)
+			a, b := in.typeOf(t.args[0], sc, probs), in.typeOf(t.args[1], sc, probs)
 			if a == b {
 				return a
 			}
 			return kindStr
 		case "if":
-			if k := in.typeOf(t.args[0], self, probs); k != kindBool && k != "" {
+			if k := in.typeOf(t.args[0], sc, probs); k != kindBool && k != "" {
 				bad(t.args[0].pos(), "if(…) needs a condition first, not %s", k)
 			}
-			a, b := in.typeOf(t.args[1], self, probs), in.typeOf(t.args[2], self, probs)
+			a, b := in.typeOf(t.args[1], sc, probs), in.typeOf(t.args[2], sc, probs)
 			if a == b {
 				return a
 			}
@@ -632,7 +671,7 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 	case binExpr:
 		if slices.Contains(arithmetic, t.op) {
 			for _, side := range []expr{t.l, t.r} {
-				if k := in.typeOf(side, self, probs); k == kindCodes || k == kindBool {
+				if k := in.typeOf(side, sc, probs); k == kindCodes || k == kindBool {
 					bad(side.pos(), "%s works on numbers, but this is %s", t.op, k)
 				}
 			}
@@ -640,13 +679,13 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 		}
 		if t.op == "and" || t.op == "or" {
 			for _, side := range []expr{t.l, t.r} {
-				if k := in.typeOf(side, self, probs); k != kindBool && k != "" {
+				if k := in.typeOf(side, sc, probs); k != kindBool && k != "" {
 					bad(side.pos(), "%s joins conditions, but this is %s: compare it, e.g. ${q} = 'yes'", t.op, k)
 				}
 			}
 			return kindBool
 		}
-		lk, rk := in.typeOf(t.l, self, probs), in.typeOf(t.r, self, probs)
+		lk, rk := in.typeOf(t.l, sc, probs), in.typeOf(t.r, sc, probs)
 		if lk == "" || rk == "" {
 			return kindBool
 		}
@@ -662,11 +701,11 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 		in.checkLiteral(t.r, t.l, bad)
 		if t.op != "=" && t.op != "!=" {
 			for _, side := range []expr{t.l, t.r} {
-				if !numeric(in, self, side) {
+				if !numeric(in, sc, side) {
 					bad(side.pos(), "%s compares numbers, but this is a text or a choice", t.op)
 				}
 			}
-		} else if lk != rk && !numeric(in, self, t.l) && !numeric(in, self, t.r) {
+		} else if lk != rk && !numeric(in, sc, t.l) && !numeric(in, sc, t.r) {
 			bad(t.at, "%s compares %s with %s", t.op, lk, rk)
 		}
 		return kindBool
@@ -676,7 +715,7 @@ func (in *Instrument) typeOf(e expr, self *Question, probs *[]string) string {
 
 // numeric reports whether e is a number, or a text that reads as one (a
 // Likert point written '4', as XLSForm choice names are).
-func numeric(in *Instrument, self *Question, e expr) bool {
+func numeric(in *Instrument, sc scope, e expr) bool {
 	switch t := e.(type) {
 	case numExpr:
 		return true
@@ -686,13 +725,15 @@ func numeric(in *Instrument, self *Question, e expr) bool {
 		q := in.Question(t.id)
 		return q != nil && (kindOf(q) == kindNum || timed(q))
 	case selfExpr:
-		return self != nil && (kindOf(self) == kindNum || timed(self))
+		return sc.self != nil && (kindOf(sc.self) == kindNum || timed(sc.self))
+	case fieldExpr:
+		return true // its choices' columns hold what they hold; compared when read
 	case callExpr:
 		switch t.fn {
 		case "if":
-			return numeric(in, self, t.args[1]) && numeric(in, self, t.args[2])
+			return numeric(in, sc, t.args[1]) && numeric(in, sc, t.args[2])
 		case "coalesce":
-			return numeric(in, self, t.args[0]) && numeric(in, self, t.args[1])
+			return numeric(in, sc, t.args[0]) && numeric(in, sc, t.args[1])
 		}
 		return slices.Contains([]string{"count-selected", "string-length", "number", "int", "round", "today", "date"}, t.fn)
 	case binExpr:
@@ -774,6 +815,7 @@ type answerView struct {
 	a      Answers
 	absent []string
 	self   any
+	choice *Option // the choice a choice filter is sifting
 	in     *Instrument
 }
 
@@ -790,6 +832,8 @@ func eval(e expr, a answerView) value {
 		return answerValue(a.get(t.id))
 	case selfExpr:
 		return answerValue(a.self)
+	case fieldExpr:
+		return value{kind: kindStr, s: a.choice.field(t.name)}
 	case strExpr:
 		return value{kind: kindStr, s: t.v}
 	case numExpr:
@@ -918,6 +962,8 @@ func tree(e expr, in *Instrument) any {
 		return []any{"ref", t.id, typ}
 	case selfExpr:
 		return []any{"self"}
+	case fieldExpr:
+		return []any{"field", t.name}
 	case strExpr:
 		return []any{"str", t.v}
 	case numExpr:

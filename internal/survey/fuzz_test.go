@@ -84,7 +84,8 @@ func FuzzParseCondition(f *testing.F) {
 	for _, s := range []string{"${a} = 'yes' and not(${b} != 2) or selected(${c}, 'x')", "count-selected(${m}) >= 2", "((true()))", "${a} < 'x", "(" + strings.Repeat("not(", 40), "${a} + -${b} * 2 div 3 mod 4 > if(${c} = ‘x’, coalesce(${d}, 1), string-length(${e}))",
 		strings.Repeat("-", 50) + "1 > 0", "contains(${a}, “b”) and starts-with(int(${x}), '1')",
 		". >= ${a} and regex(., '^[0-9]{5}$')", "round(${b} div 3, 2) = date(today()) - 1", "concat(/data/g/a, ../c) != jr:choice-name(${c}, '${c}')",
-		"selected-at(${c}, 0) = string(${d})", "${a} - '2027-03-06T12:00' > '12:00'", "date(1e300) = ''"} {
+		"selected-at(${c}, 0) = string(${d})", "${a} - '2027-03-06T12:00' > '12:00'", "date(1e300) = ''",
+		"country = ${a} and selected(${c}, name)", "name != 'x' or state-code >= 2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

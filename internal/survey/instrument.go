@@ -264,6 +264,10 @@ type Question struct {
 	ConstraintMessage Text   `yaml:"constraint_message,omitempty"`
 	// Calculation is the expression a calculate question is computed by.
 	Calculation string `yaml:"calculation,omitempty"`
+	// ChoiceFilter sifts a choice question's options by earlier answers
+	// (XLSForm's choice_filter): an option is offered when it holds, its
+	// bare words read as the option's fields — "country = ${country}".
+	ChoiceFilter string `yaml:"choice_filter,omitempty"`
 	// Default is the answer a questionnaire opens with, before the
 	// delegate has given any.
 	Default string `yaml:"default,omitempty"`
@@ -272,6 +276,7 @@ type Question struct {
 	cond       *Condition // Relevant, parsed by the definition check
 	constraint *Condition // Constraint, likewise
 	calc       *Condition // Calculation, likewise
+	filter     *Condition // ChoiceFilter, likewise
 	calcKind   string     // what Calculation gives: kindNum or kindStr
 	section    *Section
 }
@@ -290,7 +295,10 @@ func (q *Question) Answered() bool { return q.Type != TypeNote }
 type Option struct {
 	Code  string `yaml:"code"`
 	Label Text   `yaml:"label"`
-	Pos   Pos    `yaml:"-"`
+	// Fields are the option's other columns on an XLSForm's choices
+	// sheet (country: fr), which a choice filter reads.
+	Fields map[string]string `yaml:"fields,omitempty"`
+	Pos    Pos               `yaml:"-"`
 }
 
 // BaseLanguage is the first declared language; missing translations fall back
