@@ -155,15 +155,14 @@ var metadataTypes = []string{"start", "end", "today", "deviceid", "subscriberid"
 // Columns of XLSForm that exchangeeval cannot honour: a value in one is
 // refused rather than silently lost.
 var unsupportedColumns = map[string]string{
-	"choice_filter": "cascading selects (choice_filter) are not supported",
-	"repeat_count":  "repeat groups are not supported",
-	"read_only":     "read-only questions are not supported",
-	"trigger":       "triggers are not supported",
-	"image":         "media are not supported",
-	"audio":         "media are not supported",
-	"video":         "media are not supported",
-	"big-image":     "media are not supported",
-	"parameters":    "parameters are not supported",
+	"repeat_count": "repeat groups are not supported",
+	"read_only":    "read-only questions are not supported",
+	"trigger":      "triggers are not supported",
+	"image":        "media are not supported",
+	"audio":        "media are not supported",
+	"video":        "media are not supported",
+	"big-image":    "media are not supported",
+	"parameters":   "parameters are not supported",
 }
 
 // languageNames names each language in itself: for the questionnaire's
@@ -744,6 +743,9 @@ func (x *xlsformReader) readThemes(in *Instrument, s *Sheet) {
 	})
 }
 
+// choiceColumns are the choices sheet's columns that are not fields.
+var choiceColumns = []string{"list_name", "name", "label", "hint", "media", "image", "audio", "video", "big-image"}
+
 // choiceList is one list of the choices sheet.
 type choiceList struct {
 	name    string
@@ -775,6 +777,15 @@ func (x *xlsformReader) readChoices(s *Sheet) map[string]*choiceList {
 			}
 		}
 	}
+	// The sheet's other columns (country, state, …) are the choices'
+	// fields, which choice filters read.
+	var fieldColumns []string
+	for _, key := range t.header {
+		_, unsupported := unsupportedColumns[key]
+		if !unsupported && !slices.Contains(choiceColumns, key) && idPattern.MatchString(key) && !slices.Contains(fieldColumns, key) {
+			fieldColumns = append(fieldColumns, key)
+		}
+	}
 	for r := 1; r < len(t.rows); r++ {
 		if t.empty(r) {
 			continue
@@ -794,6 +805,15 @@ func (x *xlsformReader) readChoices(s *Sheet) map[string]*choiceList {
 		o.Label = x.text(t, r, "label", &o.Pos, "label")
 		if o.Label == nil {
 			o.Pos.Lines["label"] = x.at(t, r, "label")
+		}
+		for _, col := range fieldColumns {
+			if v := t.get(r, col); v != "" {
+				if o.Fields == nil {
+					o.Fields = map[string]string{}
+					o.Pos.Lines["fields"] = x.at(t, r, col)
+				}
+				o.Fields[col] = v
+			}
 		}
 		l.options = append(l.options, o)
 	}
@@ -957,8 +977,8 @@ var xlsformTypes = map[string]string{"text": TypeText, "note": TypeNote, "date":
 func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list string, lists map[string]*choiceList) *Question {
 	list, other := cutOther(list)
 	q := &Question{ID: t.get(r, "name"), Pos: newPos(x.at(t, r, "name")), Relevant: t.get(r, "relevant"),
-		Calculation: t.get(r, "calculation"), Default: t.get(r, "default")}
-	for _, k := range []string{"id", "waves", "required", "scale", "reverse", "goal", "relevant", "calculation", "default", "constraint"} {
+		Calculation: t.get(r, "calculation"), Default: t.get(r, "default"), ChoiceFilter: t.get(r, "choice_filter")}
+	for _, k := range []string{"id", "waves", "required", "scale", "reverse", "goal", "relevant", "calculation", "default", "constraint", "choice_filter"} {
 		col := map[string]string{"id": "name"}[k]
 		if col == "" {
 			col = k
@@ -991,6 +1011,11 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 	if other && word != "select_one" && word != "select_multiple" {
 		x.fail(t, r, "type", "or_other goes with select_one or select_multiple")
 	}
+	if other && q.ChoiceFilter != "" {
+		// Nor does pyxform take the two together: the "other" option
+		// would have none of the list's columns to be filtered on.
+		x.fail(t, r, "choice_filter", "a choice_filter does not go with or_other: list \"other\" as a choice of its own")
+	}
 	switch word {
 	case "select_one", "select_multiple":
 		l := lists[list]
@@ -1005,7 +1030,7 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 		likertAsked := strings.Contains(strings.ToLower(t.get(r, "appearance")), "likert") || t.get(r, "scale") != ""
 		points := likertPoints(l)
 		switch {
-		case word == "select_one" && (likertAsked || points >= 2) && points >= 2 && !other:
+		case word == "select_one" && (likertAsked || points >= 2) && points >= 2 && !other && q.ChoiceFilter == "":
 			q.Type = TypeLikert
 			q.Scale = t.get(r, "scale")
 			if q.Scale == "" {
@@ -1179,14 +1204,32 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	// survey
 	head := slices.Concat([]string{"type", "name"}, texts("label"), texts("hint"),
-		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale", "calculation", "default"}, texts("unit"), texts("constraint_message"))
+		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale", "calculation", "default", "choice_filter"}, texts("unit"), texts("constraint_message"))
 	survey := [][]string{head}
 	row := func(cells ...[]string) { survey = append(survey, slices.Concat(cells...)) }
 	blank := func(n int) []string { return make([]string, n) }
 	nl := len(in.Languages)
 
-	// choices: a list per scale, then per question, reusing identical ones
-	choices := [][]string{slices.Concat([]string{"list_name", "name"}, texts("label"))}
+	// choices: a list per scale, then per question, reusing identical
+	// ones; the options' fields, for choice filters, in columns after
+	// the labels.
+	var fields []string
+	for _, q := range in.Questions() {
+		for _, f := range q.choiceFields()[1:] {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	slices.Sort(fields)
+	fieldsOf := func(o *Option) []string {
+		out := make([]string, len(fields))
+		for i, f := range fields {
+			out[i] = o.Fields[f]
+		}
+		return out
+	}
+	choices := [][]string{slices.Concat([]string{"list_name", "name"}, texts("label"), fields)}
 	for _, name := range sortedKeys(in.Scales) {
 		sc := in.Scales[name]
 		for p := 1; p <= sc.Points; p++ {
@@ -1196,14 +1239,14 @@ func ToXLSForm(in *Instrument) []Sheet {
 					labels[i] = ls[p-1]
 				}
 			}
-			choices = append(choices, slices.Concat([]string{name, strconv.Itoa(p)}, labels))
+			choices = append(choices, slices.Concat([]string{name, strconv.Itoa(p)}, labels, blank(len(fields))))
 		}
 	}
 	listOf := map[string]string{} // options' content → list name
 	listName := func(q *Question) string {
 		var key strings.Builder
 		for _, o := range q.Options {
-			key.WriteString(o.Code + "\x00" + strings.Join(values(o.Label), "\x00") + "\x01")
+			key.WriteString(o.Code + "\x00" + strings.Join(slices.Concat(values(o.Label), fieldsOf(o)), "\x00") + "\x01")
 		}
 		if n, ok := listOf[key.String()]; ok {
 			return n
@@ -1214,16 +1257,16 @@ func ToXLSForm(in *Instrument) []Sheet {
 		}
 		listOf[key.String()] = name
 		for _, o := range q.Options {
-			choices = append(choices, slices.Concat([]string{name, o.Code}, values(o.Label)))
+			choices = append(choices, slices.Concat([]string{name, o.Code}, values(o.Label), fieldsOf(o)))
 		}
 		return name
 	}
 
 	allWaves := strings.Join(in.WaveIDs(), " ")
 	for _, s := range in.Sections {
-		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant}, blank(8), blank(2*nl))
+		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant}, blank(9), blank(2*nl))
 		if len(s.Intro) > 0 {
-			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(10), blank(2*nl))
+			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(11), blank(2*nl))
 		}
 		for _, q := range s.Questions {
 			var typ, constraint, appearance string
@@ -1267,10 +1310,10 @@ func ToXLSForm(in *Instrument) []Sheet {
 				waves = ""
 			}
 			row([]string{typ, q.ID}, values(q.Text), values(q.Help),
-				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale, q.Calculation, q.Default},
+				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale, q.Calculation, q.Default, q.ChoiceFilter},
 				values(q.Unit), values(q.ConstraintMessage))
 		}
-		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(10), blank(2*nl))
+		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(11), blank(2*nl))
 	}
 
 	settings := [][]string{

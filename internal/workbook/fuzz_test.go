@@ -94,25 +94,26 @@ func FuzzReadXLSForm(f *testing.F) {
 // name, a label, a condition, a constraint, a choice) is taken or refused
 // at its cell — never a panic.
 func FuzzFormCells(f *testing.F) {
-	f.Add("select_one yes_no", "visited", "Did you visit?", "${role} = 'lawyer'", ". >= 0", "yes")
-	f.Add("begin_group", "g", "", "", "", "")
-	f.Add("integer", "age", "Age", "", ". > 17 and . < 120", "1")
-	f.Add("text", "${x}", "‘curly’", "selected(${areas}, ‘a’)", "regex(., '^[a-z]+$')", "")
-	f.Add("date", "d", "2027-03-06", "", ". <= today() and . > date(19797)", "")
-	f.Add("datetime", "dt", "2027-03-06T10:00", "${role} != ''", ". - /data/d > 0.5", "")
-	f.Add("note", "n", "Between", "${role} = 'yes'", "", "")
-	f.Add("select_multiple yes_no or_other", "m", "other", "", "selected-at(., 0) != 'x'", "no")
-	f.Add("calculate", "c", "", "", "", "")
-	f.Fuzz(func(t *testing.T, typ, name, label, relevant, constraint, choice string) {
+	f.Add("select_one yes_no", "visited", "Did you visit?", "${role} = 'lawyer'", ". >= 0", "yes", "")
+	f.Add("begin_group", "g", "", "", "", "", "")
+	f.Add("integer", "age", "Age", "", ". > 17 and . < 120", "1", "")
+	f.Add("text", "${x}", "‘curly’", "selected(${areas}, ‘a’)", "regex(., '^[a-z]+$')", "", "")
+	f.Add("date", "d", "2027-03-06", "", ". <= today() and . > date(19797)", "", "")
+	f.Add("datetime", "dt", "2027-03-06T10:00", "${role} != ''", ". - /data/d > 0.5", "", "")
+	f.Add("note", "n", "Between", "${role} = 'yes'", "", "", "")
+	f.Add("select_multiple yes_no or_other", "m", "other", "", "selected-at(., 0) != 'x'", "no", "")
+	f.Add("calculate", "c", "", "", "", "", "")
+	f.Add("select_one yes_no", "town", "Town", "", "", "no", "side = ${role} or name != 'yes'")
+	f.Fuzz(func(t *testing.T, typ, name, label, relevant, constraint, choice, filter string) {
 		sheets := []survey.Sheet{
 			{Name: "survey", Rows: [][]string{
-				{"type", "name", "label::English (en)", "relevant", "constraint", "waves"},
-				{"begin_group", "s1", "Section", "", "", ""},
-				{"select_one yes_no", "role", "Role", "", "", "pre"},
-				{typ, name, label, relevant, constraint, "pre"},
-				{"end_group", "", "", "", "", ""},
+				{"type", "name", "label::English (en)", "relevant", "constraint", "waves", "choice_filter"},
+				{"begin_group", "s1", "Section", "", "", "", ""},
+				{"select_one yes_no", "role", "Role", "", "", "pre", ""},
+				{typ, name, label, relevant, constraint, "pre", filter},
+				{"end_group", "", "", "", "", "", ""},
 			}},
-			{Name: "choices", Rows: [][]string{{"list_name", "name", "label::English (en)"}, {"yes_no", "yes", "Yes"}, {"yes_no", choice, "Other"}}},
+			{Name: "choices", Rows: [][]string{{"list_name", "name", "label::English (en)", "side"}, {"yes_no", "yes", "Yes", "no"}, {"yes_no", choice, "Other", label}}},
 			{Name: "settings", Rows: [][]string{{"form_id", "version", "default_language"}, {"fuzz", "1", "en"}}},
 			{Name: "waves", Rows: [][]string{{"id", "title::English (en)"}, {"pre", "Before"}}},
 		}
