@@ -108,9 +108,14 @@
   };
   var arithmetic = { "+": function (x, y) { return x + y; }, "-": function (x, y) { return x - y; },
     "*": function (x, y) { return x * y; }, "div": function (x, y) { return x / y; }, "mod": function (x, y) { return x % y; } };
+  // The option a choice filter is sifting: its value (name) and fields.
+  var choice = null;
   var evaluate = function (t) {
     switch (t[0]) {
       case "ref": return answerOf(t[1], t[2]);
+      case "field":
+        if (!choice) return { k: "str", s: "" };
+        return { k: "str", s: t[1] === "name" ? choice.name : (choice.fields[t[1]] || "") };
       case "str": return { k: "str", s: t[1] };
       case "num": return { k: "num", n: t[1] };
       case "and": return { k: "bool", b: evaluate(t[1]).b && evaluate(t[2]).b };
@@ -132,7 +137,29 @@
     }
     return { k: "bool", b: op === "=" ? l.s === r.s : l.s !== r.s };
   };
-  var conditional = form ? form.querySelectorAll("[data-relevant], [data-calculate]") : [];
+  // A choice filter shows the options that go with the answers before,
+  // and clears a choice that no longer does, as the server would refuse it.
+  var sift = function (el) {
+    var tree;
+    try { tree = JSON.parse(el.dataset.filter); } catch (e) { return; }
+    el.querySelectorAll("[data-fields]").forEach(function (item) {
+      var input = item.tagName === "OPTION" ? item : item.querySelector("input");
+      var offered = true;
+      try {
+        choice = { name: input.value, fields: JSON.parse(item.dataset.fields) || {} };
+        offered = evaluate(tree).b;
+      } catch (e) { offered = true; }
+      choice = null;
+      item.hidden = !offered;
+      if (item.tagName === "OPTION") {
+        item.disabled = !offered;
+        if (!offered && item.selected) el.value = "";
+      } else if (!offered && input.checked) {
+        input.checked = false;
+      }
+    });
+  };
+  var conditional = form ? form.querySelectorAll("[data-relevant], [data-calculate], [data-filter]") : [];
   var applyConditions = function () {
     // In document order: a condition or calculation only reads questions
     // before it, so theirs are settled when it is evaluated.
@@ -143,6 +170,7 @@
         el.value = v.k === "num" && isNaN(v.n) ? "" : str(v);
         return;
       }
+      if (el.dataset.filter !== undefined) { sift(el); return; }
       var show = true;
       try { show = evaluate(JSON.parse(el.dataset.relevant)).b; } catch (e) { show = true; }
       el.hidden = !show;

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/url"
 	"slices"
@@ -156,6 +157,9 @@ type questionView struct {
 	Calculate string
 	// Input is the input type of a date or time question.
 	Input string
+	// Filter is a choice filter as a tree, for the script to offer only
+	// the options that go with the answers before.
+	Filter string
 }
 
 // choiceView is what the choice partial gets: the question and whether its
@@ -173,6 +177,9 @@ type optionView struct {
 	// instrument's base language, for its lang attribute; "" otherwise.
 	Lang    string
 	Checked bool
+	// Fields are the option's fields as JSON, which a choice filter
+	// reads; "" without a filter.
+	Fields string
 }
 
 // selectAbove is the number of options above which a single choice is shown
@@ -227,8 +234,14 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + s, Value: s, Label: scale.Label(v, lang, base), Lang: fellBack(scale.LabelLang(v, lang, base), lang), Checked: slices.Contains(vals, s)})
 				}
 			case survey.TypeSingle, survey.TypeMulti:
+				qv.Filter = string(q.FilterTree(in))
 				for _, o := range q.Options {
-					qv.Options = append(qv.Options, optionView{ID: q.ID + "-" + o.Code, Value: o.Code, Label: o.Label.In(lang, base), Lang: fellBack(o.Label.Lang(lang, base), lang), Checked: slices.Contains(vals, o.Code)})
+					ov := optionView{ID: q.ID + "-" + o.Code, Value: o.Code, Label: o.Label.In(lang, base), Lang: fellBack(o.Label.Lang(lang, base), lang), Checked: slices.Contains(vals, o.Code)}
+					if qv.Filter != "" {
+						fields, _ := json.Marshal(o.Fields)
+						ov.Fields = string(fields)
+					}
+					qv.Options = append(qv.Options, ov)
 				}
 				if q.Type == survey.TypeMulti {
 					qv.Hint = translate(lang, "choose.many")
@@ -388,11 +401,18 @@ type questionJSON struct {
 	ConstraintMessage string `json:"constraint_message,omitempty"`
 	Calculation       string `json:"calculation,omitempty"`
 	Default           string `json:"default,omitempty"`
+	// ChoiceFilter says which options are offered given the answers
+	// before (XLSForm's choice_filter): those for which it holds, its
+	// bare words read as the option's value (name) and fields.
+	ChoiceFilter string `json:"choice_filter,omitempty"`
 }
 
 type optionJSON struct {
 	Value any    `json:"value"`
 	Label string `json:"label"`
+	// Fields are what a choice filter reads of the option beside its
+	// value (country: france).
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, lang string) questionnaireJSON {
@@ -407,7 +427,8 @@ func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, l
 		for _, q := range s.Questions {
 			qj := questionJSON{ID: q.ID, Type: q.Type, Text: q.Text.In(lang, base), Help: q.Help.In(lang, base),
 				Required: q.Required, Goal: q.Goal, Min: q.Min, Max: q.Max, Integer: q.Integer,
-				Constraint: q.Constraint, ConstraintMessage: q.ConstraintMessage.In(lang, base), Calculation: q.Calculation, Default: q.Default}
+				Constraint: q.Constraint, ConstraintMessage: q.ConstraintMessage.In(lang, base), Calculation: q.Calculation, Default: q.Default,
+				ChoiceFilter: q.ChoiceFilter}
 			if c := q.Condition(); c != nil {
 				qj.Relevant, qj.AppliesWhen = c.Source, c.Describe(in, lang)
 			}
@@ -419,7 +440,7 @@ func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, l
 				}
 			case survey.TypeSingle, survey.TypeMulti:
 				for _, o := range q.Options {
-					qj.Options = append(qj.Options, optionJSON{Value: o.Code, Label: o.Label.In(lang, base)})
+					qj.Options = append(qj.Options, optionJSON{Value: o.Code, Label: o.Label.In(lang, base), Fields: o.Fields})
 				}
 			case survey.TypeText:
 				qj.MaxLength = q.Limit()
