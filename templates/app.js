@@ -98,6 +98,12 @@
       case "today":
         var now = new Date();
         return { k: "str", s: isoDate(new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()))) };
+      case "now":
+        // Wall time, as the server's now() and datetime answers are.
+        var at = new Date(), two = function (n) { return (n < 10 ? "0" : "") + n; };
+        return { k: "str", s: isoDate(new Date(Date.UTC(at.getFullYear(), at.getMonth(), at.getDate()))) +
+          "T" + two(at.getHours()) + ":" + two(at.getMinutes()) + ":" + two(at.getSeconds()) };
+      case "decimal-date-time": return { k: "num", n: num(evaluate(t[2])) };
       case "date":
         var d = num(evaluate(t[2]));
         return { k: "str", s: isNaN(d) ? "" : isoDate(new Date(Math.floor(d) * 86400000)) };

@@ -355,7 +355,7 @@ var arithmetic = []string{"+", "-", "*", "div", "mod"}
 // their least and most numbers of arguments (-1: any).
 var functions = map[string][2]int{"selected": {2, 2}, "count-selected": {1, 1}, "not": {1, 1}, "true": {0, 0}, "false": {0, 0},
 	"string-length": {1, 1}, "number": {1, 1}, "int": {1, 1}, "boolean": {1, 1}, "contains": {2, 2}, "starts-with": {2, 2},
-	"coalesce": {2, 2}, "if": {3, 3}, "today": {0, 0}, "date": {1, 1}, "round": {1, 2}, "concat": {1, -1},
+	"coalesce": {2, 2}, "if": {3, 3}, "today": {0, 0}, "now": {0, 0}, "date": {1, 1}, "decimal-date-time": {1, 1}, "round": {1, 2}, "concat": {1, -1},
 	"selected-at": {2, 2}, "jr:choice-name": {2, 2}, "regex": {2, 2}, "string": {1, 1}}
 
 // functionNames lists the functions for a message, in a stable order.
@@ -568,7 +568,7 @@ func (in *Instrument) typeOf(e expr, sc scope, probs *[]string) string {
 		switch t.fn {
 		case "true", "false":
 			return kindBool
-		case "today", "date", "concat", "jr:choice-name", "string":
+		case "today", "now", "date", "concat", "jr:choice-name", "string":
 			for _, a := range t.args {
 				if k := in.typeOf(a, sc, probs); k == kindBool && t.fn == "date" {
 					bad(a.pos(), "date(…) takes a date or a number of days, not %s", k)
@@ -637,7 +637,7 @@ func (in *Instrument) typeOf(e expr, sc scope, probs *[]string) string {
 				}
 			}
 			return kindBool
-		case "string-length", "number", "int":
+		case "string-length", "number", "int", "decimal-date-time":
 			if k := in.typeOf(t.args[0], sc, probs); k == kindCodes || k == kindBool {
 				bad(t.at, "%s(…) takes a value, not %s", t.fn, k)
 			}
@@ -735,7 +735,7 @@ func numeric(in *Instrument, sc scope, e expr) bool {
 		case "coalesce":
 			return numeric(in, sc, t.args[0]) && numeric(in, sc, t.args[1])
 		}
-		return slices.Contains([]string{"count-selected", "string-length", "number", "int", "round", "today", "date"}, t.fn)
+		return slices.Contains([]string{"count-selected", "string-length", "number", "int", "round", "today", "now", "date", "decimal-date-time"}, t.fn)
 	case binExpr:
 		return slices.Contains(arithmetic, t.op)
 	}

@@ -134,6 +134,11 @@ func TestConditionsHold(t *testing.T) {
 		{"'2027-03-06' < '2027-03-14'", true},
 		{"today() = '2027-03-20'", true},
 		{"today() > '2027-03-19' and today() - 1 = date('2027-03-19')", true},
+		// now() is 23:00 on the day: 23/24 of a day after today().
+		{"now() = '2027-03-20T23:00:00'", true},
+		{"round(now() - today(), 4) = 0.9583", true},
+		{"decimal-date-time('2027-03-14T18:00') = 20891.75", true},
+		{"decimal-date-time('2027-03-21') > decimal-date-time(now())", true},
 	}
 	survey.Today = func() time.Time { return time.Date(2027, 3, 20, 23, 0, 0, 0, time.UTC) }
 	t.Cleanup(func() { survey.Today = time.Now })

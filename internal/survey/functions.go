@@ -89,6 +89,12 @@ func call(t callExpr, a answerView) value {
 		return arg(2)
 	case "today":
 		return str(Today().Format(dateLayout))
+	case "now":
+		// Wall time, as datetime answers are stored.
+		return str(Today().Format("2006-01-02T15:04:05"))
+	case "decimal-date-time":
+		// A date and time as its number of days, with the fraction.
+		return num(number(arg(0)))
 	case "date":
 		// date('2027-03-14') is that date; date(n) the n-th day after
 		// 1 January 1970.

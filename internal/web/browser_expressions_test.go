@@ -23,7 +23,7 @@ var expressionConditions = []string{
 	"${stay} > 3", "${arrived} < '2027-03-10'", "${left} - ${arrived} = 2", "round(${years} div 3, 1) = 0.5",
 	"concat(${why}, '!') = 'busy!'", "selected-at(${areas}, 1) = 'health'", "regex(${why}, '^b')",
 	"date(${arrived}) = '2027-03-06'", "${label} = 'Yes'", "today() > '2020-01-01'", "/data/years > 2", "../why != ''",
-	"string(${stay}) = '2'", "${hours} >= '12:00'",
+	"string(${stay}) = '2'", "${hours} >= '12:00'", "now() > today()", "decimal-date-time(${arrived}) < decimal-date-time(now())",
 }
 
 func expressionsInstrument() string {
