@@ -358,6 +358,16 @@ var functions = map[string][2]int{"selected": {2, 2}, "count-selected": {1, 1}, 
 	"coalesce": {2, 2}, "if": {3, 3}, "today": {0, 0}, "now": {0, 0}, "date": {1, 1}, "decimal-date-time": {1, 1}, "round": {1, 2}, "concat": {1, -1},
 	"selected-at": {2, 2}, "jr:choice-name": {2, 2}, "regex": {2, 2}, "string": {1, 1}}
 
+// unsupportedFunctions are functions of ODK's that a web questionnaire
+// cannot honour, with why, for a refusal clearer than an unknown word.
+var unsupportedFunctions = map[string]string{
+	"pulldata":       "it reads a CSV file attached to the form, which a web questionnaire does not have",
+	"instance":       "it reads a choice list or file outside the form",
+	"indexed-repeat": "repeat groups are not supported",
+	"position":       "repeat groups are not supported",
+	"once":           "an answer is computed again whenever answers are sent",
+}
+
 // functionNames lists the functions for a message, in a stable order.
 func functionNames() string {
 	names := slices.Sorted(maps.Keys(functions))
@@ -397,6 +407,9 @@ func (p *exprParser) primary() (expr, error) {
 		if !known {
 			if t.text == "and" || t.text == "or" {
 				return nil, &ExprError{t.at, fmt.Sprintf("%s needs a condition before it", t.text)}
+			}
+			if why, ok := unsupportedFunctions[t.text]; ok {
+				return nil, &ExprError{t.at, fmt.Sprintf("%s(…) is not supported: %s", t.text, why)}
 			}
 			if p.peek().kind != "(" && t.text != "div" && t.text != "mod" {
 				// A column of the choices sheet, which only a choice

@@ -29,6 +29,7 @@ func TestConditionSyntaxErrorsSayWhere(t *testing.T) {
 		{"${a} * > 2", 8, "expected a question, a value or ("},
 		{"${a} ! 'x'", 6, "!="},
 		{"foo(${a})", 1, `unknown function or word "foo"`},
+		{"pulldata('fruits', 'name', 'key', ${a}) = ''", 1, "pulldata(…) is not supported: it reads a CSV file attached to the form"},
 		{"selected(${a})", 1, "selected takes 2 argument(s), not 1"},
 		{"not ${a} = 'x'", 5, "not is a function"},
 		{"and ${a} = 'x'", 1, "and needs a condition before it"},
