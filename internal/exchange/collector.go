@@ -54,9 +54,9 @@ func FromCollector(rows [][]string, in *survey.Instrument, wave string) (out [][
 		return out, false
 	}
 	type column struct {
-		from  int
-		name  string
-		multi bool
+		from int
+		name string
+		q    *survey.Question // the question it holds, if any
 	}
 	var cols []column
 	submission := false
@@ -85,8 +85,7 @@ func FromCollector(rows [][]string, in *survey.Instrument, wave string) (out [][
 		case name == "":
 			cols = append(cols, column{from: i, name: h}) // named as it is: the import says it is no question
 		default:
-			q := in.Question(name)
-			cols = append(cols, column{from: i, name: name, multi: q != nil && q.Type == survey.TypeMulti})
+			cols = append(cols, column{from: i, name: name, q: in.Question(name)})
 		}
 	}
 	out = make([][]string, 0, len(rows))
@@ -105,8 +104,12 @@ func FromCollector(rows [][]string, in *survey.Instrument, wave string) (out [][
 			if c.from < len(r) {
 				v = strings.TrimSpace(r[c.from])
 			}
-			if c.multi {
-				v = strings.Join(strings.Fields(v), ";")
+			if c.q != nil {
+				// Codes, also from an export with labels.
+				v = in.CodesOf(c.q, v)
+				if c.q.Type == survey.TypeMulti {
+					v = strings.Join(strings.Fields(v), ";")
+				}
 			}
 			row = append(row, v)
 		}
@@ -149,5 +152,39 @@ func questionName(h string, in *survey.Instrument) (name, optionOf string) {
 			return fix(h[i+1:]), ""
 		}
 	}
+	return questionLabelled(h, in)
+}
+
+// questionLabelled finds the question a column of an export with labels
+// holds: its label, after its groups' labels and "/" (which labels may
+// hold too: the longest tail that is a label wins); or, after a multiple
+// choice's label and "/", one of its options' labels, a column per option.
+func questionLabelled(h string, in *survey.Instrument) (name, optionOf string) {
+	if len(h) > maxLabelHeader {
+		return "", ""
+	}
+	byLabel := in.QuestionsByLabel()
+	labelled := func(h string) *survey.Question {
+		for i := -1; i < len(h); i++ {
+			if i < 0 || h[i] == '/' {
+				if q := byLabel[survey.LabelKey(h[i+1:])]; q != nil {
+					return q
+				}
+			}
+		}
+		return nil
+	}
+	if q := labelled(h); q != nil {
+		return q.ID, ""
+	}
+	if i := strings.LastIndexByte(h, '/'); i > 0 {
+		if q := labelled(h[:i]); q != nil && q.Type == survey.TypeMulti && q.OptionLabelled(h[i+1:]) != nil {
+			return "", q.ID
+		}
+	}
 	return "", ""
 }
+
+// maxLabelHeader bounds the headers read as labels (a question's, after
+// its groups'), so that a hostile header costs little.
+const maxLabelHeader = 2000

@@ -11,7 +11,7 @@ import (
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
-func instruments(t *testing.T) *survey.Set {
+func instruments(t testing.TB) *survey.Set {
 	t.Helper()
 	ins, probs := survey.LoadFS(exchangeeval.Surveys, "surveys", "surveys/")
 	if len(probs) > 0 {
