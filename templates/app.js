@@ -166,6 +166,8 @@
     });
   };
   var conditional = form ? form.querySelectorAll("[data-relevant], [data-calculate], [data-filter]") : [];
+  // Answers a question's text shows (${stay}), kept current.
+  var shownAnswers = form ? form.querySelectorAll("output[data-ref]") : [];
   var applyConditions = function () {
     // In document order: a condition or calculation only reads questions
     // before it, so theirs are settled when it is evaluated.
@@ -181,8 +183,12 @@
       try { show = evaluate(JSON.parse(el.dataset.relevant)).b; } catch (e) { show = true; }
       el.hidden = !show;
     });
+    shownAnswers.forEach(function (o) {
+      var v = answerOf(o.dataset.ref, o.dataset.type);
+      o.textContent = v.k === "num" && isNaN(v.n) ? "" : str(v);
+    });
   };
-  if (form && conditional.length > 0) {
+  if (form && conditional.length + shownAnswers.length > 0) {
     form.classList.add("conditions-live");
     applyConditions();
     form.addEventListener("input", applyConditions);

@@ -346,6 +346,20 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 	}
 	checkText(q.Pos, "text", what, q.Text, q.Type != TypeCalculate)
 	checkText(q.Pos, "help", what, q.Help, false)
+	for _, key := range []string{"text", "help"} {
+		t := map[string]Text{"text": q.Text, "help": q.Help}[key]
+		for _, l := range sortedKeys(t) {
+			for _, id := range TextRefs(t[l]) {
+				if r := in.Question(id); r == nil || !r.Answered() {
+					line, ok := q.Pos.Lines[key+"::"+l]
+					if !ok {
+						line = q.Pos.LineOf(key)
+					}
+					add(line, "%s: %s (%s) shows ${%s}, which is not a question of this instrument", what, key, l, id)
+				}
+			}
+		}
+	}
 	checkText(q.Pos, "constraint_message", what, q.ConstraintMessage, false)
 	checkText(q.Pos, "unit", what, q.Unit, false)
 	if len(q.Waves) == 0 {

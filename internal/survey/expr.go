@@ -967,10 +967,7 @@ func tree(e expr, in *Instrument) any {
 	case refExpr:
 		typ := ""
 		if q := in.Question(t.id); q != nil {
-			typ = q.Type
-			if q.Type == TypeCalculate && q.calcKind == kindNum {
-				typ = TypeNumber // read as a number, as the server does
-			}
+			typ = q.ReadAs()
 		}
 		return []any{"ref", t.id, typ}
 	case selfExpr:

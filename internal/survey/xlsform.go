@@ -446,10 +446,13 @@ func (x *xlsformReader) text(t *table, row int, prefix string, pos *Pos, key str
 		}
 		out[code] = v
 		if pos != nil {
+			// The text's cell, and its cell in each language (key::fr),
+			// for problems with one translation.
+			x.cells = append(x.cells, t.sheet+"!"+CellName(i, row))
 			if _, seen := pos.Lines[key]; !seen {
-				x.cells = append(x.cells, t.sheet+"!"+CellName(i, row))
 				pos.Lines[key] = len(x.cells) - 1
 			}
+			pos.Lines[key+"::"+code] = len(x.cells) - 1
 		}
 	}
 	if len(out) == 0 {

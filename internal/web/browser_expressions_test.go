@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
 )
 
 // expressionConditions are conditions as published forms write them —
@@ -46,6 +47,7 @@ sections:
       - {id: hours, type: time, waves: [pre], text: {en: Hour}}
       - {id: stay, type: calculate, waves: [pre], calculation: "${left} - ${arrived}"}
       - {id: label, type: calculate, waves: [pre], calculation: "jr:choice-name(${visited}, '${visited}')"}
+      - {id: shows, type: note, waves: [pre], text: {en: "Stayed ${stay} days; areas ${areas}; ${ label }."}}
 `)
 	for i, c := range expressionConditions {
 		fmt.Fprintf(&b, "      - {id: c%d, type: text, waves: [pre], text: {en: C%d}, relevant: %q}\n", i, i, c)
@@ -115,6 +117,8 @@ func TestBrowserEvaluatesExpressionsAsTheServerDoes(t *testing.T) {
 				actions = append(actions, chromedp.Evaluate(fmt.Sprintf(`(function(e){e.value=%q; e.dispatchEvent(new Event("input", {bubbles: true}))})(document.querySelector("#in-%s"))`, v, id), nil))
 			}
 		}
+		var note string
+		actions = append(actions, chromedp.Text("#q-shows", &note, chromedp.ByQuery))
 		shown := make([]bool, len(expressionConditions))
 		for i := range expressionConditions {
 			actions = append(actions, chromedp.Evaluate(fmt.Sprintf(`document.querySelector('#q-c%d').checkVisibility()`, i), &shown[i]))
@@ -129,6 +133,9 @@ func TestBrowserEvaluatesExpressionsAsTheServerDoes(t *testing.T) {
 			}
 		}
 		answers, _ := in.FromStrings("pre", values)
+		if want := "Stayed " + survey.AnswerText(answers["stay"]) + " days; areas " + survey.AnswerText(answers["areas"]) + "; " + survey.AnswerText(answers["label"]) + "."; note != strings.Join(strings.Fields(want), " ") {
+			t.Errorf("answers %+v: the note reads %q in Chromium, %q on the server", tc, note, want)
+		}
 		for i, src := range expressionConditions {
 			if want := in.Question(fmt.Sprintf("c%d", i)).Condition().Holds(answers); shown[i] != want {
 				t.Errorf("answers %+v: %q shown %v in Chromium, holds %v on the server", tc, src, shown[i], want)

@@ -61,6 +61,19 @@ func inPage(t survey.Text, lang, base string) template.HTML {
 	return marked(t.In(lang, base), t.Lang(lang, base), lang)
 }
 
+// showAnswers puts the answers a text shows (${stay}) into it, each in
+// an output element the script keeps current as the delegate answers.
+func showAnswers(h template.HTML, in *survey.Instrument, given survey.Answers) template.HTML {
+	return template.HTML(survey.ReplaceTextRefs(string(h), func(id string) string {
+		q := in.Question(id)
+		if q == nil {
+			return ""
+		}
+		return `<output data-ref="` + template.HTMLEscapeString(id) + `" data-type="` + q.ReadAs() + `">` +
+			template.HTMLEscapeString(survey.AnswerText(given[id])) + `</output>`
+	}))
+}
+
 // Dir is the page's writing direction: "rtl" for Arabic, Hebrew, Persian,
 // Urdu…; the stylesheet uses logical properties, so the layout mirrors
 // with it.
@@ -213,8 +226,8 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 			sv.When, sv.Relevant = c.Describe(in, lang), string(c.Tree(in))
 		}
 		for _, q := range s.Questions {
-			qv := questionView{ID: q.ID, Type: q.Type, Text: inPage(q.Text, lang, base), Help: inPage(q.Help, lang, base),
-				Required: q.Required, RequiredText: translate(lang, "required")}
+			qv := questionView{ID: q.ID, Type: q.Type, Text: showAnswers(inPage(q.Text, lang, base), in, given),
+				Help: showAnswers(inPage(q.Help, lang, base), in, given), Required: q.Required, RequiredText: translate(lang, "required")}
 			if c := q.Condition(); c != nil {
 				qv.When, qv.Relevant = c.Describe(in, lang), string(c.Tree(in))
 			}

@@ -3,6 +3,7 @@ package workbook_test
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +153,25 @@ func TestODKConstructsSurviveExport(t *testing.T) {
 	b, _ := again.Canonical()
 	if string(a) != string(b) {
 		t.Errorf("exported and read again:\n%s", firstDifference(string(a), string(b)))
+	}
+}
+
+// TestXLSFormLabelsShowAnswers: a label showing an earlier answer, as
+// ODK's do (${stay}), is taken; one naming no question is refused at its
+// cell.
+func TestXLSFormLabelsShowAnswers(t *testing.T) {
+	f := odkForm()
+	f["survey"][8][2] = "What made the stay of ${stay} days long?"
+	in, probs := importForm(xlsx(t, f, nil))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	if refs := survey.TextRefs(in.Question("long_stay").Text["en"]); !slices.Equal(refs, []string{"stay"}) {
+		t.Errorf("the label shows %v", refs)
+	}
+	f["survey"][8][3] = "Qu'est-ce qui a allongé le séjour de ${sejour} jours ?"
+	_, probs = importForm(xlsx(t, f, nil))
+	if want := "survey!D9: question long_stay: text (fr) shows ${sejour}, which is not a question of this instrument"; probs == nil || !strings.Contains(probs.Error(), want) {
+		t.Errorf("want %q, got %v", want, probs)
 	}
 }
