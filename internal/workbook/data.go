@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -159,6 +160,18 @@ func (b *book) answerCell(q *survey.Question, v any) any {
 			return f
 		}
 		return fmt.Sprint(v)
+	case survey.TypeDate, survey.TypeDateTime:
+		// Dates as dates, for pandas, R and a spreadsheet's sorting;
+		// shown as they are stored, so the sheet imports back as it is.
+		s, _ := v.(string)
+		layout, style := "2006-01-02", b.day
+		if typ == survey.TypeDateTime {
+			layout, style = "2006-01-02T15:04", b.date
+		}
+		if t, err := time.Parse(layout, s); err == nil {
+			return excelize.Cell{StyleID: style, Value: t}
+		}
+		return s
 	}
 	s, _ := v.(string)
 	return s

@@ -180,8 +180,8 @@ type book struct {
 	lang string
 	k    int
 
-	header, title, bold, wrap, num2, num3, pval, pct, integer, date, muted, shaded int
-	verdict                                                                        map[string]int
+	header, title, bold, wrap, num2, num3, pval, pct, integer, date, day, muted, shaded int
+	verdict                                                                             map[string]int
 	// rows are the big sheets' data rows, by sheet (rows.go).
 	rows map[string]*rowFile
 	// errorBars are the charts' error bars, added as the charts are
@@ -213,6 +213,7 @@ func (b *book) styles() error {
 	b.pct = mk(&excelize.Style{NumFmt: 9})
 	b.integer = mk(&excelize.Style{NumFmt: 1})
 	b.date = mk(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
+	b.day = mk(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
 	b.muted = mk(&excelize.Style{Font: &excelize.Font{Color: "6B7280", Italic: true}})
 	b.shaded = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Color: []string{"E5E7EB"}, Pattern: 1}})
 	b.verdict = map[string]int{}
