@@ -140,6 +140,10 @@ func importInstrument(ctx context.Context, env *environment, s *session, path, b
 		return err
 	}
 	for _, p := range in.PassedOver {
+		if p.Type == survey.ColumnPassedOver {
+			fmt.Fprintf(env.stdout, "%s: %s: passed over column %s: it only changes how ODK Collect shows or sends a question\n", path, p.Cell, p.Name)
+			continue
+		}
 		fmt.Fprintf(env.stdout, "%s: %s: passed over %s (%s): exchangeeval records when and how each answer came itself\n", path, p.Cell, p.Name, p.Type)
 	}
 	if unchanged {

@@ -232,7 +232,7 @@ func (in *Instrument) parse(q *Question, raw []string) (any, *FieldError) {
 	}
 	if len(vals) == 0 {
 		if q.Required {
-			return nil, &FieldError{Code: ErrRequired}
+			return nil, &FieldError{Code: ErrRequired, Text: q.RequiredMessage, Base: in.BaseLanguage()}
 		}
 		return nil, nil
 	}

@@ -361,6 +361,7 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 		}
 	}
 	checkText(q.Pos, "constraint_message", what, q.ConstraintMessage, false)
+	checkText(q.Pos, "required_message", what, q.RequiredMessage, false)
 	checkText(q.Pos, "unit", what, q.Unit, false)
 	if len(q.Waves) == 0 {
 		add(q.Pos.Line, "%s: waves: list the waves it is asked in", what)
@@ -405,6 +406,9 @@ func checkQuestion(in *Instrument, q *Question, waves, goals, langs map[string]b
 	}
 	if q.Constraint == "" {
 		notFor("constraint_message", len(q.ConstraintMessage) > 0)
+	}
+	if !q.Required {
+		notFor("required_message", len(q.RequiredMessage) > 0)
 	}
 	if q.Goal != "" && !goals[q.Goal] {
 		add(q.Pos.LineOf("goal"), "%s: goal %q is not defined", what, q.Goal)

@@ -239,21 +239,24 @@ type Section struct {
 // Question is one item. A question asked in several waves is the same item in
 // each, matched across waves by its ID.
 type Question struct {
-	ID        string    `yaml:"id"`
-	Type      string    `yaml:"type"`
-	Text      Text      `yaml:"text"`
-	Help      Text      `yaml:"help,omitempty"`
-	Waves     []string  `yaml:"waves"`
-	Required  bool      `yaml:"required,omitempty"`
-	Scale     string    `yaml:"scale,omitempty"`
-	Reverse   bool      `yaml:"reverse,omitempty"`
-	Goal      string    `yaml:"goal,omitempty"`
-	Options   []*Option `yaml:"options,omitempty"`
-	Min       *float64  `yaml:"min,omitempty"`
-	Max       *float64  `yaml:"max,omitempty"`
-	Integer   bool      `yaml:"integer,omitempty"`
-	Unit      Text      `yaml:"unit,omitempty"`
-	MaxLength int       `yaml:"max_length,omitempty"`
+	ID       string   `yaml:"id"`
+	Type     string   `yaml:"type"`
+	Text     Text     `yaml:"text"`
+	Help     Text     `yaml:"help,omitempty"`
+	Waves    []string `yaml:"waves"`
+	Required bool     `yaml:"required,omitempty"`
+	// RequiredMessage is what a delegate who leaves a required question
+	// unanswered reads (XLSForm's required_message), per language.
+	RequiredMessage Text      `yaml:"required_message,omitempty"`
+	Scale           string    `yaml:"scale,omitempty"`
+	Reverse         bool      `yaml:"reverse,omitempty"`
+	Goal            string    `yaml:"goal,omitempty"`
+	Options         []*Option `yaml:"options,omitempty"`
+	Min             *float64  `yaml:"min,omitempty"`
+	Max             *float64  `yaml:"max,omitempty"`
+	Integer         bool      `yaml:"integer,omitempty"`
+	Unit            Text      `yaml:"unit,omitempty"`
+	MaxLength       int       `yaml:"max_length,omitempty"`
 	// Relevant is a condition on earlier answers under which the question
 	// applies (XLSForm's relevant column); empty means always.
 	Relevant string `yaml:"relevant,omitempty"`

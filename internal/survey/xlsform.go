@@ -405,6 +405,9 @@ type xlsformReader struct {
 // exchangeeval records in its own way.
 type PassedOver struct{ Cell, Name, Type string }
 
+// ColumnPassedOver is the Type of a column passed over, not a question.
+const ColumnPassedOver = "column"
+
 // at records a cell and returns its index, used as a line number.
 func (x *xlsformReader) at(t *table, row int, key string) int {
 	c, ok := t.cols[key]
@@ -833,7 +836,28 @@ func likertPoints(l *choiceList) int {
 	return len(l.options)
 }
 
+// surveyColumns are the survey sheet's columns an import reads (the
+// unsupported ones aside, which it refuses).
+var surveyColumns = []string{"type", "name", "label", "hint", "guidance_hint", "required", "required_message", "relevant",
+	"constraint", "constraint_message", "calculation", "default", "choice_filter", "appearance", "waves", "goal", "reverse", "scale", "unit"}
+
 func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*choiceList) {
+	for i, key := range t.header {
+		// What only changes how ODK Collect shows or sends a question
+		// (rows, autoplay, body::accept, sms_field …) is passed over,
+		// and the import report names it.
+		head, _, _ := strings.Cut(key, "::")
+		_, unsupported := unsupportedColumns[head]
+		if key == "" || unsupported || head == "media" || slices.Contains(surveyColumns, head) {
+			continue
+		}
+		for r := 1; r < len(t.rows); r++ {
+			if i < len(t.rows[r]) && strings.TrimSpace(t.rows[r][i]) != "" {
+				x.passed = append(x.passed, PassedOver{Cell: t.sheet + "!" + CellName(i, 0), Name: t.rows[0][i], Type: ColumnPassedOver})
+				break
+			}
+		}
+	}
 	for key := range t.cols {
 		head, _, _ := strings.Cut(key, "::")
 		if why, ok := unsupportedColumns[head]; ok || head == "media" {
@@ -994,7 +1018,16 @@ func (x *xlsformReader) question(in *Instrument, t *table, r int, word, list str
 		q.Pos.Lines["text"] = x.at(t, r, "label")
 	}
 	q.Help = x.text(t, r, "hint", &q.Pos, "help")
+	// ODK shows a guidance hint on request, or on paper; a web page has
+	// room to show it after the hint.
+	for l, g := range x.text(t, r, "guidance_hint", &q.Pos, "help") {
+		if q.Help == nil {
+			q.Help = Text{}
+		}
+		q.Help[l] = strings.TrimSpace(q.Help[l] + " " + g)
+	}
 	q.Unit = x.text(t, r, "unit", &q.Pos, "unit")
+	q.RequiredMessage = x.text(t, r, "required_message", &q.Pos, "required_message")
 	q.Required = x.yesNo(t, r, "required")
 	q.Reverse = x.yesNo(t, r, "reverse")
 	q.Goal = t.get(r, "goal")
@@ -1207,7 +1240,7 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	// survey
 	head := slices.Concat([]string{"type", "name"}, texts("label"), texts("hint"),
-		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale", "calculation", "default", "choice_filter"}, texts("unit"), texts("constraint_message"))
+		[]string{"required", "relevant", "constraint", "appearance", "waves", "goal", "reverse", "scale", "calculation", "default", "choice_filter"}, texts("unit"), texts("constraint_message"), texts("required_message"))
 	survey := [][]string{head}
 	row := func(cells ...[]string) { survey = append(survey, slices.Concat(cells...)) }
 	blank := func(n int) []string { return make([]string, n) }
@@ -1267,9 +1300,9 @@ func ToXLSForm(in *Instrument) []Sheet {
 
 	allWaves := strings.Join(in.WaveIDs(), " ")
 	for _, s := range in.Sections {
-		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant}, blank(9), blank(2*nl))
+		row([]string{"begin_group", s.ID}, values(s.Heading), blank(nl), []string{"", s.Relevant}, blank(9), blank(3*nl))
 		if len(s.Intro) > 0 {
-			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(11), blank(2*nl))
+			row([]string{"note", s.ID + "_intro"}, values(s.Intro), blank(nl), blank(11), blank(3*nl))
 		}
 		for _, q := range s.Questions {
 			var typ, constraint, appearance string
@@ -1314,9 +1347,9 @@ func ToXLSForm(in *Instrument) []Sheet {
 			}
 			row([]string{typ, q.ID}, values(q.Text), values(q.Help),
 				[]string{yes(q.Required), q.Relevant, constraint, appearance, waves, q.Goal, yes(q.Reverse), q.Scale, q.Calculation, q.Default, q.ChoiceFilter},
-				values(q.Unit), values(q.ConstraintMessage))
+				values(q.Unit), values(q.ConstraintMessage), values(q.RequiredMessage))
 		}
-		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(11), blank(2*nl))
+		row([]string{"end_group", ""}, blank(nl), blank(nl), blank(11), blank(3*nl))
 	}
 
 	settings := [][]string{

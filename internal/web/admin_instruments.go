@@ -152,12 +152,19 @@ func (s *Server) handleInstrumentUpload(c *gin.Context) {
 	} else {
 		s.audit(c, staff.AuditAdminister, "", "instrument-uploaded", stored.ID, strconv.Itoa(stored.Version), name)
 	}
-	if len(in.PassedOver) > 0 {
-		var passed []string
-		for _, p := range in.PassedOver {
+	var passed, columns []string
+	for _, p := range in.PassedOver {
+		if p.Type == survey.ColumnPassedOver {
+			columns = append(columns, fmt.Sprintf("%s (%s)", p.Name, p.Cell))
+		} else {
 			passed = append(passed, fmt.Sprintf("%s (%s, %s)", p.Name, p.Type, p.Cell))
 		}
+	}
+	if len(passed) > 0 {
 		notice += " " + translate(lang, "instruments.passedover", strings.Join(passed, ", "))
+	}
+	if len(columns) > 0 {
+		notice += " " + translate(lang, "instruments.passedcolumns", strings.Join(columns, ", "))
 	}
 	s.setNotice(c, notice, false)
 	c.Redirect(http.StatusSeeOther, "/admin/instruments")

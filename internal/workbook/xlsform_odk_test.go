@@ -175,3 +175,34 @@ func TestXLSFormLabelsShowAnswers(t *testing.T) {
 		t.Errorf("want %q, got %v", want, probs)
 	}
 }
+
+// TestXLSFormTakesMessagesAndNamesWhatItPassesOver: a required
+// question's own message and a guidance hint are taken; columns that only
+// change how ODK Collect shows or sends a question are passed over, each
+// named with its cell in the import's report.
+func TestXLSFormTakesMessagesAndNamesWhatItPassesOver(t *testing.T) {
+	f := odkForm()
+	f["survey"][0] = append(f["survey"][0], "required_message::English (en)", "guidance_hint::English (en)", "rows", "sms_field", "notes for us")
+	f["survey"][4] = append(f["survey"][4], "", "", "Tell us the day you arrived.", "As on your ticket.", "", "arr")
+	f["survey"][8] = append(f["survey"][8], "", "", "", "", "", "", "", "5")
+	in, probs := importForm(xlsx(t, f, nil))
+	if probs != nil {
+		t.Fatal(probs)
+	}
+	if got := in.Question("arrived").Help["en"]; got != "As on your ticket." {
+		t.Errorf("the guidance hint: %q", got)
+	}
+	_, errs := in.FromStrings(in.Waves[0].ID, map[string][]string{})
+	if got := errs["arrived"].Message("fr"); got != "Tell us the day you arrived." {
+		t.Errorf("the required message: %q", got)
+	}
+	var columns []string
+	for _, p := range in.PassedOver {
+		if p.Type == survey.ColumnPassedOver {
+			columns = append(columns, p.Cell+" "+p.Name)
+		}
+	}
+	if want := []string{"survey!N1 rows", "survey!O1 sms_field"}; !slices.Equal(columns, want) {
+		t.Errorf("columns passed over %q, want %q", columns, want)
+	}
+}
