@@ -606,6 +606,7 @@ func FromXLSForm(name string, sheets []Sheet) (*Instrument, Problems) {
 	}
 	in.Description = x.text(set, 1, "description", &in.Pos, "description")
 	in.QuoteConsent = set.get(1, "quote_consent")
+	x.passOver(set, settingsColumns)
 	in.Pos.Lines["quote_consent"] = x.at(set, 1, "quote_consent")
 
 	x.readWaves(in, find(SheetWaves))
@@ -841,14 +842,18 @@ func likertPoints(l *choiceList) int {
 var surveyColumns = []string{"type", "name", "label", "hint", "guidance_hint", "required", "required_message", "relevant",
 	"constraint", "constraint_message", "calculation", "default", "choice_filter", "appearance", "waves", "goal", "reverse", "scale", "unit"}
 
-func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*choiceList) {
+// settingsColumns are the settings sheet's columns an import reads.
+var settingsColumns = []string{"form_id", "version", "version_label", "default_language", "form_title", TranslatedTitle, "title", "description", "quote_consent"}
+
+// passOver names, for the import's report, the columns of t holding a
+// value that are neither among read nor refused: what only changes how
+// ODK Collect shows or sends a form (rows, autoplay, body::accept,
+// sms_field, instance_name, submission_url …), or a designer's notes.
+func (x *xlsformReader) passOver(t *table, read []string) {
 	for i, key := range t.header {
-		// What only changes how ODK Collect shows or sends a question
-		// (rows, autoplay, body::accept, sms_field …) is passed over,
-		// and the import report names it.
 		head, _, _ := strings.Cut(key, "::")
 		_, unsupported := unsupportedColumns[head]
-		if key == "" || unsupported || head == "media" || slices.Contains(surveyColumns, head) {
+		if key == "" || unsupported || head == "media" || slices.Contains(read, head) {
 			continue
 		}
 		for r := 1; r < len(t.rows); r++ {
@@ -858,6 +863,10 @@ func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*c
 			}
 		}
 	}
+}
+
+func (x *xlsformReader) readSurvey(in *Instrument, t *table, lists map[string]*choiceList) {
+	x.passOver(t, surveyColumns)
 	for key := range t.cols {
 		head, _, _ := strings.Cut(key, "::")
 		if why, ok := unsupportedColumns[head]; ok || head == "media" {
