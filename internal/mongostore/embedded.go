@@ -63,6 +63,12 @@ func startEmbedded(ctx context.Context, dataDir, command string, log *slog.Logge
 	if lock == nil {
 		return nil, inUse(abs, holder)
 	}
+	// The last process did not stop cleanly (or the dir was copied while
+	// it ran): its files get the full check, otherwise the quick one.
+	if err := checkFiles(ctx, abs, holder.PID != 0); err != nil {
+		lock.release()
+		return nil, err
+	}
 	secret, err := dataDirSecret(abs)
 	if err != nil {
 		lock.release()

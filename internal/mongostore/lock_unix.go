@@ -16,7 +16,10 @@ import (
 type dirLock struct{ f *os.File }
 
 // lockDir takes the lock at path. When another process holds it, it returns
-// a nil lock and what the holder wrote in the file.
+// a nil lock and what the holder wrote in the file; when it takes it, what
+// the last holder left there: nothing after a clean stop (release empties
+// the file), its record after a crash, a kill -9, or in a copy of a data
+// dir taken while it ran.
 func lockDir(path string) (*dirLock, lockInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -30,7 +33,8 @@ func lockDir(path string) (*dirLock, lockInfo, error) {
 		}
 		return nil, lockInfo{}, fmt.Errorf("lock %s: %w", path, err)
 	}
-	return &dirLock{f: f}, lockInfo{}, nil
+	b, _ := io.ReadAll(f)
+	return &dirLock{f: f}, parseLockInfo(string(b)), nil
 }
 
 func (l *dirLock) write(info lockInfo) error {
