@@ -15,6 +15,7 @@ import (
 	"github.com/csci/exchangeeval/internal/demo"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/smtpsend"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/web"
@@ -112,7 +113,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		printDemo(env, baseURL, res)
 	}
 	keepUsed(ctx, catalog, store, func(msg string, args ...any) { log.Error(fmt.Sprintf(msg, args...)) })
-	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{
+	setupCode, err := firstAdminCode(ctx, store)
+	if err != nil {
+		return err
+	}
+	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{SetupCode: setupCode,
 		Secret: store.Secret(), Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
 		MinCell: minCell, Version: Version(), MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {
@@ -144,6 +149,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("serving", "url", baseURL, "store", storeNote)
 	fmt.Fprintf(env.stdout, "exchangeeval is serving on %s — %s. Stop with Ctrl-C.\n", baseURL, storeNote)
+	if setupCode != "" {
+		cli := "exchangeeval"
+		if uri, ok := store.Embedded(); ok {
+			cli = "MONGODB_URI=" + uri + " exchangeeval"
+		}
+		fmt.Fprintf(env.stdout, "No admin account yet. Create the first at %s/setup with the code %s (it works until an admin exists),\n"+
+			"or from another terminal: %s users add --email you@example.org --role admin --name \"Your Name\"\n", baseURL, setupCode, cli)
+	}
 
 	select {
 	case err := <-errc:
@@ -217,4 +230,14 @@ func printDemo(env *environment, baseURL string, res *demo.Result) {
 		fmt.Fprintf(w, "  %-10s %-28s password %s\n", a.Role, a.Email, a.Password)
 	}
 	fmt.Fprintln(w, strings.Repeat("-", 20))
+}
+
+// firstAdminCode is the one-time code for creating the first admin in the
+// browser, while the store has no admin account; "" once it has one.
+func firstAdminCode(ctx context.Context, store *mongostore.Store) (string, error) {
+	users, err := store.Users(ctx)
+	if err != nil || staff.AnyAdmin(users) {
+		return "", err
+	}
+	return staff.NewSetupCode(), nil
 }

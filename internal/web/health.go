@@ -60,7 +60,7 @@ func (s *Server) handleJS(c *gin.Context) {
 func (s *Server) handleHome(c *gin.Context) {
 	lang := guessLanguage(c)
 	p := messagePage{page: page{Lang: lang, Title: translate(lang, "about.title")},
-		Heading: translate(lang, "about.title"), Body: translate(lang, "about.body")}
+		Heading: translate(lang, "about.title"), Body: translate(lang, "about.body"), LinkURL: "/login", LinkText: translate(lang, "login.title")}
 	p.Languages = languageLinks(interfaceLanguages(), lang, "/", nil)
 	s.render(c, http.StatusOK, "home", p)
 }

@@ -42,6 +42,8 @@ func (s *Server) routes(r *gin.Engine) {
 	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())
 	pages.GET("/login", s.handleLoginForm)
 	pages.POST("/login", s.handleLogin)
+	pages.GET("/setup", s.handleSetupForm)
+	pages.POST("/setup", s.handleSetup)
 	signedIn := pages.Group("/", s.requireStaff(false))
 	signedIn.POST("/logout", s.handleLogout)
 	signedIn.GET("/exchanges", s.handleExchanges)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -116,6 +117,9 @@ type Config struct {
 	// MaxImportRows bounds the rows of an uploaded participants file;
 	// workbook.DefaultMaxRows when 0.
 	MaxImportRows int
+	// SetupCode is the one-time code serve prints while no admin account
+	// exists, with which /setup creates the first; "" closes /setup.
+	SetupCode string
 }
 
 // statusClientClosed is what the request log shows for a client that went
@@ -140,6 +144,7 @@ type Server struct {
 	now         func() time.Time
 	cfg         Config
 	analyses    *analyses
+	setupMu     sync.Mutex // one first-admin creation at a time (setup.go)
 }
 
 // set is the instruments as last read.
@@ -234,7 +239,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, r, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "setup", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
