@@ -236,7 +236,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	r.RedirectTrailingSlash = false
 	r.HandleMethodNotAllowed = true
 	s.routes(r)
-	return s, r, nil
+	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
 var pageNames = []string{"questionnaire", "message", "home", "login", "setup", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
