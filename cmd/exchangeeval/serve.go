@@ -239,5 +239,5 @@ func firstAdminCode(ctx context.Context, store *mongostore.Store) (string, error
 	if err != nil || staff.AnyAdmin(users) {
 		return "", err
 	}
-	return staff.NewSetupCode(), nil
+	return staff.NewReadableCode(), nil
 }

@@ -10,10 +10,11 @@ import (
 // setupAlphabet leaves out what reads alike on a terminal (0 O, 1 I L).
 const setupAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
-// NewSetupCode returns the one-time code a first start prints, with which
-// the first admin account is created in the browser: 16 characters (80
-// bits) in four groups, XXXX-XXXX-XXXX-XXXX, easy to copy by eye.
-func NewSetupCode() string {
+// NewReadableCode returns a random code a person copies by eye — the
+// one-time code a first start prints, with which the first admin account
+// is created in the browser; the password an admin's reset gives — 16
+// characters (80 bits) in four groups, XXXX-XXXX-XXXX-XXXX.
+func NewReadableCode() string {
 	var b strings.Builder
 	for i := range 16 {
 		if i > 0 && i%4 == 0 {

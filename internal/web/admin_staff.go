@@ -427,6 +427,25 @@ func (s *Server) handleUserChange(c *gin.Context) {
 			notice = translate(lang, "users.done."+action, email)
 			s.audit(c, staff.AuditAdminister, "", "user-"+action, email)
 		}
+	case "reset":
+		// A new password, shown once to the admin, who passes it on;
+		// the account's sessions end, and its owner changes it on the
+		// account page.
+		if me := s.staffUser(c); me != nil && me.Email == email {
+			s.setNotice(c, translate(lang, "users.notself"), true)
+			c.Redirect(http.StatusSeeOther, "/admin/users")
+			return
+		}
+		pw := staff.NewReadableCode()
+		var hash []byte
+		if hash, err = staff.HashPassword(pw); err == nil {
+			err = s.store.SetPassword(ctx, email, hash)
+		}
+		if err == nil {
+			s.audit(c, staff.AuditAdminister, "", "user-password-reset", email)
+			s.renderUsers(c, http.StatusOK, userForm{}, translate(lang, "users.done.reset", email, pw), "", nil)
+			return
+		}
 	default:
 		err = exchange.Errorf(exchange.EINVALID, "unknown change %q", action)
 	}

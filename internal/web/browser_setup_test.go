@@ -28,7 +28,7 @@ func TestBrowserCreatesTheFirstAdmin(t *testing.T) {
 		t.Skip("chromium not installed: apt-get install chromium to run the browser test")
 	}
 	store := storetest.Open(t)
-	code := staff.NewSetupCode()
+	code := staff.NewReadableCode()
 	h, err := web.NewServer(store, instruments(t), exchangeeval.Templates, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{SetupCode: code})
 	if err != nil {
 		t.Fatal(err)

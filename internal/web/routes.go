@@ -46,6 +46,8 @@ func (s *Server) routes(r *gin.Engine) {
 	pages.POST("/setup", s.handleSetup)
 	signedIn := pages.Group("/", s.requireStaff(false))
 	signedIn.POST("/logout", s.handleLogout)
+	signedIn.GET("/account", s.handleAccount)
+	signedIn.POST("/account/password", s.handleAccountPassword)
 	signedIn.GET("/exchanges", s.handleExchanges)
 	signedIn.GET("/programmes/:instrument", s.handleProgramme)
 	signedIn.GET("/exchanges/:id", s.handleDashboard)

@@ -80,6 +80,7 @@ type Store interface {
 	CreateUser(ctx context.Context, u *staff.User) error
 	AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error)
 	SetDisabled(ctx context.Context, email string, disabled bool) error
+	SetPassword(ctx context.Context, email string, hash []byte) error
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }
@@ -239,7 +240,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "setup", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
