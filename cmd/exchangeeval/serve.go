@@ -15,6 +15,7 @@ import (
 	"github.com/csci/exchangeeval/internal/demo"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/metrics"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/smtpsend"
 	"github.com/csci/exchangeeval/internal/staff"
@@ -27,18 +28,20 @@ const shutdownGrace = 20 * time.Second
 
 func runServe(ctx context.Context, env *environment, args []string) error {
 	var (
-		cfg     config
-		addr    string
-		baseURL string
-		seed    bool
-		minCell int
-		proxies string
+		cfg          config
+		addr         string
+		baseURL      string
+		seed         bool
+		minCell      int
+		proxies      string
+		metricsToken string
 	)
 	fs := newFlagSet(env, "serve", "serve [--addr :8080] [--demo] [--base-url URL]")
 	cfg.bind(fs, env.getenv)
 	fs.StringVar(&addr, "addr", envOr(env.getenv, "EXCHANGEEVAL_ADDR", ":8080"), "address to listen on (env EXCHANGEEVAL_ADDR)")
 	fs.StringVar(&baseURL, "base-url", env.getenv("EXCHANGEEVAL_BASE_URL"), "public address of the service, for printed links (env EXCHANGEEVAL_BASE_URL; default from --addr)")
 	fs.StringVar(&proxies, "trusted-proxies", env.getenv("EXCHANGEEVAL_TRUSTED_PROXIES"), "addresses or CIDRs of the reverse proxies in front of the service, comma-separated: only theirs is X-Forwarded-For believed (env EXCHANGEEVAL_TRUSTED_PROXIES)")
+	fs.StringVar(&metricsToken, "metrics-token", env.getenv("EXCHANGEEVAL_METRICS_TOKEN"), "bearer token /metrics asks for; without it only clients on this machine, not through a proxy, read it (env EXCHANGEEVAL_METRICS_TOKEN)")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group any analytic output shows (env EXCHANGEEVAL_MIN_CELL)")
 	maxRows := maxRowsFlag(fs, env.getenv)
 	var mf mailFlags
@@ -117,7 +120,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{SetupCode: setupCode,
+	metrics.SetBuild(Version())
+	metrics.SetMailQueue(store.MailQueueLength)
+	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{SetupCode: setupCode, MetricsToken: metricsToken,
 		Secret: store.Secret(), Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
 		MinCell: minCell, Version: Version(), MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {

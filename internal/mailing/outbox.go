@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/csci/exchangeeval/internal/metrics"
 )
 
 // Statuses of a message.
@@ -182,15 +184,18 @@ func (w *Worker) sendOne(ctx context.Context, m *Mail, res *Result) error {
 	switch {
 	case err == nil:
 		res.Sent++
+		metrics.Mail("sent")
 		return w.Outbox.MarkSent(ctx, m, w.now())
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case !Temporary(err) || m.Attempts+1 >= w.maxAttempts():
 		res.Failed++
+		metrics.Mail("failed")
 		w.log().Warn("message not delivered", "exchange", m.Exchange, "participant", m.Participant, "wave", m.Wave, "kind", m.Kind, "err", err)
 		return w.Outbox.MarkFailed(ctx, m, err.Error())
 	default:
 		res.Retried++
+		metrics.Mail("retried")
 		backoff := DefaultBackoff
 		if w.Backoff != nil {
 			backoff = w.Backoff

@@ -351,3 +351,9 @@ func (s *Store) Mail(ctx context.Context, exchangeID string) ([]*mailing.Mail, e
 	})
 	return out, nil
 }
+
+// MailQueueLength counts the messages still to send, for the metrics.
+func (s *Store) MailQueueLength(ctx context.Context) (int, error) {
+	n, err := s.db.Collection(collMailQueue).CountDocuments(ctx, bson.D{})
+	return int(n), s.fail("count the mail queue", err)
+}

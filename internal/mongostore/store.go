@@ -27,6 +27,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/metrics"
 	"github.com/csci/exchangeeval/internal/seal"
 )
 
@@ -519,13 +520,16 @@ func (s *Store) fail(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if isFull(err) {
+		metrics.StoreError("full")
 		s.space.filled()
 		return fullError(what, err)
 	}
 	if unreachable(err) {
+		metrics.StoreError("unreachable")
 		s.outage.begin(s)
 		return &exchange.Error{Code: exchange.EUNAVAILABLE, Message: errUnreachable, Cause: fmt.Errorf("%s: %w", what, err)}
 	}
+	metrics.StoreError("other")
 	return fmt.Errorf("%s: %w", what, err)
 }
 

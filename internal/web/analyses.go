@@ -10,6 +10,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/metrics"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -60,9 +61,11 @@ func (c *analyses) get(ctx context.Context, x *exchange.Exchange, in *survey.Ins
 	c.mu.Lock()
 	if e, ok := c.cached[key]; ok && e.mark == mark {
 		c.mu.Unlock()
+		metrics.Analysis(true)
 		return e.report, nil
 	}
 	c.mu.Unlock()
+	metrics.Analysis(false)
 	v, err, _ := c.flight.Do(key+"\x00"+mark, func() (any, error) {
 		// Detached from the first caller: the others waiting for this
 		// analysis must not lose it because that one gave up.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/metrics"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -327,6 +328,9 @@ func (s *Server) save(ctx context.Context, d *delegate, wave string, answers sur
 		Exchange: d.x.ID, Participant: d.p.PID, Wave: wave, Instrument: d.in.ID, InstrumentVersion: d.in.Version,
 		Language: d.lang, Answers: answers, Source: source, SubmittedAt: s.now(),
 	})
+	if err == nil {
+		metrics.Submission(source)
+	}
 	if err == nil && r.Seq == 1 {
 		s.thank(context.WithoutCancel(ctx), d, wave)
 	}

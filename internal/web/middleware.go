@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/csci/exchangeeval/internal/metrics"
 	"github.com/csci/exchangeeval/internal/workbook"
 	"net/http"
 	"time"
@@ -37,8 +38,10 @@ func (s *Server) logRequests() gin.HandlerFunc {
 		if route == "" {
 			route = "(no route)"
 		}
+		took := time.Since(start)
 		s.log.Info("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
-			"duration_ms", time.Since(start).Milliseconds())
+			"duration_ms", took.Milliseconds())
+		metrics.Request(route, c.Request.Method, c.Writer.Status(), took)
 	}
 }
 

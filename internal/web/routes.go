@@ -14,6 +14,7 @@ func (s *Server) routes(r *gin.Engine) {
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
+	r.GET("/metrics", s.handleMetrics)
 	r.GET("/static/app.css", s.handleCSS)
 	r.GET("/static/app.js", s.handleJS)
 	r.GET("/static/favicon.svg", s.handleIconSVG)

@@ -121,6 +121,9 @@ type Config struct {
 	// SetupCode is the one-time code serve prints while no admin account
 	// exists, with which /setup creates the first; "" closes /setup.
 	SetupCode string
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// without it only clients on this machine, not through a proxy, read it.
+	MetricsToken string
 }
 
 // statusClientClosed is what the request log shows for a client that went
