@@ -58,6 +58,8 @@ Usage:
   exchangeeval invite --exchange ID --wave WAVE [--dry-run]
   exchangeeval remind --exchange ID --wave WAVE [--dry-run]
   exchangeeval mail list --exchange ID [--status failed] | send [--rate N] | retry --exchange ID
+  exchangeeval backup --out FILE.tar.gz
+  exchangeeval restore [--drop] FILE.tar.gz
   exchangeeval translations template --lang LANG > LANG.po | check [DIR]
   exchangeeval version
 
@@ -165,6 +167,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runRemind(ctx, env, rest)
 	case "mail":
 		return runMail(ctx, env, rest)
+	case "backup":
+		return runBackup(ctx, env, rest)
+	case "restore":
+		return runRestore(ctx, env, rest)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "exchangeeval", Version())
 		return nil

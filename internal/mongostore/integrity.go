@@ -32,8 +32,8 @@ func checkFiles(ctx context.Context, dir string, full bool) error {
 	for _, path := range files {
 		if problem := checkFile(ctx, path, pragma); problem != "" {
 			return exchange.Errorf(exchange.EUNAVAILABLE, "the embedded store's file %s is damaged (SQLite's %s: %s), so it is not served. "+
-				"Keep this data directory as it is, for an expert to look at, and start the service on a copy of the data directory taken "+
-				"while the service was stopped", path, pragma, problem)
+				"Keep this data directory as it is, for an expert to look at; restore your latest backup into an empty data directory "+
+				"(exchangeeval restore --data-dir NEW FILE) and start the service there, or on a copy of the data directory taken while the service was stopped", path, pragma, problem)
 		}
 	}
 	return nil
