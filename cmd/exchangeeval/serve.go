@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -35,6 +36,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		minCell      int
 		proxies      string
 		metricsToken string
+		backupEvery  time.Duration
+		backupKeep   int
+		backupDir    string
 	)
 	fs := newFlagSet(env, "serve", "serve [--addr :8080] [--demo] [--base-url URL]")
 	cfg.bind(fs, env.getenv)
@@ -47,11 +51,17 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	var mf mailFlags
 	mf.bind(fs, env.getenv)
 	mf.bindRate(fs, env.getenv)
+	fs.DurationVar(&backupEvery, "backup-every", 0, "take a backup this often, e.g. 24h (0: never); with --backup-dir")
+	fs.IntVar(&backupKeep, "backup-keep", 14, "how many of those backups to keep, the newest")
+	fs.StringVar(&backupDir, "backup-dir", env.getenv("EXCHANGEEVAL_BACKUP_DIR"), "directory of the backups --backup-every takes (env EXCHANGEEVAL_BACKUP_DIR)")
 	fs.BoolVar(&seed, "demo", false, "seed two demo exchanges (idempotent) and print the open questionnaire's links")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return errUsage(fmt.Sprintf("serve takes no arguments, got %q", rest))
+	}
+	if backupEvery < 0 || backupEvery > 0 && (backupDir == "" || backupKeep < 1) {
+		return errUsage("--backup-every takes a positive duration, with --backup-dir DIR and --backup-keep N (at least 1)")
 	}
 	var mailSettings *mailing.Settings
 	if mf.url != "" {
@@ -93,6 +103,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	maintain, stopMaintaining := context.WithCancel(ctx)
 	defer stopMaintaining()
 	go store.Maintain(maintain)
+	if backupEvery > 0 {
+		go backUpEvery(maintain, store, backupEvery, backupDir, backupKeep, log)
+	}
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -245,4 +258,24 @@ func firstAdminCode(ctx context.Context, store *mongostore.Store) (string, error
 		return "", err
 	}
 	return staff.NewReadableCode(), nil
+}
+
+// backUpEvery takes a backup into dir every interval, keeping the newest
+// keep, until ctx ends; a failed one is logged and the next tried.
+func backUpEvery(ctx context.Context, store *mongostore.Store, every time.Duration, dir string, keep int, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		start := time.Now()
+		if out, err := store.BackupInto(ctx, dir, keep, Version()); err != nil {
+			log.Error("backup failed", "dir", dir, "err", err)
+		} else {
+			log.Info("backup taken", "file", out, "took_ms", time.Since(start).Milliseconds(), "kept", keep)
+		}
+	}
 }
