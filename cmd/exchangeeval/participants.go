@@ -20,6 +20,7 @@ func runParticipants(ctx context.Context, env *environment, args []string) error
 		{"import", "participants import --exchange ID [--out links.xlsx] [--max-rows N] FILE", runParticipantsImport},
 		{"list", "participants list --exchange ID", runParticipantsList},
 		{"remove", "participants remove --exchange ID --participant PID", runParticipantsRemove},
+		{"erase", "participants erase --exchange ID --participant PID [--answers] [--by EMAIL]", runParticipantsErase},
 	}, args)
 }
 
@@ -206,5 +207,46 @@ func runParticipantsRemove(ctx context.Context, env *environment, args []string)
 	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Exchange: exchangeID,
 		Detail: "participant " + pid + " removed", Note: "removed", Args: []string{pid}})
 	fmt.Fprintf(env.stderr, "removed %s (%s) from %s; their personal link no longer works\n", pid, p.Name, exchangeID)
+	return nil
+}
+
+// runParticipantsErase erases a delegate on request: their identity, and
+// with --answers their answers too (see mongostore.EraseParticipant).
+func runParticipantsErase(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg             config
+		exchangeID, pid string
+		answers         bool
+		by              string
+	)
+	const usage = "participants erase --exchange ID --participant PID [--answers] [--by EMAIL]"
+	fs := newFlagSet(env, "participants erase", usage)
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
+	fs.BoolVar(&answers, "answers", false, "erase their answers too (the figures change; sign-offs over them are flagged)")
+	fs.StringVar(&by, "by", "cli", "who asked for the erasure, for the log (e.g. the data protection officer's e-mail)")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if exchangeID == "" || pid == "" {
+		return errUsage("usage: exchangeeval " + usage)
+	}
+	store, err := cfg.openStore(ctx, "participants erase", cfg.quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.Background())
+	n, err := store.EraseParticipant(ctx, exchangeID, pid, answers, by, time.Now())
+	if err != nil {
+		return err
+	}
+	what := "identity (name, e-mail, personal link, " + fmt.Sprint(n.Messages) + " message(s)); their answers stay under " + pid
+	if answers {
+		what = fmt.Sprintf("identity (name, e-mail, personal link, %d message(s)) and answers (%d response(s), %d version(s), %d draft(s))", n.Messages, n.Responses, n.Versions, n.Drafts)
+	}
+	store.Audit(ctx, staff.Event{At: time.Now(), Actor: by, Action: staff.AuditAdminister, Exchange: exchangeID,
+		Detail: "participant " + pid + " erased", Note: "erased", Args: []string{pid}})
+	fmt.Fprintf(env.stdout, "erased %s of %s: %s\n", pid, exchangeID, what)
 	return nil
 }

@@ -1,0 +1,97 @@
+package mongostore
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/mailing"
+)
+
+// TestAnErasedDelegateIsGoneFromTheFiles: erasing a delegate's identity
+// takes their name, e-mail, link and messages out of every collection and
+// out of the SQLite files themselves (searched byte by byte, the
+// write-ahead log too), keeps their answers under the pseudonymous id, and
+// logs the erasure without the data; erasing with answers takes those
+// too. A second erasure changes nothing and fails nothing.
+func TestAnErasedDelegateIsGoneFromTheFiles(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("MONGODB_URI is set: the embedded store's files are unavailable to search")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, Config{Database: "erasure", DataDir: dir, Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	createBareExchange(t, s)
+	res, err := s.ImportParticipants(ctx, "x1", []exchange.ParticipantRow{
+		{Name: "Zofia Erasable", Email: "zofia.erasable@example.org", Language: "en", Side: "visiting"},
+		{Name: "Kept Person", Email: "kept.person@example.org", Language: "en", Side: "visiting"},
+		{Name: "Whole Erasure", Email: "whole.erasure@example.org", Language: "en", Side: "visiting"},
+	}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range res.Participants {
+		if _, err := s.SaveResponse(ctx, submission(p.PID, i+1)); err != nil {
+			t.Fatal(err)
+		}
+		m := &mailing.Mail{Exchange: "x1", Participant: p.PID, Wave: "pre", Kind: mailing.Invitation, Language: "en", To: p.Email, Name: p.Name,
+			Subject: "Your questionnaire, " + p.Name, Text: "Dear " + p.Name + ", answer at https://x/s/" + p.Token, HTML: "<p>Dear " + p.Name + "</p>"}
+		if _, _, err := s.QueueMail(ctx, "x1", []*mailing.Mail{m}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zofia, whole := res.Participants[0], res.Participants[2]
+	if _, err := s.EraseParticipant(ctx, "x1", zofia.PID, false, "dpo@example.org", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseParticipant(ctx, "x1", whole.PID, true, "dpo@example.org", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseParticipant(ctx, "x1", zofia.PID, false, "dpo@example.org", time.Now()); err != nil {
+		t.Errorf("the same erasure again: %v", err)
+	}
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue // the socket
+		}
+		for _, secret := range []string{"zofia.erasable", "Zofia Erasable", "whole.erasure", "Whole Erasure", zofia.Token, whole.Token} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s still holds %q", filepath.Base(f), secret)
+			}
+		}
+		if filepath.Ext(f) == ".sqlite" && !bytes.Contains(raw, []byte("kept.person")) {
+			t.Errorf("%s lost the delegate nobody erased", filepath.Base(f))
+		}
+	}
+	if _, err := s.LinkHolder(ctx, zofia.Token); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Errorf("an erased delegate's link: %v", err)
+	}
+	if r, err := s.Response(ctx, "x1", zofia.PID, "pre"); err != nil || r.Answers["fund_corporate"] != 1 {
+		t.Errorf("the answers of a delegate erased without them: %v %+v", err, r)
+	}
+	if _, err := s.Response(ctx, "x1", whole.PID, "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Errorf("the answers of a delegate erased with them: %v", err)
+	}
+	ps, _ := s.Participants(ctx, "x1")
+	for _, p := range ps {
+		if (p.PID == zofia.PID || p.PID == whole.PID) && (p.Name != "" || p.Email != "") {
+			t.Errorf("%s keeps %q %q", p.PID, p.Name, p.Email)
+		}
+	}
+	log, err := s.Erasures(ctx, "x1")
+	if err != nil || len(log) != 2 || log[0].By != "dpo@example.org" {
+		t.Errorf("the erasure log: %v %+v", err, log)
+	}
+
+}
