@@ -520,7 +520,7 @@ func TestXLSFormsSavedAsXLSReadTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, data := range map[string][]byte{"shipped": shipped.Bytes(), "kobo": xlsx(t, kobo(), nil), "odk": xlsx(t, odkForm(), nil)} {
+	for name, data := range map[string][]byte{"shipped": shipped.Bytes(), "kobo": xlsx(t, kobo(), nil), "odk": xlsx(t, odkForm(), nil), "cascading": xlsx(t, cascadingForm(), nil)} {
 		if err := os.WriteFile(filepath.Join(dir, name+".xlsx"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
