@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-
-	"github.com/csci/exchangeeval/internal/exchange"
 )
 
 // collErasures logs every erasure — who, when, what kind — without the
@@ -40,18 +38,9 @@ type ErasedParticipant struct {
 // logged without the erased data. Running it again erases nothing more
 // and fails nothing.
 func (s *Store) EraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*ErasedParticipant, error) {
-	if _, err := s.readExchange(ctx, exchangeID); err != nil {
-		return nil, err
-	}
-	if err := s.prepare(ctx, exchangeID); err != nil {
-		return nil, err
-	}
-	d, err := findByID[participantDoc](ctx, s, s.coll(exchangeID, kindParticipants), pid, "participant "+pid+" of "+exchangeID)
+	d, err := s.participantDocOf(ctx, exchangeID, pid)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "%s has no participant %s", exchangeID, pid)
 	}
 	// The log first: an erasure cut short is found in it, and finished
 	// when run again.

@@ -26,18 +26,9 @@ import (
 // import document carries the participant, so a removal cut short by a
 // crash is finished, or undone if answers came, when the store next opens.
 func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, waves []string) (*exchange.Participant, error) {
-	if _, err := s.readExchange(ctx, exchangeID); err != nil {
-		return nil, err
-	}
-	if err := s.prepare(ctx, exchangeID); err != nil {
-		return nil, err
-	}
-	d, err := findByID[participantDoc](ctx, s, s.coll(exchangeID, kindParticipants), pid, "participant "+pid+" of "+exchangeID)
+	d, err := s.participantDocOf(ctx, exchangeID, pid)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, exchange.Errorf(exchange.ENOTFOUND, "%s has no participant %s", exchangeID, pid)
 	}
 	if answered, err := s.answeredWaves(ctx, exchangeID, pid, waves); err != nil || len(answered) > 0 {
 		if err != nil {
@@ -67,6 +58,25 @@ func (s *Store) RemoveParticipant(ctx context.Context, exchangeID, pid string, w
 		return nil, hasAnswered(pid, answered)
 	}
 	return s.participantOf(d)
+}
+
+// participantDocOf finds a participant's stored record, the exchange's
+// collections ready; ENOTFOUND names what is missing.
+func (s *Store) participantDocOf(ctx context.Context, exchangeID, pid string) (*participantDoc, error) {
+	if _, err := s.readExchange(ctx, exchangeID); err != nil {
+		return nil, err
+	}
+	if err := s.prepare(ctx, exchangeID); err != nil {
+		return nil, err
+	}
+	d, err := findByID[participantDoc](ctx, s, s.coll(exchangeID, kindParticipants), pid, "participant "+pid+" of "+exchangeID)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, exchange.Errorf(exchange.ENOTFOUND, "%s has no participant %s", exchangeID, pid)
+	}
+	return d, nil
 }
 
 func hasAnswered(pid string, waves []string) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -10,6 +11,14 @@ import (
 )
 
 // A staff member's own account: the password, changed in the browser.
+
+// throttled takes an attempt's place among the window's attempts of key
+// (an account's or an address's, as sign-in counts them) and reports
+// whether they are more than most.
+func (s *Server) throttled(ctx context.Context, key string, most int) (bool, error) {
+	n, _, err := s.store.ClaimLoginAttempt(ctx, key, s.now(), throttleWindow, most)
+	return n > most, err
+}
 
 type accountPage struct {
 	page
@@ -37,13 +46,12 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 		s.render(c, status, "account", p)
 	}
 	// Wrong current passwords count as failed sign-ins of the account.
-	n, _, err := s.store.ClaimLoginAttempt(ctx, "account:"+u.Email, s.now(), throttleWindow, maxAccountFailures)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	if n > maxAccountFailures {
-		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
+	if throttled, err := s.throttled(ctx, "account:"+u.Email, maxAccountFailures); err != nil || throttled {
+		if err != nil {
+			s.htmlError(c, lang, err)
+		} else {
+			fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
+		}
 		return
 	}
 	if !u.PasswordMatches(c.PostForm("current")) {

@@ -38,15 +38,22 @@ func (s *Server) setupOpen(ctx context.Context) (bool, error) {
 	return !staff.AnyAdmin(users), nil
 }
 
+// setupOrSignIn reports whether /setup is open; when it is not, it has
+// answered: sign-in instead, or the store's error.
+func (s *Server) setupOrSignIn(c *gin.Context, lang string) bool {
+	open, err := s.setupOpen(c.Request.Context())
+	switch {
+	case err != nil:
+		s.htmlError(c, lang, err)
+	case !open:
+		c.Redirect(http.StatusSeeOther, "/login")
+	}
+	return err == nil && open
+}
+
 func (s *Server) handleSetupForm(c *gin.Context) {
 	lang := s.staffLanguage(c)
-	open, err := s.setupOpen(c.Request.Context())
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	if !open {
-		c.Redirect(http.StatusSeeOther, "/login")
+	if !s.setupOrSignIn(c, lang) {
 		return
 	}
 	s.render(c, http.StatusOK, "setup", setupPage{page: s.staffPage(c, lang, translate(lang, "setup.title")), CSRF: csrf.Token(c.Request)})
@@ -59,13 +66,7 @@ func (s *Server) handleSetup(c *gin.Context) {
 	// first admin of this process.
 	s.setupMu.Lock()
 	defer s.setupMu.Unlock()
-	open, err := s.setupOpen(ctx)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	if !open {
-		c.Redirect(http.StatusSeeOther, "/login")
+	if !s.setupOrSignIn(c, lang) {
 		return
 	}
 	p := setupPage{page: s.staffPage(c, lang, translate(lang, "setup.title")), CSRF: csrf.Token(c.Request),
@@ -77,13 +78,12 @@ func (s *Server) handleSetup(c *gin.Context) {
 	// Wrong codes count as failed sign-ins from the address, so the code
 	// cannot be guessed faster than a password.
 	addr := clientAddress(c)
-	n, _, err := s.store.ClaimLoginAttempt(ctx, "address:"+addr, s.now(), throttleWindow, maxAddressFailures)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	if n > maxAddressFailures {
-		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
+	if throttled, err := s.throttled(ctx, "address:"+addr, maxAddressFailures); err != nil || throttled {
+		if err != nil {
+			s.htmlError(c, lang, err)
+		} else {
+			fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
+		}
 		return
 	}
 	code := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c.PostForm("code")), " ", ""))

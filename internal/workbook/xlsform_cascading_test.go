@@ -96,19 +96,7 @@ func TestXLSFormTakesCascadingSelects(t *testing.T) {
 	}
 
 	// Exported and read again: the filters and the choices' column.
-	var buf bytes.Buffer
-	if err := workbook.WriteXLSForm(&buf, survey.ToXLSForm(in)); err != nil {
-		t.Fatal(err)
-	}
-	again, probs := importForm(buf.Bytes())
-	if probs != nil {
-		t.Fatal(probs)
-	}
-	x, _ := in.Canonical()
-	y, _ := again.Canonical()
-	if string(x) != string(y) {
-		t.Errorf("exported and read again:\n%s", firstDifference(string(x), string(y)))
-	}
+	sameAfterExport(t, in)
 }
 
 // TestXLSFormRefusesChoiceFiltersItCannotHonour: each mistake named by

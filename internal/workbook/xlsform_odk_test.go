@@ -141,6 +141,13 @@ func TestODKConstructsSurviveExport(t *testing.T) {
 	if probs != nil {
 		t.Fatal(probs)
 	}
+	sameAfterExport(t, in)
+}
+
+// sameAfterExport writes in as an XLSForm, reads it again, and compares
+// the two in their canonical YAML.
+func sameAfterExport(t *testing.T, in *survey.Instrument) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := workbook.WriteXLSForm(&buf, survey.ToXLSForm(in)); err != nil {
 		t.Fatal(err)
