@@ -14,10 +14,16 @@ import (
 
 // throttled takes an attempt's place among the window's attempts of key
 // (an account's or an address's, as sign-in counts them) and reports
-// whether they are more than most.
-func (s *Server) throttled(ctx context.Context, key string, most int) (bool, error) {
-	n, _, err := s.store.ClaimLoginAttempt(ctx, key, s.now(), throttleWindow, most)
-	return n > most, err
+// whether they are more than most; release gives the place back, for an
+// attempt that turns out right.
+func (s *Server) throttled(ctx context.Context, key string, most int) (release func(), throttled bool, err error) {
+	n, slot, err := s.store.ClaimLoginAttempt(ctx, key, s.now(), throttleWindow, most)
+	release = func() {
+		if err := s.store.ReleaseLoginAttempt(ctx, slot); err != nil {
+			s.log.Warn("release a sign-in attempt", "err", err)
+		}
+	}
+	return release, n > most, err
 }
 
 type accountPage struct {
@@ -46,7 +52,8 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 		s.render(c, status, "account", p)
 	}
 	// Wrong current passwords count as failed sign-ins of the account.
-	if throttled, err := s.throttled(ctx, "account:"+u.Email, maxAccountFailures); err != nil || throttled {
+	release, throttled, err := s.throttled(ctx, "account:"+u.Email, maxAccountFailures)
+	if err != nil || throttled {
 		if err != nil {
 			s.htmlError(c, lang, err)
 		} else {
@@ -59,6 +66,7 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 		fail(http.StatusUnauthorized, translate(lang, "account.wrong"), nil)
 		return
 	}
+	release()
 	if c.PostForm("password") != c.PostForm("password2") {
 		fail(http.StatusUnprocessableEntity, translate(lang, "setup.mismatch"), nil)
 		return

@@ -78,7 +78,8 @@ func (s *Server) handleSetup(c *gin.Context) {
 	// Wrong codes count as failed sign-ins from the address, so the code
 	// cannot be guessed faster than a password.
 	addr := clientAddress(c)
-	if throttled, err := s.throttled(ctx, "address:"+addr, maxAddressFailures); err != nil || throttled {
+	release, throttled, err := s.throttled(ctx, "address:"+addr, maxAddressFailures)
+	if err != nil || throttled {
 		if err != nil {
 			s.htmlError(c, lang, err)
 		} else {
@@ -92,6 +93,7 @@ func (s *Server) handleSetup(c *gin.Context) {
 		fail(http.StatusUnauthorized, translate(lang, "setup.badcode"), nil)
 		return
 	}
+	release()
 	if c.PostForm("password") != c.PostForm("password2") {
 		fail(http.StatusUnprocessableEntity, translate(lang, "setup.mismatch"), nil)
 		return
