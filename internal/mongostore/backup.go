@@ -127,7 +127,8 @@ func (s *Store) Backup(ctx context.Context, out, software string, progress Progr
 		m.Collections = append(m.Collections, c)
 	}
 	manifest, _ := json.MarshalIndent(m, "", "  ")
-	if err := tw.WriteHeader(&tar.Header{Name: path.Join(dumpDir, manifestName), Mode: 0o600, Size: int64(len(manifest)), ModTime: m.Created}); err == nil {
+	err = tw.WriteHeader(&tar.Header{Name: path.Join(dumpDir, manifestName), Mode: 0o600, Size: int64(len(manifest)), ModTime: m.Created})
+	if err == nil {
 		_, err = tw.Write(manifest)
 	}
 	if err == nil {
