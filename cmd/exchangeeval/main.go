@@ -50,6 +50,7 @@ Usage:
   exchangeeval participants list --exchange ID
   exchangeeval participants remove --exchange ID --participant PID
   exchangeeval participants erase --exchange ID --participant PID [--answers] [--by EMAIL]
+  exchangeeval participants export --exchange ID --participant PID [--out FILE.json]
   exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
   exchangeeval analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata] --out FILE.xlsx|DIR [--labels LANG] [--min-cell K]

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ func runParticipants(ctx context.Context, env *environment, args []string) error
 		{"list", "participants list --exchange ID", runParticipantsList},
 		{"remove", "participants remove --exchange ID --participant PID", runParticipantsRemove},
 		{"erase", "participants erase --exchange ID --participant PID [--answers] [--by EMAIL]", runParticipantsErase},
+		{"export", "participants export --exchange ID --participant PID [--out FILE.json]", runParticipantsExport},
 	}, args)
 }
 
@@ -248,5 +250,55 @@ func runParticipantsErase(ctx context.Context, env *environment, args []string) 
 	store.Audit(ctx, staff.Event{At: time.Now(), Actor: by, Action: staff.AuditAdminister, Exchange: exchangeID,
 		Detail: "participant " + pid + " erased", Note: "erased", Args: []string{pid}})
 	fmt.Fprintf(env.stdout, "erased %s of %s: %s\n", pid, exchangeID, what)
+	return nil
+}
+
+// runParticipantsExport writes everything stored about one delegate, as
+// JSON, for an access request.
+func runParticipantsExport(ctx context.Context, env *environment, args []string) error {
+	var (
+		cfg                  config
+		exchangeID, pid, out string
+	)
+	const usage = "participants export --exchange ID --participant PID [--out FILE.json]"
+	fs := newFlagSet(env, "participants export", usage)
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
+	fs.StringVar(&out, "out", "", "file to write (default: standard output)")
+	if err := noPositional(fs, args); err != nil {
+		return err
+	}
+	if exchangeID == "" || pid == "" {
+		return errUsage("usage: exchangeeval " + usage)
+	}
+	sess, err := cfg.open(ctx, env, "participants export")
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	_, in, err := sess.exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	d, err := sess.store.PersonalDataOf(ctx, exchangeID, pid, in.WaveIDs(), time.Now())
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: "cli", Action: staff.AuditAdminister, Exchange: exchangeID,
+		Detail: "personal data of " + pid + " exported", Note: "personal-data-exported", Args: []string{pid}})
+	if out == "" {
+		_, err = env.stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o600); err != nil {
+		return exchange.Errorf(exchange.EINVALID, "cannot write %s: %v", out, err)
+	}
+	fmt.Fprintf(env.stderr, "wrote %s: everything stored about %s of %s\n", out, pid, exchangeID)
 	return nil
 }

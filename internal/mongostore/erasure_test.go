@@ -95,3 +95,45 @@ func TestAnErasedDelegateIsGoneFromTheFiles(t *testing.T) {
 	}
 
 }
+
+// TestAnAccessRequestGetsEverythingStored: the export of one delegate's
+// data holds who they are, whether their link works, every version of
+// every answer, their drafts and every message to them — and nothing of
+// another delegate's; after an erasure, what is left and the erasure.
+func TestAnAccessRequestGetsEverythingStored(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	createExchange(t, s)
+	ps, _ := s.Participants(ctx, "x1")
+	for _, answer := range []int{2, 4} {
+		if _, err := s.SaveResponse(ctx, submission(ps[0].PID, answer)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SaveResponse(ctx, submission(ps[1].PID, 5)); err != nil {
+		t.Fatal(err)
+	}
+	m := &mailing.Mail{Exchange: "x1", Participant: ps[0].PID, Wave: "pre", Kind: mailing.Invitation, Language: "en", To: ps[0].Email, Subject: "Your questionnaire"}
+	if _, _, err := s.QueueMail(ctx, "x1", []*mailing.Mail{m}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.PersonalDataOf(ctx, "x1", ps[0].PID, []string{"pre", "post"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Email != ps[0].Email || !d.LinkWorks || len(d.Responses) != 1 || len(d.Responses[0].History) != 2 ||
+		d.Responses[0].History[0].Answers["fund_corporate"] != 2 || d.Responses[0].Current["fund_corporate"] != 4 ||
+		len(d.Messages) != 1 || d.Messages[0].To != ps[0].Email || len(d.Erasures) != 0 {
+		t.Errorf("the access export: %+v", d)
+	}
+	if _, err := s.EraseParticipant(ctx, "x1", ps[0].PID, false, "dpo@example.org", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	d, err = s.PersonalDataOf(ctx, "x1", ps[0].PID, []string{"pre", "post"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Email != "" || d.LinkWorks || len(d.Messages) != 0 || len(d.Responses) != 1 || len(d.Erasures) != 1 || d.Erasures[0].By != "dpo@example.org" {
+		t.Errorf("after the erasure: %+v", d)
+	}
+}
