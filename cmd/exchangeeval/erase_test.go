@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEraseAndAccessExportFromTheCommandLine: an access export gives the
+// delegate's identity and answers; erasing them on request leaves their
+// answers under their pseudonymous id, which the next export shows with
+// the erasure; a backup of the store is not restored over it without
+// --drop.
+func TestEraseAndAccessExportFromTheCommandLine(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "Amman–Chicago 2027",
+		"--host-city", "Chicago", "--visiting-city", "Amman", "--start", "2027-06-13", "--end", "2027-06-19")
+	c.mustRun("participants", "import", "--exchange", "x1", writeFile(t, "people.csv",
+		"name,email,city,role,language,side\nLayla Haddad,layla@example.org,Amman,practitioner,en,visiting\n"))
+	c.mustRun("responses", "import", "--exchange", "x1", writeFile(t, "answers.csv", "participant,wave,fund_corporate\nP0001,pre,4\n"))
+	export := func() map[string]any {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(c.mustRun("participants", "export", "--exchange", "x1", "--participant", "P0001")), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := export(); d["email"] != "layla@example.org" || d["personal_link_works"] != true || len(d["responses"].([]any)) != 1 {
+		t.Errorf("the access export: %v", d)
+	}
+	if out := c.mustRun("participants", "erase", "--exchange", "x1", "--participant", "P0001", "--by", "dpo@example.org"); !strings.Contains(out, "their answers stay under P0001") {
+		t.Errorf("erase: %s", out)
+	}
+	d := export()
+	if d["email"] != "" || d["name"] != "" || d["personal_link_works"] != false || len(d["responses"].([]any)) != 1 || len(d["erasures"].([]any)) != 1 {
+		t.Errorf("after the erasure: %v", d)
+	}
+	backup := filepath.Join(t.TempDir(), "b.tar.gz")
+	if out := c.mustRun("backup", "--out", backup); !strings.Contains(out, "wrote "+backup) {
+		t.Errorf("backup: %s", out)
+	}
+	if _, _, err := c.run("restore", backup); err == nil || !strings.Contains(userMessage(err), "holds") {
+		t.Errorf("a restore into the store it came from, without --drop: %v", err)
+	}
+}
