@@ -13,6 +13,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -178,30 +179,11 @@ func runParticipantsList(ctx context.Context, env *environment, args []string) e
 // runParticipantsRemove takes out a participant who has answered nothing:
 // someone invited by mistake, or who will not travel.
 func runParticipantsRemove(ctx context.Context, env *environment, args []string) error {
-	var (
-		cfg             config
-		exchangeID, pid string
-	)
-	const usage = "participants remove --exchange ID --participant PID"
-	fs := newFlagSet(env, "participants remove", usage)
-	cfg.bind(fs, env.getenv)
-	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
-	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
-	if err := noPositional(fs, args); err != nil {
-		return err
-	}
-	if exchangeID == "" || pid == "" {
-		return errUsage("usage: exchangeeval " + usage)
-	}
-	sess, err := cfg.open(ctx, env, "participants remove")
+	sess, in, exchangeID, pid, err := openForParticipant(ctx, env, "participants remove", "", args, nil)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	_, in, err := sess.exchange(ctx, exchangeID)
-	if err != nil {
-		return err
-	}
 	p, err := sess.store.RemoveParticipant(ctx, exchangeID, pid, in.WaveIDs())
 	if err != nil {
 		return err
@@ -216,29 +198,18 @@ func runParticipantsRemove(ctx context.Context, env *environment, args []string)
 // with --answers their answers too (see mongostore.EraseParticipant).
 func runParticipantsErase(ctx context.Context, env *environment, args []string) error {
 	var (
-		cfg             config
-		exchangeID, pid string
-		answers         bool
-		by              string
+		answers bool
+		by      string
 	)
-	const usage = "participants erase --exchange ID --participant PID [--answers] [--by EMAIL]"
-	fs := newFlagSet(env, "participants erase", usage)
-	cfg.bind(fs, env.getenv)
-	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
-	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
-	fs.BoolVar(&answers, "answers", false, "erase their answers too (the figures change; sign-offs over them are flagged)")
-	fs.StringVar(&by, "by", "cli", "who asked for the erasure, for the log (e.g. the data protection officer's e-mail)")
-	if err := noPositional(fs, args); err != nil {
-		return err
-	}
-	if exchangeID == "" || pid == "" {
-		return errUsage("usage: exchangeeval " + usage)
-	}
-	store, err := cfg.openStore(ctx, "participants erase", cfg.quietLogger(env))
+	sess, _, exchangeID, pid, err := openForParticipant(ctx, env, "participants erase", "[--answers] [--by EMAIL]", args, func(fs *flagSet) {
+		fs.BoolVar(&answers, "answers", false, "erase their answers too (the figures change; sign-offs over them are flagged)")
+		fs.StringVar(&by, "by", "cli", "who asked for the erasure, for the log (e.g. the data protection officer's e-mail)")
+	})
 	if err != nil {
 		return err
 	}
-	defer store.Close(context.Background())
+	defer sess.Close()
+	store := sess.store
 	n, err := store.EraseParticipant(ctx, exchangeID, pid, answers, by, time.Now())
 	if err != nil {
 		return err
@@ -256,31 +227,14 @@ func runParticipantsErase(ctx context.Context, env *environment, args []string) 
 // runParticipantsExport writes everything stored about one delegate, as
 // JSON, for an access request.
 func runParticipantsExport(ctx context.Context, env *environment, args []string) error {
-	var (
-		cfg                  config
-		exchangeID, pid, out string
-	)
-	const usage = "participants export --exchange ID --participant PID [--out FILE.json]"
-	fs := newFlagSet(env, "participants export", usage)
-	cfg.bind(fs, env.getenv)
-	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
-	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
-	fs.StringVar(&out, "out", "", "file to write (default: standard output)")
-	if err := noPositional(fs, args); err != nil {
-		return err
-	}
-	if exchangeID == "" || pid == "" {
-		return errUsage("usage: exchangeeval " + usage)
-	}
-	sess, err := cfg.open(ctx, env, "participants export")
+	var out string
+	sess, in, exchangeID, pid, err := openForParticipant(ctx, env, "participants export", "[--out FILE.json]", args, func(fs *flagSet) {
+		fs.StringVar(&out, "out", "", "file to write (default: standard output)")
+	})
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	_, in, err := sess.exchange(ctx, exchangeID)
-	if err != nil {
-		return err
-	}
 	d, err := sess.store.PersonalDataOf(ctx, exchangeID, pid, in.WaveIDs(), time.Now())
 	if err != nil {
 		return err
@@ -301,4 +255,34 @@ func runParticipantsExport(ctx context.Context, env *environment, args []string)
 	}
 	fmt.Fprintf(env.stderr, "wrote %s: everything stored about %s of %s\n", out, pid, exchangeID)
 	return nil
+}
+
+// openForParticipant parses the flags of a command about one participant
+// — --exchange, --participant and those more binds, shown in usage after
+// them — then opens the store and finds the exchange and its instrument.
+func openForParticipant(ctx context.Context, env *environment, command, usage string, args []string, more func(*flagSet)) (
+	sess *session, in *survey.Instrument, exchangeID, pid string, err error) {
+	var cfg config
+	synopsis := strings.TrimSpace(command + " --exchange ID --participant PID " + usage)
+	fs := newFlagSet(env, command, synopsis)
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&pid, "participant", "", "pseudonymous id of the participant (as participants list shows it, e.g. P0007)")
+	if more != nil {
+		more(fs)
+	}
+	if err := noPositional(fs, args); err != nil {
+		return nil, nil, "", "", err
+	}
+	if exchangeID == "" || pid == "" {
+		return nil, nil, "", "", errUsage("usage: exchangeeval " + synopsis)
+	}
+	if sess, err = cfg.open(ctx, env, command); err != nil {
+		return nil, nil, "", "", err
+	}
+	if _, in, err = sess.exchange(ctx, exchangeID); err != nil {
+		sess.Close()
+		return nil, nil, "", "", err
+	}
+	return sess, in, exchangeID, pid, nil
 }
