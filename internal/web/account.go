@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -12,18 +11,27 @@ import (
 
 // A staff member's own account: the password, changed in the browser.
 
-// throttled takes an attempt's place among the window's attempts of key
-// (an account's or an address's, as sign-in counts them) and reports
-// whether they are more than most; release gives the place back, for an
+// claimAttempt takes an attempt's place among the window's attempts of
+// key (an account's or an address's, as sign-in counts them). With more
+// than most, or the store failing, it has answered (through fail, or with
+// the error page) and ok is false; release gives the place back, for an
 // attempt that turns out right.
-func (s *Server) throttled(ctx context.Context, key string, most int) (release func(), throttled bool, err error) {
+func (s *Server) claimAttempt(c *gin.Context, lang, key string, most int, fail func(int, string, []string)) (release func(), ok bool) {
+	ctx := c.Request.Context()
 	n, slot, err := s.store.ClaimLoginAttempt(ctx, key, s.now(), throttleWindow, most)
-	release = func() {
+	switch {
+	case err != nil:
+		s.htmlError(c, lang, err)
+		return nil, false
+	case n > most:
+		fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
+		return nil, false
+	}
+	return func() {
 		if err := s.store.ReleaseLoginAttempt(ctx, slot); err != nil {
 			s.log.Warn("release a sign-in attempt", "err", err)
 		}
-	}
-	return release, n > most, err
+	}, true
 }
 
 type accountPage struct {
@@ -52,13 +60,8 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 		s.render(c, status, "account", p)
 	}
 	// Wrong current passwords count as failed sign-ins of the account.
-	release, throttled, err := s.throttled(ctx, "account:"+u.Email, maxAccountFailures)
-	if err != nil || throttled {
-		if err != nil {
-			s.htmlError(c, lang, err)
-		} else {
-			fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
-		}
+	release, ok := s.claimAttempt(c, lang, "account:"+u.Email, maxAccountFailures, fail)
+	if !ok {
 		return
 	}
 	if !u.PasswordMatches(c.PostForm("current")) {

@@ -78,13 +78,8 @@ func (s *Server) handleSetup(c *gin.Context) {
 	// Wrong codes count as failed sign-ins from the address, so the code
 	// cannot be guessed faster than a password.
 	addr := clientAddress(c)
-	release, throttled, err := s.throttled(ctx, "address:"+addr, maxAddressFailures)
-	if err != nil || throttled {
-		if err != nil {
-			s.htmlError(c, lang, err)
-		} else {
-			fail(http.StatusTooManyRequests, translate(lang, "login.throttled", int(throttleWindow.Minutes())), nil)
-		}
+	release, ok := s.claimAttempt(c, lang, "address:"+addr, maxAddressFailures, fail)
+	if !ok {
 		return
 	}
 	code := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c.PostForm("code")), " ", ""))
