@@ -375,23 +375,23 @@ type Response struct {
 // ("save and finish later"): kept apart from responses and never analysed,
 // replaced by the next draft and dropped once the questionnaire is sent.
 type Draft struct {
-	Answers  survey.Answers `bson:"answers"`
-	Language string         `bson:"language"`
-	SavedAt  time.Time      `bson:"saved_at"`
+	Answers  survey.Answers `bson:"answers" json:"answers"`
+	Language string         `bson:"language" json:"language"`
+	SavedAt  time.Time      `bson:"saved_at" json:"saved_at"`
 }
 
 // Version is one submission of a response, as it was sent.
 type Version struct {
-	Seq      int            `bson:"seq"`
-	Answers  survey.Answers `bson:"answers"`
-	Language string         `bson:"language"`
-	Source   string         `bson:"source"`
+	Seq      int            `bson:"seq" json:"version"`
+	Answers  survey.Answers `bson:"answers" json:"answers"`
+	Language string         `bson:"language" json:"language"`
+	Source   string         `bson:"source" json:"source"`
 	// Submission is the collector's id of the submission it was
 	// imported from (uuid:…), so it can be traced back there.
-	Submission  string    `bson:"submission,omitempty"`
-	SubmittedAt time.Time `bson:"submitted_at"`
+	Submission  string    `bson:"submission,omitempty" json:"submission,omitempty"`
+	SubmittedAt time.Time `bson:"submitted_at" json:"submitted_at"`
 	// RestoredFrom is the version this one restored, 0 for none.
-	RestoredFrom int `bson:"restored_from,omitempty"`
+	RestoredFrom int `bson:"restored_from,omitempty" json:"restored_from,omitempty"`
 }
 
 // Imported reports whether the response came from an import file rather

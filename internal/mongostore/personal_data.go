@@ -34,26 +34,15 @@ type PersonalData struct {
 
 // ResponseRecord is one wave's answers and every version sent.
 type ResponseRecord struct {
-	Wave    string          `json:"wave"`
-	Current survey.Answers  `json:"current_answers"`
-	History []VersionRecord `json:"history"`
+	Wave    string             `json:"wave"`
+	Current survey.Answers     `json:"current_answers"`
+	History []exchange.Version `json:"history"`
 }
 
-// VersionRecord is one submission, as it was sent.
-type VersionRecord struct {
-	Seq         int            `json:"version"`
-	Answers     survey.Answers `json:"answers"`
-	Language    string         `json:"language"`
-	Source      string         `json:"source"`
-	Submission  string         `json:"submission,omitempty"`
-	SubmittedAt time.Time      `json:"submitted_at"`
-}
-
-// DraftRecord is answers saved and not sent.
+// DraftRecord is a wave's answers saved and not sent.
 type DraftRecord struct {
-	Wave    string         `json:"wave"`
-	Answers survey.Answers `json:"answers"`
-	SavedAt time.Time      `json:"saved_at"`
+	Wave string `json:"wave"`
+	exchange.Draft
 }
 
 // ErasureRecord is an erasure of the delegate, as logged.
@@ -95,19 +84,14 @@ func (s *Store) PersonalDataOf(ctx context.Context, exchangeID, pid string, wave
 		case err != nil:
 			return nil, err
 		default:
-			rec := ResponseRecord{Wave: w, Current: r.Answers}
-			for _, v := range r.History {
-				rec.History = append(rec.History, VersionRecord{Seq: v.Seq, Answers: v.Answers, Language: v.Language, Source: v.Source,
-					Submission: v.Submission, SubmittedAt: v.SubmittedAt})
-			}
-			out.Responses = append(out.Responses, rec)
+			out.Responses = append(out.Responses, ResponseRecord{Wave: w, Current: r.Answers, History: r.History})
 		}
 		dr, err := s.Draft(ctx, exchangeID, pid, w)
 		if err != nil {
 			return nil, err
 		}
 		if dr != nil {
-			out.Drafts = append(out.Drafts, DraftRecord{Wave: w, Answers: dr.Answers, SavedAt: dr.SavedAt})
+			out.Drafts = append(out.Drafts, DraftRecord{Wave: w, Draft: *dr})
 		}
 	}
 	mail, err := s.Mail(ctx, exchangeID)
