@@ -359,6 +359,7 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 		s.sqlite.forget(s.db.Name())
 	}
 	var batch []any
+	batchBytes := 0
 	current := ""
 	place := map[string]int{} // a collection's place in the backup, for progress
 	for i, c := range m.Collections {
@@ -369,7 +370,7 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 			return nil
 		}
 		_, err := s.db.Collection(current).InsertMany(ctx, batch)
-		batch = batch[:0]
+		batch, batchBytes = batch[:0], 0
 		return s.fail("restore "+current, err)
 	}
 	if _, err := readBackup(file, func(coll string, doc bson.Raw) error {
@@ -382,8 +383,10 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 			}
 			current = coll
 		}
-		batch = append(batch, doc)
-		if len(batch) == 500 {
+		// Batches of 500 documents or 16 MiB, whichever comes first:
+		// memory stays bounded whatever the documents' sizes.
+		batch, batchBytes = append(batch, doc), batchBytes+len(doc)
+		if len(batch) == 500 || batchBytes >= maxBackupDocument {
 			return flush()
 		}
 		return nil
