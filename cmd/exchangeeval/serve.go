@@ -135,7 +135,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	metrics.SetBuild(Version())
 	metrics.SetMailQueue(store.MailQueueLength)
-	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{SetupCode: setupCode, MetricsToken: metricsToken,
+	var staffMail web.MailSender
+	if mailSettings != nil {
+		staffMail = smtpsend.New(*mailSettings)
+	}
+	handler, err := web.NewServer(store, instruments, exchangeeval.Templates, log, web.Config{SetupCode: setupCode, MetricsToken: metricsToken, StaffMail: staffMail,
 		Secret: store.Secret(), Secure: strings.HasPrefix(baseURL, "https://"), BaseURL: baseURL, TrustedProxies: splitList(proxies),
 		MinCell: minCell, Version: Version(), MaxImportRows: *maxRows, Mail: mailSettings, Catalog: catalog})
 	if err != nil {

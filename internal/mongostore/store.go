@@ -440,6 +440,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 func (s *Store) ensureTTLIndexes(ctx context.Context) error {
 	ttl := []struct{ coll, name, key string }{
 		{collSessions, "expires_at_ttl", "expires_at"},
+		{collResets, "expires_at_ttl", "expires_at"},
 		{collAttempts, "at_ttl", "at"},
 	}
 	for _, t := range ttl {

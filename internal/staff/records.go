@@ -149,3 +149,18 @@ type AuditQuery struct {
 	After    string
 	Limit    int
 }
+
+// PasswordReset is the one-time link that sets a forgotten password,
+// sent by e-mail. Only its hash is stored; it ends when used or at
+// ExpiresAt.
+type PasswordReset struct {
+	Hash      string    `bson:"_id"`
+	User      string    `bson:"user"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// PasswordResetTTL is how long a reset link works: long enough to reach
+// a mailbox on a slow day, short enough that an old message in a mailbox
+// read later by someone else opens nothing.
+const PasswordResetTTL = time.Hour

@@ -146,6 +146,8 @@ type loginPage struct {
 	Next  string
 	Email string
 	Error string
+	// Forgot offers a reset of a forgotten password by e-mail.
+	Forgot bool
 }
 
 func (s *Server) handleLoginForm(c *gin.Context) {
@@ -155,7 +157,7 @@ func (s *Server) handleLoginForm(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "login", loginPage{page: s.staffPage(c, lang, translate(lang, "login.title")),
-		CSRF: csrf.Token(c.Request), Next: safeNext(c.Query("next"))})
+		CSRF: csrf.Token(c.Request), Next: safeNext(c.Query("next")), Forgot: s.resetOffered()})
 }
 
 // safeNext keeps a redirect after sign-in on this site: only a path on
@@ -199,7 +201,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	addr := clientAddress(c)
 	fail := func(status int, msg string) {
 		s.render(c, status, "login", loginPage{page: s.staffPage(c, lang, translate(lang, "login.title")),
-			CSRF: csrf.Token(c.Request), Next: next, Email: email, Error: msg})
+			CSRF: csrf.Token(c.Request), Next: next, Email: email, Error: msg, Forgot: s.resetOffered()})
 	}
 	// Each attempt takes its place among the window's attempts before its
 	// password is checked: thirty wrong passwords sent at once then meet

@@ -81,6 +81,9 @@ type Store interface {
 	AssignExchanges(ctx context.Context, email string, ids []string, add bool) ([]string, error)
 	SetDisabled(ctx context.Context, email string, disabled bool) error
 	SetPassword(ctx context.Context, email string, hash []byte) error
+	CreatePasswordReset(ctx context.Context, r *staff.PasswordReset) error
+	PasswordReset(ctx context.Context, hash string, now time.Time) (*staff.PasswordReset, error)
+	UsePasswordReset(ctx context.Context, hash string, now time.Time, passwordHash []byte) (string, error)
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }
@@ -115,6 +118,10 @@ type Config struct {
 	// Mail is how e-mail is sent; nil when it is not configured (the admin
 	// page then says how to configure it, and queues nothing).
 	Mail *mailing.Settings
+	// StaffMail sends staff their own messages (a forgotten password's
+	// link) at once, outside the delegates' outbox; nil when mail is not
+	// configured, and then the sign-in page offers no reset.
+	StaffMail MailSender
 	// MaxImportRows bounds the rows of an uploaded participants file;
 	// workbook.DefaultMaxRows when 0.
 	MaxImportRows int
@@ -124,6 +131,11 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token /metrics asks for;
 	// without it only clients on this machine, not through a proxy, read it.
 	MetricsToken string
+}
+
+// MailSender delivers one message (smtpsend.Sender).
+type MailSender interface {
+	Send(ctx context.Context, m *mailing.Mail) error
 }
 
 // statusClientClosed is what the request log shows for a client that went
@@ -243,7 +255,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
