@@ -21,7 +21,9 @@ func TestStaffChangeTheirPasswordsAndAdminsGiveNewOnes(t *testing.T) {
 	s := newSite(t, web.Config{})
 	ev := account(staff.RoleEvaluator)
 	c := s.login(ev.Email, ev.Password)
-	send := func(c *http.Client, path string, form url.Values, from string) (int, string) { return s.submit(c, from, path, form) }
+	send := func(c *http.Client, path string, form url.Values, from string) (int, string) {
+		return s.submit(c, from, path, form)
+	}
 	change := func(current, password, password2 string) (int, string) {
 		return send(c, "/account/password", url.Values{"current": {current}, "password": {password}, "password2": {password2}}, "/account")
 	}

@@ -97,8 +97,8 @@ func (s *Server) resetMail(u *staff.User, link, hash string) *mailing.Mail {
 	closing := translate(lang, "reset.mail.ignore")
 	return &mailing.Mail{Exchange: "staff", Participant: hash[:16], Wave: "account", Kind: "password-reset", Seq: 1, Language: lang,
 		To: u.Email, Name: u.Name, Subject: translate(lang, "reset.mail.subject"),
-		Text: body + "\n\n" + link + "\n\n" + closing + "\n",
-		HTML: `<p>` + html.EscapeString(body) + `</p><p><a href="` + html.EscapeString(link) + `">` + html.EscapeString(link) + `</a></p><p>` + html.EscapeString(closing) + `</p>`,
+		Text:   body + "\n\n" + link + "\n\n" + closing + "\n",
+		HTML:   `<p>` + html.EscapeString(body) + `</p><p><a href="` + html.EscapeString(link) + `">` + html.EscapeString(link) + `</a></p><p>` + html.EscapeString(closing) + `</p>`,
 		Status: mailing.Queued, QueuedAt: s.now()}
 }
 
