@@ -20,7 +20,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/mongostore/storetest"
+	"github.com/csci/exchangeeval/internal/staff"
 )
 
 func TestMain(m *testing.M) {
@@ -731,6 +733,31 @@ func TestUsersAndTokens(t *testing.T) {
 	}
 	if out := c.mustRun("users", "enable", "--email", "marie@example.org"); !strings.Contains(out, "enabled") {
 		t.Errorf("enable: %s", out)
+	}
+	// A second factor lost with its recovery codes is removed from the
+	// command line, and the trail says so.
+	st, err := mongostore.Open(context.Background(), mongostore.Config{URI: c.env["MONGODB_URI"], Database: c.env["EXCHANGEEVAL_DATABASE"], Secret: storetest.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	if err := st.EnableTOTP(context.Background(), "marie@example.org", "JBSWY3DPEHPK3PXP", []string{"h"}, 1, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.mustRun("users", "list"), "active, two-factor") {
+		t.Error("users list does not show the second factor")
+	}
+	if out := c.mustRun("users", "reset-two-factor", "--email", "marie@example.org"); !strings.Contains(out, "two-factor sign-in of marie@example.org removed") {
+		t.Errorf("reset-two-factor: %s", out)
+	}
+	if u, err := st.User(context.Background(), "marie@example.org"); err != nil || u.TOTP.Enabled || u.TOTP.Secret != "" || len(u.TOTP.Recovery) != 0 {
+		t.Errorf("after reset-two-factor: %+v %v", u.TOTP, err)
+	}
+	if events, _, err := st.AuditTrail(context.Background(), staff.AuditQuery{Limit: 10}); err != nil || len(events) == 0 || events[0].Note != "user-two-factor-reset" {
+		t.Errorf("the audit trail after reset-two-factor: %v %+v", err, events)
+	}
+	if _, err := withStdin("", "users", "reset-two-factor", "--email", "nobody@example.org"); exitCode(err) != 3 {
+		t.Errorf("reset-two-factor of an unknown account: %v", err)
 	}
 
 	// assign adds, unassign removes; an unknown exchange is refused and

@@ -24,6 +24,7 @@ var userSynopses = []synopsis{
 	{"disable", "users disable --email E"},
 	{"enable", "users enable --email E"},
 	{"reset-password", "users reset-password --email E"},
+	{"reset-two-factor", "users reset-two-factor --email E"},
 	{"assign", "users assign --email E --exchange ID [--exchange ID ...]"},
 	{"unassign", "users unassign --email E --exchange ID [--exchange ID ...]"},
 }
@@ -103,6 +104,9 @@ func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, ar
 			if u.Disabled {
 				state = "disabled"
 			}
+			if u.TOTP.Enabled {
+				state += ", two-factor"
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, strings.Join(u.Roles, ","), strings.Join(u.Exchanges, ","), u.Language, state)
 		}
 		return tw.Flush()
@@ -127,6 +131,15 @@ func runUsersSub(ctx context.Context, env *environment, sub, synopsis string, ar
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed; its sessions have ended\n", email)
+	case "reset-two-factor":
+		// For the admin who lost both phone and recovery codes, with no
+		// other admin to reset it in the browser.
+		if err := store.DisableTOTP(ctx, email); err != nil {
+			return err
+		}
+		store.Audit(ctx, staff.Event{At: time.Now(), Actor: "exchangeeval", Action: staff.AuditAdminister,
+			Detail: "the two-factor sign-in of " + email + " was reset from the command line", Note: "user-two-factor-reset", Args: []string{email}})
+		fmt.Fprintf(env.stdout, "two-factor sign-in of %s removed: it signs in with its password until it sets it up again\n", email)
 	case "assign", "unassign":
 		// assign adds and unassign removes: neither touches the exchanges
 		// it does not name. An exchange being assigned must exist; one

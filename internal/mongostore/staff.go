@@ -39,13 +39,23 @@ func (s *Store) CreateUser(ctx context.Context, u *staff.User) error {
 
 // User returns the account with that e-mail.
 func (s *Store) User(ctx context.Context, email string) (*staff.User, error) {
-	return findOne[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{{Key: "_id", Value: email}},
+	u, err := findOne[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{{Key: "_id", Value: email}},
 		"user "+email, exchange.Errorf(exchange.ENOTFOUND, "no account %s", email))
+	if err != nil {
+		return nil, err
+	}
+	return u, s.openTOTP(u)
 }
 
 // Users lists every account by e-mail.
 func (s *Store) Users(ctx context.Context) ([]*staff.User, error) {
-	return findAll[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "users")
+	us, err := findAll[staff.User](ctx, s, s.db.Collection(collUsers), bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "users")
+	for _, u := range us {
+		if err == nil {
+			err = s.openTOTP(u)
+		}
+	}
+	return us, err
 }
 
 // UpdateUser sets fields of an account: one document, one atomic update.
@@ -128,12 +138,22 @@ func (s *Store) CreateSession(ctx context.Context, sess *staff.Session) error {
 
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error) {
+	return s.sessionUser(ctx, hash, now, false)
+}
+
+// PendingSessionUser returns the account of a session awaiting its second
+// factor.
+func (s *Store) PendingSessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error) {
+	return s.sessionUser(ctx, hash, now, true)
+}
+
+func (s *Store) sessionUser(ctx context.Context, hash string, now time.Time, pending bool) (*staff.User, error) {
 	signedOut := exchange.Errorf(exchange.EUNAUTHORIZED, "not signed in")
 	sess, err := findOne[staff.Session](ctx, s, s.db.Collection(collSessions), bson.D{{Key: "_id", Value: hash}}, "session", signedOut)
 	if err != nil {
 		return nil, err
 	}
-	if !sess.ExpiresAt.After(now) {
+	if !sess.ExpiresAt.After(now) || sess.Pending != pending {
 		return nil, signedOut
 	}
 	return s.User(ctx, sess.User)

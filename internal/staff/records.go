@@ -14,7 +14,13 @@ type Session struct {
 	User      string    `bson:"user"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
+	// Pending: the password was right and the second factor is awaited;
+	// such a session opens nothing but the page that asks for the code.
+	Pending bool `bson:"pending,omitempty"`
 }
+
+// PendingSessionTTL is how long the code may take after the password.
+const PendingSessionTTL = 5 * time.Minute
 
 // APIToken lets a script act as a user. Only its hash is stored.
 type APIToken struct {

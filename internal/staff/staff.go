@@ -43,6 +43,8 @@ type User struct {
 	Language     string    `bson:"language"`
 	Exchanges    []string  `bson:"exchanges"`
 	CreatedAt    time.Time `bson:"created_at"`
+	// TOTP is the second factor, when enrolled (totp.go).
+	TOTP TOTP `bson:"totp"`
 }
 
 // Has reports whether the user holds role.

@@ -36,14 +36,36 @@ func (s *Server) claimAttempt(c *gin.Context, lang, key string, most int, fail f
 
 type accountPage struct {
 	page
-	CSRF, Email, Error string
-	Problems           []string
+	CSRF, Email, Error, Notice string
+	Problems                   []string
+	// TwoFactor: whether a second factor is in use, since when, with how
+	// many recovery codes left; Required, whether the role needs one.
+	TwoFactor         bool
+	TwoFactorSince    string
+	RecoveryLeft      int
+	TwoFactorRequired bool
 }
 
 func (s *Server) handleAccount(c *gin.Context) {
 	lang := s.staffLanguage(c)
 	u := s.staffUser(c)
-	s.render(c, http.StatusOK, "account", accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email})
+	s.renderAccount(c, http.StatusOK, accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email})
+}
+
+// renderAccount shows the account page with the account's second factor.
+func (s *Server) renderAccount(c *gin.Context, status int, p accountPage) {
+	u := s.staffUser(c)
+	p.TwoFactor, p.RecoveryLeft = u.TOTP.Enabled, len(u.TOTP.Recovery)
+	if u.TOTP.Enabled {
+		p.TwoFactorSince = formatDate(p.Lang, u.TOTP.Since)
+	}
+	roles, err := s.store.TwoFactorRoles(c.Request.Context())
+	if err != nil {
+		s.htmlError(c, p.Lang, err)
+		return
+	}
+	p.TwoFactorRequired = staff.SecondFactorRequired(u, roles)
+	s.render(c, status, "account", p)
 }
 
 // handleAccountPassword changes the signed-in member's password: the
@@ -57,7 +79,7 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 	p := accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
 	fail := func(status int, msg string, problems []string) {
 		p.Error, p.Problems = msg, problems
-		s.render(c, status, "account", p)
+		s.renderAccount(c, status, p)
 	}
 	// Wrong current passwords count as failed sign-ins of the account.
 	release, ok := s.claimAttempt(c, lang, "account:"+u.Email, maxAccountFailures, fail)

@@ -249,6 +249,9 @@ type usersPage struct {
 	Error            string
 	Problems         []string
 	Tokens           []tokenRow
+	// TwoFactorRoles are the roles, each checked when it must use a
+	// second factor.
+	TwoFactorRoles []selectOption
 }
 
 // tokenRow is an API token as the accounts page lists it.
@@ -262,6 +265,8 @@ type userForm struct{ Email, Name, Role, Language string }
 type userRow struct {
 	Email, Name, Roles, Language string
 	Committee, Disabled, Self    bool
+	// TwoFactor: the account signs in with a second factor.
+	TwoFactor bool
 	// Assigned are the exchanges the member reviews; Assignable those
 	// they could be given.
 	Assigned, Assignable []*exchange.Exchange
@@ -296,14 +301,20 @@ func (s *Server) renderUsers(c *gin.Context, status int, form userForm, notice, 
 	me := s.staffUser(c)
 	p := usersPage{page: s.staffPage(c, lang, translate(lang, "users.title")), CSRF: csrf.Token(c.Request), Exchanges: xs, Form: form,
 		Notice: notice, Error: errMsg, Problems: problems}
+	required, err := s.store.TwoFactorRoles(ctx)
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
 	for _, r := range staff.Roles {
 		p.Roles = append(p.Roles, selectOption{Value: r, Label: translate(lang, "role."+r), Selected: r == form.Role})
+		p.TwoFactorRoles = append(p.TwoFactorRoles, selectOption{Value: r, Label: translate(lang, "role."+r), Selected: slices.Contains(required, r)})
 	}
 	for _, l := range interfaceLanguages() {
 		p.AccountLanguages = append(p.AccountLanguages, selectOption{Value: l, Label: survey.LanguageName(l), Selected: l == form.Language || form.Language == "" && l == i18n.Source})
 	}
 	for _, u := range users {
-		row := userRow{Email: u.Email, Name: u.Name, Language: languageName(lang, u.Language), Committee: u.Has(staff.RoleCommittee),
+		row := userRow{Email: u.Email, Name: u.Name, Language: languageName(lang, u.Language), Committee: u.Has(staff.RoleCommittee), TwoFactor: u.TOTP.Enabled,
 			Disabled: u.Disabled, Self: me != nil && me.Email == u.Email}
 		var roles []string
 		for _, r := range u.Roles {
@@ -446,6 +457,14 @@ func (s *Server) handleUserChange(c *gin.Context) {
 			s.renderUsers(c, http.StatusOK, userForm{}, translate(lang, "users.done.reset", email, pw), "", nil)
 			return
 		}
+	case "reset-two-factor":
+		// The owner lost the phone and the recovery codes: the account
+		// signs in with its password alone until it enrols again (at
+		// once, when its role requires a second factor).
+		if err = s.store.DisableTOTP(ctx, email); err == nil {
+			notice = translate(lang, "users.done.reset-two-factor", email)
+			s.audit(c, staff.AuditAdminister, "", "user-two-factor-reset", email)
+		}
 	default:
 		err = exchange.Errorf(exchange.EINVALID, "unknown change %q", action)
 	}
@@ -526,4 +545,30 @@ func rowProblems(lang string, e *exchange.Error) []string {
 		out = append(out, translate(lang, "problems.more", e.More))
 	}
 	return out
+}
+
+// handleTwoFactorPolicy sets the roles whose accounts must sign in with a
+// second factor.
+func (s *Server) handleTwoFactorPolicy(c *gin.Context) {
+	if !s.allowed(c, staff.Administer, "", false) {
+		return
+	}
+	lang := s.staffLanguage(c)
+	var roles []string
+	for _, r := range c.PostFormArray("role") {
+		if slices.Contains(staff.Roles, r) && !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	if err := s.store.SetTwoFactorRoles(c.Request.Context(), roles); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	}
+	named := strings.Join(roles, ", ")
+	if named == "" {
+		named = "—"
+	}
+	s.audit(c, staff.AuditAdminister, "", "two-factor-policy", named)
+	s.setNotice(c, translate(lang, "users.done.two-factor-policy"), false)
+	c.Redirect(http.StatusSeeOther, "/admin/users")
 }

@@ -230,20 +230,36 @@ func (s *Server) handleLogin(c *gin.Context) {
 		fail(http.StatusUnauthorized, translate(lang, "login.failed"))
 		return
 	}
+	// A right password gives back the place it took among the address's
+	// attempts. The account's run of failures ends when the sign-in is
+	// complete: with a second factor, after the code.
+	if err := s.store.ReleaseLoginAttempt(ctx, addressSlot); err != nil {
+		s.log.Warn("release a sign-in attempt", "err", err)
+	}
+	if u.TOTP.Enabled {
+		s.awaitSecondFactor(c, lang, u, next)
+		return
+	}
+	s.signIn(c, lang, u, next, "")
+}
+
+// signIn starts a session for u, ends its run of failed sign-ins, and
+// goes on to next. note says how the second factor was given, if one was.
+func (s *Server) signIn(c *gin.Context, lang string, u *staff.User, next, note string) {
+	ctx := c.Request.Context()
 	secret, hash := staff.NewSecret()
 	if err := s.store.CreateSession(ctx, &staff.Session{Hash: hash, User: u.Email, CreatedAt: s.now(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}); err != nil {
 		s.htmlError(c, lang, err)
 		return
 	}
-	// A success ends the account's run of failures and gives back the
-	// place it took among the address's attempts.
-	if err := s.store.ClearLoginAttempts(ctx, accountKey, s.now().Add(-24*time.Hour)); err != nil {
+	if err := s.store.ClearLoginAttempts(ctx, "account:"+u.Email, s.now().Add(-24*time.Hour)); err != nil {
 		s.log.Warn("clear sign-in attempts", "err", err)
 	}
-	if err := s.store.ReleaseLoginAttempt(ctx, addressSlot); err != nil {
-		s.log.Warn("release a sign-in attempt", "err", err)
+	e := staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLogin, Address: clientAddress(c)}
+	if note != "" {
+		e.Detail, e.Note, e.Args = auditNote("en", note, []string{u.Email}), note, []string{u.Email}
 	}
-	s.store.Audit(ctx, staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLogin, Address: addr})
+	s.store.Audit(ctx, e)
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.cfg.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL.Seconds())})
 	c.Redirect(http.StatusSeeOther, next)

@@ -31,13 +31,13 @@ func (s *Server) routes(r *gin.Engine) {
 
 	// Analytic API: a signed-in browser or an API token (Bearer); the
 	// access rule decides per exchange.
-	api := r.Group("/api/v1/exchanges", s.requireStaff(true))
+	api := r.Group("/api/v1/exchanges", s.requireStaff(true), s.requireEnrolment(true))
 	api.GET("/:id/report", s.handleReport)
 	api.GET("/:id/workbook.xlsx", s.handleWorkbook)
 	api.GET("/:id/export.zip", s.handleStatExport)
-	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.handleProgrammeReport)
-	r.GET("/api/v1/programmes/:instrument/workbook.xlsx", s.requireStaff(true), s.handleProgrammeWorkbook)
-	r.GET("/api/v1/programmes/:instrument/export.zip", s.requireStaff(true), s.handleProgrammeStatExport)
+	r.GET("/api/v1/programmes/:instrument/report", s.requireStaff(true), s.requireEnrolment(true), s.handleProgrammeReport)
+	r.GET("/api/v1/programmes/:instrument/workbook.xlsx", s.requireStaff(true), s.requireEnrolment(true), s.handleProgrammeWorkbook)
+	r.GET("/api/v1/programmes/:instrument/export.zip", s.requireStaff(true), s.requireEnrolment(true), s.handleProgrammeStatExport)
 
 	// Staff pages. Every state-changing form carries a CSRF token.
 	pages := r.Group("/", s.staffHeaders(), s.csrfProtect())
@@ -47,12 +47,18 @@ func (s *Server) routes(r *gin.Engine) {
 	pages.POST("/login/forgot", s.handleForgot)
 	pages.GET("/login/reset/:token", s.handleResetForm)
 	pages.POST("/login/reset/:token", s.handleReset)
+	pages.GET("/login/code", s.handleCodeForm)
+	pages.POST("/login/code", s.handleCode)
 	pages.GET("/setup", s.handleSetupForm)
 	pages.POST("/setup", s.handleSetup)
-	signedIn := pages.Group("/", s.requireStaff(false))
+	signedIn := pages.Group("/", s.requireStaff(false), s.requireEnrolment(false))
 	signedIn.POST("/logout", s.handleLogout)
 	signedIn.GET("/account", s.handleAccount)
 	signedIn.POST("/account/password", s.handleAccountPassword)
+	signedIn.GET("/account/two-factor", s.handleEnrolForm)
+	signedIn.POST("/account/two-factor", s.handleEnrol)
+	signedIn.POST("/account/two-factor/change", s.handleTwoFactorChange)
+	signedIn.POST("/admin/users/two-factor", s.handleTwoFactorPolicy)
 	signedIn.GET("/exchanges", s.handleExchanges)
 	signedIn.GET("/programmes/:instrument", s.handleProgramme)
 	signedIn.GET("/exchanges/:id", s.handleDashboard)

@@ -84,6 +84,15 @@ type Store interface {
 	CreatePasswordReset(ctx context.Context, r *staff.PasswordReset) error
 	PasswordReset(ctx context.Context, hash string, now time.Time) (*staff.PasswordReset, error)
 	UsePasswordReset(ctx context.Context, hash string, now time.Time, passwordHash []byte) (string, error)
+	PendingSessionUser(ctx context.Context, hash string, now time.Time) (*staff.User, error)
+	BeginTOTP(ctx context.Context, email, secret string) error
+	EnableTOTP(ctx context.Context, email, secret string, recovery []string, step int64, now time.Time) error
+	DisableTOTP(ctx context.Context, email string) error
+	SetRecoveryCodes(ctx context.Context, email string, recovery []string) error
+	UseTOTPStep(ctx context.Context, email string, step int64) (bool, error)
+	UseRecoveryCode(ctx context.Context, email, hash string) (bool, error)
+	TwoFactorRoles(ctx context.Context) ([]string, error)
+	SetTwoFactorRoles(ctx context.Context, roles []string) error
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
 }
@@ -255,7 +264,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
