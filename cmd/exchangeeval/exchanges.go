@@ -42,6 +42,7 @@ func runExchangeCreate(ctx context.Context, env *environment, args []string) err
 	fs.StringVar(&n.VisitingCity, "visiting-city", "", "city the delegation comes from")
 	fs.StringVar(&n.Start, "start", "", "first day, YYYY-MM-DD")
 	fs.StringVar(&n.End, "end", "", "last day, YYYY-MM-DD")
+	fs.StringVar(&n.RetentionMonths, "retention-months", "", "months after the last wave closes that names, e-mails and links are kept, 1 to 120 (default 12)")
 	if err := noPositional(fs, args); err != nil {
 		return err
 	}

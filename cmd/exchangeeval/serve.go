@@ -145,6 +145,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	go keepRetention(maintain, store, catalog, log)
 	if mailSettings != nil {
 		mailer := &mailing.Service{Store: store, Instruments: catalog, BaseURL: baseURL, Log: log,
 			Worker: &mailing.Worker{Outbox: store, Sender: smtpsend.New(*mailSettings), Rate: mf.rate, Log: log},

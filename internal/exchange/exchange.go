@@ -43,6 +43,11 @@ type Exchange struct {
 	// times delegates and staff are shown for this exchange are in it.
 	// "" (exchanges created before it) is UTC.
 	TimeZone string `bson:"time_zone,omitempty" json:"time_zone,omitempty"`
+	// RetentionMonths is how long after the last wave closes identifying
+	// data is kept (retention.go); 0 is DefaultRetentionMonths.
+	RetentionMonths int `bson:"retention_months,omitempty" json:"retention_months,omitempty"`
+	// IdentitiesErasedAt is when the retention's erasure ran.
+	IdentitiesErasedAt *time.Time `bson:"identities_erased_at,omitempty" json:"identities_erased_at,omitempty"`
 }
 
 // Location is the exchange's time zone; UTC when it has none.
@@ -180,6 +185,8 @@ type NewExchange struct {
 	ID, Name, Instrument, HostCity, VisitingCity, Start, End string
 	// TimeZone is the host city's IANA zone; "" for UTC.
 	TimeZone string
+	// RetentionMonths, as typed: "" for the default.
+	RetentionMonths string
 	// Names are the name's translations by language; empty ones are
 	// dropped.
 	Names map[string]string
@@ -237,6 +244,10 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 	if p := CheckTimeZone(strings.TrimSpace(n.TimeZone)); p != nil {
 		problems["time-zone"] = *p
 	}
+	retention, p := ParseRetention(n.RetentionMonths)
+	if p != nil {
+		problems["retention-months"] = *p
+	}
 	if len(problems) > 0 {
 		fields := map[string]string{}
 		for k, p := range problems {
@@ -250,6 +261,7 @@ func (n NewExchange) Build(instruments *survey.Set, now time.Time) (*Exchange, e
 		ID: n.ID, Name: strings.TrimSpace(n.Name), Names: names, Instrument: n.Instrument, InstrumentVersion: instruments.Get(n.Instrument).Version,
 		HostCity: strings.TrimSpace(n.HostCity), VisitingCity: strings.TrimSpace(n.VisitingCity),
 		Start: start, End: end, Waves: map[string]WaveState{}, CreatedAt: now.UTC(), TimeZone: strings.TrimSpace(n.TimeZone),
+		RetentionMonths: retention,
 	}, nil
 }
 

@@ -35,6 +35,7 @@ const (
 	ProblemDate           = "date"
 	ProblemEndBeforeStart = "end_before_start"
 	ProblemTimeZone       = "time_zone"
+	ProblemRetention      = "retention"
 	ProblemNotUTF8        = "not_utf8"
 	ProblemControl        = "control"
 	ProblemTooLong        = "too_long"
@@ -89,6 +90,7 @@ var problemEnglish = map[string]string{
 	ProblemDate:              "a date as YYYY-MM-DD",
 	ProblemEndBeforeStart:    "the end is before the start",
 	ProblemTimeZone:          "%q is not a time zone: give the host city's, such as Europe/Paris, America/Mexico_City or Asia/Amman",
+	ProblemRetention:         "%q is not a retention: give whole months from 1 to %d, or leave it empty for a year",
 	ProblemNotUTF8:           "has bytes that are not UTF-8 text",
 	ProblemControl:           "has a control character (%U); retype it",
 	ProblemTooLong:           "is %d characters long; the most is %d",

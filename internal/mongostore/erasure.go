@@ -38,6 +38,27 @@ type ErasedParticipant struct {
 // logged without the erased data. Running it again erases nothing more
 // and fails nothing.
 func (s *Store) EraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*ErasedParticipant, error) {
+	out, err := s.eraseParticipant(ctx, exchangeID, pid, answers, by, now)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.rewriteFiles(ctx, pid+"'s data")
+}
+
+// rewriteFiles rewrites the embedded store's SQLite files (VACUUM), so
+// that what was erased is not left in their free pages.
+func (s *Store) rewriteFiles(ctx context.Context, what string) error {
+	if s.sqlite == nil {
+		return nil
+	}
+	if err := s.sqlite.vacuum(ctx, s.db.Name()); err != nil {
+		return fmt.Errorf("rewrite the store's files without %s: %w", what, err)
+	}
+	return nil
+}
+
+// eraseParticipant is EraseParticipant but for the files' rewriting.
+func (s *Store) eraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*ErasedParticipant, error) {
 	d, err := s.participantDocOf(ctx, exchangeID, pid)
 	if err != nil {
 		return nil, err
@@ -96,11 +117,6 @@ func (s *Store) EraseParticipant(ctx context.Context, exchangeID, pid string, an
 		s.holders.del(linkID(p.Token)) // this process's cache: the link is gone
 	}
 	s.changes.touch(exchangeID)
-	if s.sqlite != nil {
-		if err := s.sqlite.vacuum(ctx, s.db.Name()); err != nil {
-			return nil, fmt.Errorf("rewrite the store's files without %s's data: %w", pid, err)
-		}
-	}
 	return out, nil
 }
 

@@ -146,6 +146,7 @@ func (s *Store) UpdateExchangeDetails(ctx context.Context, x *exchange.Exchange)
 	res, err := s.db.Collection(collExchanges).UpdateOne(ctx, byID(x.ID), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: x.Name}, {Key: "names", Value: x.Names}, {Key: "host_city", Value: x.HostCity}, {Key: "visiting_city", Value: x.VisitingCity},
 		{Key: "start", Value: x.Start}, {Key: "end", Value: x.End}, {Key: "time_zone", Value: x.TimeZone},
+		{Key: "retention_months", Value: x.RetentionMonths},
 	}}})
 	if err != nil {
 		return s.fail("update exchange "+x.ID, err)

@@ -26,6 +26,9 @@ type adminExchangePage struct {
 	X    *exchange.Exchange
 	New  bool
 	Form exchange.NewExchange
+	// Retention says when the exchange's identifying data is erased, or
+	// that it was.
+	Retention string
 	// TimeZones are offered for the time zone field.
 	TimeZones   []string
 	Instruments []string
@@ -132,7 +135,7 @@ func (s *Server) handleAdminCreate(c *gin.Context) {
 	lang := s.staffLanguage(c)
 	n := exchange.NewExchange{ID: strings.TrimSpace(c.PostForm("id")), Instrument: c.PostForm("instrument"), Name: c.PostForm("name"),
 		HostCity: c.PostForm("host_city"), VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c),
-		TimeZone: c.PostForm("time_zone")}
+		TimeZone: c.PostForm("time_zone"), RetentionMonths: c.PostForm("retention_months")}
 	x, err := n.Build(s.set(), s.now())
 	if err == nil {
 		// The instrument version is kept before the exchange exists, so
@@ -180,8 +183,8 @@ func (s *Server) renderAdminExchange(c *gin.Context, status int, notice, errMsg 
 	p := adminExchangePage{page: s.staffPage(c, lang, x.NameIn(lang)), CSRF: csrf.Token(c.Request), X: x, Invited: len(ps),
 		Notice: notice, Error: errMsg, Problems: problems, Instruments: s.set().IDs(),
 		Form: exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: x.Name, HostCity: x.HostCity, VisitingCity: x.VisitingCity, TimeZone: x.TimeZone,
-			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout)}, TimeZones: exchange.SisterCityZones,
-		NameFields: s.nameFields(lang, x.Instrument, x.Names), Version: in.Version}
+			Start: x.Start.Format(exchange.DateLayout), End: x.End.Format(exchange.DateLayout), RetentionMonths: strconv.Itoa(x.Retention())}, TimeZones: exchange.SisterCityZones,
+		NameFields: s.nameFields(lang, x.Instrument, x.Names), Version: in.Version, Retention: retentionState(lang, x, in)}
 	for _, v := range s.set().Versions(in.ID) {
 		if v.Version > in.Version {
 			p.Newer = append(p.Newer, v.Version)
@@ -263,7 +266,7 @@ func languageName(lang, code string) string {
 // the catalogue key of their label.
 var exchangeFields = []formField{
 	{"id", "admin.idshort"}, {"instrument", "admin.instrument"}, {"name", "admin.name"}, {"visiting-city", "admin.visiting"},
-	{"host-city", "admin.host"}, {"time-zone", "admin.timezone"}, {"start", "admin.start"}, {"end", "admin.end"},
+	{"host-city", "admin.host"}, {"time-zone", "admin.timezone"}, {"start", "admin.start"}, {"end", "admin.end"}, {"retention-months", "admin.retention"},
 }
 
 // formProblems words an error for the exchange form in the reader's
@@ -314,7 +317,7 @@ func (s *Server) handleAdminEdit(c *gin.Context) {
 	id := c.Param("id")
 	n := exchange.NewExchange{ID: x.ID, Instrument: x.Instrument, Name: c.PostForm("name"), HostCity: c.PostForm("host_city"),
 		VisitingCity: c.PostForm("visiting_city"), Start: c.PostForm("start"), End: c.PostForm("end"), Names: s.postedNames(c),
-		TimeZone: c.PostForm("time_zone")}
+		TimeZone: c.PostForm("time_zone"), RetentionMonths: c.PostForm("retention_months")}
 	edited, err := n.Build(s.set(), x.CreatedAt)
 	if err == nil {
 		err = s.store.UpdateExchangeDetails(c.Request.Context(), edited)
@@ -462,4 +465,17 @@ func (s *Server) handleAdminMove(c *gin.Context) {
 	s.audit(c, staff.AuditAdminister, x.ID, "moved", strconv.Itoa(in.Version), strconv.Itoa(to.Version))
 	s.setNotice(c, translate(lang, "admin.move.done", in.ID, in.Version, to.Version), false)
 	c.Redirect(http.StatusSeeOther, "/admin/exchanges/"+x.ID)
+}
+
+// retentionState words when the exchange's identifying data is erased:
+// done, on a day, or after the last wave closes.
+func retentionState(lang string, x *exchange.Exchange, in *survey.Instrument) string {
+	switch due := x.IdentitiesDue(in); {
+	case x.IdentitiesErasedAt != nil:
+		return translate(lang, "admin.retention.done", formatDate(lang, x.IdentitiesErasedAt.In(x.Location())))
+	case due.IsZero():
+		return translate(lang, "admin.retention.pending")
+	default:
+		return translate(lang, "admin.retention.due", formatDate(lang, due.In(x.Location())))
+	}
 }
