@@ -81,6 +81,9 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "restored %s into database %s: %d collections, %d documents, each counted and checked against the backup's SHA-256; taken %s by %s\n",
 		rest[0], store.DatabaseName(), len(m.Collections), docs, m.Created.Format("2006-01-02 15:04 MST"), m.Software)
+	if m.Reapplied > 0 {
+		fmt.Fprintf(env.stdout, "%d erasures made after the backup was taken were applied again\n", m.Reapplied)
+	}
 	return nil
 }
 

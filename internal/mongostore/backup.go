@@ -50,6 +50,9 @@ type BackupManifest struct {
 	Database    string             `json:"database"`
 	Created     time.Time          `json:"created"`
 	Collections []BackupCollection `json:"collections"`
+	// Reapplied counts the erasures a restore applied again: made in the
+	// database it replaced after the backup was taken. Not in the archive.
+	Reapplied int `json:"-"`
 }
 
 // BackupCollection is one collection of a backup.
@@ -343,8 +346,15 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 			return nil, exchange.Errorf(exchange.ECONFLICT, "database %s holds %d documents already: restore into an empty one, or give --drop to replace what it holds", s.db.Name(), held)
 		}
 	}
+	// The erasures the database holds — made, perhaps, after the backup
+	// was taken — are kept in the mark, and applied again once the backup
+	// is in: what was erased stays erased.
+	later, err := s.erasuresToKeep(ctx, names)
+	if err != nil {
+		return nil, err
+	}
 	// The mark first: from here a restore cut short is run again.
-	if _, err := s.db.Collection(restoringColl).ReplaceOne(ctx, byID("restore"), bson.D{{Key: "_id", Value: "restore"}, {Key: "from", Value: file}, {Key: "at", Value: time.Now().UTC()}}, upsert()); err != nil {
+	if _, err := s.db.Collection(restoringColl).ReplaceOne(ctx, byID("restore"), restoreMark{ID: "restore", From: file, At: time.Now().UTC(), Erasures: later}, upsert()); err != nil {
 		return nil, s.fail("mark the restore", err)
 	}
 	for _, name := range names {
@@ -405,6 +415,9 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 			return nil, exchange.Errorf(exchange.EUNAVAILABLE, "collection %s holds %d documents after the restore, the backup %d: run the restore again", c.Name, n, c.Documents)
 		}
 	}
+	if m.Reapplied, err = s.reapplyErasures(ctx, later); err != nil {
+		return nil, err
+	}
 	if err := s.db.Collection(restoringColl).Drop(ctx); err != nil {
 		return nil, s.fail("finish the restore", err)
 	}
@@ -412,4 +425,73 @@ func (s *Store) Restore(ctx context.Context, file string, drop bool, progress Pr
 		progress("", len(m.Collections), len(m.Collections))
 	}
 	return m, nil
+}
+
+// restoreMark is the document that marks a restore under way.
+type restoreMark struct {
+	ID   string    `bson:"_id"`
+	From string    `bson:"from"`
+	At   time.Time `bson:"at"`
+	// Erasures is the erasure log of the database being replaced.
+	Erasures []Erasure `bson:"erasures"`
+}
+
+// erasuresToKeep reads the erasure log of the database about to be
+// replaced, with the one an earlier restore cut short kept in its mark.
+func (s *Store) erasuresToKeep(ctx context.Context, names []string) ([]Erasure, error) {
+	var out []Erasure
+	if slices.Contains(names, restoringColl) {
+		mark, err := findByID[restoreMark](ctx, s, s.db.Collection(restoringColl), "restore", "the mark of a restore")
+		if err != nil {
+			return nil, err
+		}
+		if mark != nil {
+			out = append(out, mark.Erasures...)
+		}
+	}
+	if slices.Contains(names, collErasures) {
+		log, err := findAll[Erasure](ctx, s, s.db.Collection(collErasures), bson.D{}, nil, "the erasure log")
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range log {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
+
+// reapplyErasures erases again, in the restored database, what the
+// erasures erased (a delegate the backup does not hold is passed over),
+// and says how many the backup did not have already.
+func (s *Store) reapplyErasures(ctx context.Context, erasures []Erasure) (int, error) {
+	if len(erasures) == 0 {
+		return 0, nil
+	}
+	restored := map[string]bool{}
+	log, err := findAll[Erasure](ctx, s, s.db.Collection(collErasures), bson.D{}, nil, "the erasure log")
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range log {
+		restored[e.ID] = e.Answers // one entry a delegate: the widest erasure
+	}
+	n := 0
+	for _, e := range erasures {
+		if answers, had := restored[e.ID]; had && (answers || !e.Answers) {
+			continue
+		}
+		_, err := s.eraseParticipant(ctx, e.Exchange, e.PID, e.Answers, e.By, e.At)
+		if exchange.ErrorCode(err) == exchange.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return n, s.rewriteFiles(ctx, "the erasures made since the backup")
 }

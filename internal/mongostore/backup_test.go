@@ -370,3 +370,71 @@ func FuzzReadBackup(f *testing.F) {
 		}
 	})
 }
+
+// TestARestoreKeepsLaterErasures: a delegate erased after a backup was
+// taken (one identity only, one with answers) stays erased when that
+// backup is restored over the store with --drop: the restore applies the
+// erasure log it replaces again, and says how many it applied; restored
+// again, nothing more.
+func TestARestoreKeepsLaterErasures(t *testing.T) {
+	s, cfg := loadedForBackup(t, 4)
+	ctx := context.Background()
+	for i := range 4 {
+		if _, err := s.SaveResponse(ctx, submission(fmt.Sprintf("P%04d", i+1), i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "before.tar.gz")
+	if _, err := s.Backup(ctx, file, "test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseParticipant(ctx, "x1", "P0002", false, "dpo@example.org", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseParticipant(ctx, "x1", "P0003", true, "dpo@example.org", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// As the restore command does: a store opened for the restore alone,
+	// with nothing of this one's still being written.
+	restore := func() *BackupManifest {
+		t.Helper()
+		if err := s.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if s, err = Open(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Restore(ctx, file, true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := restore()
+	defer func() { _ = s.Close(ctx) }()
+	if m.Reapplied != 2 {
+		t.Errorf("erasures applied again: %d, want 2", m.Reapplied)
+	}
+	ps, _ := s.Participants(ctx, "x1")
+	for _, p := range ps {
+		erased := p.PID == "P0002" || p.PID == "P0003"
+		if erased != (p.Email == "") {
+			t.Errorf("%s after the restore: %q", p.PID, p.Email)
+		}
+	}
+	if _, err := s.Response(ctx, "x1", "P0002", "pre"); err != nil {
+		t.Errorf("answers of the delegate erased without them: %v", err)
+	}
+	if _, err := s.Response(ctx, "x1", "P0003", "pre"); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+		t.Errorf("answers of the delegate erased with them: %v", err)
+	}
+	if log, _ := s.Erasures(ctx, "x1"); len(log) != 2 {
+		t.Errorf("the erasure log after the restore: %d entries", len(log))
+	}
+	if m := restore(); m.Reapplied != 2 {
+		// The backup holds neither erasure: each restore over the store
+		// applies both again.
+		t.Errorf("restored again: %d applied again", m.Reapplied)
+	}
+}
