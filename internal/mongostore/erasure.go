@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/csci/exchangeeval/internal/privacy"
 )
 
 // collErasures logs every erasure — who, when, what kind — without the
@@ -23,11 +25,6 @@ type Erasure struct {
 	At       time.Time `bson:"at"`
 }
 
-// ErasedParticipant is what an erasure took away, in counts.
-type ErasedParticipant struct {
-	Links, Messages, Responses, Versions, Drafts int64
-}
-
 // EraseParticipant erases a delegate on request (GDPR art. 17): their
 // identity — name, e-mail, personal link, every message to them and its
 // delivery record — while their answers stay, under the pseudonymous id
@@ -37,7 +34,7 @@ type ErasedParticipant struct {
 // so the erased text is not left in their free pages. The erasure is
 // logged without the erased data. Running it again erases nothing more
 // and fails nothing.
-func (s *Store) EraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*ErasedParticipant, error) {
+func (s *Store) EraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*privacy.Erased, error) {
 	out, err := s.eraseParticipant(ctx, exchangeID, pid, answers, by, now)
 	if err != nil {
 		return nil, err
@@ -58,7 +55,7 @@ func (s *Store) rewriteFiles(ctx context.Context, what string) error {
 }
 
 // eraseParticipant is EraseParticipant but for the files' rewriting.
-func (s *Store) eraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*ErasedParticipant, error) {
+func (s *Store) eraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*privacy.Erased, error) {
 	d, err := s.participantDocOf(ctx, exchangeID, pid)
 	if err != nil {
 		return nil, err
@@ -69,7 +66,7 @@ func (s *Store) eraseParticipant(ctx context.Context, exchangeID, pid string, an
 	if _, err := s.db.Collection(collErasures).ReplaceOne(ctx, byID(log.ID), log, upsert()); err != nil {
 		return nil, s.fail("log the erasure of "+pid, err)
 	}
-	out := &ErasedParticipant{}
+	out := &privacy.Erased{}
 	del := func(coll string, filter bson.D, n *int64) error {
 		r, err := s.db.Collection(coll).DeleteMany(ctx, filter)
 		if err != nil {

@@ -72,6 +72,8 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST(participantsUploadRoute, s.handleAdminParticipants)
 	signedIn.GET("/admin/exchanges/:id/links.xlsx", s.handleAdminLinks)
 	signedIn.POST("/admin/exchanges/:id/participants/:pid/remove", s.handleAdminRemoveParticipant)
+	signedIn.GET("/admin/exchanges/:id/participants/:pid", s.handlePersonalData)
+	signedIn.POST("/admin/exchanges/:id/participants/:pid/erase", s.handleErase)
 	signedIn.POST("/admin/exchanges/:id/mail", s.handleAdminMail)
 	signedIn.POST("/admin/exchanges/:id/schedule", s.handleAdminSchedule)
 	signedIn.GET("/admin/audit", s.handleAudit)

@@ -25,6 +25,7 @@ import (
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
+	"github.com/csci/exchangeeval/internal/privacy"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -92,6 +93,8 @@ type Store interface {
 	UseTOTPStep(ctx context.Context, email string, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, email, hash string) (bool, error)
 	TwoFactorRoles(ctx context.Context) ([]string, error)
+	PersonalDataOf(ctx context.Context, exchangeID, pid string, waves []string, now time.Time) (*privacy.PersonalData, error)
+	EraseParticipant(ctx context.Context, exchangeID, pid string, answers bool, by string, now time.Time) (*privacy.Erased, error)
 	SetTwoFactorRoles(ctx context.Context, roles []string) error
 	AddSignOff(ctx context.Context, so *staff.SignOff) error
 	SignOffs(ctx context.Context, exchangeID string) ([]*staff.SignOff, error)
@@ -264,7 +267,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "personal_data", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
