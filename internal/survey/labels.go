@@ -106,3 +106,26 @@ func (in *Instrument) CodesOf(q *Question, v string) string {
 
 // LabelKey is a label as labels are matched: spaces and case aside.
 func LabelKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// AnswerIn words an answer to q for a reader of lang: a choice by its
+// option's label (several joined by "; "), anything else as AnswerText
+// gives it. A code the question does not offer is shown as it is.
+func (q *Question) AnswerIn(answer any, lang, base string) string {
+	label := func(code string) string {
+		if o := q.Option(code); o != nil {
+			return o.Label.In(lang, base)
+		}
+		return code
+	}
+	switch v := answer.(type) {
+	case string:
+		return label(v)
+	case []string:
+		labels := make([]string, len(v))
+		for i, c := range v {
+			labels[i] = label(c)
+		}
+		return strings.Join(labels, "; ")
+	}
+	return AnswerText(answer)
+}

@@ -110,7 +110,7 @@ func answersWorded(in *survey.Instrument, answers survey.Answers, lang string) [
 		if !ok {
 			continue
 		}
-		out = append(out, personalAnswer{Question: q.Text.In(lang, in.BaseLanguage()), Value: fmt.Sprint(v)})
+		out = append(out, personalAnswer{Question: q.Text.In(lang, in.BaseLanguage()), Value: q.AnswerIn(v, lang, in.BaseLanguage())})
 	}
 	return out
 }
