@@ -368,7 +368,10 @@ type Response struct {
 	Source            string         `bson:"source"`
 	// Submission is the collector's own id of an imported submission
 	// (KoboToolbox's _uuid, ODK's instanceID), kept in the history.
-	Submission       string    `bson:"submission,omitempty"`
+	Submission string `bson:"submission,omitempty"`
+	// PrivacyNotice is the version of the privacy notice the delegate was
+	// shown with the questionnaire ("" for answers imported from a file).
+	PrivacyNotice    string    `bson:"privacy_notice,omitempty"`
 	SubmittedAt      time.Time `bson:"submitted_at"`
 	FirstSubmittedAt time.Time `bson:"first_submitted_at"`
 	// Seq numbers the submission the answers come from: 1 for the first,
@@ -400,8 +403,10 @@ type Version struct {
 	Source   string         `bson:"source" json:"source"`
 	// Submission is the collector's id of the submission it was
 	// imported from (uuid:…), so it can be traced back there.
-	Submission  string    `bson:"submission,omitempty" json:"submission,omitempty"`
-	SubmittedAt time.Time `bson:"submitted_at" json:"submitted_at"`
+	Submission string `bson:"submission,omitempty" json:"submission,omitempty"`
+	// PrivacyNotice is the version of the notice the delegate was shown.
+	PrivacyNotice string    `bson:"privacy_notice,omitempty" json:"privacy_notice,omitempty"`
+	SubmittedAt   time.Time `bson:"submitted_at" json:"submitted_at"`
 	// RestoredFrom is the version this one restored, 0 for none.
 	RestoredFrom int `bson:"restored_from,omitempty" json:"restored_from,omitempty"`
 }

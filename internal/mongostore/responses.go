@@ -63,7 +63,8 @@ type versionDoc struct {
 func versionOf(r *exchange.Response, batch string) versionDoc {
 	return versionDoc{Exchange: r.Exchange, Participant: r.Participant, Wave: r.Wave, Instrument: r.Instrument,
 		InstrumentVersion: r.InstrumentVersion, Batch: batch, RecordedAt: time.Now().UTC(),
-		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, Submission: r.Submission, SubmittedAt: r.SubmittedAt.UTC(), RestoredFrom: r.RestoredFrom}}
+		Version: exchange.Version{Answers: r.Answers, Language: r.Language, Source: r.Source, Submission: r.Submission, PrivacyNotice: r.PrivacyNotice,
+			SubmittedAt: r.SubmittedAt.UTC(), RestoredFrom: r.RestoredFrom}}
 }
 
 // SaveResponse stores a submission as the response's next version and
@@ -169,7 +170,7 @@ func (s *Store) addVersion(ctx context.Context, r *exchange.Response, batch stri
 func firstCurrent(v *versionDoc) responseDoc {
 	return responseDoc{ID: responseKey(v.Participant, v.Wave), Response: exchange.Response{Exchange: v.Exchange, Participant: v.Participant,
 		Wave: v.Wave, Instrument: v.Instrument, InstrumentVersion: v.InstrumentVersion, Language: v.Language, Answers: v.Answers,
-		Source: v.Source, SubmittedAt: v.SubmittedAt, FirstSubmittedAt: v.SubmittedAt, Seq: v.Seq}}
+		Source: v.Source, PrivacyNotice: v.PrivacyNotice, SubmittedAt: v.SubmittedAt, FirstSubmittedAt: v.SubmittedAt, Seq: v.Seq}}
 }
 
 // setCurrent makes v the response's current answers. The first version
@@ -200,6 +201,7 @@ func (s *Store) setCurrent(ctx context.Context, v *versionDoc) error {
 			{Key: "language", Value: v.Language},
 			{Key: "answers", Value: v.Answers},
 			{Key: "source", Value: v.Source},
+			{Key: "privacy_notice", Value: v.PrivacyNotice},
 			{Key: "submitted_at", Value: v.SubmittedAt},
 			{Key: "seq", Value: v.Seq},
 		}},

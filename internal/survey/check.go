@@ -57,6 +57,12 @@ func check(in *Instrument, add func(int, string, ...any)) {
 	}
 	checkText(p, "title", "instrument", in.Title, true)
 	checkText(p, "description", "instrument", in.Description, false)
+	if n := in.Privacy; n != nil {
+		if v := strings.TrimSpace(n.Version); v == "" || len(v) > MaxNoticeVersion || v != n.Version {
+			add(p.LineOf("privacy"), "privacy: give the notice a version of 1 to %d characters without spaces around it (such as 2027-01), recorded with each response", MaxNoticeVersion)
+		}
+		checkText(p, "privacy", "instrument", n.Text, true)
+	}
 
 	waves := map[string]bool{}
 	if len(in.Waves) == 0 {

@@ -106,8 +106,11 @@ type Instrument struct {
 	Goals        []*Goal           `yaml:"goals,omitempty"`
 	Themes       []*Theme          `yaml:"themes,omitempty"`
 	QuoteConsent string            `yaml:"quote_consent,omitempty"`
-	Sections     []*Section        `yaml:"sections"`
-	Pos          Pos               `yaml:"-"`
+	// Privacy is the notice delegates read on the questionnaire's first
+	// page; without one, the service's own is shown.
+	Privacy  *PrivacyNotice `yaml:"privacy,omitempty"`
+	Sections []*Section     `yaml:"sections"`
+	Pos      Pos            `yaml:"-"`
 
 	// Source is the file the instrument was read from; Hash is the SHA-256 of
 	// its bytes, so outputs can say exactly which definition produced them.
@@ -221,6 +224,18 @@ type Theme struct {
 	Patterns map[string][]string `yaml:"patterns"`
 	Pos      Pos                 `yaml:"-"`
 }
+
+// PrivacyNotice tells delegates who keeps their identity and answers,
+// for what, for how long, who sees them and how to have them erased.
+// Version names the wording: each response records the version its
+// delegate was shown, so a notice reworded later is told apart.
+type PrivacyNotice struct {
+	Version string `yaml:"version"`
+	Text    Text   `yaml:"text"`
+}
+
+// MaxNoticeVersion bounds a notice's version label.
+const MaxNoticeVersion = 40
 
 // Section groups questions under a heading.
 type Section struct {

@@ -120,6 +120,9 @@ func TestDefinitionProblems(t *testing.T) {
 		{"message without link", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      reminder:\n        subject: {en: Hi}\n        body: {en: Please answer}\n", 11, `has no {link}`},
 		{"unknown message kind", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      invite:\n        subject: {en: Hi}\n        body: {en: \"Go to {link}\"}\n", 8, `unknown message "invite"`},
 		{"message base language", "    title: {en: Before}\n", "    title: {en: Before}\n    messages:\n      invitation:\n        subject: {fr: Bonjour}\n        body: {en: \"Go to {link}\"}\n", 10, `no subject in the base language "en"`},
+		{"notice without version", "version: 2\n", "version: 2\nprivacy:\n  text: {en: We keep your answers.}\n", 3, `privacy: give the notice a version`},
+		{"notice in an undeclared language", "version: 2\n", "version: 2\nprivacy:\n  version: \"2027-01\"\n  text: {en: We keep., de: Wir behalten.}\n", 3, `privacy in undeclared language "de"`},
+		{"notice without base text", "version: 2\n", "version: 2\nprivacy:\n  version: \"2027-01\"\n  text: {fr: Nous gardons.}\n", 3, `no privacy in the base language "en"`},
 		{"bad yaml", "        waves: [pre]\n        text: {en: Colour}", "        waves: [pre\n        text: {en: Colour}", 0, ``},
 		{"wrong type", "version: 2", "version: two", 2, ``},
 	}

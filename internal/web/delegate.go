@@ -326,7 +326,7 @@ func (s *Server) saveDraft(c *gin.Context, d *delegate, wave string, form url.Va
 func (s *Server) save(ctx context.Context, d *delegate, wave string, answers survey.Answers, source string) (*exchange.Response, error) {
 	r, err := s.store.SaveResponse(ctx, &exchange.Response{
 		Exchange: d.x.ID, Participant: d.p.PID, Wave: wave, Instrument: d.in.ID, InstrumentVersion: d.in.Version,
-		Language: d.lang, Answers: answers, Source: source, SubmittedAt: s.now(),
+		Language: d.lang, Answers: answers, Source: source, PrivacyNotice: noticeVersion(d.in), SubmittedAt: s.now(),
 	})
 	if err == nil {
 		metrics.Submission(source)

@@ -78,7 +78,11 @@ func (s *Server) handlePersonalData(c *gin.Context) {
 			}
 			pw.Answers = answersWorded(in, r.Current, lang)
 			for _, v := range r.History {
-				pw.Versions = append(pw.Versions, formatTime(lang, v.SubmittedAt, loc))
+				sent := formatTime(lang, v.SubmittedAt, loc)
+				if v.PrivacyNotice != "" {
+					sent = translate(lang, "privacy.sentnotice", sent, v.PrivacyNotice)
+				}
+				pw.Versions = append(pw.Versions, sent)
 			}
 		}
 		for _, dr := range d.Drafts {

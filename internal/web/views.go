@@ -104,9 +104,11 @@ type questionnairePage struct {
 	WaveTitle   template.HTML
 	WaveIntro   template.HTML
 	Description template.HTML
-	Sections    []sectionView
-	Errors      []errorLink
-	SavedAt     string
+	// Notice is the privacy notice, in the delegate's language.
+	Notice   template.HTML
+	Sections []sectionView
+	Errors   []errorLink
+	SavedAt  string
 	// DraftAt is when the answers filled in were saved as a draft.
 	DraftAt      string
 	ExchangeName string
@@ -212,6 +214,7 @@ func buildQuestionnaire(in *survey.Instrument, x *exchange.Exchange, wave, lang 
 		Description:  inPage(in.Description, lang, base),
 		ExchangeName: x.NameIn(lang),
 	}
+	p.Notice = noticeOnPage(in, lang)
 	if c := x.Waves[wave].Closes; c != nil {
 		p.Deadline = mailing.Date(lang, *c)
 	}
@@ -367,15 +370,23 @@ type questionnaireJSON struct {
 	Wave       string `json:"wave"`
 	// OpenWaves are every wave open to the link, in the instrument's
 	// order; ?wave= picks another.
-	OpenWaves   []string       `json:"open_waves"`
-	Language    string         `json:"language"`
-	Languages   []string       `json:"languages"`
-	Title       string         `json:"title"`
-	Description string         `json:"description,omitempty"`
-	Sections    []sectionJSON  `json:"sections"`
-	Answers     survey.Answers `json:"answers"`
-	SubmittedAt *string        `json:"submitted_at"`
-	Versions    int            `json:"versions"`
+	OpenWaves   []string `json:"open_waves"`
+	Language    string   `json:"language"`
+	Languages   []string `json:"languages"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	// PrivacyNotice is what delegates are told of their data; a
+	// submission records its version.
+	PrivacyNotice noticeJSON     `json:"privacy_notice"`
+	Sections      []sectionJSON  `json:"sections"`
+	Answers       survey.Answers `json:"answers"`
+	SubmittedAt   *string        `json:"submitted_at"`
+	Versions      int            `json:"versions"`
+}
+
+type noticeJSON struct {
+	Version string `json:"version"`
+	Text    string `json:"text"`
 }
 
 type sectionJSON struct {
@@ -432,6 +443,7 @@ func buildQuestionnaireJSON(in *survey.Instrument, x *exchange.Exchange, wave, l
 	base := in.BaseLanguage()
 	out := questionnaireJSON{Exchange: x.ID, Instrument: in.ID, Version: in.Version, Wave: wave, Language: lang,
 		Languages: in.Languages, Title: in.Title.In(lang, base), Description: in.Description.In(lang, base), Answers: survey.Answers{}}
+	out.PrivacyNotice = noticeJSON{Version: noticeVersion(in), Text: noticeText(in, lang)}
 	for _, s := range in.SectionsIn(wave) {
 		sj := sectionJSON{ID: s.ID, Heading: s.Heading.In(lang, base)}
 		if c := s.Condition(); c != nil {
