@@ -82,4 +82,33 @@ func TestAdminAnswersAnAccessRequestAndErases(t *testing.T) {
 	if resp, err := cm.Get(s.srv.URL + page); err != nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a committee member opening personal data: %v", resp.StatusCode)
 	}
+
+	// Erased with answers: the answers go, and a sign-off made on the
+	// figures before is flagged as made on other figures.
+	dashboard := "/exchanges/" + demo.CompletedID
+	if status, _ := s.postForm(cm, dashboard, dashboard+"/signoff", url.Values{"goal": {"funding"}, "decision": {"accept"}}); status != http.StatusSeeOther {
+		t.Fatalf("sign-off: %d", status)
+	}
+	if strings.Contains(s.get(cm, dashboard), "have changed since") {
+		t.Fatal("flagged before any change")
+	}
+	other := ""
+	for _, q := range ps {
+		if r, err := s.store.Response(ctx, demo.CompletedID, q.PID, "post"); q.PID != p.PID && err == nil && len(r.Answers) > 0 {
+			other = q.PID
+			break
+		}
+	}
+	otherPage := "/admin/exchanges/" + demo.CompletedID + "/participants/" + other
+	if status, _ := s.postForm(admin, otherPage, otherPage+"/erase", url.Values{"answers": {"yes"}}); status != http.StatusSeeOther {
+		t.Fatalf("erase with answers: %d", status)
+	}
+	for _, w := range []string{"pre", "post"} {
+		if _, err := s.store.Response(ctx, demo.CompletedID, other, w); exchange.ErrorCode(err) != exchange.ENOTFOUND {
+			t.Errorf("the %s answers of a delegate erased with them: %v", w, err)
+		}
+	}
+	if !strings.Contains(s.get(cm, dashboard), "The figures have changed since; the decision was made on:") {
+		t.Error("the sign-off is not flagged after an erasure with answers")
+	}
 }
