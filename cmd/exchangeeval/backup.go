@@ -50,12 +50,14 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 // MongoDB of MONGODB_URI.
 func runRestore(ctx context.Context, env *environment, args []string) error {
 	var (
-		cfg  config
-		drop bool
+		cfg          config
+		drop         bool
+		erasuresFrom string
 	)
-	fs := newFlagSet(env, "restore", "restore [--drop] FILE.tar.gz")
+	fs := newFlagSet(env, "restore", "restore [--drop] [--erasures-from NEWER.tar.gz] FILE.tar.gz")
 	cfg.bind(fs, env.getenv)
 	fs.BoolVar(&drop, "drop", false, "replace what the database holds (without it, only an empty database is restored into)")
+	fs.StringVar(&erasuresFrom, "erasures-from", "", "a newer backup whose erasure log is applied again after the restore (its erasures stay erased)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +67,14 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	}
 	if _, err := os.Stat(rest[0]); err != nil {
 		return exchange.Errorf(exchange.ENOTFOUND, "cannot read the backup: %v", err)
+	}
+	// The newer backup's erasure log is read, and that backup checked,
+	// before anything is written.
+	var later []mongostore.Erasure
+	if erasuresFrom != "" {
+		if later, err = mongostore.ErasuresIn(erasuresFrom); err != nil {
+			return err
+		}
 	}
 	store, err := cfg.openStore(ctx, "restore", cfg.quietLogger(env))
 	if err != nil {
@@ -82,7 +92,14 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "restored %s into database %s: %d collections, %d documents, each counted and checked against the backup's SHA-256; taken %s by %s\n",
 		rest[0], store.DatabaseName(), len(m.Collections), docs, m.Created.Format("2006-01-02 15:04 MST"), m.Software)
 	if m.Reapplied > 0 {
-		fmt.Fprintf(env.stdout, "%d erasures made after the backup was taken were applied again\n", m.Reapplied)
+		fmt.Fprintf(env.stdout, "%d erasure(s) made after the backup was taken applied again\n", m.Reapplied)
+	}
+	if erasuresFrom != "" {
+		n, err := store.ReapplyErasures(ctx, later)
+		if err != nil {
+			return fmt.Errorf("the backup is restored, but the erasures of %s are not all applied (run the restore again): %w", erasuresFrom, err)
+		}
+		fmt.Fprintf(env.stdout, "%d erasure(s) logged in %s applied again\n", n, erasuresFrom)
 	}
 	return nil
 }

@@ -29,6 +29,8 @@ func TestEraseAndAccessExportFromTheCommandLine(t *testing.T) {
 	if d := export(); d["email"] != "layla@example.org" || d["personal_link_works"] != true || len(d["responses"].([]any)) != 1 {
 		t.Errorf("the access export: %v", d)
 	}
+	before := filepath.Join(t.TempDir(), "before.tar.gz")
+	c.mustRun("backup", "--out", before)
 	if out := c.mustRun("participants", "erase", "--exchange", "x1", "--participant", "P0001", "--by", "dpo@example.org"); !strings.Contains(out, "their answers stay under P0001") {
 		t.Errorf("erase: %s", out)
 	}
@@ -42,5 +44,18 @@ func TestEraseAndAccessExportFromTheCommandLine(t *testing.T) {
 	}
 	if _, _, err := c.run("restore", backup); err == nil || !strings.Contains(userMessage(err), "holds") {
 		t.Errorf("a restore into the store it came from, without --drop: %v", err)
+	}
+	// The backup from before the erasure, restored into a new store with
+	// the newer backup's erasure log: the delegate stays erased.
+	fresh := newCLI(t)
+	if _, _, err := fresh.run("restore", "--erasures-from", filepath.Join(t.TempDir(), "missing.tar.gz"), before); err == nil {
+		t.Error("a missing --erasures-from backup is not refused")
+	}
+	if out := fresh.mustRun("restore", "--erasures-from", backup, before); !strings.Contains(out, "1 erasure(s) logged in "+backup+" applied again") {
+		t.Errorf("restore --erasures-from: %s", out)
+	}
+	var d2 map[string]any
+	if err := json.Unmarshal([]byte(fresh.mustRun("participants", "export", "--exchange", "x1", "--participant", "P0001")), &d2); err != nil || d2["email"] != "" || len(d2["responses"].([]any)) != 1 {
+		t.Errorf("after restoring the older backup with the newer's erasures: %v %v", err, d2)
 	}
 }

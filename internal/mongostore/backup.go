@@ -495,3 +495,28 @@ func (s *Store) reapplyErasures(ctx context.Context, erasures []Erasure) (int, e
 	}
 	return n, s.rewriteFiles(ctx, "the erasures made since the backup")
 }
+
+// ErasuresIn reads the erasure log of a backup — a newer one, when an
+// older is restored into a new store (the newer damaged, say) — checking
+// the whole backup first.
+func ErasuresIn(file string) ([]Erasure, error) {
+	var erasures []Erasure
+	_, err := readBackup(file, func(coll string, doc bson.Raw) error {
+		if coll != collErasures {
+			return nil
+		}
+		var e Erasure
+		if err := bson.Unmarshal(doc, &e); err != nil {
+			return exchange.Errorf(exchange.EINVALID, "%s: an erasure log entry does not read: %v", file, err)
+		}
+		erasures = append(erasures, e)
+		return nil
+	})
+	return erasures, err
+}
+
+// ReapplyErasures applies erasures (ErasuresIn) again to this store: what
+// was erased stays erased. It says how many the store had not had.
+func (s *Store) ReapplyErasures(ctx context.Context, erasures []Erasure) (int, error) {
+	return s.reapplyErasures(ctx, erasures)
+}
