@@ -50,7 +50,13 @@ func (c *cli) serveFor(args ...string) (string, func() error) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if s := out.String(); strings.Contains(s, "is serving on ") {
-			addr := strings.Fields(s[strings.Index(s, "is serving on ")+len("is serving on "):])[0]
+			// The address it listens on: the base URL, or, when one is
+			// configured, the one in brackets after it.
+			rest := s[strings.Index(s, "is serving on ")+len("is serving on "):]
+			if _, listening, ok := strings.Cut(strings.SplitN(rest, "\n", 2)[0], "(listening on "); ok {
+				rest = listening
+			}
+			addr := strings.TrimSuffix(strings.Fields(rest)[0], ")")
 			return addr, func() error { cancel(); return <-done }
 		}
 		select {

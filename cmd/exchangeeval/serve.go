@@ -170,8 +170,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if uri, ok := store.Embedded(); ok {
 		storeNote = fmt.Sprintf("embedded store in %s (other commands: MONGODB_URI=%s)", cfg.DataDir, uri)
 	}
-	log.Info("serving", "url", baseURL, "store", storeNote)
-	fmt.Fprintf(env.stdout, "exchangeeval is serving on %s — %s. Stop with Ctrl-C.\n", baseURL, storeNote)
+	log.Info("serving", "url", baseURL, "listen", ln.Addr().String(), "store", storeNote)
+	where := baseURL
+	if listening := urlOf(ln.Addr()); listening != baseURL {
+		// Behind a proxy, or in a container: where it listens too.
+		where += " (listening on " + listening + ")"
+	}
+	fmt.Fprintf(env.stdout, "exchangeeval is serving on %s — %s. Stop with Ctrl-C.\n", where, storeNote)
 	if setupCode != "" {
 		cli := "exchangeeval"
 		if uri, ok := store.Embedded(); ok {
