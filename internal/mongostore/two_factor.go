@@ -2,6 +2,8 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -50,6 +52,10 @@ func (s *Store) BeginTOTP(ctx context.Context, email, secret string) error {
 // recovery codes' hashes, step being the step of the code that confirmed
 // it (not to be accepted again).
 func (s *Store) EnableTOTP(ctx context.Context, email, secret string, recovery []string, step int64, now time.Time) error {
+	// A new key: the steps an old one took say nothing of it.
+	if _, err := s.db.Collection(collUsedCodes).DeleteMany(ctx, bson.D{{Key: "user", Value: email}}); err != nil {
+		return s.fail("forget the old key's codes of "+email, err)
+	}
 	return s.setTOTP(ctx, email, bson.D{{Key: "enabled", Value: true}, {Key: "since", Value: now.UTC()},
 		{Key: "sealed", Value: s.sealer.Seal([]byte(secret))}, {Key: "last_step", Value: step}, {Key: "recovery", Value: recovery}})
 }
@@ -68,28 +74,70 @@ func (s *Store) setTOTP(ctx context.Context, email string, totp bson.D) error {
 	return s.UpdateUser(ctx, email, bson.D{{Key: "totp", Value: totp}})
 }
 
+// collUsedCodes records each code taken — a time step, or a recovery
+// code's hash — under a unique _id: of concurrent requests taking the same
+// one, a single insert succeeds, on MongoDB and on the embedded store
+// alike (whose conditional updates are not atomic between requests).
+const collUsedCodes = "used_codes"
+
+type usedCode struct {
+	ID   string    `bson:"_id"` // account/step/N or account/recovery/hash
+	User string    `bson:"user"`
+	At   time.Time `bson:"at"`
+}
+
+// takeCode records a code as taken, once: false when it was already.
+func (s *Store) takeCode(ctx context.Context, email, id string) (bool, error) {
+	_, err := s.db.Collection(collUsedCodes).InsertOne(ctx, usedCode{ID: email + "/" + id, User: email, At: time.Now().UTC()})
+	switch {
+	case isDuplicate(err):
+		return false, nil
+	case err != nil:
+		return false, s.fail("take a two-factor code of "+email, err)
+	}
+	return true, nil
+}
+
 // UseTOTPStep takes a code's time step for the account, once: false when
 // that step, or a later one, was taken already — a code seen over a
 // shoulder, or sent twice at once, signs in once.
 func (s *Store) UseTOTPStep(ctx context.Context, email string, step int64) (bool, error) {
-	res, err := s.db.Collection(collUsers).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: email}, {Key: "totp.enabled", Value: true}, {Key: "totp.last_step", Value: bson.D{{Key: "$lt", Value: step}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "totp.last_step", Value: step}}}})
-	if err != nil {
+	u, err := s.User(ctx, email)
+	if err != nil || !u.TOTP.Enabled || step <= u.TOTP.LastStep {
+		return false, err
+	}
+	if ok, err := s.takeCode(ctx, email, fmt.Sprintf("step/%d", step)); !ok || err != nil {
+		return false, err
+	}
+	// The latest step taken, for the check above; a slower writer of an
+	// earlier step does not move it back.
+	if _, err := s.db.Collection(collUsers).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: email}, {Key: "totp.last_step", Value: bson.D{{Key: "$lt", Value: step}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "totp.last_step", Value: step}}}}); err != nil {
 		return false, s.fail("use a two-factor code of "+email, err)
 	}
-	return res.ModifiedCount == 1, nil
+	// Steps taken are needed for the skew's minute and a half only.
+	if _, err := s.db.Collection(collUsedCodes).DeleteMany(ctx, bson.D{{Key: "user", Value: email},
+		{Key: "_id", Value: bson.D{{Key: "$regex", Value: "/step/"}}}, {Key: "at", Value: bson.D{{Key: "$lt", Value: time.Now().Add(-10 * time.Minute).UTC()}}}}); err != nil {
+		s.log.Warn("remove old two-factor steps", "err", err)
+	}
+	return true, nil
 }
 
 // UseRecoveryCode takes a recovery code (its hash) of the account, once.
 func (s *Store) UseRecoveryCode(ctx context.Context, email, hash string) (bool, error) {
-	res, err := s.db.Collection(collUsers).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: email}, {Key: "totp.enabled", Value: true}, {Key: "totp.recovery", Value: hash}},
-		bson.D{{Key: "$pull", Value: bson.D{{Key: "totp.recovery", Value: hash}}}})
-	if err != nil {
+	u, err := s.User(ctx, email)
+	if err != nil || !u.TOTP.Enabled || !slices.Contains(u.TOTP.Recovery, hash) {
+		return false, err
+	}
+	if ok, err := s.takeCode(ctx, email, "recovery/"+hash); !ok || err != nil {
+		return false, err
+	}
+	if _, err := s.db.Collection(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: email}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "totp.recovery", Value: hash}}}}); err != nil {
 		return false, s.fail("use a recovery code of "+email, err)
 	}
-	return res.ModifiedCount == 1, nil
+	return true, nil
 }
 
 // TwoFactorRoles are the roles whose accounts must sign in with a second
