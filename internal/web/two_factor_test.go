@@ -52,7 +52,7 @@ func TestStaffSignInWithASecondFactor(t *testing.T) {
 		t.Fatalf("the account page offers no second factor:\n%s", body)
 	}
 	page := s.get(c, "/account/two-factor")
-	m := regexp.MustCompile(`<code class="totp-key">([A-Z2-7 ]+)</code>`).FindStringSubmatch(page)
+	m := regexp.MustCompile(`<code class="totp-key" dir="ltr">([A-Z2-7 ]+)</code>`).FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, `src="data:image/png;base64,`) {
 		t.Fatalf("no key or QR code on the enrolment page:\n%s", page)
 	}
