@@ -1,16 +1,14 @@
 package mongostore
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/csci/exchangeeval"
 	"github.com/csci/exchangeeval/internal/exchange"
-	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -37,23 +35,7 @@ func TestIdentitiesAreErasedWhenTheRetentionEnds(t *testing.T) {
 	if err := s.CreateExchange(ctx, &exchange.Exchange{ID: "x1", Name: "X", Instrument: in.ID, RetentionMonths: 3, Waves: map[string]exchange.WaveState{}}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.ImportParticipants(ctx, "x1", []exchange.ParticipantRow{
-		{Name: "Retained Until", Email: "retained.until@example.org", Language: "en", Side: "visiting"},
-		{Name: "Second Delegate", Email: "second.delegate@example.org", Language: "fr", Side: "host"},
-	}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, p := range res.Participants {
-		if _, err := s.SaveResponse(ctx, submission(p.PID, i+1)); err != nil {
-			t.Fatal(err)
-		}
-		m := &mailing.Mail{Exchange: "x1", Participant: p.PID, Wave: "pre", Kind: mailing.Invitation, Language: "en", To: p.Email, Name: p.Name,
-			Subject: "Your questionnaire, " + p.Name, Text: "Dear " + p.Name + ", answer at https://x/s/" + p.Token}
-		if _, _, err := s.QueueMail(ctx, "x1", []*mailing.Mail{m}, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	delegates := answeredAndMailed(t, s, "Retained Until", "Second Delegate")
 	closed := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
 	for _, w := range in.WaveIDs() {
 		if _, err := s.SetWave(ctx, "x1", w, true, closed.AddDate(0, -1, 0)); err != nil {
@@ -85,17 +67,8 @@ func TestIdentitiesAreErasedWhenTheRetentionEnds(t *testing.T) {
 	if mail, _ := s.Mail(ctx, "x1"); len(mail) != 0 {
 		t.Errorf("messages left: %d", len(mail))
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			continue // the socket
-		}
-		for _, secret := range []string{"retained.until", "Retained Until", "second.delegate", res.Participants[0].Token} {
-			if bytes.Contains(raw, []byte(secret)) {
-				t.Errorf("%s still holds %q", filepath.Base(f), secret)
-			}
-		}
+	if held := filesHolding(t, dir, []string{"retained.until", "Retained Until", "second.delegate", delegates[0].Token}); len(held) > 0 {
+		t.Errorf("erased data still in: %s", strings.Join(held, ", "))
 	}
 	x, _ := s.Exchange(ctx, "x1")
 	if x.IdentitiesErasedAt == nil {

@@ -76,22 +76,10 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	lang := s.staffLanguage(c)
 	u := s.staffUser(c)
-	p := accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
-	fail := func(status int, msg string, problems []string) {
-		p.Error, p.Problems = msg, problems
-		s.renderAccount(c, status, p)
-	}
-	// Wrong current passwords count as failed sign-ins of the account.
-	release, ok := s.claimAttempt(c, lang, "account:"+u.Email, maxAccountFailures, fail)
+	fail, ok := s.currentPasswordGiven(c, lang, u, "password change")
 	if !ok {
 		return
 	}
-	if !u.PasswordMatches(c.PostForm("current")) {
-		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLoginFailed, Detail: "password change: wrong current password", Note: "password-wrong", Address: clientAddress(c)})
-		fail(http.StatusUnauthorized, translate(lang, "account.wrong"), nil)
-		return
-	}
-	release()
 	if c.PostForm("password") != c.PostForm("password2") {
 		fail(http.StatusUnprocessableEntity, translate(lang, "setup.mismatch"), nil)
 		return
@@ -111,4 +99,29 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 	s.audit(c, staff.AuditAdminister, "", "password-changed", u.Email)
 	s.render(c, http.StatusOK, "message", messagePage{page: page{Lang: lang, Title: translate(lang, "account.title")},
 		Heading: translate(lang, "account.title"), Body: translate(lang, "account.done"), LinkURL: "/login", LinkText: translate(lang, "login.submit")})
+}
+
+// currentPasswordGiven checks the current password a change on the
+// account page asks for (what: the change, for the audit trail). Wrong
+// ones count as failed sign-ins of the account. When it is not right it
+// has answered, with the account page, and ok is false; fail answers the
+// same way for the change's own problems.
+func (s *Server) currentPasswordGiven(c *gin.Context, lang string, u *staff.User, what string) (fail func(int, string, []string), ok bool) {
+	p := accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
+	fail = func(status int, msg string, problems []string) {
+		p.Error, p.Problems = msg, problems
+		s.renderAccount(c, status, p)
+	}
+	release, ok := s.claimAttempt(c, lang, "account:"+u.Email, maxAccountFailures, fail)
+	if !ok {
+		return nil, false
+	}
+	if !u.PasswordMatches(c.PostForm("current")) {
+		s.store.Audit(c.Request.Context(), staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLoginFailed, Detail: what + ": wrong current password",
+			Note: "password-wrong", Address: clientAddress(c)})
+		fail(http.StatusUnauthorized, translate(lang, "account.wrong"), nil)
+		return nil, false
+	}
+	release()
+	return fail, true
 }

@@ -31,6 +31,25 @@ func (s *site) submit(c *http.Client, from, path string, form url.Values) (int, 
 	return resp.StatusCode, string(body)
 }
 
+// auditHas checks that the audit trail, as q reads it, holds an event
+// with each of the notes.
+func (s *site) auditHas(q staff.AuditQuery, notes ...string) {
+	s.t.Helper()
+	events, _, err := s.store.AuditTrail(context.Background(), q)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range events {
+		seen[e.Note] = true
+	}
+	for _, note := range notes {
+		if !seen[note] {
+			s.t.Errorf("the audit trail has no %s", note)
+		}
+	}
+}
+
 // TestForgottenPasswordsAreResetByMail: with mail set up, the sign-in
 // page offers a reset; the form answers the same for an unknown address
 // (and sends nothing) as for an account; the account's message, through a
@@ -114,17 +133,7 @@ func TestForgottenPasswordsAreResetByMail(t *testing.T) {
 	if status, body := ask(ev.Email); status != http.StatusTooManyRequests {
 		t.Errorf("a fourth request: %d\n%s", status, body)
 	}
-	events, _, err := s.store.AuditTrail(ctx, staff.AuditQuery{Limit: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, e := range events {
-		seen[e.Note] = true
-	}
-	if !seen["password-reset-sent"] || !seen["password-reset-used"] {
-		t.Errorf("the audit trail: %v", seen)
-	}
+	s.auditHas(staff.AuditQuery{Limit: 50}, "password-reset-sent", "password-reset-used")
 
 	plain := newSite(t, web.Config{})
 	if body := plain.get(plain.client(), "/login"); strings.Contains(body, "/login/forgot") {

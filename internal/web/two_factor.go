@@ -231,21 +231,10 @@ func (s *Server) handleTwoFactorChange(c *gin.Context) {
 	ctx := c.Request.Context()
 	lang := s.staffLanguage(c)
 	u := s.staffUser(c)
-	p := accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
-	fail := func(status int, msg string, problems []string) {
-		p.Error, p.Problems = msg, problems
-		s.renderAccount(c, status, p)
-	}
-	release, ok := s.claimAttempt(c, lang, "account:"+u.Email, maxAccountFailures, fail)
+	fail, ok := s.currentPasswordGiven(c, lang, u, "two-factor change")
 	if !ok {
 		return
 	}
-	if !u.PasswordMatches(c.PostForm("current")) {
-		s.store.Audit(ctx, staff.Event{At: s.now(), Actor: u.Email, Action: staff.AuditLoginFailed, Detail: "two-factor change: wrong current password", Note: "password-wrong", Address: clientAddress(c)})
-		fail(http.StatusUnauthorized, translate(lang, "account.wrong"), nil)
-		return
-	}
-	release()
 	switch c.PostForm("action") {
 	case "off":
 		if err := s.store.DisableTOTP(ctx, u.Email); err != nil {
@@ -254,8 +243,8 @@ func (s *Server) handleTwoFactorChange(c *gin.Context) {
 		}
 		s.audit(c, staff.AuditAdminister, "", "two-factor-off", u.Email)
 		u.TOTP = staff.TOTP{}
-		p.Notice = translate(lang, "twofactor.off.done")
-		s.renderAccount(c, http.StatusOK, p)
+		s.renderAccount(c, http.StatusOK, accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email,
+			Notice: translate(lang, "twofactor.off.done")})
 	case "codes":
 		codes, hashes := staff.NewRecoveryCodes()
 		if err := s.store.SetRecoveryCodes(ctx, u.Email, hashes); err != nil {
