@@ -49,6 +49,9 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte("waves:\n  -\n"))
+	if minimal, err := os.ReadFile("testdata/minimal.yaml"); err == nil {
+		f.Add([]byte(strings.Replace(string(minimal), "version: 2\n", "version: 2\nprivacy:\n  version: \"2027-01\"\n  text: {en: We keep your answers., fr: Nous gardons vos réponses.}\n", 1)))
+	}
 	f.Add([]byte("id: x\ntitle: " + strings.Repeat("[", 100) + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, probs := survey.Parse("fuzz.yaml", data)
