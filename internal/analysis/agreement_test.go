@@ -100,3 +100,25 @@ func TestKrippendorffAlphaAgreesWithR(t *testing.T) {
 		t.Errorf("nothing paired: %v", *a)
 	}
 }
+
+// TestKeynessAgreesWithR: G², its p-value and the log ratio, as R computes
+// them from their formulas.
+//
+//	g2 <- function(a, b, c, d) { e1 <- c * (a + b) / (c + d); e2 <- d * (a + b) / (c + d)
+//	  2 * (ifelse(a > 0, a * log(a / e1), 0) + ifelse(b > 0, b * log(b / e2), 0)) }
+//	lr <- function(a, b, c, d) log2(((a + 0.5) / c) / ((b + 0.5) / d))
+//	g2(25, 4, 1200, 2600)  37.400880463712170   lr(25, 4, 1200, 2600)  3.617977557949119
+//	pchisq(g2(25, 4, 1200, 2600), 1, lower.tail = FALSE)  9.61786984409808e-10
+//	g2(3, 0, 500, 800)  5.733068670164618       lr(3, 0, 500, 800)  3.485426827170242
+//	g2(10, 40, 1000, 4000)  0
+func TestKeynessAgreesWithR(t *testing.T) {
+	g, lr, p := LogLikelihood(25, 4, 1200, 2600), LogRatio(25, 4, 1200, 2600), KeynessP(LogLikelihood(25, 4, 1200, 2600))
+	toR(t, "G2", &g, 37.400880463712170)
+	toR(t, "log ratio", &lr, 3.617977557949119)
+	near(t, "p", &p, 9.61786984409808e-10) // relative: it is far below 1e-9
+	g, lr = LogLikelihood(3, 0, 500, 800), LogRatio(3, 0, 500, 800)
+	toR(t, "G2 with none in the reference", &g, 5.733068670164618)
+	toR(t, "log ratio with none in the reference", &lr, 3.485426827170242)
+	g = LogLikelihood(10, 40, 1000, 4000)
+	toR(t, "G2 of a word as frequent in both", &g, 0)
+}
