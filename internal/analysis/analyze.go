@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/stemming"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -107,6 +108,12 @@ type analyzer struct {
 	themeBits    []column[byte] // [wave][participant][words]: themes mentioned
 	quotes       *quoteCandidates
 	cur          *responseState
+	// vocab counts the words of each wave's open answers, for candidate
+	// themes (candidates.go); seenWords a response's, counted once.
+	vocab      []vocabulary // [wave]
+	stemmer    stemming.Stemmer
+	stemSeen   []int32 // [stem]: the response it was last counted in
+	responseNo int32
 }
 
 // Analyze reads the participants and responses of one exchange and returns
@@ -257,6 +264,7 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 		a.conditional = a.conditional || q.Conditional()
 	}
 	a.textResp = make([]int, nw)
+	a.vocab = make([]vocabulary, nw)
 	a.themeResp, a.themeMention = grid(nw, nt), grid(nw, nt)
 	a.cooc = make([][][]int, nw)
 	for w := range a.cooc {
@@ -383,6 +391,7 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		}
 	}
 	st := a.state(i, w)
+	a.responseNo++
 	lang := r.Language
 	if !a.in.HasLanguage(lang) {
 		lang = a.in.BaseLanguage()
@@ -394,6 +403,11 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		}
 		st.answered = true
 		a.qResp[qi][w]++
+		written := r.Language
+		if written == "" {
+			written = a.in.BaseLanguage()
+		}
+		a.countWords(w, written, text)
 		tokens := survey.Tokens(text)
 		for t, th := range a.themes {
 			n := 0

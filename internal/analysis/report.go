@@ -223,6 +223,9 @@ type ThemeReport struct {
 	ByQuestion   []ThemeQuestion     `json:"by_question"`
 	Quotes       []ThemeQuotes       `json:"quotes"`
 	Cooccurrence []ThemeCooccurrence `json:"cooccurrence"`
+	// Candidates are words the codebook does not cover that one wave's
+	// delegates used far more than the others' (candidates.go).
+	Candidates []ThemeCandidate `json:"candidates"`
 }
 
 // ThemeInfo names a theme.

@@ -17,7 +17,7 @@ func (a *analyzer) themeCounts(respondents int, resp, mentions []int) []ThemeCou
 
 func (a *analyzer) themeReport() ThemeReport {
 	k := a.opts.MinCell
-	var tr ThemeReport
+	tr := ThemeReport{Candidates: a.themeCandidates()}
 	for _, t := range a.in.Themes {
 		tr.Codebook = append(tr.Codebook, ThemeInfo{ID: t.ID, Label: t.Label})
 	}

@@ -21,9 +21,6 @@ import (
 	"github.com/blevesearch/snowballstem/german"
 	"github.com/blevesearch/snowballstem/portuguese"
 	"github.com/blevesearch/snowballstem/spanish"
-
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
 )
 
 var stemmers = map[string]func(*snowballstem.Env) bool{
@@ -73,35 +70,133 @@ type Token struct {
 // words, each with its stem. A language without a stemmer keeps words
 // whole; Chinese is cut into overlapping pairs of characters.
 func Tokens(lang, text string) []Token {
-	lower := cases.Lower(language.Make(lang)).String(text)
-	stop := stopWords(lang)
-	stem := stemmers[lang]
+	var s Stemmer
 	var out []Token
-	isPart := func(r rune) bool {
-		return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
-	}
-	for _, w := range strings.FieldsFunc(lower, func(r rune) bool { return !isPart(r) }) {
-		w = strings.Trim(w, "'’")
-		if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
-			continue // 2nd, 2014, 10h: no theme
-		}
-		if lang == "zh" {
-			out = append(out, hanPairs(w, stop)...)
-			continue
-		}
-		if len([]rune(w)) < 2 || stop[w] || stop[elided(w)] {
-			continue
-		}
-		w = elided(w)
-		s := w
-		if stem != nil {
-			env := snowballstem.NewEnv(w)
-			stem(env)
-			s = env.Current()
-		}
-		out = append(out, Token{Word: w, Stem: s})
-	}
+	s.Each(lang, text, func(word, stem int32) {
+		out = append(out, Token{Word: s.Words[word].Word, Stem: s.Stems[stem].Stem})
+	})
 	return out
+}
+
+// Stemmer splits and stems as Tokens does, remembering every word it has
+// met by a number: an evaluation's answers use the same few thousand words
+// again and again, and each is lowered, looked up and stemmed once. Not
+// safe for concurrent use.
+type Stemmer struct {
+	// Words and Stems are what the numbers stand for.
+	Words []Word
+	Stems []Stem
+	known map[string]map[string]int32 // lang → word as written → Words index, -1 for none
+	stems map[Stem]int32
+}
+
+// Word is a word as counted: lower case, without an elided article.
+type Word struct {
+	Word string
+	Stem int32 // index in Stems
+}
+
+// Stem is a stem of a language.
+type Stem struct {
+	Lang, Stem string
+}
+
+// Each calls f with the numbers of each word of text that may carry a
+// theme, and of its stem, in order.
+func (s *Stemmer) Each(lang, text string, f func(word, stem int32)) {
+	if s.known == nil {
+		s.known, s.stems = map[string]map[string]int32{}, map[Stem]int32{}
+	}
+	known := s.known[lang]
+	if known == nil {
+		known = map[string]int32{}
+		s.known[lang] = known
+	}
+	for w := range strings.FieldsFuncSeq(text, func(r rune) bool { return !isPart(r) }) {
+		if lang == "zh" {
+			s.hanPairs(strings.Trim(w, "'’"), known, f)
+			continue
+		}
+		id, ok := known[w]
+		if !ok {
+			id = s.intern(lang, w)
+			known[w] = id
+		}
+		if id >= 0 {
+			f(id, s.Words[id].Stem)
+		}
+	}
+}
+
+// intern numbers a word as written: -1 when it carries no theme.
+func (s *Stemmer) intern(lang, written string) int32 {
+	// strings.ToLower, not a language's own casing: the shipped languages
+	// lower the same way.
+	w := strings.Trim(strings.ToLower(written), "'’")
+	stem := stemOf(lang, w)
+	if stem == "" {
+		return -1
+	}
+	return s.word(lang, elided(w), stem)
+}
+
+func (s *Stemmer) word(lang, w, stem string) int32 {
+	k := Stem{lang, stem}
+	sid, ok := s.stems[k]
+	if !ok {
+		sid = int32(len(s.Stems))
+		s.Stems = append(s.Stems, k)
+		s.stems[k] = sid
+	}
+	s.Words = append(s.Words, Word{Word: w, Stem: sid})
+	return int32(len(s.Words) - 1)
+}
+
+// hanPairs cuts a run of Chinese characters into overlapping pairs (most
+// Chinese words are two characters long), leaving out pairs with a stop
+// character.
+func (s *Stemmer) hanPairs(run string, known map[string]int32, f func(word, stem int32)) {
+	stop := stopWords("zh")
+	rs := []rune(run)
+	for i := 0; i+1 < len(rs); i++ {
+		pair := string(rs[i : i+2])
+		id, ok := known[pair]
+		if !ok {
+			id = -1
+			if !stop[string(rs[i])] && !stop[string(rs[i+1])] && !unicode.IsDigit(rs[i]) && !unicode.IsDigit(rs[i+1]) {
+				id = s.word("zh", pair, pair)
+			}
+			known[pair] = id
+		}
+		if id >= 0 {
+			f(id, s.Words[id].Stem)
+		}
+	}
+}
+
+// isPart: the characters of a word — letters, marks, digits (a word with
+// a digit is then dropped), apostrophes.
+func isPart(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
+}
+
+// stemOf is the stem of the lower-case word w of lang; "" when it carries
+// no theme (a stop word, a number, a single letter).
+func stemOf(lang, w string) string {
+	stop := stopWords(lang)
+	if strings.IndexFunc(w, unicode.IsDigit) >= 0 || len([]rune(w)) < 2 || stop[w] || stop[elided(w)] {
+		return ""
+	}
+	w = elided(w)
+	if len([]rune(w)) < 2 {
+		return ""
+	}
+	if stem := stemmers[lang]; stem != nil {
+		env := snowballstem.NewEnv(w)
+		stem(env)
+		return env.Current()
+	}
+	return w
 }
 
 // elided takes the elided article or pronoun off a French or Italian word
@@ -113,21 +208,6 @@ func elided(w string) string {
 	return w
 }
 
-// hanPairs cuts a run of Chinese characters into overlapping pairs (most
-// Chinese words are two characters long), leaving out pairs with a stop
-// character.
-func hanPairs(run string, stop map[string]bool) []Token {
-	rs := []rune(run)
-	var out []Token
-	for i := 0; i+1 < len(rs); i++ {
-		a, b := string(rs[i]), string(rs[i+1])
-		if stop[a] || stop[b] {
-			continue
-		}
-		out = append(out, Token{Word: a + b, Stem: a + b})
-	}
-	return out
-}
 
 // Stems reports whether lang has a stemmer (Chinese and languages without
 // one keep words whole).

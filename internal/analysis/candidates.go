@@ -1,0 +1,199 @@
+package analysis
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/csci/exchangeeval/internal/stemming"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// Candidate themes: words the delegates used in one wave's open answers
+// far more than in the other waves', that no theme of the codebook
+// covers — what the delegates came home talking about that nobody planned
+// to ask (the 2014 exchange's empowerment). Words are counted per
+// language by their stems (stemming), and a word becomes a candidate when
+// its G² says the difference is unlikely by chance (p < 0.05), its log
+// ratio that it is used more in the wave, and at least MinCell delegates
+// (and never fewer than two) used it.
+
+// MaxCandidates bounds the candidates listed per wave.
+const MaxCandidates = 10
+
+// candidateP is the largest p-value of G² a candidate may have.
+const candidateP = 0.05
+
+// ThemeCandidate is a word a wave's delegates used much more than the
+// other waves', which the codebook does not cover.
+type ThemeCandidate struct {
+	Wave     string `json:"wave"`
+	Language string `json:"language"`
+	// Stem is what is counted; Terms the words written for it, the most
+	// used first.
+	Stem  string   `json:"stem"`
+	Terms []string `json:"terms"`
+	// Delegates is how many used it, wave by wave; Mentions how often in
+	// this wave.
+	Delegates []CandidateWave `json:"delegates"`
+	Mentions  int             `json:"mentions"`
+	G2        float64         `json:"g2"`
+	P         float64         `json:"p"`
+	LogRatio  float64         `json:"log_ratio"`
+}
+
+// CandidateWave is how many delegates used a candidate in one wave; nil
+// (suppressed) when fewer than the smallest group shown.
+type CandidateWave struct {
+	Wave      string `json:"wave"`
+	Delegates *int   `json:"delegates"`
+}
+
+// vocabulary counts the words of a wave's open answers, by the stemmer's
+// numbers: tokens in all; per stem, its tokens and the delegates who used
+// it; per word, its tokens (the words written for a stem).
+type vocabulary struct {
+	tokens                int
+	stemTokens, stemUsers []int
+	wordTokens            []int
+}
+
+// grow makes room for the stemmer's numbers so far.
+func grow(xs []int, n int) []int {
+	if n > len(xs) {
+		xs = append(xs, make([]int, n-len(xs))...)
+	}
+	return xs
+}
+
+// countWords adds a response's open answer, written in lang, to wave w's
+// vocabulary; each stem counts once per response (a delegate) however many
+// answers use it, by the response number it was last seen in.
+func (a *analyzer) countWords(w int, lang, text string) {
+	v := &a.vocab[w]
+	a.stemmer.Each(lang, text, func(word, stem int32) {
+		v.wordTokens = grow(v.wordTokens, int(word)+1)
+		v.stemTokens = grow(v.stemTokens, int(stem)+1)
+		v.stemUsers = grow(v.stemUsers, int(stem)+1)
+		for int(stem) >= len(a.stemSeen) {
+			a.stemSeen = append(a.stemSeen, 0)
+		}
+		v.tokens++
+		v.wordTokens[word]++
+		v.stemTokens[stem]++
+		if a.stemSeen[stem] != a.responseNo {
+			a.stemSeen[stem] = a.responseNo
+			v.stemUsers[stem]++
+		}
+	})
+}
+
+// at is xs[i], 0 beyond its end.
+func at(xs []int, i int) int {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+// covered reports whether the codebook covers a stem of lang: a theme's
+// pattern matches its most used word, or holds a word of that stem
+// ("agir" in "pouvoir d'agir").
+func (a *analyzer) covered(lang, stem, word string) bool {
+	if !a.in.HasLanguage(lang) {
+		lang = a.in.BaseLanguage()
+	}
+	tokens := survey.Tokens(word)
+	for ti, th := range a.themes {
+		for _, p := range th.byLang[lang] {
+			if p.Count(tokens) > 0 {
+				return true
+			}
+		}
+		for _, src := range a.in.Themes[ti].Patterns[lang] {
+			for _, tok := range stemming.Tokens(lang, strings.ReplaceAll(src, "*", "")) {
+				if tok.Stem == stem {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// themeCandidates lists each wave's candidates, against the other waves
+// of the exchange; none for a wave without another to compare with.
+func (a *analyzer) themeCandidates() []ThemeCandidate {
+	out := []ThemeCandidate{}
+	total := 0
+	for _, v := range a.vocab {
+		total += v.tokens
+	}
+	least := max(a.opts.MinCell, 2)
+	for w, v := range a.vocab {
+		ref := total - v.tokens
+		if v.tokens == 0 || ref == 0 {
+			continue
+		}
+		var found []ThemeCandidate
+		for id, users := range v.stemUsers {
+			if users < least {
+				continue
+			}
+			n, b := v.stemTokens[id], 0
+			for o := range a.vocab {
+				if o != w {
+					b += at(a.vocab[o].stemTokens, id)
+				}
+			}
+			g := LogLikelihood(float64(n), float64(b), float64(v.tokens), float64(ref))
+			lr := LogRatio(float64(n), float64(b), float64(v.tokens), float64(ref))
+			p := KeynessP(g)
+			if lr <= 0 || p >= candidateP {
+				continue
+			}
+			st := a.stemmer.Stems[id]
+			terms := a.formsByUse(v, int32(id))
+			if a.covered(st.Lang, st.Stem, terms[0]) {
+				continue
+			}
+			c := ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr}
+			for o, oid := range a.waves {
+				cw := CandidateWave{Wave: oid}
+				if u := at(a.vocab[o].stemUsers, id); u == 0 || u >= a.opts.MinCell {
+					cw.Delegates = &u
+				}
+				c.Delegates = append(c.Delegates, cw)
+			}
+			found = append(found, c)
+		}
+		slices.SortFunc(found, func(x, y ThemeCandidate) int {
+			return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
+		})
+		out = append(out, found[:min(len(found), MaxCandidates)]...)
+	}
+	return out
+}
+
+// formsByUse lists the words written for a stem in a wave, the most used
+// first (at most three).
+func (a *analyzer) formsByUse(v vocabulary, stem int32) []string {
+	type form struct {
+		word string
+		n    int
+	}
+	var forms []form
+	for id, n := range v.wordTokens {
+		if n > 0 && a.stemmer.Words[id].Stem == stem {
+			forms = append(forms, form{a.stemmer.Words[id].Word, n})
+		}
+	}
+	slices.SortFunc(forms, func(x, y form) int { return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.word, y.word)) })
+	var out []string
+	for _, f := range forms[:min(len(forms), 3)] {
+		if !slices.Contains(out, f.word) {
+			out = append(out, f.word)
+		}
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package analysis_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+// TestCandidateThemesFindWhatNobodyPlanned: planted answers — before the
+// exchange everyone writes of learning about programmes and partners;
+// after it, twelve English and eight French delegates write of the
+// families' resilience (a word the codebook has no theme for) and of
+// empowerment (which it has). Resilience is among the post wave's top
+// five candidates in both languages, with its words and delegates per
+// wave; empowerment and the pouvoir d'agir are not (the codebook covers
+// them). With a smallest group above the French delegates, the French
+// candidate is gone.
+func TestCandidateThemesFindWhatNobodyPlanned(t *testing.T) {
+	var ps []*exchange.Participant
+	var rs []*exchange.Response
+	for i := range 30 {
+		pid := exchange.PID(i + 1)
+		lang := "en"
+		pre, post := "I hope to learn about programmes and meet partners.", "We visited programmes and met partners."
+		switch {
+		case i < 12:
+			post = "The resilience of the families struck me; such resilient families, and empowerment too."
+		case i < 20:
+			lang = "fr"
+			pre, post = "J'espère découvrir des programmes et rencontrer des partenaires.", "La résilience des familles m'a frappé, et le pouvoir d'agir."
+		case i < 24:
+			lang = "fr"
+			pre, post = "Rencontrer des partenaires.", "Nous avons visité des programmes."
+		}
+		ps = append(ps, &exchange.Participant{PID: pid, Language: lang, Side: "visiting"})
+		rs = append(rs, &exchange.Response{Participant: pid, Wave: "pre", Language: lang, Answers: survey.Answers{"hopes": pre}},
+			&exchange.Response{Participant: pid, Wave: "post", Language: lang, Answers: survey.Answers{"learned": post}})
+	}
+	run := func(minCell int) []analysis.ThemeCandidate {
+		r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: &exchange.Exchange{ID: "x"},
+			Participants: slice(ps), Responses: slice(rs)}, analysis.Options{MinCell: minCell})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Themes.Candidates
+	}
+	found := map[string]analysis.ThemeCandidate{}
+	rank := map[string]int{}
+	inLanguage := map[string]int{}
+	for _, c := range run(5) {
+		if c.Wave != "post" {
+			continue
+		}
+		rank[c.Language+" "+c.Stem] = inLanguage[c.Language]
+		inLanguage[c.Language]++
+		found[c.Language+" "+c.Stem] = c
+	}
+	for _, key := range []string{"en resili", "fr résilient"} {
+		c, ok := found[key]
+		if !ok || rank[key] >= 5 {
+			t.Errorf("%s: not in the top five: %v", key, rank)
+			continue
+		}
+		if c.P >= 0.05 || c.LogRatio <= 0 || c.Delegates[0].Wave != "pre" || c.Delegates[0].Delegates == nil || *c.Delegates[0].Delegates != 0 {
+			t.Errorf("%s: %+v", key, c)
+		}
+	}
+	if c := found["en resili"]; len(c.Terms) < 2 || c.Terms[0] != "resilience" || c.Terms[1] != "resilient" || c.Mentions != 24 || fmt.Sprint(*c.Delegates[1].Delegates) != "12" {
+		t.Errorf("the English candidate's words and counts: %+v", c)
+	}
+	for _, covered := range []string{"en empower", "en empow", "fr pouvoir", "fr agir"} {
+		if _, ok := found[covered]; ok {
+			t.Errorf("%s, which the codebook covers, is a candidate", covered)
+		}
+	}
+	for _, c := range run(10) {
+		if c.Language == "fr" && c.Stem == "résilient" {
+			t.Errorf("eight delegates shown with a smallest group of ten: %+v", c)
+		}
+	}
+}
