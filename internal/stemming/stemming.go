@@ -208,7 +208,6 @@ func elided(w string) string {
 	return w
 }
 
-
 // Stems reports whether lang has a stemmer (Chinese and languages without
 // one keep words whole).
 func Stems(lang string) bool { return stemmers[lang] != nil }
