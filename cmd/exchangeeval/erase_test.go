@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,5 +60,42 @@ func TestEraseAndAccessExportFromTheCommandLine(t *testing.T) {
 	var d2 map[string]any
 	if err := json.Unmarshal([]byte(fresh.mustRun("participants", "export", "--exchange", "x1", "--participant", "P0001")), &d2); err != nil || d2["email"] != "" || len(d2["responses"].([]any)) != 1 {
 		t.Errorf("after restoring the older backup with the newer's erasures: %v %v", err, d2)
+	}
+}
+
+// TestThemeCandidatesFromTheCommandLine: after the exchange, six of ten
+// delegates write of the families' resilience, which the codebook has no
+// theme for: themes candidates lists it for the post wave, with the
+// delegates per wave, as a table and as JSON.
+func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
+	c := newCLI(t)
+	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "Durban–Chicago 2027",
+		"--host-city", "Chicago", "--visiting-city", "Durban", "--start", "2027-06-13", "--end", "2027-06-19")
+	people, answers := "name,email,city,role,language,side\n", "participant,wave,expectations,takeaways\n"
+	for i := range 10 {
+		people += fmt.Sprintf("D%d,d%d@example.org,Durban,practitioner,en,visiting\n", i, i)
+		pid := fmt.Sprintf("P%04d", i+1)
+		answers += pid + ",pre,To learn about programmes and partners,\n"
+		takeaway := "We visited programmes and partners"
+		if i < 6 {
+			takeaway = "The resilience of the families; resilient families everywhere"
+		}
+		answers += pid + ",post,," + takeaway + "\n"
+	}
+	c.mustRun("participants", "import", "--exchange", "x1", writeFile(t, "people.csv", people))
+	c.mustRun("responses", "import", "--exchange", "x1", writeFile(t, "answers.csv", answers))
+	out := c.mustRun("themes", "candidates", "--exchange", "x1")
+	if !regexp.MustCompile(`(?m)^post\s+en\s+resilience, resilient\s+pre 0, post 6, follow-up 0\s+12\s`).MatchString(out) {
+		t.Errorf("the table:\n%s", out)
+	}
+	var cs []map[string]any
+	if err := json.Unmarshal([]byte(c.mustRun("themes", "candidates", "--exchange", "x1", "--json")), &cs); err != nil ||
+		!slices.ContainsFunc(cs, func(c map[string]any) bool {
+			return c["stem"] == "resili" && c["wave"] == "post" && c["mentions"] == 12.0
+		}) {
+		t.Errorf("the JSON: %v %v", err, cs)
+	}
+	if out := c.mustRun("themes", "candidates", "--exchange", "x1", "--min-cell", "7"); strings.Contains(out, "resilience") {
+		t.Errorf("six delegates shown with a smallest group of seven:\n%s", out)
 	}
 }

@@ -53,6 +53,7 @@ Usage:
   exchangeeval participants export --exchange ID --participant PID [--out FILE.json]
   exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
   exchangeeval analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--json] [--min-cell K]
+  exchangeeval themes candidates --exchange ID [--json] [--min-cell K]
   exchangeeval export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata] --out FILE.xlsx|DIR [--labels LANG] [--min-cell K]
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
   exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign|unassign --email E --exchange ID ...
@@ -153,6 +154,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runParticipants(ctx, env, rest)
 	case "responses":
 		return runResponses(ctx, env, rest)
+	case "themes":
+		return runThemes(ctx, env, rest)
 	case "analyze":
 		return runAnalyze(ctx, env, rest)
 	case "export":
