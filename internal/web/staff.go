@@ -152,6 +152,9 @@ type dashboardPage struct {
 	Goals      []goalView
 	ThemeChart template.HTML
 	Quotes     []quoteView
+	// Candidates are words no theme covers that one wave used far more;
+	// shown to those who may read the data (evaluators and admins).
+	Candidates []candidateView
 	Breakdowns []breakdownView
 	Methods    []string
 	// MethodsLang is the language Methods are in (see
@@ -335,6 +338,9 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 		for _, qu := range q.Quotes {
 			p.Quotes = append(p.Quotes, quoteView{Theme: labels[q.Theme], Wave: waveTitle(in, q.Wave, lang), Text: marked(qu.Text, cmp.Or(qu.Language, lang), lang)})
 		}
+	}
+	if p.CanDownload {
+		p.Candidates = candidateViews(in, r, lang)
 	}
 	p.Breakdowns = breakdownViews(in, r, lang)
 	p.MethodsLang = workbook.MethodsLanguage(lang)
