@@ -49,6 +49,7 @@ const (
 	SheetGoals      = "Goals"
 	SheetItems      = "Items"
 	SheetThemes     = "Themes"
+	SheetCandidates = "Candidates"
 	SheetBreakdowns = "Breakdowns"
 	SheetResponses  = "Responses"
 	SheetPairs      = "Pairs"
@@ -58,7 +59,7 @@ const (
 
 // Sheets lists the sheets of the workbook in order; a programme's
 // workbook has SheetProgramme before them.
-var Sheets = []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetBreakdowns, SheetResponses, SheetPairs, SheetCodebook, SheetAbout}
+var Sheets = []string{SheetSummary, SheetGoals, SheetItems, SheetThemes, SheetCandidates, SheetBreakdowns, SheetResponses, SheetPairs, SheetCodebook, SheetAbout}
 
 // Write writes the evaluator workbook to w. The two big sheets are written
 // with excelize's stream writer: Responses from one more pass over the
@@ -79,7 +80,7 @@ func Write(w io.Writer, e Export) error {
 	}{
 		{SheetProgramme, b.programme, 0},
 		{SheetSummary, b.summary, 0}, {SheetGoals, b.goals, 1}, {SheetItems, b.items, 1}, {SheetThemes, b.themes, 0},
-		{SheetBreakdowns, b.breakdowns, 1}, {SheetResponses, b.responses, 1}, {SheetPairs, b.pairs, 1},
+		{SheetCandidates, b.candidates, 1}, {SheetBreakdowns, b.breakdowns, 1}, {SheetResponses, b.responses, 1}, {SheetPairs, b.pairs, 1},
 		{SheetCodebook, b.codebook, 3}, {SheetAbout, b.about, 0},
 	}
 	if e.Programme == nil {
