@@ -1,8 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -97,5 +101,36 @@ func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
 	}
 	if out := c.mustRun("themes", "candidates", "--exchange", "x1", "--min-cell", "7"); strings.Contains(out, "resilience") {
 		t.Errorf("six delegates shown with a smallest group of seven:\n%s", out)
+	}
+	// The same answers as a REFI-QDA project: every open answer a source,
+	// valid against the standard's schema.
+	project := filepath.Join(t.TempDir(), "x1.qdpx")
+	if out := c.mustRun("export", "--exchange", "x1", "--format", "qdpx", "--out", project); !strings.Contains(out, "20 open answers") {
+		t.Errorf("export --format qdpx: %s", out)
+	}
+	zr, err := zip.OpenReader(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	qde, err := zr.Open("project.qde")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(qde)
+	if n := strings.Count(string(raw), "<TextSource "); n != 20 || strings.Contains(string(raw), "@example.org") {
+		t.Errorf("%d sources, or an e-mail in the project", n)
+	}
+	if xmllint, err := exec.LookPath("xmllint"); err == nil {
+		path := filepath.Join(t.TempDir(), "project.qde")
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(xmllint, "--noout", "--schema", "../../internal/qdpx/schema/Project.xsd", path).CombinedOutput(); err != nil {
+			t.Errorf("xmllint: %v\n%s", err, out)
+		}
+	}
+	if _, _, err := c.run("export", "--exchange", "x1", "--format", "qdpx", "--out", filepath.Join(t.TempDir(), "x1.zip")); exitCode(err) != 2 {
+		t.Errorf("a qdpx export not named .qdpx: %v", err)
 	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/qdpx"
 	"github.com/csci/exchangeeval/internal/statfiles"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
@@ -32,13 +35,13 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		compare string
 		format  string
 	)
-	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata] --out FILE.xlsx|DIR [--labels LANG] [--min-cell K]"
+	const usage = "export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata|qdpx] --out FILE.xlsx|DIR|FILE.qdpx [--labels LANG] [--min-cell K]"
 	fs := newFlagSet(env, "export", usage)
 	cfg.bind(fs, env.getenv)
 	fs.Var(&ids, "exchange", "exchange id (repeat to combine exchanges that share an instrument); with --programme, narrows it to these")
 	fs.StringVar(&prog, "programme", "", "every exchange of this instrument, with a Programme sheet first that pools them goal by goal")
 	fs.StringVar(&compare, "compare", "", compareHelp)
-	fs.StringVar(&format, "format", "xlsx", "xlsx (the workbook), or spss, r, stata: a folder (--out DIR) with the data as CSV and the package's syntax")
+	fs.StringVar(&format, "format", "xlsx", "xlsx (the workbook), or spss, r, stata: a folder (--out DIR) with the data as CSV and the package's syntax, or qdpx: the open answers and their codes as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA (one exchange)")
 	fs.StringVar(&out, "out", "", "the .xlsx file to write")
 	fs.StringVar(&labels, "labels", "", "write answer labels in this language instead of codes in the Responses sheet")
 	fs.IntVar(&minCell, "min-cell", envInt(env.getenv, "EXCHANGEEVAL_MIN_CELL", analysis.DefaultMinCell), "smallest group shown; smaller ones are suppressed (env EXCHANGEEVAL_MIN_CELL)")
@@ -55,8 +58,11 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	if format != "xlsx" && !slices.Contains(statfiles.Formats, format) {
-		return errUsage(fmt.Sprintf("--format %s: choose xlsx, %s", format, strings.Join(statfiles.Formats, ", ")))
+	if format != "xlsx" && format != "qdpx" && !slices.Contains(statfiles.Formats, format) {
+		return errUsage(fmt.Sprintf("--format %s: choose xlsx, qdpx, %s", format, strings.Join(statfiles.Formats, ", ")))
+	}
+	if format == "qdpx" && (len(ids) != 1 || prog != "" || !strings.EqualFold(filepath.Ext(out), ".qdpx")) {
+		return errUsage("--format qdpx: give one --exchange and --out FILE.qdpx")
 	}
 	// The workbook is XLSX whatever it is called: a name that says
 	// otherwise would have spreadsheet software misread it.
@@ -84,6 +90,18 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if format == "qdpx" {
+		lang := cmp.Or(labels, e.Instrument.BaseLanguage())
+		p, err := qdpx.Build(e.Instrument, ids[0], lang, e.GeneratedAt, e.Responses(), analysis.AutoCoder(e.Instrument))
+		if err != nil {
+			return err
+		}
+		if err := writeReplacing(out, func(w io.Writer) error { return qdpx.Write(w, p) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %s: %d open answers, %d codes (REFI-QDA project)\n", out, len(p.Sources), len(p.Codes))
+		return nil
+	}
 	if format != "xlsx" {
 		files, err := statfiles.Write(out, format, statfiles.Input{Instrument: e.Instrument, Report: e.Report, Responses: e.Responses, Exchanges: ids,
 			Labels: labels, Version: Version(), GeneratedAt: e.GeneratedAt.UTC().Format("2006-01-02")})
@@ -94,14 +112,22 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			e.Report.Participation.Invited, respondedText(e.Report))
 		return nil
 	}
-	// Written to a temporary file first, so a failure never leaves half a
-	// workbook under the requested name.
-	tmp, err := os.CreateTemp(dirOf(out), ".exchangeeval-*.xlsx")
+	if err := writeReplacing(out, func(w io.Writer) error { return workbook.Write(w, *e) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "wrote %s (%s; %d invited, responses: %s)\n", out, strings.Join(ids, " + "), e.Report.Participation.Invited, respondedText(e.Report))
+	return nil
+}
+
+// writeReplacing writes a file through write, to a temporary file first,
+// so that a failure never leaves half a file under the requested name.
+func writeReplacing(out string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(dirOf(out), ".exchangeeval-*"+filepath.Ext(out))
 	if err != nil {
 		return exchange.Errorf(exchange.EINVALID, "cannot write next to %s: %v", out, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := workbook.Write(tmp, *e); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -114,7 +140,6 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
-	fmt.Fprintf(env.stdout, "wrote %s (%s; %d invited, responses: %s)\n", out, strings.Join(ids, " + "), e.Report.Participation.Invited, respondedText(e.Report))
 	return nil
 }
 

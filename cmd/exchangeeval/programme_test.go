@@ -175,7 +175,7 @@ func TestExportForStatisticsPackages(t *testing.T) {
 	if head, _ := os.ReadFile(filepath.Join(prog, "pairs.csv")); !strings.HasPrefix(string(head), "exchange,participant,") {
 		t.Errorf("a programme's pairs do not say each row's exchange: %.80s", head)
 	}
-	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", "sas", "--out", filepath.Join(base, "sas")); exitCode(err) != 2 || !strings.Contains(err.Error(), "--format sas: choose xlsx, spss, r, stata") {
+	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", "sas", "--out", filepath.Join(base, "sas")); exitCode(err) != 2 || !strings.Contains(err.Error(), "--format sas: choose xlsx, qdpx, spss, r, stata") {
 		t.Errorf("--format sas: %v", err)
 	}
 	if _, _, err := c.run("export", "--surveys", twoGoalsSurveys, "--exchange", "t1", "--format", "r", "--out", filepath.Join(base, "r")); exitCode(err) != 2 || !strings.Contains(err.Error(), "is a folder with files in it") {

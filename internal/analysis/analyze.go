@@ -223,22 +223,7 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 			a.texts = append(a.texts, q)
 		}
 	}
-	base := in.BaseLanguage()
-	for _, t := range in.Themes {
-		ct := compiledTheme{id: t.ID, byLang: map[string][]survey.Pattern{}}
-		for _, lang := range in.Languages {
-			seen := map[string]bool{}
-			for _, l := range []string{lang, base} {
-				for _, src := range t.Patterns[l] {
-					if p, err := survey.CompilePattern(src); err == nil && !seen[src] {
-						seen[src] = true
-						ct.byLang[lang] = append(ct.byLang[lang], p)
-					}
-				}
-			}
-		}
-		a.themes = append(a.themes, ct)
-	}
+	a.themes = compileThemes(in)
 	nw, nt := len(a.waves), len(a.themes)
 	a.words = (nt + 7) / 8
 	a.responded = make([]column[bool], nw)

@@ -1,6 +1,52 @@
 package analysis
 
-import ()
+import "github.com/csci/exchangeeval/internal/survey"
+
+// compileThemes compiles the codebook's patterns: an answer in a language
+// is matched with that language's patterns and the base language's.
+func compileThemes(in *survey.Instrument) []compiledTheme {
+	var out []compiledTheme
+	base := in.BaseLanguage()
+	for _, t := range in.Themes {
+		ct := compiledTheme{id: t.ID, byLang: map[string][]survey.Pattern{}}
+		for _, lang := range in.Languages {
+			seen := map[string]bool{}
+			for _, l := range []string{lang, base} {
+				for _, src := range t.Patterns[l] {
+					if p, err := survey.CompilePattern(src); err == nil && !seen[src] {
+						seen[src] = true
+						ct.byLang[lang] = append(ct.byLang[lang], p)
+					}
+				}
+			}
+		}
+		out = append(out, ct)
+	}
+	return out
+}
+
+// AutoCoder returns the automatic coding of open answers by the
+// codebook: the themes an answer written in lang mentions, in codebook
+// order — what the theme figures count.
+func AutoCoder(in *survey.Instrument) func(lang, text string) []string {
+	themes := compileThemes(in)
+	return func(lang, text string) []string {
+		if !in.HasLanguage(lang) {
+			lang = in.BaseLanguage()
+		}
+		tokens := survey.Tokens(text)
+		var out []string
+		for _, th := range themes {
+			for _, p := range th.byLang[lang] {
+				if p.Count(tokens) > 0 {
+					out = append(out, th.id)
+					break
+				}
+			}
+		}
+		return out
+	}
+}
 
 func (a *analyzer) themeCounts(respondents int, resp, mentions []int) []ThemeCount {
 	out := make([]ThemeCount, len(a.themes))
