@@ -2,6 +2,8 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestEraseAndAccessExportFromTheCommandLine: an access export gives the
@@ -70,7 +74,9 @@ func TestEraseAndAccessExportFromTheCommandLine(t *testing.T) {
 // TestThemeCandidatesFromTheCommandLine: after the exchange, six of ten
 // delegates write of the families' resilience, which the codebook has no
 // theme for: themes candidates lists it for the post wave, with the
-// delegates per wave, as a table and as JSON.
+// delegates per wave, as a table and as JSON. The same open answers go to
+// NVivo and the like as a REFI-QDA project, and to a coder as a coding
+// spreadsheet that comes back.
 func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
 	c := newCLI(t)
 	c.mustRun("exchange", "create", "--id", "x1", "--instrument", "csci-social-services", "--name", "Durban–Chicago 2027",
@@ -133,4 +139,62 @@ func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
 	if _, _, err := c.run("export", "--exchange", "x1", "--format", "qdpx", "--out", filepath.Join(t.TempDir(), "x1.zip")); exitCode(err) != 2 {
 		t.Errorf("a qdpx export not named .qdpx: %v", err)
 	}
+
+	// A coder codes in a spreadsheet: exported with suggestions, changed,
+	// imported; a bad cell is named by row and column and nothing is kept.
+	if _, err := withStdinOf(c, "coder-password-1\n", "users", "add", "--email", "ana@example.org", "--role", "evaluator"); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(t.TempDir(), "coding.xlsx")
+	if out := c.mustRun("coding", "export", "--exchange", "x1", "--coder", "ana@example.org", "--out", sheet); !strings.Contains(out, "20 open answers") {
+		t.Errorf("coding export: %s", out)
+	}
+	f, err := excelize.OpenFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Coding")
+	head := rows[0]
+	themeCol := slices.Index(head, "empowerment")
+	if themeCol < 5 || len(rows) != 21 {
+		t.Fatalf("the coding sheet's header %q, %d rows", head, len(rows))
+	}
+	cell, _ := excelize.CoordinatesToCellName(themeCol+1, 2)
+	_ = f.SetCellValue("Coding", cell, "maybe")
+	bad := filepath.Join(t.TempDir(), "bad.xlsx")
+	if err := f.SaveAs(bad); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.run("coding", "import", "--exchange", "x1", "--coder", "ana@example.org", bad); exitCode(err) != 2 ||
+		!strings.Contains(userMessage(err), "row 2, column empowerment: \"maybe\"") {
+		t.Errorf("a bad cell: %v", err)
+	}
+	_ = f.SetCellInt("Coding", cell, 1)
+	good := filepath.Join(t.TempDir(), "good.xlsx")
+	if err := f.SaveAs(good); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.mustRun("coding", "import", "--exchange", "x1", "--coder", "ana@example.org", good); !strings.Contains(out, "imported the codes of 20 open answers for ana@example.org") {
+		t.Errorf("coding import: %s", out)
+	}
+	// Exported again, the coder's own codes come back.
+	again := filepath.Join(t.TempDir(), "again.xlsx")
+	c.mustRun("coding", "export", "--exchange", "x1", "--coder", "ana@example.org", "--out", again)
+	g, err := excelize.OpenFile(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := g.GetCellValue("Coding", cell); v != "1" {
+		t.Errorf("the coder's own code exported again: %q", v)
+	}
+	if _, _, err := c.run("coding", "export", "--exchange", "x1", "--coder", "nobody@example.org", "--out", again); exitCode(err) != 3 {
+		t.Errorf("an unknown coder: %v", err)
+	}
+}
+
+// withStdinOf runs a command of c with stdin.
+func withStdinOf(c *cli, stdin string, args ...string) (string, error) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &out, &errb)
+	return out.String(), err
 }

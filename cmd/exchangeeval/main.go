@@ -54,6 +54,7 @@ Usage:
   exchangeeval responses import --exchange ID [--replace] [--from-exchange OTHER] FILE | history|restore --exchange ID --participant PID --wave W [--version N]
   exchangeeval analyze --exchange ID | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--json] [--min-cell K]
   exchangeeval themes candidates --exchange ID [--json] [--min-cell K]
+  exchangeeval coding export --exchange ID --coder EMAIL --out CODING.xlsx [--blank] | import --exchange ID --coder EMAIL CODING.xlsx
   exchangeeval export --exchange ID [--exchange ID2 ...] | --programme INSTRUMENT_ID [--exchange ID ...] [--compare FROM:TO] [--format xlsx|spss|r|stata|qdpx] --out FILE.xlsx|DIR|FILE.qdpx [--labels LANG] [--min-cell K]
   exchangeeval users add --email E --role admin|evaluator|committee [--name N] [--language fr] [--exchange ID ...]
   exchangeeval users list | disable --email E | enable --email E | reset-password --email E | assign|unassign --email E --exchange ID ...
@@ -156,6 +157,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runResponses(ctx, env, rest)
 	case "themes":
 		return runThemes(ctx, env, rest)
+	case "coding":
+		return runCoding(ctx, env, rest)
 	case "analyze":
 		return runAnalyze(ctx, env, rest)
 	case "export":

@@ -686,11 +686,7 @@ func TestUsersAndTokens(t *testing.T) {
 	c := newCLI(t)
 	c.mustRun("exchange", "create", "--id", "chicago-paris-2014", "--instrument", "csci-social-services", "--name", "X", "--host-city", "Chicago",
 		"--visiting-city", "Paris", "--start", "2014-03-09", "--end", "2014-03-15")
-	withStdin := func(stdin string, args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &out, &errb)
-		return out.String(), err
-	}
+	withStdin := func(stdin string, args ...string) (string, error) { return withStdinOf(c, stdin, args...) }
 	out, err := withStdin("committee-password-1\n", "users", "add", "--email", "Marie@Example.org", "--role", "committee", "--name", "Marie Dupont",
 		"--language", "fr", "--exchange", "chicago-paris-2014")
 	if err != nil || !strings.Contains(out, "created marie@example.org (committee)") {

@@ -103,6 +103,9 @@ func (s *Store) eraseParticipant(ctx context.Context, exchangeID, pid string, an
 			func() error { return del(collName(exchangeID, kindResponses), keyed, &out.Responses) },
 			func() error { return del(collName(exchangeID, kindVersions), keyed, &out.Versions) },
 			func() error { return del(collName(exchangeID, kindDrafts), keyed, &out.Drafts) },
+			func() error {
+				return del(collCodes, bson.D{{Key: "exchange", Value: exchangeID}, {Key: "participant", Value: pid}}, nil)
+			},
 		)
 	}
 	for _, step := range steps {

@@ -24,9 +24,22 @@ func LinkRow(l exchange.Link) []string {
 // WriteLinks writes the personal links as an XLSX workbook with one table:
 // a header row, frozen, with an autofilter, ready for a mail merge.
 func WriteLinks(w io.Writer, exchangeID string, links []exchange.Link) error {
+	rows := make([][]any, len(links))
+	for i, l := range links {
+		for _, v := range LinkRow(l) {
+			rows[i] = append(rows[i], v)
+		}
+	}
+	return WriteTable(w, "Links", "Personal links — "+exchangeID, LinkColumns, rows, []float64{8, 28, 32, 10, 10, 70, 6})
+}
+
+// WriteTable writes one table as an XLSX workbook: a bold header row,
+// frozen, with an autofilter; strings as text (never formulas: a name such
+// as "=HYPERLINK(…)" stays text), whole numbers as numbers; columns of the
+// widths given, text wrapped in those of 40 and more.
+func WriteTable(w io.Writer, sheet, title string, header []string, rows [][]any, widths []float64) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := "Links"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
@@ -34,24 +47,34 @@ func WriteLinks(w io.Writer, exchangeID string, links []exchange.Link) error {
 	if err != nil {
 		return err
 	}
-	for i, h := range LinkColumns {
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	if err != nil {
+		return err
+	}
+	for i, h := range header {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		// SetCellStr, never SetCellValue on user text: a name such as
-		// "=HYPERLINK(…)" must stay text, not become a formula.
 		if err := f.SetCellStr(sheet, cell, h); err != nil {
 			return err
 		}
 	}
-	for r, l := range links {
-		for c, v := range LinkRow(l) {
+	for r, row := range rows {
+		for c, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
-			if err := f.SetCellStr(sheet, cell, v); err != nil {
+			switch v := v.(type) {
+			case nil:
+			case int:
+				err = f.SetCellInt(sheet, cell, int64(v))
+			default:
+				err = f.SetCellStr(sheet, cell, fmt.Sprint(v))
+			}
+			if err != nil {
 				return err
 			}
 		}
 	}
-	last, _ := excelize.CoordinatesToCellName(len(LinkColumns), len(links)+1)
-	if err := f.SetCellStyle(sheet, "A1", fmt.Sprintf("%s1", string(rune('A'+len(LinkColumns)-1))), bold); err != nil {
+	lastCol, _ := excelize.ColumnNumberToName(len(header))
+	last, _ := excelize.CoordinatesToCellName(len(header), len(rows)+1)
+	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", bold); err != nil {
 		return err
 	}
 	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
@@ -60,14 +83,18 @@ func WriteLinks(w io.Writer, exchangeID string, links []exchange.Link) error {
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	widths := []float64{8, 28, 32, 10, 10, 70, 6}
 	for i, wd := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetColWidth(sheet, col, col, wd); err != nil {
 			return err
 		}
+		if wd >= 40 && len(rows) > 0 {
+			if err := f.SetCellStyle(sheet, col+"2", fmt.Sprintf("%s%d", col, len(rows)+1), wrap); err != nil {
+				return err
+			}
+		}
 	}
-	f.SetDocProps(&excelize.DocProperties{Title: "Personal links — " + exchangeID, Creator: "exchangeeval"})
+	f.SetDocProps(&excelize.DocProperties{Title: title, Creator: "exchangeeval"})
 	if err := declareDimensions(f, nil); err != nil {
 		return err
 	}

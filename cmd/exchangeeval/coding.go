@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
+	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/survey"
+	"github.com/csci/exchangeeval/internal/workbook"
+)
+
+// codingSynopses are the coding subcommands: open answers coded by people
+// in a spreadsheet.
+var codingSynopses = []synopsis{
+	{"export", "coding export --exchange ID --coder EMAIL --out CODING.xlsx [--blank]"},
+	{"import", "coding import --exchange ID --coder EMAIL CODING.xlsx"},
+}
+
+func runCoding(ctx context.Context, env *environment, args []string) error {
+	return runGroup(ctx, env, "coding", subcommandsOf(codingSynopses, runCodingSub), args)
+}
+
+func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, args []string) error {
+	var (
+		cfg                    config
+		exchangeID, coder, out string
+		blank                  bool
+	)
+	fs := newFlagSet(env, "coding "+sub, synopsis)
+	cfg.bind(fs, env.getenv)
+	fs.StringVar(&exchangeID, "exchange", "", "exchange id")
+	fs.StringVar(&coder, "coder", "", "the coder's staff account (e-mail): each coder's codes are kept apart")
+	if sub == "export" {
+		fs.StringVar(&out, "out", "", "the .xlsx file to write")
+		fs.BoolVar(&blank, "blank", false, "leave every theme cell empty instead of prefilling the codebook's suggestions")
+	}
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	coder = strings.ToLower(strings.TrimSpace(coder))
+	if exchangeID == "" || coder == "" || (sub == "export" && (out == "" || len(rest) != 0)) || (sub == "import" && len(rest) != 1) {
+		return errUsage("usage: exchangeeval " + synopsis)
+	}
+	sess, err := cfg.open(ctx, env, "coding "+sub)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if _, err := sess.store.User(ctx, coder); err != nil {
+		return exchange.Errorf(exchange.ENOTFOUND, "--coder %s: no staff account has this e-mail (exchangeeval users add)", coder)
+	}
+	x, in, err := sess.exchange(ctx, exchangeID)
+	if err != nil {
+		return err
+	}
+	answers, err := openAnswers(ctx, sess, x, in)
+	if err != nil {
+		return err
+	}
+	var themes []string
+	for _, t := range in.Themes {
+		themes = append(themes, t.ID)
+	}
+	records, err := sess.store.Codes(ctx, x.ID)
+	if err != nil {
+		return err
+	}
+	if sub == "export" {
+		mine := map[coding.AnswerKey][]string{}
+		for _, r := range records {
+			if r.Coder == coder {
+				mine[r.Key()] = r.Themes
+			}
+		}
+		rows := coding.SheetRows(themes, answers, mine, blank)
+		widths := []float64{11, 10, 16, 9, 70}
+		for range themes {
+			widths = append(widths, 12)
+		}
+		err := writeReplacing(out, func(w io.Writer) error {
+			return workbook.WriteTable(w, "Coding", "Coding of "+x.ID+" by "+coder, coding.SheetHeader(themes), rows, widths)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %s: %d open answers, %d themes, for %s\n", out, len(rows), len(themes), coder)
+		return nil
+	}
+	data, err := os.ReadFile(rest[0])
+	if err != nil {
+		return exchange.Errorf(exchange.ENOTFOUND, "cannot read %s: %v", rest[0], err)
+	}
+	table, err := workbook.ReadTable(rest[0], bytes.NewReader(data), workbook.ReadOptions{Prefer: []string{"Coding"}})
+	if err != nil {
+		return err
+	}
+	known := map[coding.AnswerKey]bool{}
+	for _, a := range answers {
+		known[a.AnswerKey] = true
+	}
+	got, probs := coding.ReadSheet(table.Rows, themes, known, x.ID, coder, time.Now())
+	if len(probs) > 0 {
+		e := exchange.Errorf(exchange.EINVALID, "%s: nothing imported, %d problem(s)", rest[0], len(probs))
+		for _, p := range probs {
+			e.Details = append(e.Details, p.String())
+		}
+		return e
+	}
+	if err := sess.store.SaveCodes(ctx, got); err != nil {
+		return err
+	}
+	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: coder, Action: staff.AuditAdminister, Exchange: x.ID,
+		Detail: fmt.Sprintf("codes of %d open answers imported for %s", len(got), coder), Note: "codes-imported", Args: []string{fmt.Sprint(len(got)), coder}})
+	fmt.Fprintf(env.stdout, "imported the codes of %d open answers for %s\n", len(got), coder)
+	return nil
+}
+
+// openAnswers lists an exchange's open answers (current answers), each
+// with the codebook's suggestion, in the order they are stored.
+func openAnswers(ctx context.Context, sess *session, x *exchange.Exchange, in *survey.Instrument) ([]coding.Answer, error) {
+	auto := analysis.AutoCoder(in)
+	var out []coding.Answer
+	for r, err := range sess.store.AnalysisInput(ctx, x, in).Responses {
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range in.Questions() {
+			text, _ := r.Answers[q.ID].(string)
+			if q.Type != survey.TypeText || strings.TrimSpace(text) == "" {
+				continue
+			}
+			out = append(out, coding.Answer{AnswerKey: coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID},
+				Language: r.Language, Text: text, Suggested: auto(r.Language, text)})
+		}
+	}
+	return out, nil
+}
