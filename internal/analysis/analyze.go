@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/stemming"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -42,6 +43,9 @@ type Input struct {
 	Exchange     *exchange.Exchange
 	Participants iter.Seq2[*exchange.Participant, error]
 	Responses    iter.Seq2[*exchange.Response, error]
+	// Codes reads the codes people gave open answers (coding), for the
+	// agreement between coders; nil when there are none.
+	Codes func() ([]coding.Record, error)
 }
 
 // Attributes the breakdowns are by, in report order.
@@ -110,6 +114,12 @@ type analyzer struct {
 	cur          *responseState
 	// vocab counts the words of each wave's open answers, for candidate
 	// themes (candidates.go); seenWords a response's, counted once.
+	// codes are people's codes of open answers; auto the codebook's own
+	// of the answers people coded, autoSeen those answers that are there
+	// (coders.go).
+	codes      []coding.Record
+	auto       map[coding.AnswerKey][]string
+	autoSeen   map[coding.AnswerKey]bool
 	vocab      []vocabulary // [wave]
 	stemmer    stemming.Stemmer
 	stemSeen   []int32 // [stem]: the response it was last counted in
@@ -127,6 +137,13 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 		opts.Quotes = DefaultQuotes
 	}
 	a := newAnalyzer(input.Instrument, opts)
+	if input.Codes != nil {
+		codes, err := input.Codes()
+		if err != nil {
+			return nil, fmt.Errorf("read codes: %w", err)
+		}
+		a.humanCodes(codes)
+	}
 	// The participants are read beside the responses; both add to the
 	// analyzer, one at a time. Reading, not adding, is what takes the time.
 	var mu sync.Mutex
@@ -393,6 +410,11 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 			written = a.in.BaseLanguage()
 		}
 		a.countWords(w, written, text)
+		key := coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID}
+		_, wanted := a.auto[key]
+		if wanted {
+			a.autoSeen[key] = true
+		}
 		tokens := survey.Tokens(text)
 		for t, th := range a.themes {
 			n := 0
@@ -403,6 +425,9 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 				continue
 			}
 			a.themeMention[w][t] += n
+			if wanted {
+				a.auto[key] = append(a.auto[key], th.id)
+			}
 			a.qThemeResp[qi][w][t]++
 			a.qThemeMent[qi][w][t] += n
 			st.mentioned[t] = true

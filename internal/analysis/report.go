@@ -226,6 +226,9 @@ type ThemeReport struct {
 	// Candidates are words the codebook does not cover that one wave's
 	// delegates used far more than the others' (candidates.go).
 	Candidates []ThemeCandidate `json:"candidates"`
+	// Agreement is how well the people who coded open answers agree, with
+	// each other and with the automatic coding (coders.go).
+	Agreement []ThemeAgreement `json:"agreement"`
 }
 
 // ThemeInfo names a theme.

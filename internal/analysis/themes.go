@@ -63,7 +63,7 @@ func (a *analyzer) themeCounts(respondents int, resp, mentions []int) []ThemeCou
 
 func (a *analyzer) themeReport() ThemeReport {
 	k := a.opts.MinCell
-	tr := ThemeReport{Candidates: a.themeCandidates()}
+	tr := ThemeReport{Candidates: a.themeCandidates(), Agreement: a.themeAgreement()}
 	for _, t := range a.in.Themes {
 		tr.Codebook = append(tr.Codebook, ThemeInfo{ID: t.ID, Label: t.Label})
 	}

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -73,8 +74,10 @@ func stream[T any](ctx context.Context, s *Store, coll *mongo.Collection, filter
 }
 
 // AnalysisInput is what the analysis of an exchange reads: its participants
-// and its responses, each one pass over the exchange's own collection.
+// and its responses, each one pass over the exchange's own collection, and
+// the codes people gave its open answers.
 func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
 	return analysis.Input{Instrument: in, Exchange: x,
-		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID)}
+		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID),
+		Codes: func() ([]coding.Record, error) { return s.Codes(ctx, x.ID) }}
 }
