@@ -66,8 +66,8 @@ func TestAgreementOfCodersAgreesWithR(t *testing.T) {
 		got[strings.Join(ag.Coders, "+")+" "+ag.Theme] = ag
 	}
 	for _, w := range []struct {
-		key                         string
-		n                           int
+		key                       string
+		n                         int
 		pct, kappa, lo, hi, alpha float64
 	}{
 		{"a@example.org+b@example.org empowerment", 9, 88.8888888888889, 0.769230769230769, 0.354308856531796, 1, 0.779220779220779},
