@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +21,8 @@ import (
 // codingSynopses are the coding subcommands: open answers coded by people
 // in a spreadsheet.
 var codingSynopses = []synopsis{
-	{"export", "coding export --exchange ID --coder EMAIL --out CODING.xlsx [--blank]"},
-	{"import", "coding import --exchange ID --coder EMAIL CODING.xlsx"},
+	{"export", "coding export --exchange ID --coder EMAIL --out CODING.xlsx [--blank] [--disagreements]"},
+	{"import", "coding import --exchange ID --coder EMAIL [--reconcile] CODING.xlsx"},
 }
 
 func runCoding(ctx context.Context, env *environment, args []string) error {
@@ -32,7 +33,8 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 	var (
 		cfg                    config
 		exchangeID, coder, out string
-		blank                  bool
+		blank, disagreements   bool
+		reconcile              bool
 	)
 	fs := newFlagSet(env, "coding "+sub, synopsis)
 	cfg.bind(fs, env.getenv)
@@ -41,6 +43,9 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 	if sub == "export" {
 		fs.StringVar(&out, "out", "", "the .xlsx file to write")
 		fs.BoolVar(&blank, "blank", false, "leave every theme cell empty instead of prefilling the codebook's suggestions")
+		fs.BoolVar(&disagreements, "disagreements", false, "only the answers on which coders disagree and nobody has reconciled, to reconcile (import with --reconcile)")
+	} else {
+		fs.BoolVar(&reconcile, "reconcile", false, "the sheet settles disagreements: its codes count in the figures, recorded as reconciled by --coder")
 	}
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -75,6 +80,14 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 		return err
 	}
 	if sub == "export" {
+		if disagreements {
+			open := map[coding.AnswerKey]bool{}
+			for _, k := range coding.Disagreements(records) {
+				open[k] = true
+			}
+			answers = slices.DeleteFunc(answers, func(a coding.Answer) bool { return !open[a.AnswerKey] })
+			blank = true
+		}
 		mine := map[coding.AnswerKey][]string{}
 		for _, r := range records {
 			if r.Coder == coder {
@@ -107,7 +120,11 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 	for _, a := range answers {
 		known[a.AnswerKey] = true
 	}
-	got, probs := coding.ReadSheet(table.Rows, themes, known, x.ID, coder, time.Now())
+	as := coder
+	if reconcile {
+		as = coding.Reconciled
+	}
+	got, probs := coding.ReadSheet(table.Rows, themes, known, x.ID, as, time.Now())
 	if len(probs) > 0 {
 		e := exchange.Errorf(exchange.EINVALID, "%s: nothing imported, %d problem(s)", rest[0], len(probs))
 		for _, p := range probs {
@@ -115,12 +132,19 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 		}
 		return e
 	}
+	note, said := "codes-imported", "imported the codes of %d open answers for %s\n"
+	if reconcile {
+		for i := range got {
+			got[i].By = coder
+		}
+		note, said = "codes-reconciled", "reconciled the codes of %d open answers, by %s: they count in the figures\n"
+	}
 	if err := sess.store.SaveCodes(ctx, got); err != nil {
 		return err
 	}
 	sess.store.Audit(ctx, staff.Event{At: time.Now(), Actor: coder, Action: staff.AuditAdminister, Exchange: x.ID,
-		Detail: fmt.Sprintf("codes of %d open answers imported for %s", len(got), coder), Note: "codes-imported", Args: []string{fmt.Sprint(len(got)), coder}})
-	fmt.Fprintf(env.stdout, "imported the codes of %d open answers for %s\n", len(got), coder)
+		Detail: fmt.Sprintf(strings.TrimSpace(said), len(got), coder), Note: note, Args: []string{fmt.Sprint(len(got)), coder}})
+	fmt.Fprintf(env.stdout, said, len(got), coder)
 	return nil
 }
 

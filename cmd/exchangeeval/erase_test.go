@@ -190,6 +190,59 @@ func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
 	if _, _, err := c.run("coding", "export", "--exchange", "x1", "--coder", "nobody@example.org", "--out", again); exitCode(err) != 3 {
 		t.Errorf("an unknown coder: %v", err)
 	}
+
+	// A second coder codes the same sheet but for row 2; the disagreement
+	// is listed, an evaluator reconciles it, and the figures say how many
+	// answers people coded.
+	if _, err := withStdinOf(c, "coder-password-2\n", "users", "add", "--email", "ben@example.org", "--role", "evaluator"); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.SetCellInt("Coding", cell, 0)
+	bens := filepath.Join(t.TempDir(), "ben.xlsx")
+	if err := f.SaveAs(bens); err != nil {
+		t.Fatal(err)
+	}
+	c.mustRun("coding", "import", "--exchange", "x1", "--coder", "ben@example.org", bens)
+	open := filepath.Join(t.TempDir(), "open.xlsx")
+	if out := c.mustRun("coding", "export", "--exchange", "x1", "--coder", "ana@example.org", "--disagreements", "--out", open); !strings.Contains(out, "1 open answers") {
+		t.Errorf("the disagreements: %s", out)
+	}
+	d, err := excelize.OpenFile(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = d.SetCellInt("Coding", cell, 1)
+	settled := filepath.Join(t.TempDir(), "settled.xlsx")
+	if err := d.SaveAs(settled); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.mustRun("coding", "import", "--exchange", "x1", "--coder", "ana@example.org", "--reconcile", settled); !strings.Contains(out, "reconciled the codes of 1 open answers, by ana@example.org") {
+		t.Errorf("reconcile: %s", out)
+	}
+	var report struct {
+		Themes struct {
+			Waves []struct {
+				Wave          string `json:"wave"`
+				OpenAnswers   int    `json:"open_answers"`
+				CodedByPeople int    `json:"coded_by_people"`
+			} `json:"waves"`
+			Agreement []struct {
+				Coders []string `json:"coders"`
+				Theme  string   `json:"theme"`
+			} `json:"agreement"`
+		} `json:"themes"`
+	}
+	if err := json.Unmarshal([]byte(c.mustRun("analyze", "--exchange", "x1", "--json")), &report); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range report.Themes.Waves {
+		if w.Wave != "follow-up" && (w.OpenAnswers != 10 || w.CodedByPeople != 10) {
+			t.Errorf("wave %s: %d open answers, %d by people", w.Wave, w.OpenAnswers, w.CodedByPeople)
+		}
+	}
+	if len(report.Themes.Agreement) == 0 || strings.Join(report.Themes.Agreement[0].Coders, "+") != "ana@example.org+ben@example.org" {
+		t.Errorf("the agreement: %+v", report.Themes.Agreement)
+	}
 }
 
 // withStdinOf runs a command of c with stdin.

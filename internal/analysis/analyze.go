@@ -117,13 +117,19 @@ type analyzer struct {
 	// codes are people's codes of open answers; auto the codebook's own
 	// of the answers people coded, autoSeen those answers that are there
 	// (coders.go).
-	codes      []coding.Record
-	auto       map[coding.AnswerKey][]string
-	autoSeen   map[coding.AnswerKey]bool
-	vocab      []vocabulary // [wave]
-	stemmer    stemming.Stemmer
-	stemSeen   []int32 // [stem]: the response it was last counted in
-	responseNo int32
+	codes    []coding.Record
+	auto     map[coding.AnswerKey][]string
+	autoSeen map[coding.AnswerKey]bool
+	// effective are the themes people's codes give (coding.Effective);
+	// openAnswers and peopleCoded count, per wave, the open answers and
+	// those whose themes came from people.
+	effective   map[coding.AnswerKey][]string
+	openAnswers []int
+	peopleCoded []int
+	vocab       []vocabulary // [wave]
+	stemmer     stemming.Stemmer
+	stemSeen    []int32 // [stem]: the response it was last counted in
+	responseNo  int32
 }
 
 // Analyze reads the participants and responses of one exchange and returns
@@ -267,6 +273,7 @@ func newAnalyzer(in *survey.Instrument, opts Options) *analyzer {
 	}
 	a.textResp = make([]int, nw)
 	a.vocab = make([]vocabulary, nw)
+	a.openAnswers, a.peopleCoded = make([]int, nw), make([]int, nw)
 	a.themeResp, a.themeMention = grid(nw, nt), grid(nw, nt)
 	a.cooc = make([][][]int, nw)
 	for w := range a.cooc {
@@ -415,19 +422,32 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		if wanted {
 			a.autoSeen[key] = true
 		}
+		a.openAnswers[w]++
+		byPeople, coded := a.effective[key]
+		if coded {
+			a.peopleCoded[w]++
+		}
 		tokens := survey.Tokens(text)
 		for t, th := range a.themes {
 			n := 0
 			for _, p := range th.byLang[lang] {
 				n += p.Count(tokens)
 			}
+			if wanted && n > 0 {
+				a.auto[key] = append(a.auto[key], th.id)
+			}
+			// Where people coded the answer, their codes count (once
+			// each), not the codebook's matches.
+			if coded {
+				n = 0
+				if slices.Contains(byPeople, th.id) {
+					n = 1
+				}
+			}
 			if n == 0 {
 				continue
 			}
 			a.themeMention[w][t] += n
-			if wanted {
-				a.auto[key] = append(a.auto[key], th.id)
-			}
 			a.qThemeResp[qi][w][t]++
 			a.qThemeMent[qi][w][t] += n
 			st.mentioned[t] = true

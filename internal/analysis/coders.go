@@ -35,6 +35,7 @@ func (a *analyzer) humanCodes(codes []coding.Record) {
 		return
 	}
 	a.codes = codes
+	a.effective = coding.Effective(codes)
 	a.auto, a.autoSeen = map[coding.AnswerKey][]string{}, map[coding.AnswerKey]bool{}
 	for _, r := range codes {
 		a.auto[r.Key()] = []string{} // non-nil: wanted
@@ -50,6 +51,9 @@ func (a *analyzer) themeAgreement() []ThemeAgreement {
 	byCoder := map[string]map[coding.AnswerKey][]string{AutomaticCoder: a.auto}
 	var people []string
 	for _, r := range a.codes {
+		if r.Coder == coding.Reconciled {
+			continue // settles disagreements; no coder of its own
+		}
 		if byCoder[r.Coder] == nil {
 			byCoder[r.Coder] = map[coding.AnswerKey][]string{}
 			people = append(people, r.Coder)

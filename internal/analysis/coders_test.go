@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,38 @@ func TestAgreementOfCodersAgreesWithR(t *testing.T) {
 	}
 	if r, _ := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Participants: slice(ps), Responses: slice(rs)}, analysis.Options{}); len(r.Themes.Agreement) != 0 {
 		t.Errorf("agreement without codes: %+v", r.Themes.Agreement)
+	}
+
+	// The figures: people's codes where they agree (answers 1, 2, 5, 7, 9,
+	// and 10, coded by A alone), the codebook's where they disagree (3, 4,
+	// 6, 8). Empowerment: 1, 5, 7, 9 by people and 3 by the codebook — 5,
+	// where the codebook alone finds 4 (it misses "Families took charge").
+	post := func(r *analysis.Report) (open, byPeople, empowerment int) {
+		for _, w := range r.Themes.Waves {
+			if w.Wave == "post" {
+				return w.OpenAnswers, w.CodedByPeople, w.Themes[0].Respondents
+			}
+		}
+		return
+	}
+	if open, people, emp := post(r); open != 10 || people != 6 || emp != 5 {
+		t.Errorf("with people's codes: %d open answers, %d by people, empowerment %d; want 10, 6, 5", open, people, emp)
+	}
+	// An evaluator reconciles answer 4 as empowerment: it counts so, and
+	// the reconciliation is no coder in the agreement.
+	codes = append(codes, coding.Record{Exchange: "x", Participant: exchange.PID(4), Wave: "post", Question: "learned", Coder: coding.Reconciled,
+		By: "lead@example.org", Themes: []string{"empowerment"}, At: time.Now()})
+	r, err = analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: &exchange.Exchange{ID: "x"},
+		Participants: slice(ps), Responses: slice(rs), Codes: func() ([]coding.Record, error) { return codes, nil }}, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open, people, emp := post(r); open != 10 || people != 7 || emp != 6 {
+		t.Errorf("after the reconciliation: %d open answers, %d by people, empowerment %d; want 10, 7, 6", open, people, emp)
+	}
+	for _, ag := range r.Themes.Agreement {
+		if slices.Contains(ag.Coders, coding.Reconciled) {
+			t.Errorf("the reconciliation as a coder: %v", ag.Coders)
+		}
 	}
 }

@@ -241,9 +241,14 @@ type ThemeInfo struct {
 type ThemeWave struct {
 	Wave string `json:"wave"`
 	// Respondents is how many answered at least one open question.
-	Respondents int          `json:"respondents"`
-	Themes      []ThemeCount `json:"themes"`
-	Suppressed  bool         `json:"suppressed,omitempty"`
+	Respondents int `json:"respondents"`
+	// OpenAnswers is how many open answers the wave has; CodedByPeople how
+	// many of them count by people's codes rather than the codebook's
+	// (coding.Effective).
+	OpenAnswers   int          `json:"open_answers"`
+	CodedByPeople int          `json:"coded_by_people"`
+	Themes        []ThemeCount `json:"themes"`
+	Suppressed    bool         `json:"suppressed,omitempty"`
 }
 
 // ThemeCount is one theme's count: respondents mentioning it, their share of

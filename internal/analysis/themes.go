@@ -71,7 +71,7 @@ func (a *analyzer) themeReport() ThemeReport {
 		if !a.anyTextIn(id) {
 			continue
 		}
-		tw := ThemeWave{Wave: id, Respondents: a.textResp[w]}
+		tw := ThemeWave{Wave: id, Respondents: a.textResp[w], OpenAnswers: a.openAnswers[w], CodedByPeople: a.peopleCoded[w]}
 		co := ThemeCooccurrence{Wave: id}
 		if a.textResp[w] < k {
 			tw = ThemeWave{Wave: id, Suppressed: true}

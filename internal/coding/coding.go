@@ -21,6 +21,68 @@ type Record struct {
 	Coder       string    `bson:"coder" json:"coder"`
 	Themes      []string  `bson:"themes" json:"themes"`
 	At          time.Time `bson:"at" json:"at"`
+	// By is who reconciled, on a record of Reconciled.
+	By string `bson:"by,omitempty" json:"by,omitempty"`
+}
+
+// Reconciled is the coder of the codes an evaluator settled where coders
+// disagreed: they count in the figures, and take no part in agreement.
+const Reconciled = "reconciled"
+
+// Effective gives, for each answer people coded, the themes the figures
+// count: the reconciled codes where there are some, else the people's
+// codes when they agree (one coder agrees with themself); an answer on
+// which people disagree and nobody reconciled is left out, to be counted
+// by the codebook until it is.
+func Effective(records []Record) map[AnswerKey][]string {
+	byAnswer := map[AnswerKey][]Record{}
+	for _, r := range records {
+		byAnswer[r.Key()] = append(byAnswer[r.Key()], r)
+	}
+	out := map[AnswerKey][]string{}
+	for k, rs := range byAnswer {
+		var settled []string
+		agree, reconciled := true, false
+		for i, r := range rs {
+			switch {
+			case r.Coder == Reconciled:
+				settled, reconciled = r.Themes, true
+			case !reconciled && i > 0 && !sameThemes(r.Themes, settled):
+				agree = false
+			case !reconciled && i == 0:
+				settled = r.Themes
+			}
+		}
+		if reconciled || agree {
+			out[k] = settled
+		}
+	}
+	return out
+}
+
+// Disagreements lists the answers on which people disagree and nobody has
+// reconciled, in answer order.
+func Disagreements(records []Record) []AnswerKey {
+	effective := Effective(records)
+	seen := map[AnswerKey]bool{}
+	var out []AnswerKey
+	for _, r := range records {
+		if _, ok := effective[r.Key()]; !ok && !seen[r.Key()] {
+			seen[r.Key()] = true
+			out = append(out, r.Key())
+		}
+	}
+	slices.SortFunc(out, func(x, y AnswerKey) int {
+		return strings.Compare(x.Participant+"/"+x.Wave+"/"+x.Question, y.Participant+"/"+y.Wave+"/"+y.Question)
+	})
+	return out
+}
+
+func sameThemes(x, y []string) bool {
+	a, b := slices.Clone(x), slices.Clone(y)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // Key names the answer a record codes.

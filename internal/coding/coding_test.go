@@ -104,3 +104,25 @@ func FuzzReadSheet(f *testing.F) {
 		}
 	})
 }
+
+// TestEffectiveCodes: one coder's codes count; two who agree count; two
+// who disagree do not, and are listed to reconcile, until a reconciliation
+// settles it.
+func TestEffectiveCodes(t *testing.T) {
+	k1, k2, k3 := AnswerKey{"P0001", "post", "q"}, AnswerKey{"P0002", "post", "q"}, AnswerKey{"P0003", "post", "q"}
+	rec := func(k AnswerKey, coder string, themes ...string) Record {
+		return Record{Participant: k.Participant, Wave: k.Wave, Question: k.Question, Coder: coder, Themes: themes}
+	}
+	records := []Record{rec(k1, "a", "x"), rec(k2, "a", "x", "y"), rec(k2, "b", "y", "x"), rec(k3, "a", "x"), rec(k3, "b")}
+	eff := Effective(records)
+	if len(eff) != 2 || fmt.Sprint(eff[k1]) != "[x]" || len(eff[k2]) != 2 {
+		t.Errorf("effective: %v", eff)
+	}
+	if d := Disagreements(records); len(d) != 1 || d[0] != k3 {
+		t.Errorf("disagreements: %v", d)
+	}
+	records = append(records, Record{Participant: "P0003", Wave: "post", Question: "q", Coder: Reconciled, By: "lead", Themes: []string{"y"}})
+	if eff := Effective(records); fmt.Sprint(eff[k3]) != "[y]" || len(Disagreements(records)) != 0 {
+		t.Errorf("after a reconciliation: %v %v", eff, Disagreements(records))
+	}
+}
