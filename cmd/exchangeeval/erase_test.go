@@ -243,6 +243,20 @@ func TestThemeCandidatesFromTheCommandLine(t *testing.T) {
 	if len(report.Themes.Agreement) == 0 || strings.Join(report.Themes.Agreement[0].Coders, "+") != "ana@example.org+ben@example.org" {
 		t.Errorf("the agreement: %+v", report.Themes.Agreement)
 	}
+	// The REFI-QDA project carries every person's codes, by coder.
+	c.mustRun("export", "--exchange", "x1", "--format", "qdpx", "--out", project)
+	zr2, err := zip.OpenReader(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr2.Close()
+	qde2, _ := zr2.Open("project.qde")
+	raw2, _ := io.ReadAll(qde2)
+	for _, coder := range []string{`name="ana@example.org"`, `name="ben@example.org"`, `name="reconciled"`, `name="exchangeeval (automatic)"`} {
+		if !strings.Contains(string(raw2), coder) {
+			t.Errorf("the project has no user %s", coder)
+		}
+	}
 }
 
 // withStdinOf runs a command of c with stdin.

@@ -92,7 +92,11 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	}
 	if format == "qdpx" {
 		lang := cmp.Or(labels, e.Instrument.BaseLanguage())
-		p, err := qdpx.Build(e.Instrument, ids[0], lang, e.GeneratedAt, e.Responses(), analysis.AutoCoder(e.Instrument))
+		people, err := sess.store.Codes(ctx, ids[0])
+		if err != nil {
+			return err
+		}
+		p, err := qdpx.Build(e.Instrument, ids[0], lang, e.GeneratedAt, e.Responses(), analysis.AutoCoder(e.Instrument), people)
 		if err != nil {
 			return err
 		}

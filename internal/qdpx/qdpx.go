@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -30,6 +32,8 @@ type Project struct {
 	Created time.Time
 	Codes   []Code
 	Sources []Source
+	// Coders are every coder, those who found no theme to code too.
+	Coders []string
 }
 
 // Code is a theme of the codebook.
@@ -141,12 +145,18 @@ func Write(w io.Writer, p Project) error {
 	created := p.Created.UTC().Format(time.RFC3339)
 	x := xProject{Name: p.Name, Origin: "exchangeeval", Created: created}
 	coders := map[string]bool{}
+	user := func(name string) {
+		if !coders[name] {
+			coders[name] = true
+			x.Users.User = append(x.Users.User, xUser{GUID: guid("user", name), Name: name})
+		}
+	}
+	for _, c := range p.Coders {
+		user(c)
+	}
 	for _, s := range p.Sources {
 		for _, c := range s.Codings {
-			if !coders[c.Coder] {
-				coders[c.Coder] = true
-				x.Users.User = append(x.Users.User, xUser{GUID: guid("user", c.Coder), Name: c.Coder})
-			}
+			user(c.Coder)
 		}
 	}
 	if len(x.Users.User) == 0 {
@@ -219,10 +229,18 @@ func Write(w io.Writer, p Project) error {
 
 // Build gathers the open answers of an exchange's responses (current
 // answers, pseudonymous ids only) as sources, the instrument's themes as
-// codes (labelled in lang), and each answer's automatic codes (code) as
-// the codings of coder "exchangeeval (automatic)".
-func Build(in *survey.Instrument, name, lang string, created time.Time, responses iter.Seq2[*exchange.Response, error], code func(lang, text string) []string) (Project, error) {
-	p := Project{Name: name, Created: created}
+// codes (labelled in lang), each answer's automatic codes (code) as the
+// codings of coder "exchangeeval (automatic)", and people's codes as
+// theirs (a reconciliation as the coder "reconciled").
+func Build(in *survey.Instrument, name, lang string, created time.Time, responses iter.Seq2[*exchange.Response, error], code func(lang, text string) []string, people []coding.Record) (Project, error) {
+	byAnswer := map[coding.AnswerKey][]coding.Record{}
+	p := Project{Name: name, Created: created, Coders: []string{AutomaticCoder}}
+	for _, r := range people {
+		byAnswer[r.Key()] = append(byAnswer[r.Key()], r)
+		if !slices.Contains(p.Coders, r.Coder) {
+			p.Coders = append(p.Coders, r.Coder)
+		}
+	}
 	base := in.BaseLanguage()
 	for _, t := range in.Themes {
 		var patterns []string
@@ -249,6 +267,11 @@ func Build(in *survey.Instrument, name, lang string, created time.Time, response
 			s := Source{Participant: r.Participant, Wave: r.Wave, Question: q.ID, Language: r.Language, Text: text}
 			for _, c := range code(r.Language, text) {
 				s.Codings = append(s.Codings, Coding{Coder: AutomaticCoder, Code: c})
+			}
+			for _, rec := range byAnswer[coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID}] {
+				for _, c := range rec.Themes {
+					s.Codings = append(s.Codings, Coding{Coder: rec.Coder, Code: c})
+				}
 			}
 			p.Sources = append(p.Sources, s)
 		}
