@@ -15,7 +15,7 @@ import (
 // people when three or more coded.
 
 // AutomaticCoder names the codebook's own coding among the coders.
-const AutomaticCoder = "exchangeeval (automatic)"
+const AutomaticCoder = coding.Automatic
 
 // AllThemes names the agreement over every theme at once.
 const AllThemes = "all"

@@ -25,6 +25,10 @@ type Record struct {
 	By string `bson:"by,omitempty" json:"by,omitempty"`
 }
 
+// Automatic is the coder of the codes the codebook's patterns give: the
+// suggestions, and what the figures count where no person has coded.
+const Automatic = "exchangeeval (automatic)"
+
 // Reconciled is the coder of the codes an evaluator settled where coders
 // disagreed: they count in the figures, and take no part in agreement.
 const Reconciled = "reconciled"

@@ -280,4 +280,4 @@ func Build(in *survey.Instrument, name, lang string, created time.Time, response
 }
 
 // AutomaticCoder is the user the codebook's own codes are given by.
-const AutomaticCoder = "exchangeeval (automatic)"
+const AutomaticCoder = coding.Automatic
