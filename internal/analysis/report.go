@@ -10,7 +10,11 @@
 // methods are explained in docs/methods.md.
 package analysis
 
-import "time"
+import (
+	"time"
+
+	"github.com/csci/exchangeeval/internal/coding"
+)
 
 // Report is the whole analysis of one exchange. Its JSON field names are a
 // stable interface for scripts: see the README.
@@ -229,6 +233,9 @@ type ThemeReport struct {
 	// Agreement is how well the people who coded open answers agree, with
 	// each other and with the automatic coding (coders.go).
 	Agreement []ThemeAgreement `json:"agreement"`
+	// Disagreements are the answers on which coders disagree and nobody
+	// has reconciled (coding.Disagreements): what to reconcile.
+	Disagreements []coding.AnswerKey `json:"disagreements"`
 }
 
 // ThemeInfo names a theme.

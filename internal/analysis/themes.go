@@ -1,6 +1,9 @@
 package analysis
 
-import "github.com/csci/exchangeeval/internal/survey"
+import (
+	"github.com/csci/exchangeeval/internal/coding"
+	"github.com/csci/exchangeeval/internal/survey"
+)
 
 // compileThemes compiles the codebook's patterns: an answer in a language
 // is matched with that language's patterns and the base language's.
@@ -63,7 +66,10 @@ func (a *analyzer) themeCounts(respondents int, resp, mentions []int) []ThemeCou
 
 func (a *analyzer) themeReport() ThemeReport {
 	k := a.opts.MinCell
-	tr := ThemeReport{Candidates: a.themeCandidates(), Agreement: a.themeAgreement()}
+	tr := ThemeReport{Candidates: a.themeCandidates(), Agreement: a.themeAgreement(), Disagreements: coding.Disagreements(a.codes)}
+	if tr.Disagreements == nil {
+		tr.Disagreements = []coding.AnswerKey{}
+	}
 	for _, t := range a.in.Themes {
 		tr.Codebook = append(tr.Codebook, ThemeInfo{ID: t.ID, Label: t.Label})
 	}

@@ -93,7 +93,11 @@ func sameThemes(x, y []string) bool {
 func (r Record) Key() AnswerKey { return AnswerKey{r.Participant, r.Wave, r.Question} }
 
 // AnswerKey names an open answer: whose, in which wave, to which question.
-type AnswerKey struct{ Participant, Wave, Question string }
+type AnswerKey struct {
+	Participant string `json:"participant"`
+	Wave        string `json:"wave"`
+	Question    string `json:"question"`
+}
 
 // Answer is an open answer to code, with the themes the codebook's
 // patterns find in it (the suggestion).

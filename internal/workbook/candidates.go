@@ -38,3 +38,39 @@ func (b *book) candidates() error {
 	s.widths(10, 10, 14, 36, 10)
 	return nil
 }
+
+// agreement adds to the Themes sheet how well the coders agree, theme by
+// theme and over all, and the answers on which they disagree and nobody
+// has reconciled, to reconcile.
+func (b *book) agreement(s *sheet, label map[string]string) {
+	t := b.e.Report.Themes
+	s.blank()
+	s.put(styled{b.t("themes.agreement"), b.bold})
+	s.headerRow("Theme", "Coders", "n", "Percent agreement", "Kappa", "Kappa CI lower", "Kappa CI upper", "Alpha")
+	if len(t.Agreement) == 0 {
+		s.noData("no open answer was coded by a person (exchangeeval coding import)")
+	}
+	for _, a := range t.Agreement {
+		name := a.Theme
+		if l, ok := label[a.Theme]; ok {
+			name = l
+		}
+		row := []any{name, strings.Join(a.Coders, " · "), styled{a.N, b.integer}, styled{a.Percent / 100, b.pct}, b.num(a.Kappa.Kappa, false, b.num3)}
+		if a.CI != nil {
+			row = append(row, styled{a.CI[0], b.num3}, styled{a.CI[1], b.num3})
+		} else {
+			row = append(row, nil, nil)
+		}
+		row = append(row, b.num(a.Alpha, false, b.num3))
+		s.put(row...)
+	}
+	s.blank()
+	s.put(styled{b.t("themes.disagreements"), b.bold})
+	s.headerRow("Participant", "Wave", "Question")
+	if len(t.Disagreements) == 0 {
+		s.noData("no disagreement left to reconcile")
+	}
+	for _, d := range t.Disagreements {
+		s.put(d.Participant, d.Wave, d.Question)
+	}
+}

@@ -1,10 +1,17 @@
 package workbook_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
@@ -48,5 +55,49 @@ func TestCandidatesSheet(t *testing.T) {
 	}
 	if row < 0 {
 		t.Fatalf("no resilience row: %q", got)
+	}
+}
+
+// TestThemesSheetShowsAgreement: with two coders who disagree on one
+// answer, the Themes sheet lists their agreement (κ as a number) and the
+// answer to reconcile.
+func TestThemesSheetShowsAgreement(t *testing.T) {
+	in := instrument(t)
+	var ps []*exchange.Participant
+	var rs []*exchange.Response
+	var codes []coding.Record
+	for i := range 6 {
+		pid := exchange.PID(i + 1)
+		ps = append(ps, &exchange.Participant{PID: pid, Language: "en"})
+		rs = append(rs, &exchange.Response{Participant: pid, Wave: "post", Language: "en", Answers: survey.Answers{"takeaways": "Families were empowered"}})
+		a, b := []string{"empowerment"}, []string{"empowerment"}
+		if i == 2 {
+			b = []string{}
+		}
+		codes = append(codes, coding.Record{Participant: pid, Wave: "post", Question: "takeaways", Coder: "a@example.org", Themes: a},
+			coding.Record{Participant: pid, Wave: "post", Question: "takeaways", Coder: "b@example.org", Themes: b})
+	}
+	report, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: x1, Participants: seq(ps), Responses: seq(rs),
+		Codes: func() ([]coding.Record, error) { return codes, nil }}, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := workbook.Write(&buf, workbook.Export{Instrument: in, Exchanges: []*exchange.Exchange{x1}, Report: report,
+		Responses: func() iter.Seq2[*exchange.Response, error] { return seq(rs) }, Methods: workbook.PlainMethods()}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows(t, f, workbook.SheetThemes)
+	at := find(got, "Agreement between coders (percent, Cohen's kappa with its 95 % interval, Krippendorff's alpha)")
+	if at < 0 || len(got) < at+3 || got[at+2][1] != "a@example.org · b@example.org" || got[at+2][2] != "36" || got[at+2][0] != "all" {
+		t.Fatalf("the agreement: %q", got[max(at, 0):])
+	}
+	d := find(got, "Disagreements to reconcile (exchangeeval coding export --disagreements)")
+	if d < 0 || strings.Join(got[d+2][:3], "/") != "P0003/post/takeaways" {
+		t.Errorf("the disagreements: %q", got[max(d, 0):])
 	}
 }

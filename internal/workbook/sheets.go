@@ -367,6 +367,7 @@ func (b *book) themes() error {
 	if quotes == 0 {
 		s.noData("no quotable answers in groups large enough to show")
 	}
+	b.agreement(s, label)
 	s.widths(40, 16, 14, 14, 80, 12, 12, 12)
 	if s.err != nil {
 		return s.err
