@@ -114,7 +114,19 @@ func TestABackupUnderLoadRestoresEveryAcknowledgedSubmission(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Until a few hundred submissions are acknowledged (a fixed wait found
+	// none on a loaded machine under the race detector), for 60 s at most.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := 0
+		for _, v := range acked {
+			n += v
+		}
+		mu.Unlock()
+		if n >= 200 {
+			break
+		}
+	}
 	mu.Lock()
 	beforeRun = map[string]int{}
 	for k, v := range acked {
