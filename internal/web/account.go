@@ -49,7 +49,12 @@ type accountPage struct {
 func (s *Server) handleAccount(c *gin.Context) {
 	lang := s.staffLanguage(c)
 	u := s.staffUser(c)
-	s.renderAccount(c, http.StatusOK, accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email})
+	s.renderAccount(c, http.StatusOK, s.accountPageOf(c, lang, u))
+}
+
+// accountPageOf is the account page of u, before what a request adds.
+func (s *Server) accountPageOf(c *gin.Context, lang string, u *staff.User) accountPage {
+	return accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
 }
 
 // renderAccount shows the account page with the account's second factor.
@@ -107,7 +112,7 @@ func (s *Server) handleAccountPassword(c *gin.Context) {
 // has answered, with the account page, and ok is false; fail answers the
 // same way for the change's own problems.
 func (s *Server) currentPasswordGiven(c *gin.Context, lang string, u *staff.User, what string) (fail func(int, string, []string), ok bool) {
-	p := accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email}
+	p := s.accountPageOf(c, lang, u)
 	fail = func(status int, msg string, problems []string) {
 		p.Error, p.Problems = msg, problems
 		s.renderAccount(c, status, p)

@@ -33,6 +33,17 @@ type forgotPage struct {
 	Token string
 }
 
+// resetPage is a page of the reset, before what a request adds.
+func (s *Server) resetPage(c *gin.Context, lang string) forgotPage {
+	return forgotPage{page: s.staffPage(c, lang, translate(lang, "reset.title")), CSRF: csrf.Token(c.Request)}
+}
+
+// resetMessage answers with a message of the reset and a link on.
+func (s *Server) resetMessage(c *gin.Context, lang string, status int, body, linkURL, linkText string) {
+	s.render(c, status, "message", messagePage{page: s.staffPage(c, lang, translate(lang, "reset.title")),
+		Heading: translate(lang, "reset.title"), Body: body, LinkURL: linkURL, LinkText: linkText})
+}
+
 // resetOffered reports whether forgotten passwords can be reset: mail is
 // set up, and links can point at the configured public address (never at
 // a request's Host header, which whoever asks for the reset chooses).
@@ -44,7 +55,7 @@ func (s *Server) handleForgotForm(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return
 	}
-	s.render(c, http.StatusOK, "forgot", forgotPage{page: s.staffPage(c, lang, translate(lang, "reset.title")), CSRF: csrf.Token(c.Request)})
+	s.render(c, http.StatusOK, "forgot", s.resetPage(c, lang))
 }
 
 func (s *Server) handleForgot(c *gin.Context) {
@@ -55,7 +66,8 @@ func (s *Server) handleForgot(c *gin.Context) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
-	p := forgotPage{page: s.staffPage(c, lang, translate(lang, "reset.title")), CSRF: csrf.Token(c.Request), Email: email}
+	p := s.resetPage(c, lang)
+	p.Email = email
 	fail := func(status int, msg string, problems []string) {
 		p.Error, p.Problems = msg, problems
 		s.render(c, status, "forgot", p)
@@ -84,9 +96,7 @@ func (s *Server) handleForgot(c *gin.Context) {
 			}
 		}()
 	}
-	s.render(c, http.StatusOK, "message", messagePage{page: s.staffPage(c, lang, translate(lang, "reset.title")),
-		Heading: translate(lang, "reset.title"), Body: translate(lang, "reset.sent", email),
-		LinkURL: "/login", LinkText: translate(lang, "login.submit")})
+	s.resetMessage(c, lang, http.StatusOK, translate(lang, "reset.sent", email), "/login", translate(lang, "login.submit"))
 }
 
 // resetMail is the message carrying a reset link, in the account's
@@ -110,8 +120,7 @@ func (s *Server) resetLink(c *gin.Context, lang string) bool {
 	case err == nil:
 		return true
 	case statusOf(err) == http.StatusNotFound:
-		s.render(c, http.StatusNotFound, "message", messagePage{page: s.staffPage(c, lang, translate(lang, "reset.title")),
-			Heading: translate(lang, "reset.title"), Body: translate(lang, "reset.expired"), LinkURL: "/login/forgot", LinkText: translate(lang, "reset.again")})
+		s.resetMessage(c, lang, http.StatusNotFound, translate(lang, "reset.expired"), "/login/forgot", translate(lang, "reset.again"))
 	default:
 		s.htmlError(c, lang, err)
 	}
@@ -123,7 +132,9 @@ func (s *Server) handleResetForm(c *gin.Context) {
 	if !s.resetLink(c, lang) {
 		return
 	}
-	s.render(c, http.StatusOK, "reset", forgotPage{page: s.staffPage(c, lang, translate(lang, "reset.title")), CSRF: csrf.Token(c.Request), Token: c.Param("token")})
+	p := s.resetPage(c, lang)
+	p.Token = c.Param("token")
+	s.render(c, http.StatusOK, "reset", p)
 }
 
 func (s *Server) handleReset(c *gin.Context) {
@@ -131,7 +142,8 @@ func (s *Server) handleReset(c *gin.Context) {
 	if !s.resetLink(c, lang) {
 		return
 	}
-	p := forgotPage{page: s.staffPage(c, lang, translate(lang, "reset.title")), CSRF: csrf.Token(c.Request), Token: c.Param("token")}
+	p := s.resetPage(c, lang)
+	p.Token = c.Param("token")
 	if c.PostForm("password") != c.PostForm("password2") {
 		p.Error = translate(lang, "setup.mismatch")
 		s.render(c, http.StatusUnprocessableEntity, "reset", p)
@@ -158,6 +170,5 @@ func (s *Server) handleReset(c *gin.Context) {
 	}
 	s.store.Audit(context.WithoutCancel(c.Request.Context()), staff.Event{At: s.now(), Actor: email, Action: staff.AuditAdminister,
 		Detail: auditNote("en", "password-reset-used", []string{email}), Note: "password-reset-used", Args: []string{email}, Address: clientAddress(c)})
-	s.render(c, http.StatusOK, "message", messagePage{page: s.staffPage(c, lang, translate(lang, "reset.title")),
-		Heading: translate(lang, "reset.title"), Body: translate(lang, "reset.done"), LinkURL: "/login", LinkText: translate(lang, "login.submit")})
+	s.resetMessage(c, lang, http.StatusOK, translate(lang, "reset.done"), "/login", translate(lang, "login.submit"))
 }

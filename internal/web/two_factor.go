@@ -222,6 +222,11 @@ func (s *Server) handleEnrol(c *gin.Context) {
 		return
 	}
 	s.audit(c, staff.AuditAdminister, "", "two-factor-on", u.Email)
+	s.showRecoveryCodes(c, lang, codes)
+}
+
+// showRecoveryCodes shows new recovery codes, once.
+func (s *Server) showRecoveryCodes(c *gin.Context, lang string, codes []string) {
 	s.render(c, http.StatusOK, "enrol", enrolPage{page: s.staffPage(c, lang, translate(lang, "twofactor.setup")), Codes: codes})
 }
 
@@ -243,8 +248,9 @@ func (s *Server) handleTwoFactorChange(c *gin.Context) {
 		}
 		s.audit(c, staff.AuditAdminister, "", "two-factor-off", u.Email)
 		u.TOTP = staff.TOTP{}
-		s.renderAccount(c, http.StatusOK, accountPage{page: s.staffPage(c, lang, translate(lang, "account.title")), CSRF: csrf.Token(c.Request), Email: u.Email,
-			Notice: translate(lang, "twofactor.off.done")})
+		p := s.accountPageOf(c, lang, u)
+		p.Notice = translate(lang, "twofactor.off.done")
+		s.renderAccount(c, http.StatusOK, p)
 	case "codes":
 		codes, hashes := staff.NewRecoveryCodes()
 		if err := s.store.SetRecoveryCodes(ctx, u.Email, hashes); err != nil {
@@ -252,7 +258,7 @@ func (s *Server) handleTwoFactorChange(c *gin.Context) {
 			return
 		}
 		s.audit(c, staff.AuditAdminister, "", "recovery-codes-new", u.Email)
-		s.render(c, http.StatusOK, "enrol", enrolPage{page: s.staffPage(c, lang, translate(lang, "twofactor.setup")), Codes: codes})
+		s.showRecoveryCodes(c, lang, codes)
 	default:
 		fail(http.StatusUnprocessableEntity, translate(lang, "users.badchange"), nil)
 	}
