@@ -14,9 +14,6 @@ import (
 // interval and Krippendorff's α (agreement.go); and α across all the
 // people when three or more coded.
 
-// AutomaticCoder names the codebook's own coding among the coders.
-const AutomaticCoder = coding.Automatic
-
 // AllThemes names the agreement over every theme at once.
 const AllThemes = "all"
 
@@ -48,7 +45,7 @@ func (a *analyzer) themeAgreement() []ThemeAgreement {
 	if len(a.codes) == 0 {
 		return out
 	}
-	byCoder := map[string]map[coding.AnswerKey][]string{AutomaticCoder: a.auto}
+	byCoder := map[string]map[coding.AnswerKey][]string{coding.Automatic: a.auto}
 	var people []string
 	for _, r := range a.codes {
 		if r.Coder == coding.Reconciled {
@@ -110,7 +107,7 @@ func (a *analyzer) themeAgreement() []ThemeAgreement {
 		}
 		return ta
 	}
-	coders := append(slices.Clone(people), AutomaticCoder)
+	coders := append(slices.Clone(people), coding.Automatic)
 	for i, c := range coders {
 		for _, d := range coders[i+1:] {
 			for _, t := range append([]string{AllThemes}, themes...) {

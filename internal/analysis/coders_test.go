@@ -74,7 +74,7 @@ func TestAgreementOfCodersAgreesWithR(t *testing.T) {
 		{"a@example.org+b@example.org empowerment", 9, 88.8888888888889, 0.769230769230769, 0.354308856531796, 1, 0.779220779220779},
 		{"a@example.org+b@example.org evaluation", 9, 66.6666666666667, 0.307692307692308, -0.30686153436945, 0.922246149754065, 0.337662337662338},
 		{"a@example.org+b@example.org all", 18, 77.7777777777778, 0.555555555555556, 0.171438719871391, 0.939672391239721, 0.567901234567901},
-		{"a@example.org+" + analysis.AutomaticCoder + " all", 20, 95, 0.897959183673469, 0.704044383917509, 1, 0.900255754475703},
+		{"a@example.org+" + coding.Automatic + " all", 20, 95, 0.897959183673469, 0.704044383917509, 1, 0.900255754475703},
 	} {
 		ag, ok := got[w.key]
 		if !ok {

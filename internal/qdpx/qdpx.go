@@ -234,7 +234,7 @@ func Write(w io.Writer, p Project) error {
 // theirs (a reconciliation as the coder "reconciled").
 func Build(in *survey.Instrument, name, lang string, created time.Time, responses iter.Seq2[*exchange.Response, error], code func(lang, text string) []string, people []coding.Record) (Project, error) {
 	byAnswer := map[coding.AnswerKey][]coding.Record{}
-	p := Project{Name: name, Created: created, Coders: []string{AutomaticCoder}}
+	p := Project{Name: name, Created: created, Coders: []string{coding.Automatic}}
 	for _, r := range people {
 		byAnswer[r.Key()] = append(byAnswer[r.Key()], r)
 		if !slices.Contains(p.Coders, r.Coder) {
@@ -266,7 +266,7 @@ func Build(in *survey.Instrument, name, lang string, created time.Time, response
 			}
 			s := Source{Participant: r.Participant, Wave: r.Wave, Question: q.ID, Language: r.Language, Text: text}
 			for _, c := range code(r.Language, text) {
-				s.Codings = append(s.Codings, Coding{Coder: AutomaticCoder, Code: c})
+				s.Codings = append(s.Codings, Coding{Coder: coding.Automatic, Code: c})
 			}
 			for _, rec := range byAnswer[coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID}] {
 				for _, c := range rec.Themes {
@@ -278,6 +278,3 @@ func Build(in *survey.Instrument, name, lang string, created time.Time, response
 	}
 	return p, nil
 }
-
-// AutomaticCoder is the user the codebook's own codes are given by.
-const AutomaticCoder = coding.Automatic
