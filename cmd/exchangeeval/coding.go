@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -108,11 +106,7 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 		fmt.Fprintf(env.stdout, "wrote %s: %d open answers, %d themes, for %s\n", out, len(rows), len(themes), coder)
 		return nil
 	}
-	data, err := os.ReadFile(rest[0])
-	if err != nil {
-		return exchange.Errorf(exchange.ENOTFOUND, "cannot read %s: %v", rest[0], err)
-	}
-	table, err := workbook.ReadTable(rest[0], bytes.NewReader(data), workbook.ReadOptions{Prefer: []string{"Coding"}})
+	rows, err := readTableFile(env, rest[0], 0, "Coding")
 	if err != nil {
 		return err
 	}
@@ -124,7 +118,7 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 	if reconcile {
 		as = coding.Reconciled
 	}
-	got, probs := coding.ReadSheet(table.Rows, themes, known, x.ID, as, time.Now())
+	got, probs := coding.ReadSheet(rows, themes, known, x.ID, as, time.Now())
 	if len(probs) > 0 {
 		e := exchange.Errorf(exchange.EINVALID, "%s: nothing imported, %d problem(s)", rest[0], len(probs))
 		for _, p := range probs {
