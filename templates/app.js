@@ -228,6 +228,64 @@
 
   }
 
+  // The coding workspace: keys to code answer after answer without the
+  // mouse, and saves that keep the page where it is. Keys are read by
+  // their place on the keyboard (e.code), so they are the same on an
+  // AZERTY, Arabic or Chinese layout; they do nothing while typing in a
+  // field. Without the script each answer is a form that saves and comes
+  // back to the next answer.
+  var coding = document.querySelector("[data-coding]");
+  if (coding) {
+    var answers = Array.prototype.slice.call(coding.querySelectorAll("article.code-answer"));
+    var current = function () {
+      var a = document.activeElement && document.activeElement.closest && document.activeElement.closest("article.code-answer");
+      return a || null;
+    };
+    var go = function (a) { if (a) { a.focus(); a.scrollIntoView({ block: "start" }); } };
+    var save = function (a) {
+      var f = a.querySelector("form"), status = a.querySelector(".status");
+      var body = new URLSearchParams(new FormData(f));
+      fetch(f.action, { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw r; return r.json(); })
+        .then(function (j) {
+          status.textContent = j.status;
+          a.classList.add("coded");
+          document.getElementById("coding-done").textContent = j.progress;
+          document.getElementById("coding-bar").value = j.done;
+          go(answers[answers.indexOf(a) + 1]);
+        })
+        .catch(function () { f.submit(); });
+    };
+    coding.addEventListener("submit", function (e) {
+      var a = e.target.closest("article.code-answer");
+      if (!a || (e.submitter && e.submitter.name === "reconcile")) return;
+      e.preventDefault();
+      save(a);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t.matches && t.matches("select, textarea, input[type=text], input[type=search], input:not([type])")) return;
+      var a = current();
+      var i = answers.indexOf(a);
+      var digit = /^(Digit|Numpad)([1-9])$/.exec(e.code);
+      if (e.code === "KeyJ") { go(answers[i + 1] || answers[0]); }
+      else if (e.code === "KeyK") { go(answers[Math.max(i - 1, 0)]); }
+      else if (!a) { return; }
+      else if (digit) {
+        var box = a.querySelectorAll("input[name=theme]")[Number(digit[2]) - 1];
+        if (!box) return;
+        box.checked = !box.checked;
+      }
+      else if (e.code === "KeyA") {
+        a.querySelectorAll("input[name=theme]").forEach(function (b) { b.checked = b.hasAttribute("data-suggested"); });
+      }
+      else if (e.code === "KeyS" || (e.code === "Enter" && (t === a || t.type === "checkbox"))) { save(a); }
+      else { return; }
+      e.preventDefault();
+    });
+  }
+
   // A button that takes something away asks first (data-confirm holds
   // the question). Without the script the button acts at once; what it
   // takes away is only what can be put back (a participant with no

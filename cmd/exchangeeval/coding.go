@@ -12,7 +12,6 @@ import (
 	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
-	"github.com/csci/exchangeeval/internal/survey"
 	"github.com/csci/exchangeeval/internal/workbook"
 )
 
@@ -65,7 +64,7 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 	if err != nil {
 		return err
 	}
-	answers, err := openAnswers(ctx, sess, x, in)
+	answers, err := analysis.OpenAnswers(sess.store.AnalysisInput(ctx, x, in))
 	if err != nil {
 		return err
 	}
@@ -140,25 +139,4 @@ func runCodingSub(ctx context.Context, env *environment, sub, synopsis string, a
 		Detail: fmt.Sprintf(strings.TrimSpace(said), len(got), coder), Note: note, Args: []string{fmt.Sprint(len(got)), coder}})
 	fmt.Fprintf(env.stdout, said, len(got), coder)
 	return nil
-}
-
-// openAnswers lists an exchange's open answers (current answers), each
-// with the codebook's suggestion, in the order they are stored.
-func openAnswers(ctx context.Context, sess *session, x *exchange.Exchange, in *survey.Instrument) ([]coding.Answer, error) {
-	auto := analysis.AutoCoder(in)
-	var out []coding.Answer
-	for r, err := range sess.store.AnalysisInput(ctx, x, in).Responses {
-		if err != nil {
-			return nil, err
-		}
-		for _, q := range in.Questions() {
-			text, _ := r.Answers[q.ID].(string)
-			if q.Type != survey.TypeText || strings.TrimSpace(text) == "" {
-				continue
-			}
-			out = append(out, coding.Answer{AnswerKey: coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID},
-				Language: r.Language, Text: text, Suggested: auto(r.Language, text)})
-		}
-	}
-	return out, nil
 }

@@ -63,6 +63,8 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.GET("/programmes/:instrument", s.handleProgramme)
 	signedIn.GET("/exchanges/:id", s.handleDashboard)
 	signedIn.POST("/exchanges/:id/signoff", s.handleSignOff)
+	signedIn.GET("/exchanges/:id/coding", s.handleCoding)
+	signedIn.POST("/exchanges/:id/coding", s.handleCodeAnswer)
 	signedIn.GET("/admin/exchanges/new", s.handleAdminNew)
 	signedIn.POST("/admin/exchanges", s.handleAdminCreate)
 	signedIn.GET("/admin/exchanges/:id", s.handleAdminExchange)

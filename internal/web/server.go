@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mailing"
 	"github.com/csci/exchangeeval/internal/privacy"
@@ -48,6 +49,8 @@ type Store interface {
 	Draft(ctx context.Context, exchangeID, pid, wave string) (*exchange.Draft, error)
 	DeleteDraft(ctx context.Context, exchangeID, pid, wave string) error
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
+	Codes(ctx context.Context, exchangeID string) ([]coding.Record, error)
+	SaveCodes(ctx context.Context, records []coding.Record) error
 	ChangeMark(ctx context.Context, exchangeID string) (string, error)
 	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
 	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
@@ -267,7 +270,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "personal_data", "setup", "account", "exchanges", "dashboard", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "personal_data", "setup", "account", "exchanges", "dashboard", "coding", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}
