@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/stemming"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -40,6 +41,9 @@ type ThemeCandidate struct {
 	G2        float64         `json:"g2"`
 	P         float64         `json:"p"`
 	LogRatio  float64         `json:"log_ratio"`
+	// Quotes are answers of this wave using it, by delegates who agreed
+	// to be quoted: what to read before making it a theme.
+	Quotes []Quote `json:"quotes"`
 }
 
 // CandidateWave is how many delegates used a candidate in one wave; nil
@@ -56,7 +60,18 @@ type vocabulary struct {
 	tokens                int
 	stemTokens, stemUsers []int
 	wordTokens            []int
+	// examples are, per stem, the answers of its first users (at most
+	// candidateExamples), from which its quotes are picked once consent
+	// is known, at the end of the pass.
+	examples [][]candidate
 }
+
+// candidateExamples bounds the answers kept per stem and wave; a
+// candidate shows at most candidateQuotes of them.
+const (
+	candidateExamples = 6
+	candidateQuotes   = 2
+)
 
 // grow makes room for the stemmer's numbers so far.
 func grow(xs []int, n int) []int {
@@ -67,25 +82,56 @@ func grow(xs []int, n int) []int {
 }
 
 // countWords adds a response's open answer, written in lang, to wave w's
-// vocabulary; each stem counts once per response (a delegate) however many
-// answers use it, by the response number it was last seen in.
-func (a *analyzer) countWords(w int, lang, text string) {
+// vocabulary: each word, and each phrase of two words in a row (not in
+// Chinese, whose words are pairs already). Each stem counts once per
+// response (a delegate) however many answers use it, by the response
+// number it was last seen in. The corpus size counts words only: a phrase
+// is measured against the words written, as its words are.
+func (a *analyzer) countWords(w, participant int, question, lang, text string) {
 	v := &a.vocab[w]
-	a.stemmer.Each(lang, text, func(word, stem int32) {
+	quotable := a.in.QuoteConsent != ""
+	count := func(word, stem int32) {
 		v.wordTokens = grow(v.wordTokens, int(word)+1)
 		v.stemTokens = grow(v.stemTokens, int(stem)+1)
 		v.stemUsers = grow(v.stemUsers, int(stem)+1)
 		for int(stem) >= len(a.stemSeen) {
 			a.stemSeen = append(a.stemSeen, 0)
 		}
-		v.tokens++
 		v.wordTokens[word]++
 		v.stemTokens[stem]++
 		if a.stemSeen[stem] != a.responseNo {
 			a.stemSeen[stem] = a.responseNo
 			v.stemUsers[stem]++
+			if quotable {
+				if int(stem) >= len(v.examples) {
+					v.examples = append(v.examples, make([][]candidate, int(stem)+1-len(v.examples))...)
+				}
+				if len(v.examples[stem]) < candidateExamples {
+					v.examples[stem] = append(v.examples[stem], candidate{participant: participant, question: question, lang: lang, text: text})
+				}
+			}
 		}
-	})
+	}
+	// A phrase is within a clause: "… aux décisions : c'est une forme …"
+	// has no phrase "décisions forme".
+	for clause := range strings.FieldsFuncSeq(text, isClauseBreak) {
+		prev := int32(-1)
+		a.stemmer.Each(lang, clause, func(word, stem int32) {
+			v.tokens++
+			count(word, stem)
+			if prev >= 0 && lang != "zh" {
+				ph := a.stemmer.Phrase(prev, word)
+				count(ph, a.stemmer.Words[ph].Stem)
+			}
+			prev = word
+		})
+	}
+}
+
+// isClauseBreak reports whether r ends a clause: a stop, comma, colon,
+// bracket, quotation mark or dash, in the shipped languages' scripts.
+func isClauseBreak(r rune) bool {
+	return strings.ContainsRune(".,;:!?()[]{}\"«»“”„…–—、，。；：！？（）؛،؟\n", r)
 }
 
 // at is xs[i], 0 beyond its end.
@@ -98,8 +144,9 @@ func at(xs []int, i int) int {
 
 // covered reports whether the codebook covers a stem of lang: a theme's
 // pattern matches its most used word, or holds a word of that stem
-// ("agir" in "pouvoir d'agir").
+// ("agir" in "pouvoir d'agir") — for a phrase, of one of its stems.
 func (a *analyzer) covered(lang, stem, word string) bool {
+	parts := strings.Fields(stem)
 	if !a.in.HasLanguage(lang) {
 		lang = a.in.BaseLanguage()
 	}
@@ -112,13 +159,49 @@ func (a *analyzer) covered(lang, stem, word string) bool {
 		}
 		for _, src := range a.in.Themes[ti].Patterns[lang] {
 			for _, tok := range stemming.Tokens(lang, strings.ReplaceAll(src, "*", "")) {
-				if tok.Stem == stem {
+				if slices.Contains(parts, tok.Stem) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// collocated reports whether a phrase's words go together: the phrase is
+// at least half the uses of the rarer of its words in the wave. Two words
+// that met by chance ("visited programmes") are not a phrase; a single
+// word always passes.
+func (a *analyzer) collocated(v vocabulary, st stemming.Stem, n int) bool {
+	parts := strings.Fields(st.Stem)
+	if len(parts) < 2 {
+		return true
+	}
+	rarer := 0
+	for _, p := range parts {
+		id, ok := a.stemmer.StemID(stemming.Stem{Lang: st.Lang, Stem: p})
+		if !ok {
+			return false
+		}
+		if k := at(v.stemTokens, int(id)); rarer == 0 || k < rarer {
+			rarer = k
+		}
+	}
+	return 2*n >= rarer
+}
+
+// withoutSubsumed leaves out a word whose every use in the wave is in a
+// phrase that is a candidate too ("mentale" beside "santé mentale"): the
+// phrase says it.
+func withoutSubsumed(found []ThemeCandidate) []ThemeCandidate {
+	return slices.DeleteFunc(found, func(c ThemeCandidate) bool {
+		if strings.Contains(c.Stem, " ") {
+			return false
+		}
+		return slices.ContainsFunc(found, func(p ThemeCandidate) bool {
+			return p.Language == c.Language && p.Mentions == c.Mentions && strings.Contains(p.Stem, " ") && slices.Contains(strings.Fields(p.Stem), c.Stem)
+		})
+	})
 }
 
 // themeCandidates lists each wave's candidates, against the other waves
@@ -153,11 +236,20 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 				continue
 			}
 			st := a.stemmer.Stems[id]
+			if !a.collocated(v, st, n) {
+				continue
+			}
+			if a.codebook != nil && slices.Contains(a.codebook.Rejected, coding.CandidateKey(st.Lang, st.Stem)) {
+				continue
+			}
 			terms := a.formsByUse(v, int32(id))
 			if a.covered(st.Lang, st.Stem, terms[0]) {
 				continue
 			}
-			c := ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr}
+			c := ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr, Quotes: []Quote{}}
+			if id < len(v.examples) {
+				c.Quotes = a.quotes.consented(v.examples[id], candidateQuotes)
+			}
 			for o, oid := range a.waves {
 				cw := CandidateWave{Wave: oid}
 				if u := at(a.vocab[o].stemUsers, id); u == 0 || u >= a.opts.MinCell {
@@ -167,6 +259,7 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 			}
 			found = append(found, c)
 		}
+		found = withoutSubsumed(found)
 		slices.SortFunc(found, func(x, y ThemeCandidate) int {
 			return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
 		})

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/csci/exchangeeval/internal/analysis"
@@ -36,9 +37,11 @@ func TestCandidateThemesFindWhatNobodyPlanned(t *testing.T) {
 			lang = "fr"
 			pre, post = "Rencontrer des partenaires.", "Nous avons visité des programmes."
 		}
+		// Delegates 1, 3, 5 … (i even) agree to be quoted.
+		consent := map[bool]string{true: "yes", false: "no"}[i%2 == 0]
 		ps = append(ps, &exchange.Participant{PID: pid, Language: lang, Side: "visiting"})
 		rs = append(rs, &exchange.Response{Participant: pid, Wave: "pre", Language: lang, Answers: survey.Answers{"hopes": pre}},
-			&exchange.Response{Participant: pid, Wave: "post", Language: lang, Answers: survey.Answers{"learned": post}})
+			&exchange.Response{Participant: pid, Wave: "post", Language: lang, Answers: survey.Answers{"learned": post + " " + pid, "consent": consent}})
 	}
 	run := func(minCell int) []analysis.ThemeCandidate {
 		r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: &exchange.Exchange{ID: "x"},
@@ -59,7 +62,10 @@ func TestCandidateThemesFindWhatNobodyPlanned(t *testing.T) {
 		inLanguage[c.Language]++
 		found[c.Language+" "+c.Stem] = c
 	}
-	for _, key := range []string{"en resili", "fr résilient"} {
+	// Every use of the planted word is in the phrase "resilient families"
+	// (stop words left out: "resilience of the families" too): the phrase
+	// is the candidate, the word alone is not listed beside it.
+	for _, key := range []string{"en resili famili", "fr résilient famill"} {
 		c, ok := found[key]
 		if !ok || rank[key] >= 5 {
 			t.Errorf("%s: not in the top five: %v", key, rank)
@@ -69,16 +75,29 @@ func TestCandidateThemesFindWhatNobodyPlanned(t *testing.T) {
 			t.Errorf("%s: %+v", key, c)
 		}
 	}
-	if c := found["en resili"]; len(c.Terms) < 2 || c.Terms[0] != "resilience" || c.Terms[1] != "resilient" || c.Mentions != 24 || fmt.Sprint(*c.Delegates[1].Delegates) != "12" {
+	if c := found["en resili famili"]; len(c.Terms) < 2 || c.Terms[0] != "resilience families" || c.Terms[1] != "resilient families" || c.Mentions != 24 || fmt.Sprint(*c.Delegates[1].Delegates) != "12" {
 		t.Errorf("the English candidate's words and counts: %+v", c)
 	}
-	for _, covered := range []string{"en empower", "en empow", "fr pouvoir", "fr agir"} {
+	if _, ok := found["en resili"]; ok {
+		t.Error("the word resilience is listed beside the phrase it is always in")
+	}
+	// Quotes: two, from delegates who agreed (P0001, P0003 … in order).
+	for key, want := range map[string]string{"en resili famili": "P0001 P0003", "fr résilient famill": "P0013 P0015"} {
+		var got []string
+		for _, q := range found[key].Quotes {
+			got = append(got, q.Text[strings.LastIndex(q.Text, " ")+1:])
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: quoted %v, want the answers of %s", key, got, want)
+		}
+	}
+	for _, covered := range []string{"en empower", "en empow", "fr pouvoir", "fr agir", "fr pouvoir agir", "fr frapp pouvoir"} {
 		if _, ok := found[covered]; ok {
 			t.Errorf("%s, which the codebook covers, is a candidate", covered)
 		}
 	}
 	for _, c := range run(10) {
-		if c.Language == "fr" && c.Stem == "résilient" {
+		if c.Language == "fr" && strings.Contains(c.Stem, "résilient") {
 			t.Errorf("eight delegates shown with a smallest group of ten: %+v", c)
 		}
 	}

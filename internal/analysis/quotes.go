@@ -108,15 +108,21 @@ func (q *quoteCandidates) add(w, t int, c candidate) {
 // pick returns theme t's quotes in wave w: the first candidates of
 // consenting participants, each text once.
 func (q *quoteCandidates) pick(w, t int) []Quote {
+	return q.consented(q.lists[w][t].items, q.perTheme)
+}
+
+// consented returns up to most of the candidates of consenting
+// participants, each text once.
+func (q *quoteCandidates) consented(items []candidate, most int) []Quote {
 	out := []Quote{}
 	seen := map[string]bool{}
-	for _, c := range q.lists[w][t].items {
+	for _, c := range items {
 		if q.consent[c.participant] != 1 || seen[c.text] {
 			continue
 		}
 		seen[c.text] = true
 		out = append(out, Quote{Question: c.question, Language: c.lang, Text: c.text})
-		if len(out) == q.perTheme {
+		if len(out) == most {
 			break
 		}
 	}

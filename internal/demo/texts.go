@@ -45,6 +45,8 @@ var takeaways = map[string][]string{
 		"Une approche culturelle très réfléchie, mais surtout l'autonomisation des familles en protection de l'enfance.",
 		"La place du bénévolat et de la collecte de fonds dans des associations de toutes tailles.",
 		"Des pratiques fondées sur des données probantes, mais aussi guidées par les politiques publiques.",
+		"La santé mentale communautaire : des pairs aidants dans chaque équipe, auprès des sans-abri comme des jeunes.",
+		"Les pairs aidants en santé mentale, que nous connaissons peu, et la place qu'on leur donne dans les décisions.",
 	},
 	"en": {
 		"Our visitors made us see how much empowerment runs through everything we do.",
@@ -61,6 +63,7 @@ var changes = map[string][]string{
 		"Associer les personnes accompagnées au comité de pilotage de notre service.",
 		"Présenter à notre direction une stratégie de mécénat d'entreprise.",
 		"Mettre en place quelques indicateurs simples pour mesurer les résultats de l'accompagnement.",
+		"Créer un poste de pair aidant dans notre équipe de santé mentale.",
 	},
 	"en": {
 		"Set up a return visit focused on harm reduction and homelessness.",

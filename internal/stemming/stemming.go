@@ -84,10 +84,11 @@ func Tokens(lang, text string) []Token {
 // safe for concurrent use.
 type Stemmer struct {
 	// Words and Stems are what the numbers stand for.
-	Words []Word
-	Stems []Stem
-	known map[string]map[string]int32 // lang → word as written → Words index, -1 for none
-	stems map[Stem]int32
+	Words   []Word
+	Stems   []Stem
+	known   map[string]map[string]int32 // lang → word as written → Words index, -1 for none
+	stems   map[Stem]int32
+	phrases map[[2]int32]int32 // two words → the Words index of the phrase
 }
 
 // Word is a word as counted: lower case, without an elided article.
@@ -150,6 +151,31 @@ func (s *Stemmer) word(lang, w, stem string) int32 {
 	}
 	s.Words = append(s.Words, Word{Word: w, Stem: sid})
 	return int32(len(s.Words) - 1)
+}
+
+// Phrase numbers the phrase of two words met one after the other (stop
+// words between them left out): a word of its own, "santé mentale", whose
+// stem is the two stems, "sant mental". A phrase says what neither word
+// says alone; it is counted beside its words.
+func (s *Stemmer) Phrase(first, second int32) int32 {
+	if s.phrases == nil {
+		s.phrases = map[[2]int32]int32{}
+	}
+	k := [2]int32{first, second}
+	if id, ok := s.phrases[k]; ok {
+		return id
+	}
+	a, b := s.Words[first], s.Words[second]
+	st := s.Stems[a.Stem]
+	id := s.word(st.Lang, a.Word+" "+b.Word, st.Stem+" "+s.Stems[b.Stem].Stem)
+	s.phrases[k] = id
+	return id
+}
+
+// StemID is the number of a stem met so far.
+func (s *Stemmer) StemID(st Stem) (int32, bool) {
+	id, ok := s.stems[st]
+	return id, ok
 }
 
 // hanPairs cuts a run of Chinese characters into overlapping pairs (most

@@ -54,3 +54,24 @@ func FuzzTokens(f *testing.F) {
 		}
 	})
 }
+
+// TestPhrases: two words in a row make a phrase numbered once, its stem
+// the two stems; the same two words again are the same phrase.
+func TestPhrases(t *testing.T) {
+	var s Stemmer
+	var words []int32
+	s.Each("fr", "La santé mentale des familles ; la santé mentale.", func(w, _ int32) { words = append(words, w) })
+	if len(words) != 5 {
+		t.Fatalf("words: %v", words)
+	}
+	first := s.Phrase(words[0], words[1])
+	if got := s.Words[first]; got.Word != "santé mentale" || s.Stems[got.Stem] != (Stem{"fr", "sant mental"}) {
+		t.Errorf("phrase: %+v %+v", got, s.Stems[got.Stem])
+	}
+	if again := s.Phrase(words[3], words[4]); again != first {
+		t.Errorf("the same phrase numbered %d and %d", first, again)
+	}
+	if id, ok := s.StemID(Stem{"fr", "mental"}); !ok || s.Stems[id].Stem != "mental" {
+		t.Errorf("StemID: %d %v", id, ok)
+	}
+}

@@ -18,7 +18,7 @@ func TestDashboardListsCandidateThemes(t *testing.T) {
 	page := "/exchanges/" + demo.CompletedID
 	ev := s.login(account(staff.RoleEvaluator).Email, account(staff.RoleEvaluator).Password)
 	body := s.get(ev, page+"?lang=fr")
-	if !strings.Contains(body, "Thèmes candidats") || !strings.Contains(body, `<span lang="fr">habitants</span>`) || !strings.Contains(body, "<li><bdi>À la fin de l'échange : 7</bdi></li>") {
+	if !strings.Contains(body, "Thèmes candidats") || !strings.Contains(body, `<span lang="fr">santé mentale</span>`) || !strings.Contains(body, "<li><bdi>À la fin de l'échange : 5</bdi></li>") {
 		i := strings.Index(body, "h-candidates")
 		t.Fatalf("the evaluator's dashboard: %q", body[max(i, 0):min(max(i, 0)+1500, len(body))])
 	}

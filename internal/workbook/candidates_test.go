@@ -40,11 +40,11 @@ func TestCandidatesSheet(t *testing.T) {
 	}
 	row := -1
 	for i, c := range report.Themes.Candidates {
-		if c.Stem != "resili" {
+		if c.Stem != "resili famili" {
 			continue
 		}
 		r := got[1+i]
-		if r[2] != "resili" || r[3] != "resilience, resilient" || r[4] != "16" || r[5] != "0" || r[6] != "8" {
+		if r[2] != "resili famili" || r[3] != "resilience families, resilient families" || r[4] != "16" || r[5] != "0" || r[6] != "8" {
 			t.Errorf("the resilience row: %q", r)
 		}
 		cell := fmt.Sprintf("I%d", 2+i)
