@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/mongostore"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -367,5 +368,11 @@ func (s *session) exchange(ctx context.Context, id string) (*exchange.Exchange, 
 	if in == nil {
 		return nil, nil, exchange.InstrumentMissing(x)
 	}
-	return x, in, nil
+	// The exchange codes with its own codebook once evaluators changed
+	// the instrument's.
+	cb, err := s.store.Codebook(ctx, x.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, coding.Apply(in, cb), nil
 }

@@ -46,6 +46,9 @@ type Input struct {
 	// Codes reads the codes people gave open answers (coding), for the
 	// agreement between coders; nil when there are none.
 	Codes func() ([]coding.Record, error)
+	// Codebook reads the exchange's codebook when evaluators have changed
+	// the instrument's (coding.Codebook); nil, or nil returned, when not.
+	Codebook func() (*coding.Codebook, error)
 }
 
 // Attributes the breakdowns are by, in report order.
@@ -120,6 +123,9 @@ type analyzer struct {
 	codes    []coding.Record
 	auto     map[coding.AnswerKey][]string
 	autoSeen map[coding.AnswerKey]bool
+	// codebook is the exchange's codebook version, when evaluators have
+	// changed the instrument's (nil: the instrument's, version 0).
+	codebook *coding.Codebook
 	// effective are the themes people's codes give (coding.Effective);
 	// openAnswers and peopleCoded count, per wave, the open answers and
 	// those whose themes came from people.
@@ -142,7 +148,16 @@ func Analyze(ctx context.Context, input Input, opts Options) (*Report, error) {
 	if opts.Quotes <= 0 {
 		opts.Quotes = DefaultQuotes
 	}
-	a := newAnalyzer(input.Instrument, opts)
+	var codebook *coding.Codebook
+	if input.Codebook != nil {
+		cb, err := input.Codebook()
+		if err != nil {
+			return nil, fmt.Errorf("read codebook: %w", err)
+		}
+		codebook = cb
+	}
+	a := newAnalyzer(coding.Apply(input.Instrument, codebook), opts)
+	a.codebook = codebook
 	if input.Codes != nil {
 		codes, err := input.Codes()
 		if err != nil {
@@ -416,7 +431,7 @@ func (a *analyzer) addResponse(r *exchange.Response) {
 		if written == "" {
 			written = a.in.BaseLanguage()
 		}
-		a.countWords(w, written, text)
+		a.countWords(w, i, q.ID, written, text)
 		key := coding.AnswerKey{Participant: r.Participant, Wave: r.Wave, Question: q.ID}
 		_, wanted := a.auto[key]
 		if wanted {

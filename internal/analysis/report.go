@@ -222,11 +222,15 @@ type ItemReport struct {
 
 // ThemeReport is the coding of open answers with the codebook.
 type ThemeReport struct {
-	Codebook     []ThemeInfo         `json:"codebook"`
-	Waves        []ThemeWave         `json:"waves"`
-	ByQuestion   []ThemeQuestion     `json:"by_question"`
-	Quotes       []ThemeQuotes       `json:"quotes"`
-	Cooccurrence []ThemeCooccurrence `json:"cooccurrence"`
+	Codebook []ThemeInfo `json:"codebook"`
+	// CodebookVersion is the version of the exchange's codebook the
+	// figures counted with: 0 is the instrument's, each change evaluators
+	// made to it (a candidate promoted, merged or rejected) one more.
+	CodebookVersion int                 `json:"codebook_version"`
+	Waves           []ThemeWave         `json:"waves"`
+	ByQuestion      []ThemeQuestion     `json:"by_question"`
+	Quotes          []ThemeQuotes       `json:"quotes"`
+	Cooccurrence    []ThemeCooccurrence `json:"cooccurrence"`
 	// Candidates are words the codebook does not cover that one wave's
 	// delegates used far more than the others' (candidates.go).
 	Candidates []ThemeCandidate `json:"candidates"`

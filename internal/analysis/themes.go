@@ -70,6 +70,9 @@ func (a *analyzer) themeReport() ThemeReport {
 	if tr.Disagreements == nil {
 		tr.Disagreements = []coding.AnswerKey{}
 	}
+	if a.codebook != nil {
+		tr.CodebookVersion = a.codebook.Version
+	}
 	for _, t := range a.in.Themes {
 		tr.Codebook = append(tr.Codebook, ThemeInfo{ID: t.ID, Label: t.Label})
 	}

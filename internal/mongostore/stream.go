@@ -79,5 +79,6 @@ func stream[T any](ctx context.Context, s *Store, coll *mongo.Collection, filter
 func (s *Store) AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input {
 	return analysis.Input{Instrument: in, Exchange: x,
 		Participants: s.StreamParticipants(ctx, x.ID), Responses: s.StreamResponses(ctx, x.ID),
-		Codes: func() ([]coding.Record, error) { return s.Codes(ctx, x.ID) }}
+		Codes:    func() ([]coding.Record, error) { return s.Codes(ctx, x.ID) },
+		Codebook: func() (*coding.Codebook, error) { return s.Codebook(ctx, x.ID) }}
 }

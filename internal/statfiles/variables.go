@@ -45,6 +45,15 @@ type Input struct {
 	Labels      string
 	Version     string
 	GeneratedAt string
+	// Attachments go into the zip beside the package's files, as they
+	// are (the exchange's REFI-QDA project, for the qualitative tools).
+	Attachments []Attachment
+}
+
+// Attachment is a file of a zip that is not the package's.
+type Attachment struct {
+	Name string
+	Data []byte
 }
 
 // Measurement levels.

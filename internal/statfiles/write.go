@@ -56,6 +56,15 @@ func WriteZip(w io.Writer, folder, format string, in Input) error {
 			return err
 		}
 	}
+	for _, a := range in.Attachments {
+		f, err := zw.Create(folder + "/" + a.Name)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(a.Data); err != nil {
+			return err
+		}
+	}
 	return zw.Close()
 }
 

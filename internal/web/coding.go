@@ -63,13 +63,13 @@ type codingPage struct {
 type codingAnswerView struct {
 	// Anchor is the answer's place on the page; Next the one after it,
 	// where a save without the script comes back to.
-	Anchor, Next                              string
-	Key                                       coding.AnswerKey
-	Participant, Wave, Question, LanguageName string
-	Text                                      template.HTML
-	Boxes                                     []themeBox
-	Status                                    string
-	Others                                    []string
+	Anchor, Next                    string
+	Key                             coding.AnswerKey
+	Participant, Wave, LanguageName string
+	Question, Text                  template.HTML
+	Boxes                           []themeBox
+	Status                          string
+	Others                          []string
 }
 
 type themeBox struct {
@@ -198,7 +198,7 @@ func (s *Server) handleCoding(c *gin.Context) {
 		v := codingAnswerView{Anchor: "a" + strconv.Itoa(from+i+1), Next: "a" + strconv.Itoa(from+i+2), Key: a.AnswerKey, Participant: a.Participant, Wave: waveTitle(in, a.Wave, lang),
 			LanguageName: languageName(lang, a.Language), Text: marked(a.Text, a.Language, lang)}
 		if q := in.Question(a.Question); q != nil {
-			v.Question = q.Text.In(lang, base)
+			v.Question = inPage(q.Text, lang, base)
 		}
 		r, coded := mine[a.AnswerKey]
 		checked := a.Suggested

@@ -205,6 +205,22 @@ func TestTwoCodersAtOnceLoseNothing(t *testing.T) {
 		t.Errorf("answers coded by people: %d before the reconciliation, %d after", coded(before), coded(after))
 	}
 	s.auditHas(staff.AuditQuery{Exchange: demo.CompletedID}, "codes-reconciled")
+	// The dashboard shows the two coders' agreement over all themes as
+	// the report gives it, and what is left to reconcile.
+	dash := s.get(ev, "/exchanges/"+demo.CompletedID)
+	i := slices.IndexFunc(after.Themes.Agreement, func(a analysis.ThemeAgreement) bool {
+		return a.Theme == analysis.AllThemes && len(a.Coders) == 2 && a.Coders[1] == coders[0].account.Email
+	})
+	if i < 0 {
+		t.Fatalf("no agreement of the two coders in the report: %+v", after.Themes.Agreement)
+	}
+	a2 := after.Themes.Agreement[i]
+	row := fmt.Sprintf(`<td data-label="Agreement">%.1f %%</td><td data-label="κ [95 %%]">%.2f [%.2f ; %.2f]</td>`, a2.Percent, *a2.Kappa.Kappa, a2.CI[0], a2.CI[1])
+	if !strings.Contains(dash, "Agreement between coders") || !strings.Contains(dash, row) ||
+		!strings.Contains(dash, fmt.Sprintf("Answers to reconcile: %d.", len(after.Themes.Disagreements))) {
+		j := strings.Index(dash, "h-agreement")
+		t.Errorf("the dashboard's agreement, want %s: %s", row, dash[max(j, 0):min(max(j, 0)+2500, len(dash))])
+	}
 
 	// Refused saves write nothing.
 	n := len(records) + 1

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"mime"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
+	"github.com/csci/exchangeeval/internal/qdpx"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/statfiles"
 	"github.com/csci/exchangeeval/internal/workbook"
@@ -114,6 +117,24 @@ func (s *Server) exchangeExport(c *gin.Context, labels string) (*workbook.Export
 	return e, true
 }
 
+// qdpxProject is the exchange's REFI-QDA project, as export --format qdpx
+// writes it: the open answers, the codebook, and everyone's codes.
+func (s *Server) qdpxProject(c *gin.Context, id, lang string, e *workbook.Export) ([]byte, error) {
+	people, err := s.store.Codes(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := qdpx.Build(e.Instrument, id, lang, e.GeneratedAt, e.Responses(), analysis.AutoCoder(e.Instrument), people)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := qdpx.Write(&buf, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // sendStatExport zips the statistics packages' files of a built export.
 func (s *Server) sendStatExport(c *gin.Context, name string, ids []string, e *workbook.Export) {
 	format, labels := c.Query("format"), c.Query("labels")
@@ -128,9 +149,18 @@ func (s *Server) sendStatExport(c *gin.Context, name string, ids []string, e *wo
 		return
 	}
 	folder := fmt.Sprintf("%s-%s-%s", name, format, s.now().UTC().Format("2006-01-02"))
+	var attach []statfiles.Attachment
+	if len(ids) == 1 {
+		project, err := s.qdpxProject(c, ids[0], cmp.Or(labels, e.Instrument.BaseLanguage()), e)
+		if err != nil {
+			s.jsonError(c, err)
+			return
+		}
+		attach = append(attach, statfiles.Attachment{Name: ids[0] + ".qdpx", Data: project})
+	}
 	var buf bytes.Buffer
 	err := statfiles.WriteZip(&buf, folder, format, statfiles.Input{Instrument: e.Instrument, Report: e.Report, Responses: e.Responses,
-		Exchanges: ids, Labels: labels, Version: s.cfg.Version, GeneratedAt: s.now().UTC().Format("2006-01-02")})
+		Exchanges: ids, Labels: labels, Version: s.cfg.Version, GeneratedAt: s.now().UTC().Format("2006-01-02"), Attachments: attach})
 	if err != nil {
 		s.jsonError(c, err)
 		return

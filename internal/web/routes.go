@@ -65,6 +65,8 @@ func (s *Server) routes(r *gin.Engine) {
 	signedIn.POST("/exchanges/:id/signoff", s.handleSignOff)
 	signedIn.GET("/exchanges/:id/coding", s.handleCoding)
 	signedIn.POST("/exchanges/:id/coding", s.handleCodeAnswer)
+	signedIn.GET("/exchanges/:id/codebook", s.handleCodebook)
+	signedIn.POST("/exchanges/:id/codebook", s.handleCodebookChange)
 	signedIn.GET("/admin/exchanges/new", s.handleAdminNew)
 	signedIn.POST("/admin/exchanges", s.handleAdminCreate)
 	signedIn.GET("/admin/exchanges/:id", s.handleAdminExchange)

@@ -51,6 +51,9 @@ type Store interface {
 	AnalysisInput(ctx context.Context, x *exchange.Exchange, in *survey.Instrument) analysis.Input
 	Codes(ctx context.Context, exchangeID string) ([]coding.Record, error)
 	SaveCodes(ctx context.Context, records []coding.Record) error
+	Codebook(ctx context.Context, exchangeID string) (*coding.Codebook, error)
+	CodebookHistory(ctx context.Context, exchangeID string) ([]coding.Codebook, error)
+	SaveCodebook(ctx context.Context, cb coding.Codebook) error
 	ChangeMark(ctx context.Context, exchangeID string) (string, error)
 	StreamParticipants(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Participant, error]
 	StreamResponses(ctx context.Context, exchangeID string) iter.Seq2[*exchange.Response, error]
@@ -270,7 +273,7 @@ func newServer(store Store, instruments *survey.Set, templates fs.FS, log *slog.
 	return s, served{Handler: headAsGet(compressed(r)), engine: r}, nil
 }
 
-var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "personal_data", "setup", "account", "exchanges", "dashboard", "coding", "admin_exchange", "audit", "users", "programme", "instruments"}
+var pageNames = []string{"questionnaire", "message", "home", "login", "forgot", "reset", "code", "enrol", "personal_data", "setup", "account", "exchanges", "dashboard", "coding", "codebook", "admin_exchange", "audit", "users", "programme", "instruments"}
 
 func parsePages(fsys fs.FS, cssURL, jsURL string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"choice": choice, "join": strings.Join, "stylesheet": func() string { return cssURL }, "script": func() string { return jsURL }}

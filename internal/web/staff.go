@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/csrf"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/staff"
 	"github.com/csci/exchangeeval/internal/survey"
@@ -136,7 +137,13 @@ func (s *Server) exchangeFor(c *gin.Context) (*exchange.Exchange, *survey.Instru
 	if in == nil {
 		return nil, nil, exchange.InstrumentMissing(x)
 	}
-	return x, in, nil
+	// The exchange codes with its own codebook once evaluators changed
+	// the instrument's.
+	cb, err := s.store.Codebook(c.Request.Context(), x.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, coding.Apply(in, cb), nil
 }
 
 type dashboardPage struct {
@@ -155,8 +162,13 @@ type dashboardPage struct {
 	// Candidates are words no theme covers that one wave used far more;
 	// shown to those who may read the data (evaluators and admins).
 	Candidates []candidateView
-	Breakdowns []breakdownView
-	Methods    []string
+	// Agreement is how well coders agree (aggregates: shown to everyone
+	// who reads the dashboard); Disagreements how many answers are left
+	// to reconcile.
+	Agreement     []agreementView
+	Disagreements int
+	Breakdowns    []breakdownView
+	Methods       []string
 	// MethodsLang is the language Methods are in (see
 	// workbook.MethodsLanguage), marked on the page when it is not the
 	// page's.
@@ -342,6 +354,7 @@ func (s *Server) renderDashboard(c *gin.Context, status int, x *exchange.Exchang
 	if p.CanDownload {
 		p.Candidates = candidateViews(in, r, lang)
 	}
+	p.Agreement, p.Disagreements = agreementViews(in, r, lang), len(r.Themes.Disagreements)
 	p.Breakdowns = breakdownViews(in, r, lang)
 	p.MethodsLang = workbook.MethodsLanguage(lang)
 	for _, para := range strings.Split(workbook.PlainMethodsIn(lang), "\n\n") {

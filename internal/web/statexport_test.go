@@ -6,6 +6,9 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,19 +42,27 @@ func TestStatExportDownload(t *testing.T) {
 	}
 	var names []string
 	var syntax string
+	var project []byte
 	for _, f := range zr.File {
 		names = append(names, f.Name)
-		if strings.HasSuffix(f.Name, "/responses.sps") {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		switch {
+		case strings.HasSuffix(f.Name, "/responses.sps"):
 			syntax = string(b)
+		case strings.HasSuffix(f.Name, "/"+completed+".qdpx"):
+			project = b
 		}
 	}
 	folder := completed + "-spss-"
-	if len(names) != 5 || !strings.HasPrefix(names[0], folder) || !slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, "/README.txt") }) {
+	if len(names) != 6 || !strings.HasPrefix(names[0], folder) || !slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, "/README.txt") }) {
 		t.Errorf("the zip holds %v", names)
 	}
+	// The exchange's REFI-QDA project rides along, for NVivo, ATLAS.ti
+	// and MAXQDA: a project (itself a zip) whose project.qde validates
+	// against the schema and holds the open answers.
+	checkProject(t, project, completed)
 	if !strings.Contains(syntax, "'Avant l''échange'") {
 		t.Errorf("the SPSS syntax is not labelled in French:\n%.1500s", syntax)
 	}
@@ -79,5 +90,36 @@ func TestStatExportDownload(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "choose one of spss, r, stata") {
 		t.Errorf("format=sas: %d %s", resp.StatusCode, body)
+	}
+}
+
+// checkProject opens a .qdpx: its project.qde must hold text sources,
+// no e-mail address, and validate against REFI-QDA's Project.xsd with
+// xmllint where it is installed.
+func checkProject(t *testing.T, project []byte, id string) {
+	t.Helper()
+	pr, err := zip.NewReader(bytes.NewReader(project), int64(len(project)))
+	if err != nil {
+		t.Fatalf("%s.qdpx in the zip: %v", id, err)
+	}
+	qde, err := pr.Open("project.qde")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(qde)
+	qde.Close()
+	if strings.Count(string(raw), "<TextSource ") == 0 || strings.Contains(string(raw), "@example.org") {
+		t.Errorf("the project has no sources, or an e-mail address")
+	}
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		return
+	}
+	path := filepath.Join(t.TempDir(), "project.qde")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(xmllint, "--noout", "--schema", "../qdpx/schema/Project.xsd", path).CombinedOutput(); err != nil {
+		t.Errorf("xmllint: %v\n%s", err, out)
 	}
 }

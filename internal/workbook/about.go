@@ -49,6 +49,7 @@ func (b *book) codebook() error {
 	}
 	s.blank()
 	s.put(styled{b.t("themes.codebook"), b.bold})
+	s.put(b.t("themes.codebookversion", b.e.Report.Themes.CodebookVersion))
 	head = []string{"Theme"}
 	for _, l := range in.Languages {
 		head = append(head, "Label ("+l+")")

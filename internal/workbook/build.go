@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csci/exchangeeval/internal/analysis"
+	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/survey"
 )
@@ -70,6 +71,20 @@ func Build(ctx context.Context, src Source, instruments *survey.Set, exchangeIDs
 	inputs := make([]analysis.Input, len(xs))
 	for i, x := range xs {
 		inputs[i] = src.AnalysisInput(ctx, x, in)
+	}
+	// One exchange is coded with its own codebook once evaluators changed
+	// the instrument's; exchanges analysed together, with the instrument's.
+	if len(xs) == 1 && inputs[0].Codebook != nil {
+		cb, err := inputs[0].Codebook()
+		if err != nil {
+			return nil, err
+		}
+		in = coding.Apply(in, cb)
+		inputs[0].Instrument = in
+	} else {
+		for i := range inputs {
+			inputs[i].Codebook = nil
+		}
 	}
 	if opts.Labels != "" && !in.HasLanguage(opts.Labels) {
 		return nil, exchange.Errorf(exchange.EINVALID, "--labels %s: the instrument's languages are %s", opts.Labels, strings.Join(in.Languages, ", "))

@@ -1,0 +1,95 @@
+package coding_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/csci/exchangeeval/internal/coding"
+	"github.com/csci/exchangeeval/internal/survey"
+)
+
+func baseInstrument() *survey.Instrument {
+	return &survey.Instrument{ID: "q", Languages: []string{"en", "fr"}, Themes: []*survey.Theme{
+		{ID: "empowerment", Label: survey.Text{"en": "Empowerment"}, Patterns: map[string][]string{"en": {"empower*"}, "fr": {"pouvoir d'agir"}}},
+	}}
+}
+
+// TestCodebookVersions: promote, merge and reject each make the next
+// version from the one before, keep who and why, and leave the version
+// they started from as it was; Apply gives an instrument coding with the
+// version, the original instrument untouched.
+func TestCodebookVersions(t *testing.T) {
+	in := baseInstrument()
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	v0 := coding.Initial("x", in)
+	v1, faults := v0.Promote("en", "resilience", map[string]string{"en": " Resilience ", "fr": "Résilience"},
+		map[string][]string{"en": {"resilien*", "", "resilient"}, "fr": {"résilien*"}}, "en:resili", "ev@example.org", at)
+	if faults != nil {
+		t.Fatal(faults)
+	}
+	if v1.Version != 1 || len(v1.Themes) != 2 || v1.Themes[1].Label["en"] != "Resilience" || !slices.Equal(v1.Themes[1].Patterns["en"], []string{"resilien*", "resilient"}) ||
+		v1.Change != (coding.Change{Kind: coding.ChangePromote, Theme: "resilience", Candidate: "en:resili"}) || v1.By != "ev@example.org" {
+		t.Errorf("version 1: %+v", v1)
+	}
+	if len(v0.Themes) != 1 {
+		t.Errorf("promoting changed version 0: %+v", v0)
+	}
+	v2, faults := v1.Merge("empowerment", map[string][]string{"en": {"agency", "empower*"}}, "en:agenc", "ev@example.org", at)
+	if faults != nil || v2.Version != 2 || !slices.Equal(v2.Themes[0].Patterns["en"], []string{"empower*", "agency"}) || slices.Contains(v1.Themes[0].Patterns["en"], "agency") {
+		t.Errorf("version 2: %+v %v (version 1: %+v)", v2, faults, v1.Themes[0])
+	}
+	v3 := v2.Reject("fr:habit", "other@example.org", at)
+	if v3.Version != 3 || !slices.Equal(v3.Rejected, []string{"fr:habit"}) || len(v2.Rejected) != 0 || v3.By != "other@example.org" {
+		t.Errorf("version 3: %+v", v3)
+	}
+	applied := coding.Apply(in, &v3)
+	if len(applied.Themes) != 2 || applied.Themes[1].ID != "resilience" || len(in.Themes) != 1 || applied.Languages[1] != "fr" {
+		t.Errorf("applied: %+v; the instrument: %+v", applied.Themes, in.Themes)
+	}
+	if coding.Apply(in, nil) != in {
+		t.Error("no codebook: not the instrument itself")
+	}
+}
+
+// TestCodebookRefusesBadChanges: each bad field is named, and the
+// codebook is not changed.
+func TestCodebookRefusesBadChanges(t *testing.T) {
+	v0 := coding.Initial("x", baseInstrument())
+	at := time.Now()
+	for name, c := range map[string]struct {
+		id     string
+		label  map[string]string
+		pats   map[string][]string
+		fields []string
+	}{
+		"taken id and no label": {"empowerment", map[string]string{"fr": "x"}, map[string][]string{"en": {"a"}}, []string{"id", "label_en"}},
+		"bad id":                {"Résilience!", map[string]string{"en": "R"}, map[string][]string{"en": {"a"}}, []string{"id"}},
+		"bad pattern":           {"r", map[string]string{"en": "R"}, map[string][]string{"fr": {"*a"}}, []string{"patterns_fr"}},
+		"no pattern":            {"r", map[string]string{"en": "R"}, map[string][]string{"en": {" ", ""}}, []string{"patterns"}},
+	} {
+		got, faults := v0.Promote("en", c.id, c.label, c.pats, "en:x", "ev", at)
+		var fields []string
+		for _, f := range faults {
+			fields = append(fields, f.Field)
+		}
+		if !slices.Equal(fields, c.fields) || got.Version != 0 {
+			t.Errorf("%s: faults %v, version %d", name, faults, got.Version)
+		}
+	}
+	if _, faults := v0.Merge("nope", map[string][]string{"en": {"a"}}, "en:x", "ev", at); len(faults) != 1 || faults[0].Field != "theme" {
+		t.Errorf("merge into a missing theme: %v", faults)
+	}
+}
+
+func TestSuggestions(t *testing.T) {
+	if got := coding.SuggestedID([]string{"Résilience", "x"}); got != "resilience" {
+		t.Errorf("id: %q", got)
+	}
+	if got := coding.SuggestedID([]string{"安全"}); got != "" {
+		t.Errorf("id of a Chinese word: %q", got)
+	}
+	if got := coding.SuggestedPatterns([]string{"habitants", "habitant", "habitants"}); !slices.Equal(got, []string{"habitants", "habitant"}) {
+		t.Errorf("patterns: %v", got)
+	}
+}
