@@ -44,6 +44,17 @@ type ThemeCandidate struct {
 	// Quotes are answers of this wave using it, by delegates who agreed
 	// to be quoted: what to read before making it a theme.
 	Quotes []Quote `json:"quotes"`
+	// Joined are the stems of other languages an evaluator joined with
+	// this one (the same idea in French and in English): counted with
+	// it, in Delegates, Mentions and the statistics.
+	Joined []JoinedStem `json:"joined,omitempty"`
+}
+
+// JoinedStem is a stem counted with a candidate of another language.
+type JoinedStem struct {
+	Language string   `json:"language"`
+	Stem     string   `json:"stem"`
+	Terms    []string `json:"terms"`
 }
 
 // CandidateWave is how many delegates used a candidate in one wave; nil
@@ -205,59 +216,35 @@ func withoutSubsumed(found []ThemeCandidate) []ThemeCandidate {
 }
 
 // themeCandidates lists each wave's candidates, against the other waves
-// of the exchange; none for a wave without another to compare with.
+// of the exchange; none for a wave without another to compare with. Stems
+// an evaluator joined across languages (coding.Codebook.Joined) are one
+// candidate, their counts added: the same idea written in English and in
+// French.
 func (a *analyzer) themeCandidates() []ThemeCandidate {
 	out := []ThemeCandidate{}
 	total := 0
 	for _, v := range a.vocab {
 		total += v.tokens
 	}
-	least := max(a.opts.MinCell, 2)
+	groups, joined := a.joinedStems()
 	for w, v := range a.vocab {
 		ref := total - v.tokens
 		if v.tokens == 0 || ref == 0 {
 			continue
 		}
 		var found []ThemeCandidate
-		for id, users := range v.stemUsers {
-			if users < least {
+		for id := range v.stemUsers {
+			if joined[int32(id)] {
 				continue
 			}
-			n, b := v.stemTokens[id], 0
-			for o := range a.vocab {
-				if o != w {
-					b += at(a.vocab[o].stemTokens, id)
-				}
+			if c, ok := a.candidateOf(w, []int32{int32(id)}, ref); ok {
+				found = append(found, c)
 			}
-			g := LogLikelihood(float64(n), float64(b), float64(v.tokens), float64(ref))
-			lr := LogRatio(float64(n), float64(b), float64(v.tokens), float64(ref))
-			p := KeynessP(g)
-			if lr <= 0 || p >= candidateP {
-				continue
+		}
+		for _, g := range groups {
+			if c, ok := a.candidateOf(w, g, ref); ok {
+				found = append(found, c)
 			}
-			st := a.stemmer.Stems[id]
-			if !a.collocated(v, st, n) {
-				continue
-			}
-			if a.codebook != nil && slices.Contains(a.codebook.Rejected, coding.CandidateKey(st.Lang, st.Stem)) {
-				continue
-			}
-			terms := a.formsByUse(v, int32(id))
-			if a.covered(st.Lang, st.Stem, terms[0]) {
-				continue
-			}
-			c := ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr, Quotes: []Quote{}}
-			if id < len(v.examples) {
-				c.Quotes = a.quotes.consented(v.examples[id], candidateQuotes)
-			}
-			for o, oid := range a.waves {
-				cw := CandidateWave{Wave: oid}
-				if u := at(a.vocab[o].stemUsers, id); u == 0 || u >= a.opts.MinCell {
-					cw.Delegates = &u
-				}
-				c.Delegates = append(c.Delegates, cw)
-			}
-			found = append(found, c)
 		}
 		found = withoutSubsumed(found)
 		slices.SortFunc(found, func(x, y ThemeCandidate) int {
@@ -266,6 +253,96 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 		out = append(out, found[:min(len(found), MaxCandidates)]...)
 	}
 	return out
+}
+
+// joinedStems are the groups of stems joined across languages that the
+// answers use, by the stemmer's numbers, and every stem in one.
+func (a *analyzer) joinedStems() ([][]int32, map[int32]bool) {
+	in := map[int32]bool{}
+	if a.codebook == nil {
+		return nil, in
+	}
+	var groups [][]int32
+	for _, group := range a.codebook.Joined {
+		var g []int32
+		for _, k := range group.Keys {
+			lang, stem, _ := strings.Cut(k, ":")
+			if id, ok := a.stemmer.StemID(stemming.Stem{Lang: lang, Stem: stem}); ok {
+				g = append(g, id)
+				in[id] = true
+			}
+		}
+		if len(g) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return groups, in
+}
+
+// candidateOf is the candidate of the stems ids (one, or a joined group)
+// in wave w, against the ref words of the other waves; ok is false when
+// it is not one.
+func (a *analyzer) candidateOf(w int, ids []int32, ref int) (ThemeCandidate, bool) {
+	v := a.vocab[w]
+	users, n, b := 0, 0, 0
+	for _, id := range ids {
+		users += at(v.stemUsers, int(id))
+	}
+	if users < max(a.opts.MinCell, 2) {
+		return ThemeCandidate{}, false
+	}
+	for _, id := range ids {
+		n += at(v.stemTokens, int(id))
+		for o := range a.vocab {
+			if o != w {
+				b += at(a.vocab[o].stemTokens, int(id))
+			}
+		}
+	}
+	g := LogLikelihood(float64(n), float64(b), float64(v.tokens), float64(ref))
+	lr := LogRatio(float64(n), float64(b), float64(v.tokens), float64(ref))
+	p := KeynessP(g)
+	if lr <= 0 || p >= candidateP {
+		return ThemeCandidate{}, false
+	}
+	var c ThemeCandidate
+	for _, id := range ids {
+		st := a.stemmer.Stems[id]
+		own := at(v.stemTokens, int(id))
+		if own == 0 {
+			continue // a joined stem this wave does not use
+		}
+		if !a.collocated(v, st, own) || (a.codebook != nil && slices.Contains(a.codebook.Rejected, coding.CandidateKey(st.Lang, st.Stem))) {
+			return ThemeCandidate{}, false
+		}
+		terms := a.formsByUse(v, id)
+		if a.covered(st.Lang, st.Stem, terms[0]) {
+			return ThemeCandidate{}, false
+		}
+		if c.Stem == "" {
+			c = ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr, Quotes: []Quote{}}
+		} else {
+			c.Joined = append(c.Joined, JoinedStem{Language: st.Lang, Stem: st.Stem, Terms: terms})
+		}
+		if int(id) < len(v.examples) && len(c.Quotes) < candidateQuotes {
+			c.Quotes = append(c.Quotes, a.quotes.consented(v.examples[id], candidateQuotes-len(c.Quotes))...)
+		}
+	}
+	if c.Stem == "" {
+		return ThemeCandidate{}, false
+	}
+	for o, oid := range a.waves {
+		u := 0
+		for _, id := range ids {
+			u += at(a.vocab[o].stemUsers, int(id))
+		}
+		cw := CandidateWave{Wave: oid}
+		if u == 0 || u >= a.opts.MinCell {
+			cw.Delegates = &u
+		}
+		c.Delegates = append(c.Delegates, cw)
+	}
+	return c, true
 }
 
 // formsByUse lists the words written for a stem in a wave, the most used

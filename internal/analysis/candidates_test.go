@@ -3,8 +3,12 @@ package analysis_test
 import (
 	"context"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/coding"
+	"github.com/csci/exchangeeval/internal/stemming"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csci/exchangeeval/internal/analysis"
 	"github.com/csci/exchangeeval/internal/exchange"
@@ -100,5 +104,73 @@ func TestCandidateThemesFindWhatNobodyPlanned(t *testing.T) {
 		if c.Language == "fr" && strings.Contains(c.Stem, "résilient") {
 			t.Errorf("eight delegates shown with a smallest group of ten: %+v", c)
 		}
+	}
+}
+
+// TestJoinedCandidatesCountTogether: four English delegates write of
+// resilience after the exchange and three French delegates of résilience;
+// with a smallest group of five neither language is a candidate alone.
+// Joined by an evaluator (the codebook's Joined), they are one candidate
+// of seven delegates, its words in both languages, its statistics those
+// of the added counts.
+func TestJoinedCandidatesCountTogether(t *testing.T) {
+	var ps []*exchange.Participant
+	var rs []*exchange.Response
+	for i := range 20 {
+		pid := exchange.PID(i + 1)
+		lang, pre, post := "en", "I hope to learn about programmes.", "We visited programmes."
+		switch {
+		case i < 4:
+			post = "The resilience struck me."
+		case i < 7:
+			lang, post = "fr", "La résilience m'a frappé."
+		case i < 12:
+			lang, pre, post = "fr", "J'espère découvrir des programmes.", "Nous avons visité des programmes."
+		}
+		ps = append(ps, &exchange.Participant{PID: pid, Language: lang, Side: "visiting"})
+		rs = append(rs, &exchange.Response{Participant: pid, Wave: "pre", Language: lang, Answers: survey.Answers{"hopes": pre}},
+			&exchange.Response{Participant: pid, Wave: "post", Language: lang, Answers: survey.Answers{"learned": post}})
+	}
+	run := func(cb *coding.Codebook) []analysis.ThemeCandidate {
+		r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: &exchange.Exchange{ID: "x"},
+			Participants: slice(ps), Responses: slice(rs), Codebook: func() (*coding.Codebook, error) { return cb, nil }}, analysis.Options{MinCell: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Themes.Candidates
+	}
+	has := func(cs []analysis.ThemeCandidate, stem string) *analysis.ThemeCandidate {
+		for i, c := range cs {
+			if strings.Contains(c.Stem, stem) {
+				return &cs[i]
+			}
+		}
+		return nil
+	}
+	if c := has(run(nil), "resili"); c != nil {
+		t.Fatalf("four delegates a candidate with a smallest group of five: %+v", c)
+	}
+	cb := coding.Initial("x", instrument(t))
+	cb, faults := cb.Join("en:resili", "fr:résilient", "ev", time.Now())
+	if faults != nil {
+		t.Fatal(faults)
+	}
+	c := has(run(&cb), "resili")
+	if c == nil {
+		t.Fatal("the joined candidate is not listed")
+	}
+	if c.Language != "en" || c.Mentions != 7 || *c.Delegates[1].Delegates != 7 || len(c.Joined) != 1 || c.Joined[0].Language != "fr" || c.Joined[0].Terms[0] != "résilience" {
+		t.Errorf("joined: %+v", c)
+	}
+	// The statistics of the added counts: 7 uses among the post wave's
+	// words, none among the pre wave's.
+	words := map[string]float64{}
+	for _, r := range rs {
+		for _, a := range r.Answers {
+			words[r.Wave] += float64(len(stemming.Tokens(r.Language, a.(string))))
+		}
+	}
+	if want := analysis.LogLikelihood(7, 0, words["post"], words["pre"]); math.Abs(c.G2-want) > 1e-12 || c.P >= 0.05 {
+		t.Errorf("G² %v, want %v of 7 and 0 uses among %v and %v words", c.G2, want, words["post"], words["pre"])
 	}
 }

@@ -21,10 +21,13 @@ type Codebook struct {
 	Themes   []CodebookTheme `bson:"themes" json:"themes"`
 	// Rejected are the candidate themes ruled out, by CandidateKey: they
 	// are no longer proposed.
-	Rejected []string  `bson:"rejected" json:"rejected"`
-	Change   Change    `bson:"change" json:"change"`
-	By       string    `bson:"by" json:"by"`
-	At       time.Time `bson:"at" json:"at"`
+	Rejected []string `bson:"rejected" json:"rejected"`
+	// Joined are groups of candidates of different languages counted as
+	// one (the same idea in English and in French).
+	Joined []JoinedGroup `bson:"joined,omitempty" json:"joined,omitempty"`
+	Change Change     `bson:"change" json:"change"`
+	By     string     `bson:"by" json:"by"`
+	At     time.Time  `bson:"at" json:"at"`
 }
 
 // CodebookTheme is a theme of a codebook version: its label in each
@@ -35,11 +38,20 @@ type CodebookTheme struct {
 	Patterns map[string][]string `bson:"patterns" json:"patterns"`
 }
 
+// JoinedGroup is candidates counted as one, by CandidateKey, one per
+// language. (A document, not a bare list: MongoDB's FerretDB stores no
+// list of lists.)
+type JoinedGroup struct {
+	Keys []string `bson:"keys" json:"keys"`
+}
+
 // Change says what made a version.
 type Change struct {
 	Kind      string `bson:"kind" json:"kind"` // one of the Change… kinds
 	Theme     string `bson:"theme,omitempty" json:"theme,omitempty"`
 	Candidate string `bson:"candidate,omitempty" json:"candidate,omitempty"`
+	// With is the candidate of another language joined to Candidate.
+	With string `bson:"with,omitempty" json:"with,omitempty"`
 }
 
 // Kinds of change.
@@ -47,6 +59,7 @@ const (
 	ChangePromote = "promote" // a candidate became a new theme
 	ChangeMerge   = "merge"   // a candidate's words joined a theme's patterns
 	ChangeReject  = "reject"  // a candidate is not a theme
+	ChangeJoin    = "join"    // candidates of two languages counted as one
 )
 
 // CandidateKey names a candidate theme across analyses: its language
@@ -91,6 +104,9 @@ func clonePatterns(p map[string][]string) map[string][]string {
 // next is a copy of cb as the start of its next version.
 func (cb Codebook) next(by string, at time.Time, change Change) Codebook {
 	out := Codebook{Exchange: cb.Exchange, Version: cb.Version + 1, Rejected: slices.Clone(cb.Rejected), Change: change, By: by, At: at.UTC()}
+	for _, g := range cb.Joined {
+		out.Joined = append(out.Joined, JoinedGroup{Keys: slices.Clone(g.Keys)})
+	}
 	for _, t := range cb.Themes {
 		out.Themes = append(out.Themes, CodebookTheme{ID: t.ID, Label: maps.Clone(t.Label), Patterns: clonePatterns(t.Patterns)})
 	}
@@ -180,6 +196,33 @@ func (cb Codebook) Reject(candidate, by string, at time.Time) Codebook {
 		out.Rejected = append(out.Rejected, candidate)
 	}
 	return out
+}
+
+// Join counts two candidates of different languages as one: the other
+// joins the candidate's group (or a new one), and a group holds one stem
+// per language.
+func (cb Codebook) Join(candidate, other, by string, at time.Time) (Codebook, []Fault) {
+	langOf := func(k string) string { l, _, _ := strings.Cut(k, ":"); return l }
+	group := func(k string) int {
+		return slices.IndexFunc(cb.Joined, func(g JoinedGroup) bool { return slices.Contains(g.Keys, k) })
+	}
+	switch {
+	case !strings.Contains(other, ":") || langOf(other) == langOf(candidate):
+		return cb, []Fault{{"other", "codebook.fault.join", ""}}
+	case group(other) >= 0 && group(other) != group(candidate):
+		return cb, []Fault{{"other", "codebook.fault.joined", ""}}
+	}
+	out := cb.next(by, at, Change{Kind: ChangeJoin, Candidate: candidate, With: other})
+	i := group(candidate)
+	if i < 0 {
+		out.Joined = append(out.Joined, JoinedGroup{Keys: []string{candidate}})
+		i = len(out.Joined) - 1
+	}
+	if slices.ContainsFunc(out.Joined[i].Keys, func(k string) bool { return langOf(k) == langOf(other) }) {
+		return cb, []Fault{{"other", "codebook.fault.join", ""}}
+	}
+	out.Joined[i].Keys = append(out.Joined[i].Keys, other)
+	return out, nil
 }
 
 // checkPatterns keeps the non-empty patterns, each of which must compile.

@@ -93,3 +93,27 @@ func TestSuggestions(t *testing.T) {
 		t.Errorf("patterns: %v", got)
 	}
 }
+
+// TestJoin: candidates of different languages join one group, one stem
+// per language; a word already in another group, or of the candidate's
+// language, is refused.
+func TestJoin(t *testing.T) {
+	at := time.Now()
+	v0 := coding.Initial("x", baseInstrument())
+	v1, faults := v0.Join("en:resili", "fr:résilient", "ev", at)
+	if faults != nil || v1.Version != 1 || len(v1.Joined) != 1 || !slices.Equal(v1.Joined[0].Keys, []string{"en:resili", "fr:résilient"}) || v1.Change.With != "fr:résilient" {
+		t.Fatalf("%+v %v", v1, faults)
+	}
+	v2, faults := v1.Join("en:resili", "es:resilient", "ev", at)
+	if faults != nil || !slices.Equal(v2.Joined[0].Keys, []string{"en:resili", "fr:résilient", "es:resilient"}) || len(v1.Joined[0].Keys) != 2 {
+		t.Errorf("a third language: %+v %v", v2.Joined, faults)
+	}
+	for name, other := range map[string]string{"same language": "en:resilient", "second French": "fr:ressort", "no language": "resili"} {
+		if _, faults := v1.Join("en:resili", other, "ev", at); len(faults) != 1 {
+			t.Errorf("%s: %v", name, faults)
+		}
+	}
+	if _, faults := v1.Join("en:other", "fr:résilient", "ev", at); len(faults) != 1 || faults[0].Key != "codebook.fault.joined" {
+		t.Errorf("a word of another group: %v", faults)
+	}
+}

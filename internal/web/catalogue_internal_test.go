@@ -57,7 +57,7 @@ func TestEveryWordedKeyIsInEveryLanguage(t *testing.T) {
 	}
 	for _, n := range append(notesOfAWave, "created", "edited", "imported", "links", "report", "workbook", "workbook-labels", "signoff", "removed",
 		"user-added", "user-assign", "user-unassign", "user-disable", "user-enable", "throttled", "cli-user", "token", "mail-retry", "instrument-uploaded", "moved",
-		"first-admin", "setup-code", "password-changed", "password-wrong", "user-password-reset", "password-reset-sent", "password-reset-used", "two-factor", "recovery-code-used", "code-wrong", "two-factor-on", "two-factor-off", "recovery-codes-new", "user-two-factor-reset", "two-factor-policy", "retention-erased", "codes-imported", "codes-reconciled", "codebook-promote", "codebook-merge", "codebook-reject", "erased", "personal-data-exported") {
+		"first-admin", "setup-code", "password-changed", "password-wrong", "user-password-reset", "password-reset-sent", "password-reset-used", "two-factor", "recovery-code-used", "code-wrong", "two-factor-on", "two-factor-off", "recovery-codes-new", "user-two-factor-reset", "two-factor-policy", "retention-erased", "codes-imported", "codes-reconciled", "codebook-promote", "codebook-merge", "codebook-reject", "codebook-join", "erased", "personal-data-exported") {
 		used["audit.note."+n] = "audit notes"
 	}
 	var missing []string

@@ -16,6 +16,7 @@ import (
 	"github.com/csci/exchangeeval/internal/exchange"
 	"github.com/csci/exchangeeval/internal/i18n"
 	"github.com/csci/exchangeeval/internal/staff"
+	"github.com/csci/exchangeeval/internal/stemming"
 	"github.com/csci/exchangeeval/internal/survey"
 )
 
@@ -57,12 +58,15 @@ type languageField struct {
 // prefilled from its words (or with what was sent, when refused).
 type candidateForm struct {
 	candidateView
-	Key, Anchor   string
-	ID            string
-	Labels        map[string]string
-	Patterns      map[string]string // one per line
-	MergeInto     string
-	MergePatterns string
+	Key, Anchor string
+	ID          string
+	Labels      map[string]string
+	Patterns    map[string]string // one per line
+	MergeInto   string
+	// JoinLanguages are the languages a word may be joined from; JoinWord
+	// what was typed when a join was refused.
+	JoinLanguages []selectOption
+	JoinWord      string
 	Quotes        []template.HTML
 	Failed        bool
 }
@@ -120,28 +124,40 @@ func (s *Server) renderCodebook(c *gin.Context, status int, problems []string, f
 	for i, cand := range r.Themes.Candidates {
 		key := coding.CandidateKey(cand.Language, cand.Stem)
 		f := candidateForm{candidateView: views[i], Key: key, Anchor: "c" + strconv.Itoa(i+1), ID: coding.SuggestedID(cand.Terms),
-			Labels: map[string]string{}, Patterns: map[string]string{}, MergePatterns: strings.Join(coding.SuggestedPatterns(cand.Terms), "\n")}
-		if in.HasLanguage(cand.Language) {
-			f.Labels[cand.Language] = capitalised(cand.Terms[0])
-			f.Patterns[cand.Language] = f.MergePatterns
-		} else {
-			f.Labels[base] = capitalised(cand.Terms[0])
-			f.Patterns[base] = f.MergePatterns
+			Labels: map[string]string{}, Patterns: map[string]string{}}
+		own := cand.Language
+		if !in.HasLanguage(own) {
+			own = base
+		}
+		f.Labels[own] = capitalised(cand.Terms[0])
+		f.Patterns[own] = strings.Join(coding.SuggestedPatterns(cand.Terms), "\n")
+		for _, js := range cand.Joined {
+			if in.HasLanguage(js.Language) && len(js.Terms) > 0 {
+				f.Labels[js.Language] = capitalised(js.Terms[0])
+				f.Patterns[js.Language] = strings.Join(coding.SuggestedPatterns(js.Terms), "\n")
+			}
+		}
+		for _, l := range in.Languages {
+			if l != cand.Language {
+				f.JoinLanguages = append(f.JoinLanguages, selectOption{Value: l, Label: languageName(lang, l), Selected: sent != nil && key == failed && sent.Get("with_lang") == l})
+			}
 		}
 		for _, q := range cand.Quotes {
 			f.Quotes = append(f.Quotes, marked(q.Text, cmp.Or(q.Language, lang), lang))
 		}
 		if key == failed && sent != nil {
-			f.Failed, f.ID, f.MergeInto, f.MergePatterns = true, sent.Get("id"), sent.Get("theme"), sent.Get("merge_patterns")
+			f.Failed, f.ID, f.MergeInto, f.JoinWord = true, sent.Get("id"), sent.Get("theme"), sent.Get("with_word")
 			for _, l := range in.Languages {
-				f.Labels[l], f.Patterns[l] = sent.Get("label_"+l), sent.Get("patterns_"+l)
+				f.Labels[l], f.Patterns[l] = sent.Get("label_"+l), cmp.Or(sent.Get("patterns_"+l), sent.Get("merge_"+l))
 			}
 		}
 		p.Candidates = append(p.Candidates, f)
 	}
 	for _, v := range history {
 		when := formatTime(lang, v.At, loc)
-		if v.Change.Kind == coding.ChangeReject {
+		if v.Change.Kind == coding.ChangeJoin {
+			p.History = append(p.History, translate(lang, "codebook.history.join", v.Version, v.Change.Candidate, v.Change.With, v.By, when))
+		} else if v.Change.Kind == coding.ChangeReject {
 			p.History = append(p.History, translate(lang, "codebook.history.reject", v.Version, v.Change.Candidate, v.By, when))
 		} else {
 			p.History = append(p.History, translate(lang, "codebook.history."+v.Change.Kind, v.Version, v.Change.Theme, v.Change.Candidate, v.By, when))
@@ -210,11 +226,24 @@ func (s *Server) handleCodebookChange(c *gin.Context) {
 		}
 		next, faults = cb.Promote(in.BaseLanguage(), strings.TrimSpace(c.PostForm("id")), labels, patterns, candidate, by, now)
 	case coding.ChangeMerge:
-		lang, _, _ := strings.Cut(candidate, ":")
-		if !in.HasLanguage(lang) {
-			lang = in.BaseLanguage()
+		patterns := map[string][]string{}
+		for _, l := range in.Languages {
+			patterns[l] = strings.Split(c.PostForm("merge_"+l), "\n")
 		}
-		next, faults = cb.Merge(c.PostForm("theme"), map[string][]string{lang: strings.Split(c.PostForm("merge_patterns"), "\n")}, candidate, by, now)
+		next, faults = cb.Merge(c.PostForm("theme"), patterns, candidate, by, now)
+	case coding.ChangeJoin:
+		// The word typed is stemmed as the answers are: "résilience" and
+		// "résilient" are one stem; two words are a phrase.
+		wl := c.PostForm("with_lang")
+		var stems []string
+		for _, tok := range stemming.Tokens(wl, c.PostForm("with_word")) {
+			stems = append(stems, tok.Stem)
+		}
+		if !in.HasLanguage(wl) || len(stems) == 0 || len(stems) > 2 {
+			faults = []coding.Fault{{Field: "with_word", Key: "codebook.fault.word"}}
+			break
+		}
+		next, faults = cb.Join(candidate, coding.CandidateKey(wl, strings.Join(stems, " ")), by, now)
 	case coding.ChangeReject:
 		next = cb.Reject(candidate, by, now)
 	default:
@@ -237,6 +266,6 @@ func (s *Server) handleCodebookChange(c *gin.Context) {
 		s.htmlError(c, lang, err)
 		return
 	}
-	s.audit(c, staff.AuditAdminister, x.ID, "codebook-"+next.Change.Kind, strconv.Itoa(next.Version), next.Change.Candidate, next.Change.Theme)
+	s.audit(c, staff.AuditAdminister, x.ID, "codebook-"+next.Change.Kind, strconv.Itoa(next.Version), next.Change.Candidate, cmp.Or(next.Change.Theme, next.Change.With))
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/exchanges/%s/codebook?saved=%d", url.PathEscape(x.ID), next.Version))
 }

@@ -55,7 +55,7 @@ func TestEvaluatorDecidesCandidateThemes(t *testing.T) {
 	if status, _ := s.postForm(ev, codebookPath, codebookPath, url.Values{"version": {"1"}, "candidate": {key(second)}, "action": {"reject"}}); status != http.StatusSeeOther {
 		t.Fatalf("reject: %d", status)
 	}
-	status, _ = s.postForm(ev, codebookPath, codebookPath, url.Values{"version": {"2"}, "candidate": {key(third)}, "action": {"merge"}, "theme": {"empowerment"}, "merge_patterns": {third.Terms[0]}})
+	status, _ = s.postForm(ev, codebookPath, codebookPath, url.Values{"version": {"2"}, "candidate": {key(third)}, "action": {"merge"}, "theme": {"empowerment"}, "merge_" + third.Language: {third.Terms[0]}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("merge: %d", status)
 	}
@@ -63,14 +63,25 @@ func TestEvaluatorDecidesCandidateThemes(t *testing.T) {
 	if status, body := decide(url.Values{"version": {"1"}, "candidate": {key(third)}, "action": {"reject"}}); status != http.StatusConflict || !strings.Contains(body, "version 3 now") {
 		t.Errorf("a stale form: %d", status)
 	}
+	// The first candidate counted with an English word; a word of its own
+	// language, or nothing but stop words, is refused.
+	if status, body := decide(url.Values{"version": {"3"}, "candidate": {key(first)}, "action": {"join"}, "with_lang": {first.Language}, "with_word": {first.Terms[0]}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Join a word of another language") {
+		t.Errorf("a join in the same language: %d", status)
+	}
+	if status, body := decide(url.Values{"version": {"3"}, "candidate": {key(first)}, "action": {"join"}, "with_lang": {"en"}, "with_word": {"the of"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Type one word or two") {
+		t.Errorf("a join of stop words: %d", status)
+	}
+	if status, body := decide(url.Values{"version": {"3"}, "candidate": {key(first)}, "action": {"join"}, "with_lang": {"en"}, "with_word": {"Understanding"}}); status != http.StatusSeeOther {
+		t.Fatalf("join: %d %s", status, body)
+	}
 	cm := s.login(account(staff.RoleCommittee).Email, account(staff.RoleCommittee).Password)
 	if status, _ := s.page(cm, codebookPath); status != http.StatusForbidden {
 		t.Errorf("a committee member opens the codebook: %d", status)
 	}
 
 	after := s.report(ev, demo.CompletedID)
-	if after.Themes.CodebookVersion != 3 {
-		t.Errorf("the report counts with version %d, want 3", after.Themes.CodebookVersion)
+	if after.Themes.CodebookVersion != 4 {
+		t.Errorf("the report counts with version %d, want 4", after.Themes.CodebookVersion)
 	}
 	if !slices.ContainsFunc(after.Themes.Codebook, func(ti analysis.ThemeInfo) bool { return ti.ID == "understanding" }) {
 		t.Errorf("the promoted theme is not in the report's codebook: %+v", after.Themes.Codebook)
@@ -89,12 +100,12 @@ func TestEvaluatorDecidesCandidateThemes(t *testing.T) {
 			t.Errorf("%s is still proposed", k)
 		}
 	}
-	s.auditHas(staff.AuditQuery{Exchange: demo.CompletedID}, "codebook-promote", "codebook-reject", "codebook-merge")
+	s.auditHas(staff.AuditQuery{Exchange: demo.CompletedID}, "codebook-promote", "codebook-reject", "codebook-merge", "codebook-join")
 	if body := s.get(ev, codingPath); !strings.Contains(body, `name="theme" value="understanding"`) {
 		t.Error("coders cannot tick the promoted theme")
 	}
 	history, err := s.store.CodebookHistory(context.Background(), demo.CompletedID)
-	if err != nil || len(history) != 3 || history[0].Version != 3 || history[2].Change.Kind != coding.ChangePromote || history[0].By != account(staff.RoleEvaluator).Email {
+	if err != nil || len(history) != 4 || history[0].Version != 4 || history[0].Change.With != "en:understand" || history[3].Change.Kind != coding.ChangePromote || history[0].By != account(staff.RoleEvaluator).Email {
 		t.Errorf("history: %+v %v", history, err)
 	}
 }
