@@ -157,18 +157,23 @@ func at(xs []int, i int) int {
 // pattern matches its most used word, or holds a word of that stem
 // ("agir" in "pouvoir d'agir") — for a phrase, of one of its stems.
 func (a *analyzer) covered(lang, stem, word string) bool {
+	return coveredBy(a.themes, a.in, lang, stem, word)
+}
+
+// coveredBy is covered with the compiled themes of an instrument.
+func coveredBy(themes []compiledTheme, in *survey.Instrument, lang, stem, word string) bool {
 	parts := strings.Fields(stem)
-	if !a.in.HasLanguage(lang) {
-		lang = a.in.BaseLanguage()
+	if !in.HasLanguage(lang) {
+		lang = in.BaseLanguage()
 	}
 	tokens := survey.Tokens(word)
-	for ti, th := range a.themes {
+	for ti, th := range themes {
 		for _, p := range th.byLang[lang] {
 			if p.Count(tokens) > 0 {
 				return true
 			}
 		}
-		for _, src := range a.in.Themes[ti].Patterns[lang] {
+		for _, src := range in.Themes[ti].Patterns[lang] {
 			for _, tok := range stemming.Tokens(lang, strings.ReplaceAll(src, "*", "")) {
 				if slices.Contains(parts, tok.Stem) {
 					return true

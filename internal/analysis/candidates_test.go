@@ -174,3 +174,61 @@ func TestJoinedCandidatesCountTogether(t *testing.T) {
 		t.Errorf("G² %v, want %v of 7 and 0 uses among %v and %v words", c.G2, want, words["post"], words["pre"])
 	}
 }
+
+// TestProgrammeCandidatesCompareExchanges: in the programme, one
+// exchange's six delegates write of peer workers after the exchange, the
+// other exchange's do not; the programme lists it for that exchange and
+// wave, against the same wave of the other, with the other's delegates
+// (none) and G² of the two exchanges' counts. What both exchanges wrote
+// is no candidate.
+func TestProgrammeCandidatesCompareExchanges(t *testing.T) {
+	in := instrument(t)
+	report := func(id string, start time.Time, peers int) *analysis.Report {
+		var ps []*exchange.Participant
+		var rs []*exchange.Response
+		for i := range 10 {
+			pid := exchange.PID(i + 1)
+			post := "We visited programmes and met partners."
+			if i < peers {
+				post = "Peer workers everywhere; we visited programmes."
+			}
+			ps = append(ps, &exchange.Participant{PID: pid, Language: "en", Side: "visiting"})
+			rs = append(rs, &exchange.Response{Participant: pid, Wave: "pre", Language: "en", Answers: survey.Answers{"hopes": "To meet partners."}},
+				&exchange.Response{Participant: pid, Wave: "post", Language: "en", Answers: survey.Answers{"learned": post}})
+		}
+		r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: in, Exchange: &exchange.Exchange{ID: id, Start: start},
+			Participants: slice(ps), Responses: slice(rs)}, analysis.Options{MinCell: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := report("a", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 6), report("b", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), 0)
+	p := analysis.Programme([]*analysis.Report{a, b}, []*survey.Instrument{in}, analysis.ProgrammeOptions{MinCell: 5})
+	var found *analysis.ProgrammeCandidate
+	for i, c := range p.Candidates {
+		if c.Exchange == "b" || strings.Contains(c.Stem, "visit") || strings.Contains(c.Stem, "programm") {
+			t.Errorf("not a candidate: %+v", c)
+		}
+		if c.Exchange == "a" && c.Wave == "post" && c.Stem == "peer worker" {
+			found = &p.Candidates[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("peer workers not found: %+v", p.Candidates)
+	}
+	words := map[string]float64{}
+	for id, peers := range map[string]int{"a": 6, "b": 0} {
+		for i := range 10 {
+			text := "We visited programmes and met partners."
+			if i < peers {
+				text = "Peer workers everywhere; we visited programmes."
+			}
+			words[id] += float64(len(stemming.Tokens("en", text)))
+		}
+	}
+	want := analysis.LogLikelihood(6, 0, words["a"], words["b"])
+	if found.Delegates != 6 || found.Others == nil || *found.Others != 0 || found.Mentions != 6 || math.Abs(found.G2-want) > 1e-12 || found.Terms[0] != "peer workers" {
+		t.Errorf("peer workers: %+v (G² want %v)", found, want)
+	}
+}

@@ -39,6 +39,10 @@ type ProgrammeReport struct {
 	Exchanges       []ProgrammeExchange `json:"exchanges"`
 	Goals           []ProgrammeGoal     `json:"goals"`
 	Themes          []ProgrammeTheme    `json:"themes"`
+	// Candidates are words one exchange's delegates used far more than
+	// the other exchanges' in the same wave, that the instrument's
+	// codebook does not cover (programme_candidates.go).
+	Candidates []ProgrammeCandidate `json:"candidates"`
 }
 
 // VersionList names the instrument versions of the programme for a
@@ -213,7 +217,8 @@ func Programme(reports []*Report, versions []*survey.Instrument, opts ProgrammeO
 		}
 		return strings.Compare(a.Exchange.ID, b.Exchange.ID)
 	})
-	out := &ProgrammeReport{GeneratedAt: opts.GeneratedAt.UTC(), SoftwareVersion: opts.SoftwareVersion, MinCell: minCell, NotComparable: []survey.Difference{}}
+	out := &ProgrammeReport{GeneratedAt: opts.GeneratedAt.UTC(), SoftwareVersion: opts.SoftwareVersion, MinCell: minCell, NotComparable: []survey.Difference{},
+		Candidates: []ProgrammeCandidate{}}
 	if len(rs) == 0 || len(versions) == 0 {
 		return out
 	}
@@ -319,6 +324,7 @@ func Programme(reports []*Report, versions []*survey.Instrument, opts ProgrammeO
 		}
 		out.Themes = append(out.Themes, pt)
 	}
+	out.Candidates = programmeCandidates(rs, common, minCell)
 	return out
 }
 

@@ -19,6 +19,9 @@ import (
 // Report is the whole analysis of one exchange. Its JSON field names are a
 // stable interface for scripts: see the README.
 type Report struct {
+	// vocabulary is the words of each wave's open answers, by wave id,
+	// for the programme's candidate themes (programme_candidates.go).
+	vocabulary      map[string]*waveVocabulary
 	Exchange        ExchangeInfo      `json:"exchange"`
 	GeneratedAt     time.Time         `json:"generated_at"`
 	SoftwareVersion string            `json:"software_version"`

@@ -169,6 +169,7 @@ func (a *analyzer) report(x *exchange.Exchange) *Report {
 	}
 	a.groupBy()
 	r.Themes = a.themeReport()
+	r.vocabulary = a.keepVocabulary()
 	r.Breakdowns = a.breakdowns()
 	a.release()
 	r.Scores = Scores{a: a}

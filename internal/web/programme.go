@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -163,6 +164,13 @@ type programmePage struct {
 	Compared string
 	Waves    []string
 	MinCell  int
+	// Candidates are each exchange's words against the other exchanges';
+	// shown to a reader who may download every exchange's data.
+	Candidates []programmeCandidateView
+}
+
+type programmeCandidateView struct {
+	Exchange, Wave, Language, Terms, Delegates, Others, G2 string
 }
 
 type programmeExchangeView struct {
@@ -266,6 +274,16 @@ func (s *Server) handleProgramme(c *gin.Context) {
 				v.ThemeRows = append(v.ThemeRows, programmeThemeRow{Exchange: names[sh.Exchange], Wave: waveTitle(in, sh.Wave, lang), Shares: make([]string, len(p.Themes))})
 			}
 			v.ThemeRows[i].Shares[ti] = val
+		}
+	}
+	if v.Workbook != "" {
+		for _, pc := range p.Candidates {
+			others := translate(lang, "dash.candidates.fewer", p.MinCell)
+			if pc.Others != nil {
+				others = formatNumber(lang, float64(*pc.Others), 0)
+			}
+			v.Candidates = append(v.Candidates, programmeCandidateView{Exchange: names[pc.Exchange], Wave: waveTitle(in, pc.Wave, lang), Language: pc.Language,
+				Terms: strings.Join(pc.Terms, ", "), Delegates: formatNumber(lang, float64(pc.Delegates), 0), Others: others, G2: formatNumber(lang, pc.G2, 1)})
 		}
 	}
 	if len(p.Versions) > 1 {

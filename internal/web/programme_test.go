@@ -91,6 +91,15 @@ func TestProgrammePageAndReport(t *testing.T) {
 	if len(p.Exchanges) != 6 || len(p.Goals) != 3 || p.Exchanges[0].ID != demo.BirminghamID || p.Exchanges[4].ID != demo.UpcomingID || p.Exchanges[5].ID != demo.MultilingualID {
 		t.Fatalf("%d exchanges (in date order?), %d goals", len(p.Exchanges), len(p.Goals))
 	}
+	// Its candidate themes: one exchange's words against the same wave of
+	// the others, listed on the page for the evaluator.
+	if len(p.Candidates) == 0 {
+		t.Fatal("the programme has no candidate themes")
+	}
+	c0 := p.Candidates[0]
+	if _, page := s.page(ev, prog); !strings.Contains(page, `<span lang="`+c0.Language+`">`+html.EscapeString(strings.Join(c0.Terms, ", "))+`</span>`) {
+		t.Errorf("the programme page does not list the candidate %+v", c0)
+	}
 	for _, g := range p.Goals {
 		var yi, sei []float64
 		for _, e := range g.Exchanges {
