@@ -25,9 +25,9 @@ type Codebook struct {
 	// Joined are groups of candidates of different languages counted as
 	// one (the same idea in English and in French).
 	Joined []JoinedGroup `bson:"joined,omitempty" json:"joined,omitempty"`
-	Change Change     `bson:"change" json:"change"`
-	By     string     `bson:"by" json:"by"`
-	At     time.Time  `bson:"at" json:"at"`
+	Change Change        `bson:"change" json:"change"`
+	By     string        `bson:"by" json:"by"`
+	At     time.Time     `bson:"at" json:"at"`
 }
 
 // CodebookTheme is a theme of a codebook version: its label in each
