@@ -89,7 +89,9 @@ type codingContext struct {
 	records []coding.Record
 }
 
-func (s *Server) codingContext(c *gin.Context) (*codingContext, bool) {
+// codingContext loads what a coding page needs; the open answers only
+// with all (a save reads the one answer it codes).
+func (s *Server) codingContext(c *gin.Context, all bool) (*codingContext, bool) {
 	lang := s.staffLanguage(c)
 	if !s.allowed(c, staff.DownloadData, c.Param("id"), false) {
 		return nil, false
@@ -100,7 +102,10 @@ func (s *Server) codingContext(c *gin.Context) (*codingContext, bool) {
 		return nil, false
 	}
 	ctx := c.Request.Context()
-	answers, err := analysis.OpenAnswers(s.store.AnalysisInput(ctx, x, in))
+	var answers []coding.Answer
+	if all {
+		answers, err = analysis.OpenAnswers(s.store.AnalysisInput(ctx, x, in))
+	}
 	if err == nil {
 		var records []coding.Record
 		records, err = s.store.Codes(ctx, x.ID)
@@ -113,7 +118,7 @@ func (s *Server) codingContext(c *gin.Context) (*codingContext, bool) {
 }
 
 func (s *Server) handleCoding(c *gin.Context) {
-	cc, ok := s.codingContext(c)
+	cc, ok := s.codingContext(c, true)
 	if !ok {
 		return
 	}
@@ -178,7 +183,7 @@ func (s *Server) handleCoding(c *gin.Context) {
 		}
 		shown = append(shown, a)
 	}
-	p.Progress = translate(lang, "labelled", translate(lang, "coding.progress"), formatNumber(lang, float64(p.Done), 0)+" / "+formatNumber(lang, float64(p.Total), 0))
+	p.Progress = progressText(lang, p.Done, p.Total)
 	pageNo, _ := strconv.Atoi(filter["page"])
 	pages := max(1, (len(shown)+codingPageSize-1)/codingPageSize)
 	pageNo = min(max(pageNo, 1), pages)
@@ -223,6 +228,13 @@ func (s *Server) handleCoding(c *gin.Context) {
 	s.render(c, http.StatusOK, "coding", p)
 }
 
+// progressText is "Coded by you: 3 / 58", the figures isolated (Unicode
+// LRI … PDI) so a right-to-left page does not read them 58 / 3; plain
+// text, as the script sets it too.
+func progressText(lang string, done, total int) string {
+	return translate(lang, "labelled", translate(lang, "coding.progress"), "\u2066"+formatNumber(lang, float64(done), 0)+" / "+formatNumber(lang, float64(total), 0)+"\u2069")
+}
+
 // themeList words theme ids by their labels, or says none.
 func themeList(ids []string, in *survey.Instrument, lang string) string {
 	var out []string
@@ -264,6 +276,24 @@ func withPage(q url.Values, n int) string {
 	return "?" + out.Encode()
 }
 
+// isOpenAnswer reports whether key names an open answer of the exchange
+// as stored now: a text question's answer, not empty.
+func (s *Server) isOpenAnswer(c *gin.Context, cc *codingContext, key coding.AnswerKey) (bool, error) {
+	q := cc.in.Question(key.Question)
+	if q == nil || q.Type != survey.TypeText || cc.in.Wave(key.Wave) == nil {
+		return false, nil
+	}
+	r, err := s.store.Response(c.Request.Context(), cc.x.ID, key.Participant, key.Wave)
+	if exchange.ErrorCode(err) == exchange.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	text, _ := r.Answers[key.Question].(string)
+	return strings.TrimSpace(text) != "", nil
+}
+
 // codeSaved is the answer to a save made by the page's script.
 type codeSaved struct {
 	Status   string `json:"status"`
@@ -274,13 +304,16 @@ type codeSaved struct {
 // handleCodeAnswer saves one coder's themes for one answer (or, with reconcile,
 // the settled themes of an answer coders disagree on).
 func (s *Server) handleCodeAnswer(c *gin.Context) {
-	cc, ok := s.codingContext(c)
+	cc, ok := s.codingContext(c, false)
 	if !ok {
 		return
 	}
 	lang := cc.lang
 	key := coding.AnswerKey{Participant: c.PostForm("participant"), Wave: c.PostForm("wave"), Question: c.PostForm("question")}
-	if !slices.ContainsFunc(cc.answers, func(a coding.Answer) bool { return a.AnswerKey == key }) {
+	if ok, err := s.isOpenAnswer(c, cc, key); err != nil {
+		s.htmlError(c, lang, err)
+		return
+	} else if !ok {
 		s.renderMessage(c, http.StatusBadRequest, lang, translate(lang, "staff.notdone.title"), translate(lang, "coding.noanswer", key.Participant, key.Question, waveTitle(cc.in, key.Wave, lang)))
 		return
 	}
@@ -307,6 +340,9 @@ func (s *Server) handleCodeAnswer(c *gin.Context) {
 		s.audit(c, staff.AuditAdminister, cc.x.ID, "codes-reconciled", "1", cc.coder)
 	}
 	if strings.Contains(c.GetHeader("Accept"), "application/json") {
+		// The total is the page's (counting the answers again would read
+		// every response on each save); it only words the progress.
+		total, _ := strconv.Atoi(c.PostForm("total"))
 		done := 0
 		for _, r := range cc.records {
 			if r.Coder == cc.coder && r.Key() != key {
@@ -316,8 +352,9 @@ func (s *Server) handleCodeAnswer(c *gin.Context) {
 		if !reconcile {
 			done++
 		}
+		total = max(total, done)
 		c.JSON(http.StatusOK, codeSaved{Status: translate(lang, "coding.coded", formatTime(lang, rec.At, cc.x.Location())),
-			Progress: translate(lang, "labelled", translate(lang, "coding.progress"), formatNumber(lang, float64(done), 0)+" / "+formatNumber(lang, float64(len(cc.answers)), 0)), Done: done})
+			Progress: progressText(lang, done, total), Done: done})
 		return
 	}
 	back, _ := url.ParseQuery(c.PostForm("back"))

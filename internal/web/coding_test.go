@@ -75,7 +75,7 @@ func TestBrowserCoderCodesFiveAnswersWithTheKeyboard(t *testing.T) {
 		chromedp.Evaluate(`document.activeElement.id`, &focused)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(progress, "Coded by you: 5 / ") || bar != 5 {
+	if !strings.HasPrefix(progress, "Coded by you: \u20665 / ") || bar != 5 {
 		t.Errorf("progress after five answers: %q, bar %d", progress, bar)
 	}
 	if focused != "a6" {
