@@ -2,6 +2,7 @@ package coding_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +117,48 @@ func TestJoin(t *testing.T) {
 	if _, faults := v1.Join("en:other", "fr:résilient", "ev", at); len(faults) != 1 || faults[0].Key != "codebook.fault.joined" {
 		t.Errorf("a word of another group: %v", faults)
 	}
+}
+
+// FuzzCodebookChanges: whatever an evaluator types into the codebook's
+// forms, a change either is refused with faults and leaves the codebook
+// as it was, or gives the next version whose new patterns all compile and
+// whose ids are valid; nothing panics.
+func FuzzCodebookChanges(f *testing.F) {
+	f.Add("resilience", "Resilience", "resilien*\nresilient", "fr:résilient")
+	f.Add("", " ", "*\n\x00", "en")
+	f.Add("a-b_c", "x", "pouvoir d'agir\n\n", ":")
+	f.Fuzz(func(t *testing.T, id, label, patterns, other string) {
+		v0 := coding.Initial("x", baseInstrument())
+		at := time.Now()
+		check := func(kind string, got coding.Codebook, faults []coding.Fault) {
+			if len(faults) > 0 {
+				if got.Version != 0 || len(got.Themes) != 1 {
+					t.Fatalf("%s refused but changed: %+v", kind, got)
+				}
+				return
+			}
+			if got.Version != 1 {
+				t.Fatalf("%s: version %d", kind, got.Version)
+			}
+			for _, th := range got.Themes {
+				if !coding.ThemeIDPattern.MatchString(th.ID) {
+					t.Fatalf("%s: id %q", kind, th.ID)
+				}
+				for _, ps := range th.Patterns {
+					for _, p := range ps {
+						if _, err := survey.CompilePattern(p); err != nil {
+							t.Fatalf("%s: pattern %q: %v", kind, p, err)
+						}
+					}
+				}
+			}
+		}
+		lines := strings.Split(patterns, "\n")
+		got, faults := v0.Promote("en", id, map[string]string{"en": label}, map[string][]string{"en": lines, "fr": lines}, "en:x", "ev", at)
+		check("promote", got, faults)
+		got, faults = v0.Merge("empowerment", map[string][]string{"en": lines}, "en:x", "ev", at)
+		check("merge", got, faults)
+		got, faults = v0.Join("en:x", other, "ev", at)
+		check("join", got, faults)
+	})
 }
