@@ -78,16 +78,11 @@ func (s *Server) handleCodebook(c *gin.Context) {
 // renderCodebook shows the codebook page; problems, with the candidate
 // they concern and the form as sent, when a decision was refused.
 func (s *Server) renderCodebook(c *gin.Context, status int, problems []string, failed string, sent url.Values) {
-	lang := s.staffLanguage(c)
-	if !s.allowed(c, staff.DownloadData, c.Param("id"), false) {
+	x, in, cb, lang, ok := s.codebookFor(c)
+	if !ok {
 		return
 	}
-	x, in, r, err := s.exchangeReport(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	cb, err := s.codebookOf(c, x, in)
+	r, err := s.analyze(c, x, in, s.cfg.MinCell)
 	if err != nil {
 		s.htmlError(c, lang, err)
 		return
@@ -166,17 +161,29 @@ func (s *Server) renderCodebook(c *gin.Context, status int, problems []string, f
 	s.render(c, status, "codebook", p)
 }
 
-// codebookOf is the exchange's current codebook: its latest version, or
-// version 0, the instrument's.
-func (s *Server) codebookOf(c *gin.Context, x *exchange.Exchange, in *survey.Instrument) (coding.Codebook, error) {
-	cb, err := s.store.Codebook(c.Request.Context(), x.ID)
-	if err != nil || cb != nil {
-		if cb == nil {
-			return coding.Codebook{}, err
-		}
-		return *cb, err
+// codebookFor loads, for a reader who may decide the codebook, the
+// route's exchange, its instrument as the exchange codes with it, and
+// its current codebook: the latest version, or version 0, the
+// instrument's. ok is false when the answer (a refusal, an error) has
+// been written.
+func (s *Server) codebookFor(c *gin.Context) (x *exchange.Exchange, in *survey.Instrument, cb coding.Codebook, lang string, ok bool) {
+	lang = s.staffLanguage(c)
+	if !s.allowed(c, staff.DownloadData, c.Param("id"), false) {
+		return nil, nil, cb, lang, false
 	}
-	return coding.Initial(x.ID, in), nil
+	x, in, err := s.exchangeFor(c)
+	var latest *coding.Codebook
+	if err == nil {
+		latest, err = s.store.Codebook(c.Request.Context(), x.ID)
+	}
+	if err != nil {
+		s.htmlError(c, lang, err)
+		return nil, nil, cb, lang, false
+	}
+	if latest == nil {
+		return x, in, coding.Initial(x.ID, in), lang, true
+	}
+	return x, in, *latest, lang, true
 }
 
 func capitalised(s string) string {
@@ -191,18 +198,8 @@ func capitalised(s string) string {
 // (a form made from an older version is refused, not applied over
 // someone else's change).
 func (s *Server) handleCodebookChange(c *gin.Context) {
-	lang := s.staffLanguage(c)
-	if !s.allowed(c, staff.DownloadData, c.Param("id"), false) {
-		return
-	}
-	x, in, err := s.exchangeFor(c)
-	if err != nil {
-		s.htmlError(c, lang, err)
-		return
-	}
-	cb, err := s.codebookOf(c, x, in)
-	if err != nil {
-		s.htmlError(c, lang, err)
+	x, in, cb, lang, ok := s.codebookFor(c)
+	if !ok {
 		return
 	}
 	if strconv.Itoa(cb.Version) != c.PostForm("version") {
