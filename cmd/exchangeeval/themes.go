@@ -58,13 +58,13 @@ func runThemesSub(ctx context.Context, env *environment, sub, synopsis string, a
 	if asJSON {
 		return writeJSON(env.stdout, cs)
 	}
-	fmt.Fprintf(env.stdout, "Candidate themes of %s: words the codebook does not cover, used far more in one wave than in the others\n", x.ID)
+	fmt.Fprintf(env.stdout, "Candidate themes of %s: words the codebook does not cover, used far more in one wave than in the others (AGAINST waves) or than in everyday language (AGAINST baseline)\n", x.ID)
 	if len(cs) == 0 {
-		fmt.Fprintf(env.stdout, "none (a wave needs another to compare with, and a word at least %d delegates)\n", max(minCell, 2))
+		fmt.Fprintf(env.stdout, "none (a word needs at least %d delegates)\n", max(minCell, 2))
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WAVE\tLANGUAGE\tWORDS\tDELEGATES BY WAVE\tMENTIONS\tG2\tP\tLOG RATIO")
+	fmt.Fprintln(tw, "WAVE\tLANGUAGE\tWORDS\tDELEGATES BY WAVE\tMENTIONS\tG2\tP\tLOG RATIO\tAGAINST")
 	for _, c := range cs {
 		var by []string
 		for _, d := range c.Delegates {
@@ -74,7 +74,7 @@ func runThemesSub(ctx context.Context, env *environment, sub, synopsis string, a
 			}
 			by = append(by, d.Wave+" "+n)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%s\t%.2f\n", c.Wave, c.Language, strings.Join(c.Terms, ", "), strings.Join(by, ", "), c.Mentions, c.G2, pValue(c.P), c.LogRatio)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%s\t%.2f\t%s\n", c.Wave, c.Language, strings.Join(c.Terms, ", "), strings.Join(by, ", "), c.Mentions, c.G2, pValue(c.P), c.LogRatio, c.Reference)
 	}
 	return tw.Flush()
 }

@@ -44,6 +44,9 @@ type ThemeCandidate struct {
 	// Quotes are answers of this wave using it, by delegates who agreed
 	// to be quoted: what to read before making it a theme.
 	Quotes []Quote `json:"quotes"`
+	// Reference is what it was compared with: "waves", the exchange's
+	// other waves, or "baseline", everyday language (internal/baseline).
+	Reference string `json:"reference"`
 	// Joined are the stems of other languages an evaluator joined with
 	// this one (the same idea in French and in English): counted with
 	// it, in Delegates, Mentions and the statistics.
@@ -71,6 +74,9 @@ type vocabulary struct {
 	tokens                int
 	stemTokens, stemUsers []int
 	wordTokens            []int
+	// langTokens are the words counted, per language the answers were
+	// written in (the baseline is compared language by language).
+	langTokens map[string]int
 	// examples are, per stem, the answers of its first users (at most
 	// candidateExamples), from which its quotes are picked once consent
 	// is known, at the end of the pass.
@@ -129,6 +135,10 @@ func (a *analyzer) countWords(w, participant int, question, lang, text string) {
 		prev := int32(-1)
 		a.stemmer.Each(lang, clause, func(word, stem int32) {
 			v.tokens++
+			if v.langTokens == nil {
+				v.langTokens = map[string]int{}
+			}
+			v.langTokens[lang]++
 			count(word, stem)
 			if prev >= 0 && lang != "zh" {
 				ph := a.stemmer.Phrase(prev, word)
@@ -234,7 +244,11 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 	groups, joined := a.joinedStems()
 	for w, v := range a.vocab {
 		ref := total - v.tokens
-		if v.tokens == 0 || ref == 0 {
+		if v.tokens == 0 {
+			continue
+		}
+		if ref == 0 {
+			out = append(out, a.baselineCandidates(w, nil)...)
 			continue
 		}
 		var found []ThemeCandidate
@@ -255,7 +269,9 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 		slices.SortFunc(found, func(x, y ThemeCandidate) int {
 			return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
 		})
-		out = append(out, found[:min(len(found), MaxCandidates)]...)
+		found = found[:min(len(found), MaxCandidates)]
+		out = append(out, found...)
+		out = append(out, a.baselineCandidates(w, found)...)
 	}
 	return out
 }
@@ -325,7 +341,7 @@ func (a *analyzer) candidateOf(w int, ids []int32, ref int) (ThemeCandidate, boo
 			return ThemeCandidate{}, false
 		}
 		if c.Stem == "" {
-			c = ThemeCandidate{Wave: a.waves[w], Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr, Quotes: []Quote{}}
+			c = ThemeCandidate{Wave: a.waves[w], Reference: ReferenceWaves, Language: st.Lang, Stem: st.Stem, Terms: terms, Mentions: n, G2: g, P: p, LogRatio: lr, Quotes: []Quote{}}
 		} else {
 			c.Joined = append(c.Joined, JoinedStem{Language: st.Lang, Stem: st.Stem, Terms: terms})
 		}

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"fmt"
+	"github.com/csci/exchangeeval/internal/baseline"
 	"github.com/csci/exchangeeval/internal/coding"
 	"github.com/csci/exchangeeval/internal/stemming"
 	"math"
@@ -230,5 +231,46 @@ func TestProgrammeCandidatesCompareExchanges(t *testing.T) {
 	want := analysis.LogLikelihood(6, 0, words["a"], words["b"])
 	if found.Delegates != 6 || found.Others == nil || *found.Others != 0 || found.Mentions != 6 || math.Abs(found.G2-want) > 1e-12 || found.Terms[0] != "peer workers" {
 		t.Errorf("peer workers: %+v (G² want %v)", found, want)
+	}
+}
+
+// TestCandidatesAgainstEverydayLanguage: only the post wave has answers,
+// so there is no other wave to compare with; six of ten delegates write
+// of resilience, a word subtitles seldom use. It is a candidate against
+// the baseline, with G² of its uses against the English list's.
+func TestCandidatesAgainstEverydayLanguage(t *testing.T) {
+	var ps []*exchange.Participant
+	var rs []*exchange.Response
+	words := 0.0
+	for i := range 10 {
+		pid := exchange.PID(i + 1)
+		post := "We met colleagues and saw their work."
+		if i < 6 {
+			post = "The resilience of the people we met."
+		}
+		words += float64(len(stemming.Tokens("en", post)))
+		ps = append(ps, &exchange.Participant{PID: pid, Language: "en", Side: "visiting"})
+		rs = append(rs, &exchange.Response{Participant: pid, Wave: "post", Language: "en", Answers: survey.Answers{"learned": post}})
+	}
+	r, err := analysis.Analyze(context.Background(), analysis.Input{Instrument: instrument(t), Exchange: &exchange.Exchange{ID: "x"},
+		Participants: slice(ps), Responses: slice(rs)}, analysis.Options{MinCell: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *analysis.ThemeCandidate
+	for i, c := range r.Themes.Candidates {
+		if c.Reference != analysis.ReferenceBaseline {
+			t.Errorf("a candidate against %s with one wave answered: %+v", c.Reference, c)
+		}
+		if c.Stem == "resili" {
+			found = &r.Themes.Candidates[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("resilience not found against everyday language: %+v", r.Themes.Candidates)
+	}
+	base := baseline.Of("en")
+	if want := analysis.LogLikelihood(6, base.Stems["resili"], words, base.Total); math.Abs(found.G2-want) > 1e-9*want || found.P >= 0.001 || *found.Delegates[1].Delegates != 6 {
+		t.Errorf("resilience: %+v, G² want %v", found, want)
 	}
 }

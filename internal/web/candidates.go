@@ -10,6 +10,9 @@ import (
 // candidateView is a candidate theme as the dashboard lists it.
 type candidateView struct {
 	Wave, Language, Terms, G2, LogRatio string
+	// Against says what it was compared with: the other waves, or
+	// everyday language.
+	Against string
 	// Also are the words of other languages counted with these (joined
 	// by an evaluator), each in its language.
 	Also []candidateWords
@@ -36,7 +39,7 @@ func candidateViews(in *survey.Instrument, r *analysis.Report, lang string) []ca
 			by = append(by, translate(lang, "labelled", waveTitle(in, d.Wave, lang), n))
 		}
 		v := candidateView{Wave: waveTitle(in, c.Wave, lang), Language: c.Language, Terms: strings.Join(c.Terms, ", "),
-			Delegates: by, G2: formatNumber(lang, c.G2, 1), LogRatio: formatSigned(lang, c.LogRatio, 2)}
+			Delegates: by, G2: formatNumber(lang, c.G2, 1), LogRatio: formatSigned(lang, c.LogRatio, 2), Against: translate(lang, "dash.candidates.against."+c.Reference)}
 		for _, j := range c.Joined {
 			v.Also = append(v.Also, candidateWords{Language: j.Language, Terms: strings.Join(j.Terms, ", ")})
 		}
