@@ -4,7 +4,9 @@ import "strings"
 
 // candidates writes the Candidates sheet: the report's candidate themes,
 // one row each, with the delegates per wave (withheld below the smallest
-// group) and the statistics as numbers, for a reader to sort and filter.
+// group), the statistics as numbers, what it was compared with (the
+// other waves, or everyday language) and the words of other languages
+// joined to it, for a reader to sort and filter.
 func (b *book) candidates() error {
 	r := b.e.Report
 	s := b.sheet(SheetCandidates)
@@ -16,10 +18,10 @@ func (b *book) candidates() error {
 	for _, w := range waves {
 		head = append(head, "Delegates ("+w+")")
 	}
-	head = append(head, "G2", "p", "Log ratio")
+	head = append(head, "G2", "p", "Log ratio", "Against", "Joined words")
 	s.headerRow(head...)
 	if len(r.Themes.Candidates) == 0 {
-		s.noData("no word stands out in one wave (a wave needs another to compare with)")
+		s.noData("no word stands out in a wave, against the other waves or everyday language")
 	}
 	for _, c := range r.Themes.Candidates {
 		row := []any{c.Wave, c.Language, c.Stem, strings.Join(c.Terms, ", "), styled{c.Mentions, b.integer}}
@@ -32,7 +34,11 @@ func (b *book) candidates() error {
 			}
 			row = append(row, cell)
 		}
-		row = append(row, styled{c.G2, b.num2}, styled{c.P, b.pval}, styled{c.LogRatio, b.num2})
+		var joined []string
+		for _, j := range c.Joined {
+			joined = append(joined, j.Language+": "+strings.Join(j.Terms, ", "))
+		}
+		row = append(row, styled{c.G2, b.num2}, styled{c.P, b.pval}, styled{c.LogRatio, b.num2}, c.Reference, strings.Join(joined, "; "))
 		s.put(row...)
 	}
 	s.widths(10, 10, 14, 36, 10)

@@ -44,7 +44,7 @@ func TestCandidatesSheet(t *testing.T) {
 			continue
 		}
 		r := got[1+i]
-		if r[2] != "resili famili" || r[3] != "resilience families, resilient families" || r[4] != "16" || r[5] != "0" || r[6] != "8" {
+		if r[2] != "resili famili" || r[3] != "resilience families, resilient families" || len(r) < 12 || r[11] != "waves" || r[4] != "16" || r[5] != "0" || r[6] != "8" {
 			t.Errorf("the resilience row: %q", r)
 		}
 		cell := fmt.Sprintf("I%d", 2+i)
