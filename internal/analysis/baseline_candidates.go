@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -64,17 +63,9 @@ func (a *analyzer) baselineCandidates(w int, listed []ThemeCandidate) []ThemeCan
 		if id < len(v.examples) {
 			cand.Quotes = a.quotes.consented(v.examples[id], candidateQuotes)
 		}
-		for o, oid := range a.waves {
-			cw := CandidateWave{Wave: oid}
-			if u := at(a.vocab[o].stemUsers, id); u == 0 || u >= a.opts.MinCell {
-				cw.Delegates = &u
-			}
-			cand.Delegates = append(cand.Delegates, cw)
-		}
+		cand.Delegates = a.delegatesByWave([]int32{int32(id)})
 		found = append(found, cand)
 	}
-	slices.SortFunc(found, func(x, y ThemeCandidate) int {
-		return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
-	})
+	slices.SortFunc(found, byStrength)
 	return found[:min(len(found), maxBaselineCandidates)]
 }

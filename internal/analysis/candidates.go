@@ -199,17 +199,26 @@ func coveredBy(themes []compiledTheme, in *survey.Instrument, lang, stem, word s
 // that met by chance ("visited programmes") are not a phrase; a single
 // word always passes.
 func (a *analyzer) collocated(v vocabulary, st stemming.Stem, n int) bool {
+	return collocatedWith(st, n, func(part stemming.Stem) (int, bool) {
+		id, ok := a.stemmer.StemID(part)
+		return at(v.stemTokens, int(id)), ok
+	})
+}
+
+// collocatedWith is collocated with the uses of a stem in the wave given
+// by uses (false when the wave has none).
+func collocatedWith(st stemming.Stem, n int, uses func(stemming.Stem) (int, bool)) bool {
 	parts := strings.Fields(st.Stem)
 	if len(parts) < 2 {
 		return true
 	}
 	rarer := 0
 	for _, p := range parts {
-		id, ok := a.stemmer.StemID(stemming.Stem{Lang: st.Lang, Stem: p})
+		k, ok := uses(stemming.Stem{Lang: st.Lang, Stem: p})
 		if !ok {
 			return false
 		}
-		if k := at(v.stemTokens, int(id)); rarer == 0 || k < rarer {
+		if rarer == 0 || k < rarer {
 			rarer = k
 		}
 	}
@@ -266,9 +275,7 @@ func (a *analyzer) themeCandidates() []ThemeCandidate {
 			}
 		}
 		found = withoutSubsumed(found)
-		slices.SortFunc(found, func(x, y ThemeCandidate) int {
-			return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
-		})
+		slices.SortFunc(found, byStrength)
 		found = found[:min(len(found), MaxCandidates)]
 		out = append(out, found...)
 		out = append(out, a.baselineCandidates(w, found)...)
@@ -352,6 +359,14 @@ func (a *analyzer) candidateOf(w int, ids []int32, ref int) (ThemeCandidate, boo
 	if c.Stem == "" {
 		return ThemeCandidate{}, false
 	}
+	c.Delegates = a.delegatesByWave(ids)
+	return c, true
+}
+
+// delegatesByWave is how many delegates used the stems ids in each wave,
+// withheld below the smallest group shown.
+func (a *analyzer) delegatesByWave(ids []int32) []CandidateWave {
+	var out []CandidateWave
 	for o, oid := range a.waves {
 		u := 0
 		for _, id := range ids {
@@ -361,9 +376,15 @@ func (a *analyzer) candidateOf(w int, ids []int32, ref int) (ThemeCandidate, boo
 		if u == 0 || u >= a.opts.MinCell {
 			cw.Delegates = &u
 		}
-		c.Delegates = append(c.Delegates, cw)
+		out = append(out, cw)
 	}
-	return c, true
+	return out
+}
+
+// byStrength orders candidates strongest first (G²), then by language
+// and stem, so that equal ones always come in the same order.
+func byStrength(x, y ThemeCandidate) int {
+	return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
 }
 
 // formsByUse lists the words written for a stem in a wave, the most used

@@ -111,7 +111,7 @@ func programmeCandidates(rs []*Report, common *survey.Instrument, minCell int) [
 				g := LogLikelihood(float64(use.tokens), float64(b), float64(v.tokens), float64(ref))
 				lr := LogRatio(float64(use.tokens), float64(b), float64(v.tokens), float64(ref))
 				p := KeynessP(g)
-				if lr <= 0 || p >= candidateP || !collocatedIn(v, st, use.tokens) {
+				if lr <= 0 || p >= candidateP || !collocatedWith(st, use.tokens, v.uses) {
 					continue
 				}
 				terms := use.terms()
@@ -123,9 +123,7 @@ func programmeCandidates(rs []*Report, common *survey.Instrument, minCell int) [
 				others[st.Lang+":"+st.Stem] = bu
 			}
 			found = withoutSubsumed(found)
-			slices.SortFunc(found, func(x, y ThemeCandidate) int {
-				return cmp.Or(cmp.Compare(y.G2, x.G2), strings.Compare(x.Language, y.Language), strings.Compare(x.Stem, y.Stem))
-			})
+			slices.SortFunc(found, byStrength)
 			for _, c := range found[:min(len(found), MaxCandidates)] {
 				pc := ProgrammeCandidate{Exchange: r.Exchange.ID, Wave: wave, Language: c.Language, Stem: c.Stem, Terms: c.Terms,
 					Delegates: *c.Delegates[0].Delegates, Mentions: c.Mentions, G2: c.G2, P: c.P, LogRatio: c.LogRatio}
@@ -150,21 +148,10 @@ func (u *stemUse) terms() []string {
 	return out
 }
 
-// collocatedIn is analyzer.collocated on a kept vocabulary.
-func collocatedIn(v *waveVocabulary, st stemming.Stem, n int) bool {
-	parts := strings.Fields(st.Stem)
-	if len(parts) < 2 {
-		return true
+// uses is how often a kept vocabulary uses a stem; false for never.
+func (v *waveVocabulary) uses(st stemming.Stem) (int, bool) {
+	if u := v.stems[st]; u != nil {
+		return u.tokens, true
 	}
-	rarer := 0
-	for _, p := range parts {
-		u := v.stems[stemming.Stem{Lang: st.Lang, Stem: p}]
-		if u == nil {
-			return false
-		}
-		if rarer == 0 || u.tokens < rarer {
-			rarer = u.tokens
-		}
-	}
-	return 2*n >= rarer
+	return 0, false
 }
