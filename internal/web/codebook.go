@@ -141,7 +141,7 @@ func (s *Server) renderCodebook(c *gin.Context, status int, problems []string, f
 			f.Quotes = append(f.Quotes, marked(q.Text, cmp.Or(q.Language, lang), lang))
 		}
 		if key == failed && sent != nil {
-			f.Failed, f.ID, f.MergeInto, f.JoinWord = true, sent.Get("id"), sent.Get("theme"), sent.Get("with_word")
+			f.Failed, f.ID, f.MergeInto, f.JoinWord = true, sent.Get("id"), sent.Get("theme"), truncateUTF8(sent.Get("with_word"), maxJoinWord)
 			for _, l := range in.Languages {
 				f.Labels[l], f.Patterns[l] = sent.Get("label_"+l), cmp.Or(sent.Get("patterns_"+l), sent.Get("merge_"+l))
 			}
@@ -185,6 +185,10 @@ func (s *Server) codebookFor(c *gin.Context) (x *exchange.Exchange, in *survey.I
 	}
 	return x, in, *latest, lang, true
 }
+
+// maxJoinWord bounds the word or two joined to a candidate (the form's
+// field takes 80 characters).
+const maxJoinWord = 200
 
 func capitalised(s string) string {
 	for i, r := range s {
@@ -231,10 +235,12 @@ func (s *Server) handleCodebookChange(c *gin.Context) {
 	case coding.ChangeJoin:
 		// The word typed is stemmed as the answers are: "résilience" and
 		// "résilient" are one stem; two words are a phrase.
-		wl := c.PostForm("with_lang")
+		wl, word := c.PostForm("with_lang"), c.PostForm("with_word")
 		var stems []string
-		for _, tok := range stemming.Tokens(wl, c.PostForm("with_word")) {
-			stems = append(stems, tok.Stem)
+		if len(word) <= maxJoinWord { // two words; a page of them is not stemmed
+			for _, tok := range stemming.Tokens(wl, word) {
+				stems = append(stems, tok.Stem)
+			}
 		}
 		if !in.HasLanguage(wl) || len(stems) == 0 || len(stems) > 2 {
 			faults = []coding.Fault{{Field: "with_word", Key: "codebook.fault.word"}}
